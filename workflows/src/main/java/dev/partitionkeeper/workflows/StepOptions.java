@@ -1,0 +1,53 @@
+package dev.partitionkeeper.workflows;
+
+import dev.partitionkeeper.workflows.activity.Failures;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+
+/**
+ * Timeouts and retry policies per step. Catalog reads retry a few times; DDL retries with backoff
+ * until {@link #DDL_SCHEDULE_TO_CLOSE} (a lock held by a long transaction must not fail the pass,
+ * and waiting never makes writers queue: the activity waits outside the lock queue).
+ */
+public final class StepOptions {
+  /** A catalog read or plan never takes long; when it does, something is wrong. */
+  public static final Duration READ_START_TO_CLOSE = Duration.ofMinutes(2);
+  public static final int READ_MAXIMUM_ATTEMPTS = 8;
+  /** One DDL attempt, including waiting outside the lock queue (heartbeating). */
+  public static final Duration DDL_START_TO_CLOSE = Duration.ofMinutes(15);
+  public static final Duration DDL_HEARTBEAT = Duration.ofSeconds(60);
+  /** All attempts of one DDL action. */
+  public static final Duration DDL_SCHEDULE_TO_CLOSE = Duration.ofHours(2);
+
+  private StepOptions() {}
+
+  public static ActivityOptions read(String summary) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(READ_START_TO_CLOSE)
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(1))
+            .setBackoffCoefficient(2.0)
+            .setMaximumInterval(Duration.ofSeconds(30))
+            .setMaximumAttempts(READ_MAXIMUM_ATTEMPTS)
+            .setDoNotRetry(Failures.INVALID_POLICY)
+            .build())
+        .setSummary(summary)
+        .build();
+  }
+
+  public static ActivityOptions ddl(String summary) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(DDL_START_TO_CLOSE)
+        .setScheduleToCloseTimeout(DDL_SCHEDULE_TO_CLOSE)
+        .setHeartbeatTimeout(DDL_HEARTBEAT)
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(1))
+            .setBackoffCoefficient(2.0)
+            .setMaximumInterval(Duration.ofMinutes(1))
+            .setDoNotRetry(Failures.INVALID_POLICY, Failures.CATALOG_CONFLICT)
+            .build())
+        .setSummary(summary)
+        .build();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.partitionkeeper.workflows;
+
+import dev.partitionkeeper.workflows.activity.ActionResult;
+import dev.partitionkeeper.workflows.activity.PartitionActivities;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.LayoutReport;
+import dev.partitionkeeper.workflows.plan.MaintenancePlan;
+import dev.partitionkeeper.workflows.plan.PlannedAction;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+
+/** Sequences the activities for one table; holds no logic of its own beyond order and reporting. */
+public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
+  private static final Logger log = Workflow.getLogger(TableMaintenanceWorkflowImpl.class);
+
+  @Override
+  public TableReport maintain(TableMaintenanceRequest request) {
+    TablePolicy policy = request.policy();
+    String table = policy.table().toString();
+    MaintenancePlan plan = stub(StepOptions.read("plan " + table)).plan(policy, Workflow.currentTimeMillis());
+    log.info("plan for {}: {} action(s), {} finding(s)", table, plan.actions().size(), plan.findings().size());
+    if (request.dryRun()) {
+      return new TableReport(table, TableReport.OK, plan, List.of(), null, null);
+    }
+    List<ActionResult> done = new ArrayList<>();
+    for (PlannedAction action : plan.actions()) {
+      PartitionActivities acts = stub(StepOptions.ddl(action.summary()));
+      try {
+        ActionResult r;
+        if (action instanceof PlannedAction.FinalizeDetach a) {
+          r = acts.finalizeDetach(policy, a);
+        } else if (action instanceof PlannedAction.CreatePartition a) {
+          r = acts.createPartition(policy, a);
+        } else if (action instanceof PlannedAction.CreateDefaultPartition a) {
+          r = acts.createDefaultPartition(policy, a);
+        } else if (action instanceof PlannedAction.DetachPartition a) {
+          r = acts.detachPartition(policy, a);
+        } else {
+          throw new IllegalStateException("unknown action " + action);
+        }
+        done.add(r);
+      } catch (ActivityFailure e) {
+        String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+        throw ApplicationFailure.newNonRetryableFailureWithCause(
+            table + ": " + action.summary() + " failed after " + done.size() + " completed action(s): " + why,
+            "ActionFailed", e, new TableReport(table, TableReport.FAILED, plan, done, null, why));
+      }
+    }
+    LayoutReport layout = stub(StepOptions.read("verify layout " + table))
+        .verifyLayout(policy, Workflow.currentTimeMillis());
+    return new TableReport(table, layout.ok() ? TableReport.OK : TableReport.ATTENTION, plan, done, layout, null);
+  }
+
+  private static PartitionActivities stub(io.temporal.activity.ActivityOptions options) {
+    return Workflow.newActivityStub(PartitionActivities.class, options);
+  }
+}

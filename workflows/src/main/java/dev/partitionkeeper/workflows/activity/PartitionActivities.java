@@ -1,0 +1,44 @@
+package dev.partitionkeeper.workflows.activity;
+
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.LayoutReport;
+import dev.partitionkeeper.workflows.plan.MaintenancePlan;
+import dev.partitionkeeper.workflows.plan.PlannedAction;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/**
+ * Everything a maintenance pass does to PostgreSQL. Every method is idempotent: it reads the catalog
+ * first, does only what is still missing, and may be killed at any line and run again.
+ *
+ * <p>Bad input (unknown table, not range-partitioned, unsupported key) fails with the non-retryable
+ * type {@link Failures#INVALID_POLICY}. Lock waits that run out fail with the retryable
+ * {@link Failures#LOCK_BUSY}.
+ */
+@ActivityInterface(namePrefix = "Partition")
+public interface PartitionActivities {
+
+  /** Reads the catalog, validates the policy against it and plans. {@code nowMillis} is the workflow's clock. */
+  @ActivityMethod
+  MaintenancePlan plan(TablePolicy policy, long nowMillis);
+
+  /** Finishes an interrupted {@code DETACH ... CONCURRENTLY}. */
+  @ActivityMethod
+  ActionResult finalizeDetach(TablePolicy policy, PlannedAction.FinalizeDetach action);
+
+  /** Creates and attaches one partition, moving rows parked in the default partition into it. */
+  @ActivityMethod
+  ActionResult createPartition(TablePolicy policy, PlannedAction.CreatePartition action);
+
+  /** Creates the DEFAULT partition. */
+  @ActivityMethod
+  ActionResult createDefaultPartition(TablePolicy policy, PlannedAction.CreateDefaultPartition action);
+
+  /** Detaches one partition and moves it to the archive schema, recording it in the bookkeeping schema. */
+  @ActivityMethod
+  ActionResult detachPartition(TablePolicy policy, PlannedAction.DetachPartition action);
+
+  /** Reads the catalog again and checks runway, gaps and the default partition. */
+  @ActivityMethod
+  LayoutReport verifyLayout(TablePolicy policy, long nowMillis);
+}

@@ -1,0 +1,90 @@
+package dev.partitionkeeper.workflows.model;
+
+import java.time.ZoneId;
+
+/**
+ * One table under management, already validated (no database needed for that). Field names follow
+ * pg_partman's {@code part_config}: {@code premake}, {@code retention}.
+ *
+ * @param table the partitioned parent
+ * @param interval width of each partition
+ * @param premake partitions kept ahead of the current one (at least 1)
+ * @param retention partitions wholly older than now minus this are detached; null keeps them forever
+ * @param timezone IANA zone in which period boundaries are computed
+ * @param defaultPartition what to do about the DEFAULT partition
+ * @param retentionAction what happens to partitions past retention
+ * @param dropGraceDays days between a verified archive and the drop (archive_and_drop only)
+ */
+public record TablePolicy(
+    TableName table,
+    PartitionInterval interval,
+    int premake,
+    Retention retention,
+    String timezone,
+    DefaultPartitionMode defaultPartition,
+    RetentionAction retentionAction,
+    int dropGraceDays) {
+
+  public static final int DEFAULT_PREMAKE = 4;
+  public static final String DEFAULT_TIMEZONE = "UTC";
+  public static final int DEFAULT_DROP_GRACE_DAYS = 7;
+
+  public TablePolicy {
+    if (table == null) {
+      throw new IllegalArgumentException("table is required");
+    }
+    if (interval == null) {
+      throw new IllegalArgumentException("interval is required for " + table);
+    }
+    if (premake < 1) {
+      throw new IllegalArgumentException("premake must be at least 1 for " + table + ", got: " + premake);
+    }
+    if (timezone == null) {
+      timezone = DEFAULT_TIMEZONE;
+    }
+    ZoneId.of(timezone); // throws on an unknown zone
+    if (defaultPartition == null) {
+      defaultPartition = DefaultPartitionMode.KEEP;
+    }
+    if (retentionAction == null) {
+      retentionAction = RetentionAction.DETACH_ONLY;
+    }
+    if (dropGraceDays < 0) {
+      throw new IllegalArgumentException("drop_grace must be 0 days or more for " + table + ", got: " + dropGraceDays);
+    }
+    if (retention != null && retention.minimumDays() < interval.approximateDays()) {
+      throw new IllegalArgumentException("retention " + retention + " for " + table
+          + " is shorter than one " + interval.label() + " partition; use at least one interval");
+    }
+  }
+
+  /** A policy with defaults for everything but the table and interval. */
+  public static TablePolicy of(TableName table, PartitionInterval interval) {
+    return new TablePolicy(table, interval, DEFAULT_PREMAKE, null, DEFAULT_TIMEZONE, DefaultPartitionMode.KEEP,
+        RetentionAction.DETACH_ONLY, DEFAULT_DROP_GRACE_DAYS);
+  }
+
+  public ZoneId zone() {
+    return ZoneId.of(timezone);
+  }
+
+  public TablePolicy withPremake(int n) {
+    return new TablePolicy(table, interval, n, retention, timezone, defaultPartition, retentionAction, dropGraceDays);
+  }
+
+  public TablePolicy withRetention(Retention r) {
+    return new TablePolicy(table, interval, premake, r, timezone, defaultPartition, retentionAction, dropGraceDays);
+  }
+
+  public TablePolicy withTimezone(String tz) {
+    return new TablePolicy(table, interval, premake, retention, tz, defaultPartition, retentionAction, dropGraceDays);
+  }
+
+  public TablePolicy withDefaultPartition(DefaultPartitionMode m) {
+    return new TablePolicy(table, interval, premake, retention, timezone, m, retentionAction, dropGraceDays);
+  }
+
+  public TablePolicy withRetentionAction(RetentionAction a) {
+    return new TablePolicy(table, interval, premake, retention, timezone, defaultPartition, a, dropGraceDays);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.partitionkeeper.workflows.plan;
+
+import dev.partitionkeeper.workflows.model.KeyType;
+import dev.partitionkeeper.workflows.model.TableName;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the live catalog says about one partitioned table, read by an activity and planned on by
+ * {@link MaintenancePlanner} without further I/O.
+ *
+ * @param table the parent
+ * @param keyColumn the single partition key column
+ * @param keyType its type
+ * @param partitions every partition, default included, sorted by lower bound (default last)
+ * @param defaultRows exact row count of the default partition (0 when there is none)
+ * @param defaultMin lowest key in the default partition (axis value; 0 when empty)
+ * @param defaultMax highest key in the default partition (axis value; 0 when empty)
+ */
+public record CatalogSnapshot(
+    TableName table,
+    String keyColumn,
+    KeyType keyType,
+    List<PartitionInfo> partitions,
+    long defaultRows,
+    long defaultMin,
+    long defaultMax) {
+
+  public CatalogSnapshot {
+    partitions = partitions.stream()
+        .sorted(Comparator.comparing(PartitionInfo::isDefault).thenComparingLong(PartitionInfo::from))
+        .toList();
+  }
+
+  public Optional<PartitionInfo> defaultPartition() {
+    return partitions.stream().filter(PartitionInfo::isDefault).findFirst();
+  }
+
+  /** Range partitions that are attached and not being detached, by lower bound. */
+  public List<PartitionInfo> ranged() {
+    return partitions.stream().filter(p -> !p.isDefault() && !p.detachPending()).toList();
+  }
+
+  public Optional<PartitionInfo> named(String name) {
+    return partitions.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+}

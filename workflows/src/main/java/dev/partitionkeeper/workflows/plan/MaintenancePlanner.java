@@ -1,0 +1,192 @@
+package dev.partitionkeeper.workflows.plan;
+
+import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
+import dev.partitionkeeper.workflows.model.KeyType;
+import dev.partitionkeeper.workflows.model.PartitionInterval;
+import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns catalog state, a policy and "now" into an ordered list of actions and findings. Pure: no
+ * I/O and no clock, so it is unit-tested without a database and runs the same wherever it runs.
+ *
+ * <p>Order: finalize interrupted detaches, create the default partition if the policy wants one,
+ * create missing runway partitions (oldest first, so rows parked in the default move early), then
+ * detach partitions past retention (oldest first).
+ */
+public final class MaintenancePlanner {
+
+  private MaintenancePlanner() {}
+
+  public static MaintenancePlan plan(CatalogSnapshot snap, TablePolicy policy, Instant now) {
+    ZoneId zone = policy.zone();
+    KeyType type = snap.keyType();
+    PartitionInterval interval = policy.interval();
+    long nowAxis = KeyAxis.now(now, zone, type);
+    LocalDateTime nowWall = KeyAxis.wallClock(nowAxis, zone, type);
+    LocalDateTime current = interval.floor(nowWall);
+
+    List<PlannedAction> actions = new ArrayList<>();
+    List<Finding> findings = new ArrayList<>();
+
+    for (PartitionInfo p : snap.partitions()) {
+      if (p.detachPending()) {
+        findings.add(new Finding(Finding.Kind.DETACH_PENDING,
+            "detach of " + p.name() + " was left pending by an interrupted run; finalizing it first"));
+        actions.add(new PlannedAction.FinalizeDetach(p.name(),
+            KeyAxis.display(p.from(), type, zone), KeyAxis.display(p.to(), type, zone)));
+      }
+    }
+
+    var def = snap.defaultPartition();
+    if (def.isEmpty() && policy.defaultPartition() == DefaultPartitionMode.CREATE) {
+      actions.add(new PlannedAction.CreateDefaultPartition(partitionName(snap.table(), "default")));
+    }
+    if (def.isPresent() && policy.defaultPartition() == DefaultPartitionMode.NONE) {
+      findings.add(new Finding(Finding.Kind.DEFAULT_PARTITION, "policy says default_partition: none but "
+          + def.get().name() + " exists; it is left alone (move its rows, then drop it by hand)"));
+    }
+    if (snap.defaultRows() > 0) {
+      findings.add(new Finding(Finding.Kind.DEFAULT_ROWS, "default partition " + def.map(PartitionInfo::name).orElse("?")
+          + " holds " + snap.defaultRows() + " rows with " + snap.keyColumn() + " from "
+          + KeyAxis.display(snap.defaultMin(), type, zone) + " to " + KeyAxis.display(snap.defaultMax(), type, zone)));
+    }
+
+    List<PartitionInfo> ranged = snap.ranged();
+    long currentAxis = KeyAxis.of(current, zone, type);
+    int runway = runway(ranged, policy, current, zone, type);
+    if (runway < policy.premake()) {
+      findings.add(new Finding(Finding.Kind.RUNWAY_SHORT, runway + " future partition" + (runway == 1 ? "" : "s")
+          + " exist after the current one; premake wants " + policy.premake()));
+    }
+
+    // Runway: the current period and premake periods after it.
+    List<long[]> planned = new ArrayList<>();
+    for (int i = 0; i <= policy.premake(); i++) {
+      LocalDateTime start = interval.plus(current, i);
+      LocalDateTime end = interval.next(start);
+      long a = KeyAxis.of(start, zone, type);
+      long b = KeyAxis.of(end, zone, type);
+      PartitionInfo exact = null;
+      PartitionInfo overlapping = null;
+      for (PartitionInfo p : snap.partitions()) {
+        if (p.isDefault()) {
+          continue;
+        }
+        if (p.from() == a && p.to() == b) {
+          exact = p;
+        } else if (p.overlaps(a, b)) {
+          overlapping = p;
+        }
+      }
+      if (exact != null) {
+        continue;
+      }
+      if (overlapping != null) {
+        // Covered by a partition of another shape (hand-made, or an older interval): never fight it.
+        if (!(overlapping.from() <= a && overlapping.to() >= b)) {
+          findings.add(new Finding(Finding.Kind.MISALIGNED, "partition " + overlapping.name() + " ["
+              + KeyAxis.display(overlapping.from(), type, zone) + ", " + KeyAxis.display(overlapping.to(), type, zone)
+              + ") overlaps the planned " + interval.label() + " range [" + KeyAxis.display(a, type, zone) + ", "
+              + KeyAxis.display(b, type, zone) + "); not creating it"));
+        }
+        continue;
+      }
+      String name = partitionName(snap.table(), interval.suffix(start));
+      actions.add(new PlannedAction.CreatePartition(name, a, b,
+          KeyAxis.display(a, type, zone), KeyAxis.display(b, type, zone)));
+      planned.add(new long[] {a, b});
+    }
+
+    if (policy.retention() != null) {
+      long cutoff = KeyAxis.of(policy.retention().subtractFrom(nowWall), zone, type);
+      for (PartitionInfo p : ranged) {
+        // wholly older than the cutoff, and never the current period or later
+        if (p.to() != KeyAxis.MAX && p.to() <= cutoff && p.to() <= currentAxis) {
+          actions.add(new PlannedAction.DetachPartition(p.name(), p.from(), p.to(),
+              KeyAxis.display(p.from(), type, zone), KeyAxis.display(p.to(), type, zone)));
+        }
+      }
+    }
+
+    findings.addAll(gaps(ranged, planned, type, zone));
+    return new MaintenancePlan(snap.table(), snap.keyColumn(), type, nowAxis, List.copyOf(actions),
+        List.copyOf(findings), runway);
+  }
+
+  /**
+   * How many whole periods after the current one are covered, contiguously, by attached partitions
+   * (whatever their shape).
+   */
+  static int runway(List<PartitionInfo> ranged, TablePolicy policy, LocalDateTime current, ZoneId zone, KeyType type) {
+    PartitionInterval interval = policy.interval();
+    int n = 0;
+    LocalDateTime start = interval.next(current);
+    // bounded: nobody keeps more than a few thousand periods ahead
+    for (int i = 0; i < 10_000; i++) {
+      long a = KeyAxis.of(start, zone, type);
+      LocalDateTime endWall = interval.next(start);
+      long b = KeyAxis.of(endWall, zone, type);
+      if (!covered(ranged, a, b)) {
+        break;
+      }
+      n++;
+      start = endWall;
+    }
+    return n;
+  }
+
+  /** Whether [a, b) is covered without holes by the given partitions. */
+  static boolean covered(List<PartitionInfo> ranged, long a, long b) {
+    long at = a;
+    for (PartitionInfo p : ranged) {
+      if (p.from() <= at && p.to() > at) {
+        at = p.to();
+        if (at >= b) {
+          return true;
+        }
+      }
+    }
+    return at >= b;
+  }
+
+  /** Holes between consecutive partitions that the plan does not fill. */
+  static List<Finding> gaps(List<PartitionInfo> ranged, List<long[]> planned, KeyType type, ZoneId zone) {
+    List<long[]> all = new ArrayList<>();
+    for (PartitionInfo p : ranged) {
+      all.add(new long[] {p.from(), p.to()});
+    }
+    all.addAll(planned);
+    all.sort((x, y) -> Long.compare(x[0], y[0]));
+    List<Finding> out = new ArrayList<>();
+    for (int i = 1; i < all.size(); i++) {
+      long prevEnd = all.get(i - 1)[1];
+      long nextStart = all.get(i)[0];
+      if (prevEnd < nextStart) {
+        out.add(new Finding(Finding.Kind.GAP, "no partition covers [" + KeyAxis.display(prevEnd, type, zone) + ", "
+            + KeyAxis.display(nextStart, type, zone) + "); rows there go to the default partition or fail"));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code <table>_<suffix>}, the table part cut (on a character boundary) so that the whole stays
+   * within PostgreSQL's 63-byte identifier limit.
+   */
+  public static String partitionName(TableName table, String suffix) {
+    String base = table.table();
+    String tail = "_" + suffix;
+    int budget = TableName.MAX_IDENTIFIER_BYTES - tail.getBytes(StandardCharsets.UTF_8).length;
+    while (base.getBytes(StandardCharsets.UTF_8).length > budget) {
+      base = base.substring(0, base.offsetByCodePoints(base.length(), -1));
+    }
+    return base + tail;
+  }
+}

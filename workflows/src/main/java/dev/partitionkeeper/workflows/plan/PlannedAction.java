@@ -1,0 +1,58 @@
+package dev.partitionkeeper.workflows.plan;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/** One step of a {@link MaintenancePlan}; each runs as one idempotent activity. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "action")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = PlannedAction.FinalizeDetach.class, name = "finalize_detach"),
+  @JsonSubTypes.Type(value = PlannedAction.CreatePartition.class, name = "create"),
+  @JsonSubTypes.Type(value = PlannedAction.CreateDefaultPartition.class, name = "create_default"),
+  @JsonSubTypes.Type(value = PlannedAction.DetachPartition.class, name = "detach"),
+})
+public sealed interface PlannedAction {
+
+  /** Short text for the Temporal UI and the CLI. */
+  String summary();
+
+  /** The partition the action is about. */
+  String partition();
+
+  /** Finish a {@code DETACH ... CONCURRENTLY} that an interrupted run left pending. */
+  record FinalizeDetach(String partition, String from, String to) implements PlannedAction {
+    @Override
+    public String summary() {
+      return "finalize pending detach of " + partition;
+    }
+  }
+
+  /**
+   * Create partition {@code partition} for [{@code from}, {@code to}) and attach it. Bounds are
+   * {@link KeyAxis} values; {@code fromText}/{@code toText} are their readable forms.
+   */
+  record CreatePartition(String partition, long from, long to, String fromText, String toText)
+      implements PlannedAction {
+    @Override
+    public String summary() {
+      return "create " + partition + " [" + fromText + ", " + toText + ")";
+    }
+  }
+
+  /** Create the DEFAULT partition (policy {@code default_partition: create}). */
+  record CreateDefaultPartition(String partition) implements PlannedAction {
+    @Override
+    public String summary() {
+      return "create default partition " + partition;
+    }
+  }
+
+  /** Detach {@code partition} (older than retention) and move it to the archive schema. */
+  record DetachPartition(String partition, long from, long to, String fromText, String toText)
+      implements PlannedAction {
+    @Override
+    public String summary() {
+      return "detach " + partition + " [" + fromText + ", " + toText + ")";
+    }
+  }
+}
