@@ -44,7 +44,10 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
         }
         done.add(r);
       } catch (ActivityFailure e) {
-        String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+        // getMessage() of an ApplicationFailure is "message='...', type='...', nonRetryable=..."
+        Throwable cause = e.getCause();
+        String why = cause instanceof ApplicationFailure af ? af.getOriginalMessage()
+            : cause != null ? cause.getMessage() : e.getMessage();
         throw ApplicationFailure.newNonRetryableFailureWithCause(
             table + ": " + action.summary() + " failed after " + done.size() + " completed action(s): " + why,
             "ActionFailed", e, new TableReport(table, TableReport.FAILED, plan, done, null, why));

@@ -74,7 +74,8 @@ public record TableName(String schema, String table) {
             throw new IllegalArgumentException("table name \"" + text + "\" is not a valid identifier: character '"
                 + c + "' needs double quotes, e.g. public.\"Billing Events\"");
           }
-          part.append(Character.toLowerCase(c));
+          // PostgreSQL folds only ASCII letters in multi-byte encodings such as UTF8
+          part.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
           i++;
         }
         if (part.length() == 0) {

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows.model;
 
+import java.time.DateTimeException;
 import java.time.ZoneId;
 
 /**
@@ -42,7 +43,12 @@ public record TablePolicy(
     if (timezone == null) {
       timezone = DEFAULT_TIMEZONE;
     }
-    ZoneId.of(timezone); // throws on an unknown zone
+    try {
+      ZoneId.of(timezone);
+    } catch (DateTimeException e) {
+      throw new IllegalArgumentException("timezone must be an IANA time zone such as \"Europe/Berlin\" for " + table
+          + ", got: \"" + timezone + "\"", e);
+    }
     if (defaultPartition == null) {
       defaultPartition = DefaultPartitionMode.KEEP;
     }
@@ -52,10 +58,30 @@ public record TablePolicy(
     if (dropGraceDays < 0) {
       throw new IllegalArgumentException("drop_grace must be 0 days or more for " + table + ", got: " + dropGraceDays);
     }
-    if (retention != null && retention.minimumDays() < interval.approximateDays()) {
+    if (retention != null && shorterThanOne(retention, interval)) {
       throw new IllegalArgumentException("retention " + retention + " for " + table
           + " is shorter than one " + interval.label() + " partition; use at least one interval");
     }
+  }
+
+  /**
+   * Months and years against month-based intervals compare in months ("3 months" is one quarter even
+   * though 3 x 28 days is less than 89); everything else compares shortest lengths in days.
+   */
+  private static boolean shorterThanOne(Retention retention, PartitionInterval interval) {
+    int intervalMonths = switch (interval) {
+      case MONTHLY -> 1;
+      case QUARTERLY -> 3;
+      case YEARLY -> 12;
+      case DAILY, WEEKLY -> 0;
+    };
+    if (intervalMonths > 0 && retention.unit() == Retention.Unit.MONTHS) {
+      return retention.amount() < intervalMonths;
+    }
+    if (intervalMonths > 0 && retention.unit() == Retention.Unit.YEARS) {
+      return 12L * retention.amount() < intervalMonths;
+    }
+    return retention.minimumDays() < interval.approximateDays();
   }
 
   /** A policy with defaults for everything but the table and interval. */

@@ -19,7 +19,8 @@ public record MaintenancePlan(
     List<Finding> findings,
     int runwayPartitions) {
 
-  public boolean isEmpty() {
+  /** No action to take (findings may still exist). Not a bean property: JSON carries the components only. */
+  public boolean nothingToDo() {
     return actions.isEmpty();
   }
 }

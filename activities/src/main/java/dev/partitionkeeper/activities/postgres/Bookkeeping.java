@@ -1,0 +1,210 @@
+package dev.partitionkeeper.activities.postgres;
+
+import dev.partitionkeeper.workflows.model.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code partition_keeper} schema in the managed database: each partition's lifecycle (detached,
+ * exported, verified, dropped) and a log of actions, so every step can see what is already done.
+ */
+public final class Bookkeeping {
+  public static final String DEFAULT_SCHEMA = "partition_keeper";
+  /** Bumped when the tables below change; {@link #ensure} applies what is missing. */
+  static final int SCHEMA_VERSION = 1;
+
+  private final String schema;
+
+  public Bookkeeping(String schema) {
+    this.schema = schema;
+  }
+
+  public String schema() {
+    return schema;
+  }
+
+  private String t(String table) {
+    return TableName.quoteIdent(schema) + "." + TableName.quoteIdent(table);
+  }
+
+  /** Creates the schema and tables when missing. Safe to call concurrently (advisory lock). */
+  public void ensure(Connection c) throws SQLException {
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      // CREATE ... IF NOT EXISTS races on the catalog's unique indexes when two workers start at once
+      Sql.queryLong(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?))) x", "partition_keeper:" + schema);
+      Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(schema));
+      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t("partition_lifecycle") + """
+           (
+            parent_schema    text        NOT NULL,
+            parent_table     text        NOT NULL,
+            partition_name   text        NOT NULL,
+            range_from       text        NOT NULL,
+            range_to         text        NOT NULL,
+            detached_schema  text,
+            detached_at      timestamptz,
+            estimated_rows   bigint,
+            archive_location text,
+            archived_rows    bigint,
+            archive_checksum text,
+            exported_at      timestamptz,
+            verified_at      timestamptz,
+            drop_after       timestamptz,
+            dropped_at       timestamptz,
+            last_error       text,
+            updated_at       timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (parent_schema, parent_table, partition_name)
+          )""");
+      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t("action_log") + """
+           (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at            timestamptz NOT NULL DEFAULT now(),
+            parent_schema text        NOT NULL,
+            parent_table  text        NOT NULL,
+            partition_name text,
+            action        text        NOT NULL,
+            outcome       text        NOT NULL,
+            rows          bigint,
+            detail        text,
+            workflow_id   text,
+            activity_id   text
+          )""");
+      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t("schema_version")
+          + " (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("schema_version")
+          + " (version) VALUES (?) ON CONFLICT DO NOTHING")) {
+        ps.setInt(1, SCHEMA_VERSION);
+        ps.executeUpdate();
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(auto);
+    }
+  }
+
+  /** One row of {@code partition_lifecycle}. */
+  public record Lifecycle(
+      String parentSchema, String parentTable, String partition, String rangeFrom, String rangeTo,
+      String detachedSchema, Instant detachedAt, Long estimatedRows, String archiveLocation, Long archivedRows,
+      String archiveChecksum, Instant exportedAt, Instant verifiedAt, Instant dropAfter, Instant droppedAt,
+      String lastError) {
+
+    public TableName detachedTable() {
+      return new TableName(detachedSchema, partition);
+    }
+  }
+
+  /** Records (or re-records) a partition as detached into {@code detachedSchema}. */
+  public void recordDetached(Connection c, TableName parent, String partition, String from, String to,
+      String detachedSchema, long estimatedRows) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("partition_lifecycle") + """
+         (parent_schema, parent_table, partition_name, range_from, range_to, detached_schema, detached_at,
+          estimated_rows)
+        VALUES (?, ?, ?, ?, ?, ?, now(), ?)
+        ON CONFLICT (parent_schema, parent_table, partition_name) DO UPDATE
+           SET detached_schema = EXCLUDED.detached_schema,
+               detached_at = coalesce(partition_lifecycle.detached_at, EXCLUDED.detached_at),
+               estimated_rows = EXCLUDED.estimated_rows,
+               updated_at = now()
+        """)) {
+      ps.setString(1, parent.schema());
+      ps.setString(2, parent.table());
+      ps.setString(3, partition);
+      ps.setString(4, from);
+      ps.setString(5, to);
+      ps.setString(6, detachedSchema);
+      ps.setLong(7, estimatedRows);
+      ps.executeUpdate();
+    }
+  }
+
+  public Optional<Lifecycle> find(Connection c, TableName parent, String partition) throws SQLException {
+    List<Lifecycle> l = query(c, "WHERE parent_schema = ? AND parent_table = ? AND partition_name = ?",
+        parent.schema(), parent.table(), partition);
+    return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+  }
+
+  /** Every lifecycle row of a parent, oldest range first. */
+  public List<Lifecycle> forParent(Connection c, TableName parent) throws SQLException {
+    return query(c, "WHERE parent_schema = ? AND parent_table = ?", parent.schema(), parent.table());
+  }
+
+  /** Partitions detached but not dropped, of a parent. */
+  public List<Lifecycle> pendingArchive(Connection c, TableName parent) throws SQLException {
+    return query(c, "WHERE parent_schema = ? AND parent_table = ? AND dropped_at IS NULL AND detached_at IS NOT NULL",
+        parent.schema(), parent.table());
+  }
+
+  private List<Lifecycle> query(Connection c, String where, String... params) throws SQLException {
+    List<Lifecycle> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + t("partition_lifecycle") + " " + where
+        + " ORDER BY detached_at NULLS LAST, partition_name")) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setString(i + 1, params[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Lifecycle(rs.getString("parent_schema"), rs.getString("parent_table"),
+              rs.getString("partition_name"), rs.getString("range_from"), rs.getString("range_to"),
+              rs.getString("detached_schema"), instant(rs.getTimestamp("detached_at")),
+              (Long) rs.getObject("estimated_rows"), rs.getString("archive_location"),
+              (Long) rs.getObject("archived_rows"), rs.getString("archive_checksum"),
+              instant(rs.getTimestamp("exported_at")), instant(rs.getTimestamp("verified_at")),
+              instant(rs.getTimestamp("drop_after")), instant(rs.getTimestamp("dropped_at")),
+              rs.getString("last_error")));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Updates named columns of one lifecycle row ({@code column = ?} pairs; names are ours, not input). */
+  public int update(Connection c, TableName parent, String partition, String setClause, Object... values)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + t("partition_lifecycle") + " SET " + setClause
+        + ", updated_at = now() WHERE parent_schema = ? AND parent_table = ? AND partition_name = ?")) {
+      int i = 1;
+      for (Object v : values) {
+        ps.setObject(i++, v instanceof Instant in ? Timestamp.from(in) : v);
+      }
+      ps.setString(i++, parent.schema());
+      ps.setString(i++, parent.table());
+      ps.setString(i, partition);
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Appends to the action log. */
+  public void log(Connection c, TableName parent, String partition, String action, String outcome, long rows,
+      String detail, String workflowId, String activityId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("action_log")
+        + " (parent_schema, parent_table, partition_name, action, outcome, rows, detail, workflow_id, activity_id)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, parent.schema());
+      ps.setString(2, parent.table());
+      ps.setString(3, partition);
+      ps.setString(4, action);
+      ps.setString(5, outcome);
+      ps.setLong(6, rows);
+      ps.setString(7, detail);
+      ps.setString(8, workflowId);
+      ps.setString(9, activityId);
+      ps.executeUpdate();
+    }
+  }
+
+  private static Instant instant(Timestamp ts) {
+    return ts == null ? null : ts.toInstant();
+  }
+}

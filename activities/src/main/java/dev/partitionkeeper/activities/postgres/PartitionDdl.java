@@ -1,0 +1,324 @@
+package dev.partitionkeeper.activities.postgres;
+
+import dev.partitionkeeper.workflows.activity.ActionResult;
+import dev.partitionkeeper.workflows.model.KeyType;
+import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.plan.KeyAxis;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DDL of one action, each method idempotent: it reads the catalog, does what is still missing and
+ * reports {@link ActionResult#ALREADY_DONE} when nothing was.
+ */
+public final class PartitionDdl {
+  private static final Logger log = LoggerFactory.getLogger(PartitionDdl.class);
+  /** Marks a table we created and have not attached yet, so a re-run knows it is ours. */
+  static final String PENDING_COMMENT_PREFIX = "partition-keeper: pending attach to ";
+  /** Helper CHECK that lets ATTACH skip its validation scan; dropped right after. */
+  static final String BOUND_CHECK = "partition_keeper_bound";
+
+  private final LockGate gate;
+  private final String archiveSchema;
+
+  public PartitionDdl(LockGate gate, String archiveSchema) {
+    this.gate = gate;
+    this.archiveSchema = archiveSchema;
+  }
+
+  /**
+   * Creates {@code name} for [{@code from}, {@code to}) as a standalone table shaped like the parent,
+   * adds a CHECK matching the bound, moves rows parked in the default partition into it and attaches
+   * it (SHARE UPDATE EXCLUSIVE on the parent, no validation scan), then drops the helper CHECK.
+   */
+  public ActionResult create(Connection c, CatalogReader.Parent parent, String name, long from, long to,
+      LockGate.Progress progress) throws SQLException {
+    TableName table = parent.table();
+    TableName part = new TableName(table.schema(), name);
+    KeyType type = parent.keyType();
+    String summary = "create " + name;
+    String fromSql = KeyAxis.sqlBound(from, type);
+    String toSql = KeyAxis.sqlBound(to, type);
+    String key = TableName.quoteIdent(parent.keyColumn());
+    int attempts = 0;
+
+    long oid = CatalogReader.oid(c, part);
+    long attachedTo = oid == 0 ? 0 : CatalogReader.parentOf(c, oid);
+    if (attachedTo != 0) {
+      if (attachedTo != parent.oid()) {
+        throw new CatalogConflictException("table " + part + " is already a partition of another table; rename it"
+            + " or change the policy");
+      }
+      // Attached already: a previous run got this far. Make sure the helper CHECK is gone.
+      attempts += dropHelperCheck(c, parent, part, oid, progress);
+      return new ActionResult(summary, ActionResult.ALREADY_DONE, 0, attempts, "");
+    }
+    if (oid != 0 && !isOurs(c, oid)) {
+      throw new CatalogConflictException("table " + part + " exists but is not a partition of " + table
+          + " and was not created by partition-keeper; rename or drop it, or attach it yourself with"
+          + " ALTER TABLE " + table.quoted() + " ATTACH PARTITION " + part.quoted() + " FOR VALUES FROM "
+          + fromSql + " TO " + toSql);
+    }
+    if (oid == 0) {
+      // LIKE takes only ACCESS SHARE on the parent. Identity is the parent's business.
+      var created = gate.run(c, List.of(), progress, tx -> {
+        Sql.exec(tx, "CREATE TABLE " + part.quoted() + " (LIKE " + table.quoted()
+            + " INCLUDING ALL EXCLUDING IDENTITY)");
+        Sql.exec(tx, "ALTER TABLE " + part.quoted() + " ADD CONSTRAINT " + TableName.quoteIdent(BOUND_CHECK)
+            + " CHECK (" + key + " IS NOT NULL AND " + key + " >= " + literalOf(from, type) + " AND " + key + " < "
+            + literalOf(to, type) + ")");
+        Sql.exec(tx, "COMMENT ON TABLE " + part.quoted() + " IS "
+            + Sql.literal(PENDING_COMMENT_PREFIX + table + " FOR VALUES FROM " + fromSql + " TO " + toSql));
+        return null;
+      });
+      attempts += created.attempts();
+      oid = CatalogReader.oid(c, part);
+    }
+
+    // Rows parked in the default partition move in the same transaction as the ATTACH: none is lost,
+    // none is seen twice, and the ATTACH's check of the default partition then passes.
+    TableName def = defaultPartition(c, parent);
+    long defOid = def == null ? 0 : CatalogReader.oid(c, def);
+    List<String> cols = columns(c, parent.oid());
+    String colList = String.join(", ", cols.stream().map(TableName::quoteIdent).toList());
+    List<LockGate.Target> targets = new ArrayList<>();
+    targets.add(new LockGate.Target(parent.oid(), table.toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE));
+    targets.add(new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES));
+    if (def != null) {
+      targets.add(new LockGate.Target(defOid, def.toString(), LockGate.ALL_MODES));
+    }
+    final TableName defFinal = def;
+    var attached = gate.run(c, targets, progress, tx -> {
+      long moved = 0;
+      if (defFinal != null) {
+        moved = Sql.queryLong(tx, "WITH moved AS (DELETE FROM " + defFinal.quoted() + " WHERE " + key + " >= "
+            + literalOf(from, type) + " AND " + key + " < " + literalOf(to, type) + " RETURNING " + colList
+            + "), ins AS (INSERT INTO " + part.quoted() + " (" + colList + ") SELECT " + colList
+            + " FROM moved RETURNING 1) SELECT count(*) FROM ins");
+      }
+      Sql.exec(tx, "ALTER TABLE " + table.quoted() + " ATTACH PARTITION " + part.quoted() + " FOR VALUES FROM "
+          + fromSql + " TO " + toSql);
+      Sql.exec(tx, "COMMENT ON TABLE " + part.quoted() + " IS NULL");
+      return moved;
+    });
+    attempts += attached.attempts();
+    attempts += dropHelperCheck(c, parent, part, oid, progress);
+    long moved = attached.value();
+    if (moved > 0) {
+      log.info("moved {} rows from default partition {} into {}", moved, def, part);
+    }
+    return new ActionResult(summary, ActionResult.DONE, moved, attempts,
+        moved > 0 ? "moved " + moved + " rows from " + def : "");
+  }
+
+  private int dropHelperCheck(Connection c, CatalogReader.Parent parent, TableName part, long oid,
+      LockGate.Progress progress) throws SQLException {
+    long has = Sql.queryLong(c, "SELECT count(*) FROM pg_constraint WHERE conrelid = ? AND conname = ?", oid,
+        BOUND_CHECK);
+    if (has == 0) {
+      return 0;
+    }
+    // ACCESS EXCLUSIVE on the new partition only; readers of the parent may already hold it.
+    return gate.run(c, List.of(new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES)), progress, tx -> {
+      Sql.exec(tx, "ALTER TABLE " + part.quoted() + " DROP CONSTRAINT IF EXISTS " + TableName.quoteIdent(BOUND_CHECK));
+      return null;
+    }).attempts();
+  }
+
+  /** Creates the DEFAULT partition. */
+  public ActionResult createDefault(Connection c, CatalogReader.Parent parent, String name, LockGate.Progress progress)
+      throws SQLException {
+    TableName existing = defaultPartition(c, parent);
+    if (existing != null) {
+      return new ActionResult("create default partition " + name, ActionResult.ALREADY_DONE, 0, 0,
+          "default partition is " + existing);
+    }
+    TableName part = new TableName(parent.table().schema(), name);
+    if (CatalogReader.oid(c, part) != 0) {
+      throw new CatalogConflictException("cannot create default partition " + part + ": a table of that name exists");
+    }
+    // CREATE TABLE ... PARTITION OF takes ACCESS EXCLUSIVE on the parent: gate on every mode.
+    var r = gate.run(c, List.of(new LockGate.Target(parent.oid(), parent.table().toString(), LockGate.ALL_MODES)),
+        progress, tx -> {
+          Sql.exec(tx, "CREATE TABLE " + part.quoted() + " PARTITION OF " + parent.table().quoted() + " DEFAULT");
+          return null;
+        });
+    return new ActionResult("create default partition " + name, ActionResult.DONE, 0, r.attempts(), "");
+  }
+
+  /**
+   * Detaches {@code name} and moves it to the archive schema, recording it in the bookkeeping schema.
+   * Without a default partition the detach runs CONCURRENTLY (writers never wait); with one, PostgreSQL
+   * refuses CONCURRENTLY, so a plain DETACH runs behind the lock gate.
+   */
+  public ActionResult detach(Connection c, CatalogReader.Parent parent, String name, String fromText, String toText,
+      Bookkeeping books, LockGate.Progress progress) throws SQLException {
+    TableName table = parent.table();
+    TableName part = new TableName(table.schema(), name);
+    TableName archived = part.inSchema(archiveSchema);
+    String summary = "detach " + name;
+    int attempts = 0;
+
+    long oid = CatalogReader.oid(c, part);
+    if (oid == 0) {
+      long inArchive = CatalogReader.oid(c, archived);
+      var rec = books.find(c, table, name);
+      if (inArchive != 0 && rec.isPresent() && archiveSchema.equals(rec.get().detachedSchema())) {
+        return new ActionResult(summary, ActionResult.ALREADY_DONE, 0, 0, "in " + archived);
+      }
+      if (inArchive != 0 && CatalogReader.parentOf(c, inArchive) == 0 && rec.isEmpty()) {
+        // moved, then killed before the bookkeeping row: record it now
+        books.recordDetached(c, table, name, fromText, toText, archiveSchema, estimatedRows(c, inArchive));
+        return new ActionResult(summary, ActionResult.DONE, 0, 0, "in " + archived);
+      }
+      if (rec.isPresent() && rec.get().droppedAt() != null) {
+        return new ActionResult(summary, ActionResult.ALREADY_DONE, 0, 0, "dropped earlier");
+      }
+      throw new CatalogConflictException("partition " + part + " of " + table + " no longer exists and "
+          + archived + " is not recorded as detached by partition-keeper; was it dropped by hand?");
+    }
+    long attachedTo = CatalogReader.parentOf(c, oid);
+    if (attachedTo != 0 && attachedTo != parent.oid()) {
+      throw new CatalogConflictException("table " + part + " is a partition of another table");
+    }
+    if (attachedTo != 0) {
+      boolean pending = Sql.queryLong(c, "SELECT count(*) FROM pg_inherits WHERE inhrelid = ? AND inhdetachpending",
+          oid) > 0;
+      TableName def = defaultPartition(c, parent);
+      if (pending) {
+        attempts += finalizeDetach(c, parent, part, progress);
+      } else if (def == null) {
+        attempts += detachConcurrently(c, parent, part, oid, progress);
+      } else {
+        long defOid = CatalogReader.oid(c, def);
+        attempts += gate.run(c, List.of(
+            new LockGate.Target(parent.oid(), table.toString(), LockGate.ALL_MODES),
+            new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES),
+            new LockGate.Target(defOid, def.toString(), LockGate.ALL_MODES)), progress, tx -> {
+              // DETACH ... CONCURRENTLY is refused when a DEFAULT partition exists
+              Sql.exec(tx, "ALTER TABLE " + table.quoted() + " DETACH PARTITION " + part.quoted());
+              return null;
+            }).attempts();
+      }
+    }
+    // Detached, still in the parent's schema: move it and record it in one transaction.
+    long rows = estimatedRows(c, oid);
+    if (CatalogReader.oid(c, archived) != 0) {
+      throw new CatalogConflictException("cannot move " + part + " to schema " + archiveSchema + ": " + archived
+          + " already exists (another table's partition of the same name?); rename one of them");
+    }
+    attempts += gate.run(c, List.of(new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES)), progress, tx -> {
+      Sql.exec(tx, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(archiveSchema));
+      Sql.exec(tx, "ALTER TABLE " + part.quoted() + " SET SCHEMA " + TableName.quoteIdent(archiveSchema));
+      books.recordDetached(tx, table, name, fromText, toText, archiveSchema, rows);
+      return null;
+    }).attempts();
+    return new ActionResult(summary, ActionResult.DONE, rows, attempts, "moved to " + archived);
+  }
+
+  private int detachConcurrently(Connection c, CatalogReader.Parent parent, TableName part, long oid,
+      LockGate.Progress progress) throws SQLException {
+    // First phase takes SHARE UPDATE EXCLUSIVE on parent and partition: stay out of the queue first.
+    gate.waitOutsideQueue(c, List.of(
+        new LockGate.Target(parent.oid(), parent.table().toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE),
+        new LockGate.Target(oid, part.toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE)), progress,
+        System.nanoTime());
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(true); // CONCURRENTLY cannot run inside a transaction block
+    try {
+      // Its second phase waits for older snapshots without blocking anyone: no lock_timeout there.
+      Sql.exec(c, "SET lock_timeout = 0");
+      Sql.exec(c, "ALTER TABLE " + parent.table().quoted() + " DETACH PARTITION " + part.quoted() + " CONCURRENTLY");
+    } catch (SQLException e) {
+      // Interrupted in the second phase, the detach stays pending; the next attempt finalizes it.
+      throw e;
+    } finally {
+      Sql.exec(c, "RESET lock_timeout");
+      c.setAutoCommit(auto);
+    }
+    return 1;
+  }
+
+  /** Finishes a pending {@code DETACH ... CONCURRENTLY}. */
+  public int finalizeDetach(Connection c, CatalogReader.Parent parent, TableName part, LockGate.Progress progress)
+      throws SQLException {
+    long oid = CatalogReader.oid(c, part);
+    if (oid == 0 || Sql.queryLong(c, "SELECT count(*) FROM pg_inherits WHERE inhrelid = ? AND inhdetachpending",
+        oid) == 0) {
+      return 0;
+    }
+    gate.waitOutsideQueue(c, List.of(
+        new LockGate.Target(parent.oid(), parent.table().toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE),
+        new LockGate.Target(oid, part.toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE)), progress,
+        System.nanoTime());
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(true); // FINALIZE cannot run inside a transaction block either
+    try {
+      Sql.exec(c, "SET lock_timeout = 0");
+      Sql.exec(c, "ALTER TABLE " + parent.table().quoted() + " DETACH PARTITION " + part.quoted() + " FINALIZE");
+    } finally {
+      Sql.exec(c, "RESET lock_timeout");
+      c.setAutoCommit(auto);
+    }
+    return 1;
+  }
+
+  /** The default partition of a parent, or null. */
+  public static TableName defaultPartition(Connection c, CatalogReader.Parent parent) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("""
+        SELECT n.nspname, c.relname FROM pg_partitioned_table pt
+          JOIN pg_class c ON c.oid = pt.partdefid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE pt.partrelid = ?""")) {
+      ps.setLong(1, parent.oid());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new TableName(rs.getString(1), rs.getString(2)) : null;
+      }
+    }
+  }
+
+  /** The parent's live columns in order. */
+  static List<String> columns(Connection c, long relOid) throws SQLException {
+    List<String> cols = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped"
+            + " AND attgenerated = '' ORDER BY attnum")) {
+      ps.setLong(1, relOid);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          cols.add(rs.getString(1));
+        }
+      }
+    }
+    return cols;
+  }
+
+  private static boolean isOurs(Connection c, long oid) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT obj_description(?::oid, 'pg_class')")) {
+      ps.setLong(1, oid);
+      try (ResultSet rs = ps.executeQuery()) {
+        String comment = rs.next() ? rs.getString(1) : null;
+        return comment != null && comment.startsWith(PENDING_COMMENT_PREFIX);
+      }
+    }
+  }
+
+  private static long estimatedRows(Connection c, long oid) throws SQLException {
+    return Math.max(0, Sql.queryLong(c, "SELECT reltuples::bigint FROM pg_class WHERE oid = ?", oid));
+  }
+
+  /** A typed literal for comparisons: {@code '2026-03-01 00:00:00+00'::timestamptz}. */
+  private static String literalOf(long axis, KeyType type) {
+    String cast = switch (type) {
+      case TIMESTAMPTZ -> "timestamptz";
+      case TIMESTAMP -> "timestamp";
+      case DATE -> "date";
+    };
+    return Sql.literal(KeyAxis.literal(axis, type)) + "::" + cast;
+  }
+}

@@ -1,0 +1,179 @@
+package dev.partitionkeeper.activities.postgres;
+
+import dev.partitionkeeper.workflows.activity.ActionResult;
+import dev.partitionkeeper.workflows.activity.Failures;
+import dev.partitionkeeper.workflows.activity.PartitionActivities;
+import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
+import dev.partitionkeeper.workflows.plan.LayoutReport;
+import dev.partitionkeeper.workflows.plan.LayoutVerifier;
+import dev.partitionkeeper.workflows.plan.MaintenancePlan;
+import dev.partitionkeeper.workflows.plan.MaintenancePlanner;
+import dev.partitionkeeper.workflows.plan.PlannedAction;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.failure.ApplicationFailure;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The PostgreSQL side of a maintenance pass. Maps our exceptions to Temporal failure types: bad
+ * policy and catalog conflicts are not retried, lock waits and connection trouble are.
+ */
+public class PostgresPartitionActivitiesImpl implements PartitionActivities {
+  private static final Logger log = LoggerFactory.getLogger(PostgresPartitionActivitiesImpl.class);
+
+  private final DataSource dataSource;
+  private final PartitionDdl ddl;
+  private final Bookkeeping books;
+  private final MaintenanceListener listener;
+
+  /** Observes what happened (metrics); never changes the outcome. */
+  public interface MaintenanceListener {
+    MaintenanceListener NONE = new MaintenanceListener() {};
+
+    default void actionDone(TableName table, String step, ActionResult result, long millis) {}
+
+    default void actionFailed(TableName table, String step, String failureType) {}
+
+    default void planned(TableName table, MaintenancePlan plan) {}
+
+    default void layoutChecked(TableName table, LayoutReport report) {}
+  }
+
+  public PostgresPartitionActivitiesImpl(DataSource dataSource, LockSettings lockSettings, String archiveSchema,
+      String bookkeepingSchema, MaintenanceListener listener) {
+    this.dataSource = dataSource;
+    this.ddl = new PartitionDdl(new LockGate(lockSettings), archiveSchema);
+    this.books = new Bookkeeping(bookkeepingSchema);
+    this.listener = listener == null ? MaintenanceListener.NONE : listener;
+  }
+
+  @Override
+  public MaintenancePlan plan(TablePolicy policy, long nowMillis) {
+    return call(policy.table(), "plan", null, c -> {
+      books.ensure(c);
+      CatalogSnapshot snap = CatalogReader.read(c, policy.table());
+      MaintenancePlan plan = MaintenancePlanner.plan(snap, policy, Instant.ofEpochMilli(nowMillis));
+      listener.planned(policy.table(), plan);
+      return plan;
+    });
+  }
+
+  @Override
+  public ActionResult finalizeDetach(TablePolicy policy, PlannedAction.FinalizeDetach action) {
+    return action(policy, "finalize_detach", action.partition(), c -> {
+      CatalogReader.Parent parent = CatalogReader.parent(c, policy.table());
+      int n = ddl.finalizeDetach(c, parent, new TableName(policy.table().schema(), action.partition()), progress());
+      return new ActionResult(action.summary(), n == 0 ? ActionResult.ALREADY_DONE : ActionResult.DONE, 0, n, "");
+    });
+  }
+
+  @Override
+  public ActionResult createPartition(TablePolicy policy, PlannedAction.CreatePartition action) {
+    return action(policy, "create", action.partition(), c -> ddl.create(c, CatalogReader.parent(c, policy.table()),
+        action.partition(), action.from(), action.to(), progress()));
+  }
+
+  @Override
+  public ActionResult createDefaultPartition(TablePolicy policy, PlannedAction.CreateDefaultPartition action) {
+    return action(policy, "create_default", action.partition(),
+        c -> ddl.createDefault(c, CatalogReader.parent(c, policy.table()), action.partition(), progress()));
+  }
+
+  @Override
+  public ActionResult detachPartition(TablePolicy policy, PlannedAction.DetachPartition action) {
+    return action(policy, "detach", action.partition(), c -> {
+      books.ensure(c);
+      return ddl.detach(c, CatalogReader.parent(c, policy.table()), action.partition(), action.fromText(),
+          action.toText(), books, progress());
+    });
+  }
+
+  @Override
+  public LayoutReport verifyLayout(TablePolicy policy, long nowMillis) {
+    return call(policy.table(), "verify_layout", null, c -> {
+      LayoutReport r = LayoutVerifier.verify(CatalogReader.read(c, policy.table()), policy,
+          Instant.ofEpochMilli(nowMillis));
+      listener.layoutChecked(policy.table(), r);
+      return r;
+    });
+  }
+
+  private interface Body<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private ActionResult action(TablePolicy policy, String step, String partition, Body<ActionResult> body) {
+    long t0 = System.nanoTime();
+    ActionResult r = call(policy.table(), step, partition, c -> {
+      ActionResult res = body.run(c);
+      var info = activityInfo();
+      books.ensure(c);
+      books.log(c, policy.table(), partition, step, res.outcome(), res.rowsMoved(), res.detail(), info[0], info[1]);
+      return res;
+    });
+    listener.actionDone(policy.table(), step, r, (System.nanoTime() - t0) / 1_000_000);
+    log.info("{} {}: {} ({} attempt(s)) {}", step, partition, r.outcome(), r.attempts(), r.detail());
+    return r;
+  }
+
+  private <T> T call(TableName table, String step, String partition, Body<T> body) {
+    MDC.put("table", table.toString());
+    MDC.put("step", step);
+    if (partition != null) {
+      MDC.put("partition", partition);
+    }
+    try (Connection c = dataSource.getConnection()) {
+      return body.run(c);
+    } catch (PolicyException e) {
+      listener.actionFailed(table, step, Failures.INVALID_POLICY);
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INVALID_POLICY);
+    } catch (CatalogConflictException e) {
+      listener.actionFailed(table, step, Failures.CATALOG_CONFLICT);
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.CATALOG_CONFLICT);
+    } catch (LockBusyException e) {
+      listener.actionFailed(table, step, Failures.LOCK_BUSY);
+      throw ApplicationFailure.newFailure(e.getMessage(), Failures.LOCK_BUSY);
+    } catch (SQLException e) {
+      listener.actionFailed(table, step, "SQLState " + e.getSQLState());
+      // Retryable: connection loss, a restart, serialization trouble. The message says what PostgreSQL said.
+      throw ApplicationFailure.newFailure(step + " " + table + (partition == null ? "" : " " + partition)
+          + " failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", "SQLException");
+    } finally {
+      MDC.remove("table");
+      MDC.remove("step");
+      MDC.remove("partition");
+    }
+  }
+
+  private static LockGate.Progress progress() {
+    ActivityExecutionContext ctx = context();
+    if (ctx == null) {
+      return blocker -> { };
+    }
+    return blocker -> ctx.heartbeat("waiting outside the lock queue for " + blocker);
+  }
+
+  private static String[] activityInfo() {
+    ActivityExecutionContext ctx = context();
+    if (ctx == null) {
+      return new String[] {null, null};
+    }
+    return new String[] {ctx.getInfo().getWorkflowId(), ctx.getInfo().getActivityId()};
+  }
+
+  private static ActivityExecutionContext context() {
+    try {
+      return Activity.getExecutionContext();
+    } catch (IllegalStateException | NullPointerException e) {
+      return null; // called outside an activity (tests, the CLI's plan command)
+    }
+  }
+}

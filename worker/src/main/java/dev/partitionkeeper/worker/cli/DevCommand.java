@@ -1,0 +1,135 @@
+package dev.partitionkeeper.worker.cli;
+
+import dev.partitionkeeper.activities.postgres.CatalogReader;
+import dev.partitionkeeper.workflows.MaintenanceReport;
+import dev.partitionkeeper.workflows.MaintenanceRequest;
+import dev.partitionkeeper.workflows.MaintenanceWorkflow;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
+import dev.partitionkeeper.workflows.plan.PartitionInfo;
+import dev.partitionkeeper.worker.TemporalConnection;
+import dev.partitionkeeper.worker.WorkerRuntime;
+import dev.partitionkeeper.worker.config.PostgresSettings;
+import dev.partitionkeeper.worker.config.WorkerConfig;
+import dev.partitionkeeper.worker.dev.DemoData;
+import dev.partitionkeeper.worker.dev.EmbeddedPostgresServer;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testserver.TestServer;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The main job on the embedded default: an embedded Temporal test server and an embedded PostgreSQL
+ * with a demo table, the real worker and client over gRPC, and a maintenance pass printed as tables.
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+    description = "Run maintenance on an embedded Temporal test server and embedded PostgreSQL with demo data.")
+final class DevCommand implements Callable<Integer> {
+  @Option(names = "--once", description = "Exit after one pass.")
+  boolean once;
+  @Option(names = "--passes", paramLabel = "N", defaultValue = "0",
+      description = "Exit after N passes (0 = run until interrupted; --once is --passes 1).")
+  int passes;
+  @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "30",
+      description = "Seconds between passes (default: ${DEFAULT-VALUE}).")
+  int intervalSeconds;
+  @Option(names = "--rows-per-month", paramLabel = "N", defaultValue = "2000",
+      description = "Demo rows per month (default: ${DEFAULT-VALUE}).")
+  int rowsPerMonth;
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    int limit = once ? 1 : passes;
+    out.println("partition-keeper dev: starting embedded PostgreSQL and Temporal test server...");
+    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start()) {
+      long rows = DemoData.create(pg.jdbcUrl(), LocalDate.now(ZoneOffset.UTC), rowsPerMonth);
+      out.println("PostgreSQL " + pg.jdbcUrl() + ": demo table " + DemoData.TABLE + " with " + rows + " rows");
+      WorkerConfig cfg = WorkerConfig.parse("dev policy", DemoData.policyYaml(), Map.of())
+          .withPostgres(pg.jdbcUrl(), "postgres");
+      PostgresSettings pgs = new PostgresSettings(pg.jdbcUrl(), "postgres", null, 4);
+      int port = freePort();
+      TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, false);
+      try (TemporalConnection temporal = TemporalConnection.to("127.0.0.1:" + port, "default");
+           WorkerRuntime runtime = new WorkerRuntime(temporal.client(), cfg, pgs, cfg::tables, null)) {
+        runtime.start();
+        out.println("Temporal test server on 127.0.0.1:" + port + ", worker polling task queue " + cfg.taskQueue());
+        TablePolicy policy = cfg.tables().get(0);
+        printLayout(out, runtime, policy, "before the first pass");
+        boolean failed = false;
+        for (int n = 1; limit == 0 || n <= limit; n++) {
+          MaintenanceWorkflow wf = temporal.client().newWorkflowStub(MaintenanceWorkflow.class,
+              WorkflowOptions.newBuilder()
+                  .setWorkflowId(MaintenanceWorkflow.WORKFLOW_ID)
+                  .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                  .setTaskQueue(cfg.taskQueue())
+                  .setWorkflowExecutionTimeout(Duration.ofHours(1))
+                  .build());
+          out.println();
+          out.println("=== pass " + n + " (workflow " + MaintenanceWorkflow.WORKFLOW_ID + ") ===");
+          try {
+            MaintenanceReport report = wf.run(MaintenanceRequest.all("dev pass " + n));
+            ReportPrinter.report(out, report);
+          } catch (WorkflowFailedException e) {
+            failed = true;
+            out.println("pass " + n + " failed: " + CliErrors.message(e));
+          }
+          printLayout(out, runtime, policy, "after pass " + n);
+          if (limit != 0 && n >= limit) {
+            break;
+          }
+          out.println("next pass in " + intervalSeconds + " s (Ctrl-C to stop)");
+          Thread.sleep(intervalSeconds * 1000L);
+        }
+        return failed ? Main.FAILED : Main.OK;
+      } finally {
+        server.close();
+      }
+    }
+  }
+
+  private static void printLayout(PrintWriter out, WorkerRuntime runtime, TablePolicy policy, String when)
+      throws SQLException {
+    try (Connection c = runtime.dataSource().getConnection()) {
+      CatalogSnapshot snap = CatalogReader.read(c, policy.table());
+      Map<String, Long> rows = new HashMap<>();
+      try (Statement s = c.createStatement()) {
+        for (PartitionInfo p : snap.partitions()) {
+          var rs = s.executeQuery("SELECT count(*) FROM "
+              + new dev.partitionkeeper.workflows.model.TableName(p.schema(), p.name()).quoted());
+          rs.next();
+          rows.put(p.name(), rs.getLong(1));
+        }
+        var rs = s.executeQuery("SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'");
+        rs.next();
+        long archived = rs.getLong(1);
+        out.println();
+        out.println("Layout " + when + " (" + archived + " detached table(s) in schema partition_archive):");
+      }
+      ReportPrinter.layout(out, snap, policy.zone(), rows);
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

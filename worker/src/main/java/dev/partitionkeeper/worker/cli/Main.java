@@ -1,0 +1,33 @@
+package dev.partitionkeeper.worker.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code partition-keeper}: a thin switch over the API. Exit codes: 0 ok, 1 a run failed,
+ * 2 bad configuration or usage, 3 done but something needs attention.
+ */
+@Command(name = "partition-keeper", mixinStandardHelpOptions = true, version = "partition-keeper 0.1.0",
+    description = "Keeps PostgreSQL range-partitioned tables healthy from a Temporal worker.",
+    subcommands = {DevCommand.class, WorkerCommand.class, PlanCommand.class, ValidateCommand.class,
+        CommandLine.HelpCommand.class})
+public final class Main {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int BAD_INPUT = 2;
+  public static final int ATTENTION = 3;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      // No stack traces for the user: the message says what is wrong and how to fix it.
+      cmd.getErr().println("error: " + CliErrors.message(ex));
+      return CliErrors.exitCode(ex);
+    });
+    return cl.execute(args);
+  }
+}

@@ -1,0 +1,319 @@
+package dev.partitionkeeper.worker.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.partitionkeeper.activities.postgres.Bookkeeping;
+import dev.partitionkeeper.activities.postgres.LockSettings;
+import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
+import dev.partitionkeeper.workflows.model.PartitionInterval;
+import dev.partitionkeeper.workflows.model.Retention;
+import dev.partitionkeeper.workflows.model.RetentionAction;
+import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The worker's configuration file: connection settings, maintenance settings and the table policy.
+ * Everything is validated before anything touches a database, and every problem is reported at
+ * once with the table and field it belongs to.
+ *
+ * <p>Environment overrides: any scalar key {@code section.key} can be set with
+ * {@code PK_SECTION_KEY} (upper case, dots and dashes as underscores), e.g.
+ * {@code PK_MAINTENANCE_LOCK_TIMEOUT=200ms}, {@code PK_POSTGRES_URL=jdbc:postgresql://db/app}.
+ */
+public record WorkerConfig(
+    String source,
+    String postgresUrl,
+    String postgresUser,
+    String postgresPasswordFile,
+    int poolSize,
+    String taskQueue,
+    LockSettings lockSettings,
+    String archiveSchema,
+    String bookkeepingSchema,
+    List<TablePolicy> tables) {
+
+  public static final String DEFAULT_TASK_QUEUE = "partition-keeper";
+  public static final String DEFAULT_ARCHIVE_SCHEMA = "partition_archive";
+
+  /** Known keys per section, with the setting each one is. */
+  static final Map<String, Set<String>> SECTIONS = Map.of(
+      "postgres", Set.of("url", "user", "password_file", "pool_size"),
+      "temporal", Set.of("task_queue"),
+      "maintenance", Set.of("lock_timeout", "lock_wait_older_than", "lock_max_wait", "lock_attempts",
+          "archive_schema", "bookkeeping_schema"));
+  static final Set<String> TABLE_KEYS = Set.of("table", "interval", "premake", "retention", "timezone",
+      "default_partition", "retention_action", "drop_grace");
+
+  public static WorkerConfig load(Path file, Map<String, String> env) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    return parse(file.toString(), text, env);
+  }
+
+  public static WorkerConfig parse(String source, String yaml, Map<String, String> env) {
+    ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+    mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    JsonNode root;
+    try {
+      root = mapper.readTree(yaml);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ConfigException(source + " is not valid YAML: " + e.getOriginalMessage()
+          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+    }
+    List<String> problems = new ArrayList<>();
+    if (root == null || !root.isObject()) {
+      throw new ConfigException(source, List.of("the file must be a mapping with a 'tables:' list"));
+    }
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!k.equals("tables") && !SECTIONS.containsKey(k)) {
+        problems.add("unknown top-level key '" + k + "'; known keys: tables, postgres, temporal, maintenance");
+      }
+    }
+    Map<String, String> flat = new LinkedHashMap<>();
+    for (var section : SECTIONS.entrySet()) {
+      JsonNode node = root.get(section.getKey());
+      if (node != null && !node.isNull()) {
+        if (!node.isObject()) {
+          problems.add(section.getKey() + " must be a mapping");
+          continue;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+          var e = it.next();
+          if (!section.getValue().contains(e.getKey())) {
+            problems.add("unknown key '" + e.getKey() + "' in " + section.getKey() + "; known keys: "
+                + String.join(", ", section.getValue().stream().sorted().toList()));
+          } else if (!e.getValue().isValueNode()) {
+            problems.add(section.getKey() + "." + e.getKey() + " must be a single value");
+          } else {
+            flat.put(section.getKey() + "." + e.getKey(), e.getValue().asText());
+          }
+        }
+      }
+      for (String key : section.getValue()) {
+        String envName = envName(section.getKey() + "." + key);
+        if (env.containsKey(envName)) {
+          flat.put(section.getKey() + "." + key, env.get(envName));
+        }
+      }
+    }
+
+    LockSettings lock = LockSettings.defaults();
+    try {
+      lock = new LockSettings(
+          duration(flat, "maintenance.lock_timeout", LockSettings.DEFAULT_LOCK_TIMEOUT),
+          duration(flat, "maintenance.lock_wait_older_than", LockSettings.DEFAULT_OLDER_THAN),
+          LockSettings.DEFAULT_POLL_INTERVAL,
+          duration(flat, "maintenance.lock_max_wait", LockSettings.DEFAULT_MAX_WAIT),
+          integer(flat, "maintenance.lock_attempts", LockSettings.DEFAULT_ATTEMPTS));
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    }
+    int pool = 8;
+    try {
+      pool = integer(flat, "postgres.pool_size", 8);
+      if (pool < 2) {
+        problems.add("postgres.pool_size must be at least 2, got: " + pool);
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    }
+    String archiveSchema = flat.getOrDefault("maintenance.archive_schema", DEFAULT_ARCHIVE_SCHEMA);
+    String booksSchema = flat.getOrDefault("maintenance.bookkeeping_schema", Bookkeeping.DEFAULT_SCHEMA);
+    for (String[] s : new String[][] {{"maintenance.archive_schema", archiveSchema},
+        {"maintenance.bookkeeping_schema", booksSchema}}) {
+      if (s[1].isBlank() || s[1].length() > TableName.MAX_IDENTIFIER_BYTES) {
+        problems.add(s[0] + " must be a schema name of 1 to 63 characters, got: \"" + s[1] + "\"");
+      }
+    }
+
+    List<TablePolicy> tables = tables(root.get("tables"), problems);
+    if (!problems.isEmpty()) {
+      throw new ConfigException(source, problems);
+    }
+    return new WorkerConfig(source, flat.get("postgres.url"), flat.get("postgres.user"),
+        flat.get("postgres.password_file"), pool, flat.getOrDefault("temporal.task_queue", DEFAULT_TASK_QUEUE),
+        lock, archiveSchema, booksSchema, List.copyOf(tables));
+  }
+
+  static String envName(String key) {
+    return "PK_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static List<TablePolicy> tables(JsonNode node, List<String> problems) {
+    List<TablePolicy> out = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      problems.add("'tables:' is missing: list at least one table, e.g. tables: [{table: public.events, interval: monthly}]");
+      return out;
+    }
+    if (!node.isArray()) {
+      problems.add("'tables:' must be a list");
+      return out;
+    }
+    Map<TableName, Integer> seen = new LinkedHashMap<>();
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode t = node.get(i);
+      String where = "tables[" + i + "]";
+      if (!t.isObject()) {
+        problems.add(where + " must be a mapping with at least table and interval");
+        continue;
+      }
+      JsonNode tn = t.get("table");
+      String tableText = tn == null || tn.isNull() ? null : tn.asText();
+      TableName name = null;
+      if (tableText == null) {
+        problems.add(where + ": table is required (e.g. table: public.events)");
+      } else {
+        try {
+          name = TableName.parse(tableText, "public");
+          where = where + " (" + name + ")";
+        } catch (IllegalArgumentException e) {
+          problems.add(where + ": table: " + e.getMessage());
+        }
+      }
+      int before = problems.size();
+      for (Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
+        String k = it.next();
+        if (!TABLE_KEYS.contains(k)) {
+          problems.add(where + ": unknown key '" + k + "'; known keys: "
+              + String.join(", ", TABLE_KEYS.stream().sorted().toList()));
+        }
+      }
+      PartitionInterval interval = null;
+      try {
+        interval = PartitionInterval.parse(text(t, "interval"));
+      } catch (IllegalArgumentException e) {
+        problems.add(where + ": " + e.getMessage());
+      }
+      int premake = TablePolicy.DEFAULT_PREMAKE;
+      JsonNode pm = t.get("premake");
+      if (pm != null) {
+        if (!pm.isInt()) {
+          problems.add(where + ": premake must be a whole number of partitions of at least 1, got: \"" + pm.asText() + "\"");
+        } else if (pm.asInt() < 1) {
+          problems.add(where + ": premake must be at least 1, got: " + pm.asInt());
+        } else {
+          premake = pm.asInt();
+        }
+      }
+      Retention retention = null;
+      String rt = text(t, "retention");
+      if (rt != null) {
+        try {
+          retention = Retention.parse(rt);
+        } catch (IllegalArgumentException e) {
+          problems.add(where + ": " + e.getMessage());
+        }
+      }
+      String tz = t.has("timezone") ? text(t, "timezone") : TablePolicy.DEFAULT_TIMEZONE;
+      try {
+        ZoneId.of(tz);
+      } catch (DateTimeException | NullPointerException e) {
+        problems.add(where + ": timezone must be an IANA zone such as UTC or Europe/Berlin, got: \"" + tz + "\"");
+        tz = null;
+      }
+      DefaultPartitionMode dpm = DefaultPartitionMode.KEEP;
+      if (t.has("default_partition")) {
+        try {
+          dpm = DefaultPartitionMode.parse(text(t, "default_partition"));
+        } catch (IllegalArgumentException e) {
+          problems.add(where + ": " + e.getMessage());
+        }
+      }
+      RetentionAction ra = RetentionAction.DETACH_ONLY;
+      if (t.has("retention_action")) {
+        try {
+          ra = RetentionAction.parse(text(t, "retention_action"));
+        } catch (IllegalArgumentException e) {
+          problems.add(where + ": " + e.getMessage());
+        }
+      }
+      if (ra != RetentionAction.DETACH_ONLY && retention == null && rt == null) {
+        problems.add(where + ": retention_action " + ra.label() + " needs a retention (e.g. retention: 12 months)");
+      }
+      int grace = TablePolicy.DEFAULT_DROP_GRACE_DAYS;
+      if (t.has("drop_grace")) {
+        try {
+          Duration g = DurationText.parse("drop_grace", text(t, "drop_grace"));
+          if (g.toMillis() % 86_400_000 != 0) {
+            throw new IllegalArgumentException("drop_grace must be whole days such as \"7d\" or \"0d\", got: \""
+                + text(t, "drop_grace") + "\"");
+          }
+          grace = (int) g.toDays();
+        } catch (IllegalArgumentException e) {
+          problems.add(where + ": " + e.getMessage());
+        }
+      }
+      if (name != null && seen.containsKey(name)) {
+        problems.add(where + ": duplicate table, already listed as tables[" + seen.get(name) + "]");
+      } else if (name != null) {
+        seen.put(name, i);
+      }
+      if (problems.size() == before && name != null && interval != null && tz != null) {
+        try {
+          out.add(new TablePolicy(name, interval, premake, retention, tz, dpm, ra, grace));
+        } catch (IllegalArgumentException e) {
+          problems.add(where + ": " + e.getMessage());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String text(JsonNode obj, String key) {
+    JsonNode n = obj.get(key);
+    return n == null || n.isNull() ? null : n.asText();
+  }
+
+  private static Duration duration(Map<String, String> flat, String key, Duration dflt) {
+    String v = flat.get(key);
+    return v == null ? dflt : DurationText.parse(key, v);
+  }
+
+  private static int integer(Map<String, String> flat, String key, int dflt) {
+    String v = flat.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got: \"" + v + "\"");
+    }
+  }
+
+  /** With the tables replaced (dev mode, tests). */
+  public WorkerConfig withTables(List<TablePolicy> t) {
+    return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, taskQueue, lockSettings,
+        archiveSchema, bookkeepingSchema, List.copyOf(t));
+  }
+
+  public WorkerConfig withPostgres(String url, String user) {
+    return new WorkerConfig(source, url, user, postgresPasswordFile, poolSize, taskQueue, lockSettings, archiveSchema,
+        bookkeepingSchema, tables);
+  }
+
+  public WorkerConfig withTaskQueue(String q) {
+    return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, q, lockSettings,
+        archiveSchema, bookkeepingSchema, tables);
+  }
+}
