@@ -1,28 +1,23 @@
 package dev.partitionkeeper.worker.cli;
 
 import dev.partitionkeeper.activities.postgres.CatalogReader;
-import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.workflows.MaintenanceRequest;
 import dev.partitionkeeper.workflows.MaintenanceWorkflow;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
 import dev.partitionkeeper.workflows.plan.PartitionInfo;
-import dev.partitionkeeper.worker.TemporalConnection;
+import dev.partitionkeeper.worker.PassRunner;
 import dev.partitionkeeper.worker.WorkerRuntime;
+import dev.partitionkeeper.worker.dev.EmbeddedTemporal;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
 import dev.partitionkeeper.worker.dev.DemoData;
 import dev.partitionkeeper.worker.dev.EmbeddedPostgresServer;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.testserver.TestServer;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -65,30 +60,22 @@ final class DevCommand implements Callable<Integer> {
       WorkerConfig cfg = WorkerConfig.parse("dev policy", DemoData.policyYaml(), Map.of())
           .withPostgres(pg.jdbcUrl(), "postgres");
       PostgresSettings pgs = new PostgresSettings(pg.jdbcUrl(), "postgres", null, 4);
-      int port = freePort();
-      TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, false);
-      try (TemporalConnection temporal = TemporalConnection.to("127.0.0.1:" + port, "default");
-           WorkerRuntime runtime = new WorkerRuntime(temporal.client(), cfg, pgs, cfg::tables, null)) {
+      try (EmbeddedTemporal temporal = EmbeddedTemporal.start();
+           WorkerRuntime runtime = new WorkerRuntime(temporal.connection().client(), cfg, pgs, cfg::tables, null)) {
         runtime.start();
-        out.println("Temporal test server on 127.0.0.1:" + port + ", worker polling task queue " + cfg.taskQueue());
+        out.println("Temporal test server on " + temporal.target() + ", worker polling task queue " + cfg.taskQueue());
         TablePolicy policy = cfg.tables().get(0);
         printLayout(out, runtime, policy, "before the first pass");
         boolean failed = false;
         for (int n = 1; limit == 0 || n <= limit; n++) {
-          MaintenanceWorkflow wf = temporal.client().newWorkflowStub(MaintenanceWorkflow.class,
-              WorkflowOptions.newBuilder()
-                  .setWorkflowId(MaintenanceWorkflow.WORKFLOW_ID)
-                  .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                  .setTaskQueue(cfg.taskQueue())
-                  .setWorkflowExecutionTimeout(Duration.ofHours(1))
-                  .build());
           out.println();
           out.println("=== pass " + n + " (workflow " + MaintenanceWorkflow.WORKFLOW_ID + ") ===");
           try {
-            MaintenanceReport report = wf.run(MaintenanceRequest.all("dev pass " + n));
-            ReportPrinter.report(out, report);
+            ReportPrinter.report(out, PassRunner.run(temporal.connection().client(), cfg.taskQueue(),
+                MaintenanceRequest.all("dev pass " + n)));
           } catch (WorkflowFailedException e) {
             failed = true;
+            PassRunner.reportOf(e).ifPresent(r -> ReportPrinter.report(out, r));
             out.println("pass " + n + " failed: " + CliErrors.message(e));
           }
           printLayout(out, runtime, policy, "after pass " + n);
@@ -99,8 +86,6 @@ final class DevCommand implements Callable<Integer> {
           Thread.sleep(intervalSeconds * 1000L);
         }
         return failed ? Main.FAILED : Main.OK;
-      } finally {
-        server.close();
       }
     }
   }
@@ -124,12 +109,6 @@ final class DevCommand implements Callable<Integer> {
         out.println("Layout " + when + " (" + archived + " detached table(s) in schema partition_archive):");
       }
       ReportPrinter.layout(out, snap, policy.zone(), rows);
-    }
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

@@ -1,0 +1,74 @@
+package dev.partitionkeeper.worker.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.partitionkeeper.workflows.MaintenanceReport;
+import dev.partitionkeeper.workflows.MaintenanceRequest;
+import dev.partitionkeeper.workflows.TableReport;
+import dev.partitionkeeper.worker.PassRunner;
+import dev.partitionkeeper.worker.WorkerRuntime;
+import dev.partitionkeeper.worker.config.PostgresSettings;
+import dev.partitionkeeper.worker.config.WorkerConfig;
+import dev.partitionkeeper.worker.dev.EmbeddedTemporal;
+import io.temporal.client.WorkflowFailedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * One pass now, in this process: an embedded Temporal test server, the worker and the client, against
+ * the configured PostgreSQL. For trying partition-keeper on a real database without a Temporal
+ * cluster, and for benchmarks; production runs the worker and a Schedule.
+ */
+@Command(name = "once", mixinStandardHelpOptions = true,
+    description = "Run one maintenance pass in-process (embedded Temporal test server) against the configured"
+        + " PostgreSQL, print the report and exit.")
+final class OnceCommand implements Callable<Integer> {
+  @Mixin
+  ConfigOption config;
+  @Option(names = "--table", paramLabel = "TABLE", description = "Only this table (repeatable).")
+  List<String> tables = new ArrayList<>();
+  @Option(names = "--dry-run", description = "Plan and check only.")
+  boolean dryRun;
+  @Option(names = "--json", description = "Print the report as JSON.")
+  boolean json;
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    WorkerConfig cfg = config.load();
+    PostgresSettings pg = ConfigOption.postgres(cfg);
+    var out = spec.commandLine().getOut();
+    MaintenanceReport report;
+    int code;
+    try (EmbeddedTemporal temporal = EmbeddedTemporal.start();
+         WorkerRuntime runtime = new WorkerRuntime(temporal.connection().client(), cfg, pg, cfg::tables, null)) {
+      runtime.start();
+      try {
+        report = PassRunner.run(temporal.connection().client(), cfg.taskQueue(),
+            new MaintenanceRequest(tables, dryRun, "partition-keeper once"));
+        code = report.tables().stream().anyMatch(t -> TableReport.ATTENTION.equals(t.status())) ? Main.ATTENTION
+            : Main.OK;
+      } catch (WorkflowFailedException e) {
+        report = PassRunner.reportOf(e).orElse(null);
+        spec.commandLine().getErr().println("error: " + CliErrors.message(e));
+        code = Main.FAILED;
+      }
+    }
+    if (report != null) {
+      if (json) {
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+      } else {
+        ReportPrinter.report(out, report);
+      }
+    }
+    out.flush();
+    return code;
+  }
+}
