@@ -29,6 +29,9 @@ import org.slf4j.MDC;
 public class PostgresPartitionActivitiesImpl implements PartitionActivities {
   private static final Logger log = LoggerFactory.getLogger(PostgresPartitionActivitiesImpl.class);
 
+  /** Largest accepted difference between the workflow's "now" and the database's clock. */
+  public static final long MAX_CLOCK_SKEW_MILLIS = 6 * 60 * 60 * 1000L;
+
   private final DataSource dataSource;
   private final PartitionDdl ddl;
   private final Bookkeeping books;
@@ -58,12 +61,29 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
   @Override
   public MaintenancePlan plan(TablePolicy policy, long nowMillis) {
     return call(policy.table(), "plan", null, c -> {
+      checkClock(c, nowMillis);
       books.ensure(c);
       CatalogSnapshot snap = CatalogReader.read(c, policy.table());
       MaintenancePlan plan = MaintenancePlanner.plan(snap, policy, Instant.ofEpochMilli(nowMillis));
       listener.planned(policy.table(), plan);
       return plan;
     });
+  }
+
+  /**
+   * Refuses to plan when the workflow's clock and the database's disagree by more than
+   * {@link #MAX_CLOCK_SKEW_MILLIS}: retention is computed from "now", and a wrong "now" would detach live
+   * partitions (a time-skipping test server, a broken NTP).
+   */
+  private static void checkClock(Connection c, long nowMillis) throws SQLException {
+    long dbMillis = Sql.queryLong(c, "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint");
+    long skew = Math.abs(dbMillis - nowMillis);
+    if (skew > MAX_CLOCK_SKEW_MILLIS) {
+      throw new PolicyException("the workflow's clock (" + Instant.ofEpochMilli(nowMillis) + ") and PostgreSQL's ("
+          + Instant.ofEpochMilli(dbMillis) + ") differ by " + skew / 60_000 + " minutes; refusing to plan"
+          + " retention on a wrong clock. Check NTP on the Temporal and database hosts (a time-skipping test"
+          + " server causes this too)");
+    }
   }
 
   @Override

@@ -24,8 +24,9 @@ public final class EmbeddedTemporal implements AutoCloseable {
 
   public static EmbeddedTemporal start() {
     int port = freePort();
-    // false: no time skipping; the server's clock is the wall clock, as on a real cluster
-    TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, false);
+    // true = time skipping locked: the server's clock is the wall clock, as on a real cluster. Unlocked,
+    // an idle test server jumps ahead (years, in one test run) and "now" would detach live partitions.
+    TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
     return new EmbeddedTemporal(server, TemporalConnection.to("127.0.0.1:" + port, "default"), port);
   }
 
