@@ -36,6 +36,27 @@ public final class StepOptions {
         .build();
   }
 
+  /** One export or verify attempt: a big partition takes a while; progress heartbeats every few seconds. */
+  public static final Duration ARCHIVE_START_TO_CLOSE = Duration.ofHours(4);
+  public static final Duration ARCHIVE_HEARTBEAT = Duration.ofMinutes(2);
+  public static final Duration ARCHIVE_SCHEDULE_TO_CLOSE = Duration.ofHours(24);
+
+  /** Export, verify and drop: retried with backoff (a store down for a while), never past a verification failure. */
+  public static ActivityOptions archive(String summary) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(ARCHIVE_START_TO_CLOSE)
+        .setScheduleToCloseTimeout(ARCHIVE_SCHEDULE_TO_CLOSE)
+        .setHeartbeatTimeout(ARCHIVE_HEARTBEAT)
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(2))
+            .setBackoffCoefficient(2.0)
+            .setMaximumInterval(Duration.ofMinutes(5))
+            .setDoNotRetry(Failures.INVALID_POLICY, Failures.CATALOG_CONFLICT, Failures.VERIFICATION_FAILED)
+            .build())
+        .setSummary(summary)
+        .build();
+  }
+
   public static ActivityOptions ddl(String summary) {
     return ActivityOptions.newBuilder()
         .setStartToCloseTimeout(DDL_START_TO_CLOSE)

@@ -1,6 +1,7 @@
 package dev.partitionkeeper.workflows;
 
 import dev.partitionkeeper.workflows.activity.ActionResult;
+import dev.partitionkeeper.workflows.activity.ArchiveActivities;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
@@ -29,6 +30,8 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
     List<ActionResult> done = new ArrayList<>();
     for (PlannedAction action : plan.actions()) {
       PartitionActivities acts = stub(StepOptions.ddl(action.summary()));
+      ArchiveActivities archive = Workflow.newActivityStub(ArchiveActivities.class,
+          StepOptions.archive(action.summary()));
       try {
         ActionResult r;
         if (action instanceof PlannedAction.FinalizeDetach a) {
@@ -39,6 +42,12 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
           r = acts.createDefaultPartition(policy, a);
         } else if (action instanceof PlannedAction.DetachPartition a) {
           r = acts.detachPartition(policy, a);
+        } else if (action instanceof PlannedAction.ExportPartition a) {
+          r = archive.export(policy, a);
+        } else if (action instanceof PlannedAction.VerifyArchive a) {
+          r = archive.verify(policy, a);
+        } else if (action instanceof PlannedAction.DropPartition a) {
+          r = archive.drop(policy, a);
         } else {
           throw new IllegalStateException("unknown action " + action);
         }

@@ -5,6 +5,8 @@ import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.model.RetentionAction;
+import dev.partitionkeeper.workflows.plan.ArchiveState;
 import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.LayoutVerifier;
@@ -17,6 +19,8 @@ import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,10 +68,27 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
       checkClock(c, nowMillis);
       books.ensure(c);
       CatalogSnapshot snap = CatalogReader.read(c, policy.table());
-      MaintenancePlan plan = MaintenancePlanner.plan(snap, policy, Instant.ofEpochMilli(nowMillis));
+      MaintenancePlan plan = MaintenancePlanner.plan(snap, policy, Instant.ofEpochMilli(nowMillis),
+          archiveStates(c, policy));
       listener.planned(policy.table(), plan);
       return plan;
     });
+  }
+
+  /** Detached partitions of the table and how far each got in the archive chain. */
+  private List<ArchiveState> archiveStates(Connection c, TablePolicy policy) throws SQLException {
+    if (policy.retentionAction() == RetentionAction.DETACH_ONLY) {
+      return List.of();
+    }
+    List<ArchiveState> out = new ArrayList<>();
+    for (Bookkeeping.Lifecycle l : books.forParent(c, policy.table())) {
+      if (l.detachedAt() == null) {
+        continue;
+      }
+      out.add(new ArchiveState(l.partition(), l.rangeFrom(), l.rangeTo(), l.exportedAt() != null,
+          l.verifiedAt() != null, l.dropAfter() == null ? 0 : l.dropAfter().toEpochMilli(), l.droppedAt() != null));
+    }
+    return out;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.partitionkeeper.workflows.plan;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
+import dev.partitionkeeper.workflows.model.RetentionAction;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,16 @@ public final class MaintenancePlanner {
   private MaintenancePlanner() {}
 
   public static MaintenancePlan plan(CatalogSnapshot snap, TablePolicy policy, Instant now) {
+    return plan(snap, policy, now, List.of());
+  }
+
+  /**
+   * As {@link #plan(CatalogSnapshot, TablePolicy, Instant)}, plus the archive chain for partitions
+   * detached in this pass and earlier ones ({@code detached}, from the bookkeeping schema): export, then
+   * verify, then (retention_action archive_and_drop, grace period over) drop.
+   */
+  public static MaintenancePlan plan(CatalogSnapshot snap, TablePolicy policy, Instant now,
+      List<ArchiveState> detached) {
     ZoneId zone = policy.zone();
     KeyType type = snap.keyType();
     PartitionInterval interval = policy.interval();
@@ -115,9 +126,48 @@ public final class MaintenancePlanner {
       }
     }
 
+    planArchive(actions, policy, now, detached);
     findings.addAll(gaps(ranged, planned, type, zone));
     return new MaintenancePlan(snap.table(), snap.keyColumn(), type, nowAxis, List.copyOf(actions),
         List.copyOf(findings), runway);
+  }
+
+  private static void planArchive(List<PlannedAction> actions, TablePolicy policy, Instant now,
+      List<ArchiveState> detached) {
+    if (policy.retentionAction() == RetentionAction.DETACH_ONLY) {
+      return;
+    }
+    boolean drop = policy.retentionAction() == RetentionAction.ARCHIVE_AND_DROP;
+    boolean dropAtOnce = drop && policy.dropGraceDays() == 0;
+    List<PlannedAction> chain = new ArrayList<>();
+    java.util.Set<String> handled = new java.util.HashSet<>();
+    for (PlannedAction a : actions) {
+      if (a instanceof PlannedAction.DetachPartition d) {
+        handled.add(d.partition());
+        chain.add(new PlannedAction.ExportPartition(d.partition(), d.fromText(), d.toText()));
+        chain.add(new PlannedAction.VerifyArchive(d.partition()));
+        if (dropAtOnce) {
+          chain.add(new PlannedAction.DropPartition(d.partition()));
+        }
+      }
+    }
+    for (ArchiveState s : detached) {
+      if (s.dropped() || !handled.add(s.partition())) {
+        continue;
+      }
+      if (!s.exported()) {
+        chain.add(new PlannedAction.ExportPartition(s.partition(), s.fromText(), s.toText()));
+      }
+      if (!s.verified()) {
+        chain.add(new PlannedAction.VerifyArchive(s.partition()));
+        if (dropAtOnce) {
+          chain.add(new PlannedAction.DropPartition(s.partition()));
+        }
+      } else if (drop && s.dropAfterMillis() != 0 && s.dropAfterMillis() <= now.toEpochMilli()) {
+        chain.add(new PlannedAction.DropPartition(s.partition()));
+      }
+    }
+    actions.addAll(chain);
   }
 
   /**

@@ -10,6 +10,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = PlannedAction.CreatePartition.class, name = "create"),
   @JsonSubTypes.Type(value = PlannedAction.CreateDefaultPartition.class, name = "create_default"),
   @JsonSubTypes.Type(value = PlannedAction.DetachPartition.class, name = "detach"),
+  @JsonSubTypes.Type(value = PlannedAction.ExportPartition.class, name = "export"),
+  @JsonSubTypes.Type(value = PlannedAction.VerifyArchive.class, name = "verify"),
+  @JsonSubTypes.Type(value = PlannedAction.DropPartition.class, name = "drop"),
 })
 public sealed interface PlannedAction {
 
@@ -53,6 +56,30 @@ public sealed interface PlannedAction {
     @Override
     public String summary() {
       return "detach " + partition + " [" + fromText + ", " + toText + ")";
+    }
+  }
+
+  /** Export the detached partition to the archive store (Parquet + manifest). */
+  record ExportPartition(String partition, String fromText, String toText) implements PlannedAction {
+    @Override
+    public String summary() {
+      return "export " + partition + " [" + fromText + ", " + toText + ")";
+    }
+  }
+
+  /** Read the archive back and match it to the detached table; sets the drop time when it matches. */
+  record VerifyArchive(String partition) implements PlannedAction {
+    @Override
+    public String summary() {
+      return "verify archive of " + partition;
+    }
+  }
+
+  /** Drop the detached table: only for a verified archive past its grace period, checked again at run time. */
+  record DropPartition(String partition) implements PlannedAction {
+    @Override
+    public String summary() {
+      return "drop detached " + partition;
     }
   }
 }
