@@ -31,14 +31,21 @@ public final class AsciiTable {
         w[i] = Math.max(w[i], i < r.size() ? r.get(i).length() : 0);
       }
     }
+    if (rows.isEmpty() && w.length > 0) {
+      // the message spans all columns; widen the last one so the box stays closed
+      int inner = 3 * (w.length - 1);
+      for (int x : w) {
+        inner += x;
+      }
+      w[w.length - 1] += Math.max(0, emptyMessage.length() - inner);
+    }
     StringBuilder sb = new StringBuilder();
     String sep = line(w);
     sb.append(sep);
     sb.append(cells(columns, w));
     sb.append(sep);
     if (rows.isEmpty()) {
-      int total = sep.length() - 5;
-      sb.append("| ").append(pad(emptyMessage, Math.max(total, emptyMessage.length()))).append(" |\n");
+      sb.append("| ").append(pad(emptyMessage, sep.length() - 5)).append(" |\n");
     }
     for (List<String> r : rows) {
       sb.append(cells(r, w));

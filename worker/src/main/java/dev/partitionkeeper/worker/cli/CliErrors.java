@@ -1,6 +1,7 @@
 package dev.partitionkeeper.worker.cli;
 
 import dev.partitionkeeper.worker.config.ConfigException;
+import dev.partitionkeeper.workflows.activity.Failures;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.failure.ApplicationFailure;
 
@@ -28,6 +29,10 @@ final class CliErrors {
   static int exitCode(Throwable ex) {
     for (Throwable t = ex; t != null; t = t.getCause()) {
       if (t instanceof ConfigException || t instanceof IllegalArgumentException) {
+        return Main.BAD_INPUT;
+      }
+      // the policy names a table the database does not have, or one that is not range-partitioned
+      if (t instanceof ApplicationFailure af && Failures.INVALID_POLICY.equals(af.getType())) {
         return Main.BAD_INPUT;
       }
     }

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +23,18 @@ public final class Main {
   }
 
   public static int run(String... args) {
+    return run(null, null, args);
+  }
+
+  /** As {@link #run(String...)}, printing to the given writers (null: standard out/err), for tests and embedding. */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new Main());
+    if (out != null) {
+      cl.setOut(out);
+    }
+    if (err != null) {
+      cl.setErr(err);
+    }
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       // No stack traces for the user: the message says what is wrong and how to fix it.
       cmd.getErr().println("error: " + CliErrors.message(ex));

@@ -1,10 +1,15 @@
 package dev.partitionkeeper.worker.config;
 
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where the managed database is: a JDBC URL, or the libpq variables ({@code PGHOST}, {@code PGPORT},
@@ -14,6 +19,8 @@ import java.util.Map;
  * @param password never printed: {@link #toString()} masks it
  */
 public record PostgresSettings(String jdbcUrl, String user, String password, int poolSize) {
+  /** {@code jdbc:postgresql://host[:port]/[database]}: one host only, which is all pgpass can match. */
+  private static final Pattern URL_TARGET = Pattern.compile("jdbc:postgresql://([^/:?,\\[]+)(?::(\\d+))?/([^?]*)");
 
   @Override
   public String toString() {
@@ -37,12 +44,25 @@ public record PostgresSettings(String jdbcUrl, String user, String password, int
   public static PostgresSettings resolve(String url, String user, String passwordFile, int poolSize,
       Map<String, String> env) {
     String host = env.getOrDefault("PGHOST", "localhost");
+    if (host.startsWith("/")) {
+      // JDBC has no Unix sockets; libpq's pgpass matches socket connections as "localhost" too
+      host = "localhost";
+    }
     String port = env.getOrDefault("PGPORT", "5432");
-    String resolvedUser = user != null ? user : env.getOrDefault("PGUSER", System.getProperty("user.name"));
+    String urlUser = url == null ? null : urlParameter(url, "user");
+    String resolvedUser = user != null ? user
+        : urlUser != null ? urlUser : env.getOrDefault("PGUSER", System.getProperty("user.name"));
     String db = env.getOrDefault("PGDATABASE", resolvedUser);
+    Matcher target = url == null ? null : URL_TARGET.matcher(url);
+    if (target != null && target.lookingAt()) {
+      // the pgpass lookup must match the server the URL names, not the PG* variables
+      host = target.group(1);
+      port = target.group(2) == null ? "5432" : target.group(2);
+      db = target.group(3).isEmpty() ? resolvedUser : target.group(3);
+    }
     String jdbc = url;
     if (jdbc == null) {
-      StringBuilder sb = new StringBuilder("jdbc:postgresql://").append(host.startsWith("/") ? "localhost" : host)
+      StringBuilder sb = new StringBuilder("jdbc:postgresql://").append(host)
           .append(':').append(port).append('/').append(db);
       String ssl = env.get("PGSSLMODE");
       if (ssl != null && !ssl.isBlank()) {
@@ -69,7 +89,15 @@ public record PostgresSettings(String jdbcUrl, String user, String password, int
     return new PostgresSettings(jdbc, resolvedUser, password, poolSize);
   }
 
-  /** Looks up {@code host:port:database:user:password} lines, {@code *} matching anything. */
+  private static String urlParameter(String url, String name) {
+    Matcher m = Pattern.compile("[?&]" + name + "=([^&]*)").matcher(url);
+    return m.find() ? URLDecoder.decode(m.group(1), StandardCharsets.UTF_8) : null;
+  }
+
+  /**
+   * Looks up {@code host:port:database:user:password} lines as libpq does: a bare {@code *} matches
+   * anything, and a backslash escapes the next character ({@code \:} a colon, {@code \\} a backslash).
+   */
   static String fromPgpass(Path file, String host, String port, String db, String user) {
     if (!Files.isReadable(file)) {
       return null;
@@ -80,9 +108,9 @@ public record PostgresSettings(String jdbcUrl, String user, String password, int
         if (line.isBlank() || line.startsWith("#")) {
           continue;
         }
-        String[] f = line.split("(?<!\\\\):", 5);
-        if (f.length == 5 && m(f[0], host) && m(f[1], port) && m(f[2], db) && m(f[3], user)) {
-          return f[4].replace("\\:", ":").replace("\\\\", "\\");
+        List<String[]> f = pgpassFields(line);
+        if (f.size() == 5 && m(f.get(0), host) && m(f.get(1), port) && m(f.get(2), db) && m(f.get(3), user)) {
+          return f.get(4)[1];
         }
       }
     } catch (IOException e) {
@@ -91,7 +119,30 @@ public record PostgresSettings(String jdbcUrl, String user, String password, int
     return null;
   }
 
-  private static boolean m(String pattern, String value) {
-    return "*".equals(pattern) || pattern.replace("\\:", ":").equals(value);
+  /** The fields of one pgpass line, each as {raw text, unescaped value}. */
+  private static List<String[]> pgpassFields(String line) {
+    List<String[]> out = new ArrayList<>();
+    StringBuilder raw = new StringBuilder();
+    StringBuilder value = new StringBuilder();
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\\' && i + 1 < line.length()) {
+        raw.append(c).append(line.charAt(i + 1));
+        value.append(line.charAt(++i));
+      } else if (c == ':' && out.size() < 4) {
+        out.add(new String[] {raw.toString(), value.toString()});
+        raw.setLength(0);
+        value.setLength(0);
+      } else {
+        raw.append(c);
+        value.append(c);
+      }
+    }
+    out.add(new String[] {raw.toString(), value.toString()});
+    return out;
+  }
+
+  private static boolean m(String[] field, String value) {
+    return "*".equals(field[0]) || field[1].equals(value);
   }
 }

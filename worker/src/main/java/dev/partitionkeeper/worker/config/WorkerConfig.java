@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.partitionkeeper.activities.postgres.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.LockSettings;
+import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.Retention;
@@ -90,6 +91,8 @@ public record WorkerConfig(
       }
     }
     Map<String, String> flat = new LinkedHashMap<>();
+    // key -> the environment variable that set it, so a bad value names where it came from
+    Map<String, String> fromEnv = new LinkedHashMap<>();
     for (var section : SECTIONS.entrySet()) {
       JsonNode node = root.get(section.getKey());
       if (node != null && !node.isNull()) {
@@ -113,36 +116,36 @@ public record WorkerConfig(
         String envName = envName(section.getKey() + "." + key);
         if (env.containsKey(envName)) {
           flat.put(section.getKey() + "." + key, env.get(envName));
+          fromEnv.put(section.getKey() + "." + key, envName);
         }
       }
     }
 
+    // each setting on its own, so every bad one is reported, not just the first
+    Duration lockTimeout = duration(flat, fromEnv, "maintenance.lock_timeout", LockSettings.DEFAULT_LOCK_TIMEOUT,
+        problems);
+    Duration olderThan = duration(flat, fromEnv, "maintenance.lock_wait_older_than", LockSettings.DEFAULT_OLDER_THAN,
+        problems);
+    Duration maxWait = duration(flat, fromEnv, "maintenance.lock_max_wait", LockSettings.DEFAULT_MAX_WAIT, problems);
+    int attempts = integer(flat, fromEnv, "maintenance.lock_attempts", LockSettings.DEFAULT_ATTEMPTS, problems);
     LockSettings lock = LockSettings.defaults();
     try {
-      lock = new LockSettings(
-          duration(flat, "maintenance.lock_timeout", LockSettings.DEFAULT_LOCK_TIMEOUT),
-          duration(flat, "maintenance.lock_wait_older_than", LockSettings.DEFAULT_OLDER_THAN),
-          LockSettings.DEFAULT_POLL_INTERVAL,
-          duration(flat, "maintenance.lock_max_wait", LockSettings.DEFAULT_MAX_WAIT),
-          integer(flat, "maintenance.lock_attempts", LockSettings.DEFAULT_ATTEMPTS));
+      lock = new LockSettings(lockTimeout, olderThan, LockSettings.DEFAULT_POLL_INTERVAL, maxWait, attempts);
     } catch (IllegalArgumentException e) {
-      problems.add(e.getMessage());
+      problems.add("maintenance." + e.getMessage());
     }
-    int pool = 8;
-    try {
-      pool = integer(flat, "postgres.pool_size", 8);
-      if (pool < 2) {
-        problems.add("postgres.pool_size must be at least 2, got: " + pool);
-      }
-    } catch (IllegalArgumentException e) {
-      problems.add(e.getMessage());
+    int pool = integer(flat, fromEnv, "postgres.pool_size", PgDataSources.DEFAULT_POOL_SIZE, problems);
+    if (pool < 2) {
+      problems.add(label("postgres.pool_size", fromEnv) + " must be at least 2 (e.g. 8), got: " + pool);
+      pool = PgDataSources.DEFAULT_POOL_SIZE;
     }
     String archiveSchema = flat.getOrDefault("maintenance.archive_schema", DEFAULT_ARCHIVE_SCHEMA);
     String booksSchema = flat.getOrDefault("maintenance.bookkeeping_schema", Bookkeeping.DEFAULT_SCHEMA);
-    for (String[] s : new String[][] {{"maintenance.archive_schema", archiveSchema},
-        {"maintenance.bookkeeping_schema", booksSchema}}) {
+    for (String[] s : new String[][] {{"maintenance.archive_schema", archiveSchema, DEFAULT_ARCHIVE_SCHEMA},
+        {"maintenance.bookkeeping_schema", booksSchema, Bookkeeping.DEFAULT_SCHEMA}}) {
       if (s[1].isBlank() || s[1].length() > TableName.MAX_IDENTIFIER_BYTES) {
-        problems.add(s[0] + " must be a schema name of 1 to 63 characters, got: \"" + s[1] + "\"");
+        problems.add(label(s[0], fromEnv) + " must be a schema name of 1 to 63 characters such as \"" + s[2]
+            + "\", got: \"" + s[1] + "\"");
       }
     }
 
@@ -166,7 +169,8 @@ public record WorkerConfig(
       return out;
     }
     if (!node.isArray()) {
-      problems.add("'tables:' must be a list");
+      problems.add("'tables:' must be a list of tables (each line starting with '- '), e.g. tables: [{table: "
+          + "public.events, interval: monthly}], got: " + (node.isObject() ? "a mapping" : "\"" + node.asText() + "\""));
       return out;
     }
     Map<TableName, Integer> seen = new LinkedHashMap<>();
@@ -208,9 +212,11 @@ public record WorkerConfig(
       JsonNode pm = t.get("premake");
       if (pm != null) {
         if (!pm.isInt()) {
-          problems.add(where + ": premake must be a whole number of partitions of at least 1, got: \"" + pm.asText() + "\"");
+          problems.add(where + ": premake must be a whole number of partitions of at least 1 such as 3, got: \""
+              + pm.asText() + "\"");
         } else if (pm.asInt() < 1) {
-          problems.add(where + ": premake must be at least 1, got: " + pm.asInt());
+          problems.add(where + ": premake must be at least 1 (partitions kept ahead of now, e.g. premake: 3), got: "
+              + pm.asInt());
         } else {
           premake = pm.asInt();
         }
@@ -268,9 +274,15 @@ public record WorkerConfig(
       } else if (name != null) {
         seen.put(name, i);
       }
-      if (problems.size() == before && name != null && interval != null && tz != null) {
+      if (name != null && interval != null) {
+        // built even when another field is bad, so cross-field rules (retention vs interval) are reported too
+        boolean clean = problems.size() == before && tz != null;
         try {
-          out.add(new TablePolicy(name, interval, premake, retention, tz, dpm, ra, grace));
+          TablePolicy policy = new TablePolicy(name, interval, premake, retention,
+              tz == null ? TablePolicy.DEFAULT_TIMEZONE : tz, dpm, ra, grace);
+          if (clean) {
+            out.add(policy);
+          }
         } catch (IllegalArgumentException e) {
           problems.add(where + ": " + e.getMessage());
         }
@@ -284,12 +296,28 @@ public record WorkerConfig(
     return n == null || n.isNull() ? null : n.asText();
   }
 
-  private static Duration duration(Map<String, String> flat, String key, Duration dflt) {
-    String v = flat.get(key);
-    return v == null ? dflt : DurationText.parse(key, v);
+  /** {@code maintenance.lock_timeout}, or {@code maintenance.lock_timeout (from PK_MAINTENANCE_LOCK_TIMEOUT)}. */
+  private static String label(String key, Map<String, String> fromEnv) {
+    String envName = fromEnv.get(key);
+    return envName == null ? key : key + " (from " + envName + ")";
   }
 
-  private static int integer(Map<String, String> flat, String key, int dflt) {
+  private static Duration duration(Map<String, String> flat, Map<String, String> fromEnv, String key, Duration dflt,
+      List<String> problems) {
+    String v = flat.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return DurationText.parse(label(key, fromEnv), v);
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+      return dflt;
+    }
+  }
+
+  private static int integer(Map<String, String> flat, Map<String, String> fromEnv, String key, int dflt,
+      List<String> problems) {
     String v = flat.get(key);
     if (v == null) {
       return dflt;
@@ -297,7 +325,8 @@ public record WorkerConfig(
     try {
       return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a whole number, got: \"" + v + "\"");
+      problems.add(label(key, fromEnv) + " must be a whole number such as " + dflt + ", got: \"" + v + "\"");
+      return dflt;
     }
   }
 

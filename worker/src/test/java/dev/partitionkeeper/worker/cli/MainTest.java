@@ -1,0 +1,75 @@
+package dev.partitionkeeper.worker.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+class MainTest {
+
+  static Stream<String> commands() {
+    return new CommandLine(new Main()).getSubcommands().keySet().stream();
+  }
+
+  @Test
+  void everyDocumentedCommandExists() {
+    assertEquals(List.of("dev", "worker", "once", "plan", "validate", "help"), commands().toList());
+  }
+
+  @ParameterizedTest(name = "{0} --help")
+  @MethodSource("commands")
+  void helpForEveryCommandExitsZero(String command) {
+    Cli.Result r = Cli.run(command, "--help");
+    assertEquals(Main.OK, r.exitCode(), r::toString);
+    assertTrue(r.out().contains("Usage: partition-keeper " + command + " "), r::toString);
+    assertEquals("", r.err(), r::toString);
+  }
+
+  @Test
+  void topLevelHelpListsTheCommands() {
+    Cli.Result r = Cli.run("--help");
+    assertEquals(Main.OK, r.exitCode(), r::toString);
+    for (String c : List.of("dev", "worker", "once", "plan", "validate")) {
+      assertTrue(r.out().contains("\n  " + c + " "), () -> c + "\n" + r);
+    }
+  }
+
+  @Test
+  void helpCommandShowsASubcommandsUsage() {
+    Cli.Result r = Cli.run("help", "plan");
+    assertEquals(Main.OK, r.exitCode(), r::toString);
+    assertTrue(r.out().startsWith("Usage: partition-keeper plan"), r::toString);
+    assertTrue(r.out().contains("--config=FILE"), r::toString);
+  }
+
+  @Test
+  void version() {
+    Cli.Result r = Cli.run("--version");
+    assertEquals(Main.OK, r.exitCode(), r::toString);
+    assertEquals("partition-keeper 0.1.0", r.out().strip());
+  }
+
+  @Test
+  void unknownCommandOrOptionIsBadUsage() {
+    Cli.Result cmd = Cli.run("maintian");
+    assertEquals(Main.BAD_INPUT, cmd.exitCode(), cmd::toString);
+    assertTrue(cmd.err().contains("maintian"), cmd::toString);
+
+    Cli.Result opt = Cli.run("plan", "--jsno");
+    assertEquals(Main.BAD_INPUT, opt.exitCode(), opt::toString);
+    assertTrue(opt.err().contains("Unknown option: '--jsno'"), opt::toString);
+  }
+
+  @Test
+  void noCommandPrintsUsageAndIsBadUsage() {
+    Cli.Result r = Cli.run();
+    assertEquals(Main.BAD_INPUT, r.exitCode(), r::toString);
+    assertTrue(r.err().startsWith("Missing required subcommand"), r::toString);
+    assertTrue(r.err().contains("Usage: partition-keeper"), r::toString);
+  }
+}
