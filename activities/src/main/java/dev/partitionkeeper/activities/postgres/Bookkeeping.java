@@ -34,6 +34,12 @@ public final class Bookkeeping {
     return TableName.quoteIdent(schema) + "." + TableName.quoteIdent(table);
   }
 
+  /** Whether the lifecycle table exists (nothing was ever detached when it does not). */
+  public boolean exists(Connection c) throws SQLException {
+    return Sql.queryLong(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        + " WHERE n.nspname = ? AND c.relname = 'partition_lifecycle'", schema) > 0;
+  }
+
   /** Creates the schema and tables when missing. Safe to call concurrently (advisory lock). */
   public void ensure(Connection c) throws SQLException {
     boolean auto = c.getAutoCommit();

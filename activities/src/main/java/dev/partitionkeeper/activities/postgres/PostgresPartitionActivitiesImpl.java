@@ -66,7 +66,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
   public MaintenancePlan plan(TablePolicy policy, long nowMillis) {
     return call(policy.table(), "plan", null, c -> {
       checkClock(c, nowMillis);
-      books.ensure(c);
+      // read-only: the bookkeeping schema is created by the first step that writes to it
       CatalogSnapshot snap = CatalogReader.read(c, policy.table());
       MaintenancePlan plan = MaintenancePlanner.plan(snap, policy, Instant.ofEpochMilli(nowMillis),
           archiveStates(c, policy));
@@ -77,7 +77,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
 
   /** Detached partitions of the table and how far each got in the archive chain. */
   private List<ArchiveState> archiveStates(Connection c, TablePolicy policy) throws SQLException {
-    if (policy.retentionAction() == RetentionAction.DETACH_ONLY) {
+    if (policy.retentionAction() == RetentionAction.DETACH_ONLY || !books.exists(c)) {
       return List.of();
     }
     List<ArchiveState> out = new ArrayList<>();
