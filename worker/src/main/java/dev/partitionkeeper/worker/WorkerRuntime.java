@@ -1,7 +1,16 @@
 package dev.partitionkeeper.worker;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.partitionkeeper.activities.archive.ArchiveActivitiesImpl;
+import dev.partitionkeeper.activities.archive.ArchiveStore;
+import dev.partitionkeeper.activities.archive.ArchiveStores;
+import dev.partitionkeeper.activities.archive.ExportOptions;
+import dev.partitionkeeper.activities.archive.S3Settings;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
+import dev.partitionkeeper.workflows.activity.ArchiveActivities;
+import dev.partitionkeeper.worker.config.ArchiveSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
 import dev.partitionkeeper.workflows.MaintenanceWorkflowImpl;
 import dev.partitionkeeper.workflows.TableMaintenanceWorkflowImpl;
@@ -24,6 +33,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private final HikariDataSource dataSource;
   private final WorkerFactory factory;
   private final PostgresPartitionActivitiesImpl partitionActivities;
+  private final ArchiveStore archiveStore;
 
   public WorkerRuntime(WorkflowClient client, WorkerConfig config, PostgresSettings pg,
       Supplier<List<TablePolicy>> policy, PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
@@ -36,7 +46,41 @@ public final class WorkerRuntime implements AutoCloseable {
         .setMaxConcurrentActivityExecutionSize(Math.max(1, pg.poolSize() - 1))
         .build());
     worker.registerWorkflowImplementationTypes(MaintenanceWorkflowImpl.class, TableMaintenanceWorkflowImpl.class);
-    worker.registerActivitiesImplementations(partitionActivities, new PolicyActivitiesImpl(policy));
+    this.archiveStore = openStore(config.archive());
+    worker.registerActivitiesImplementations(partitionActivities, new PolicyActivitiesImpl(policy),
+        archiveActivities(config, listener));
+  }
+
+  private ArchiveActivities archiveActivities(WorkerConfig config,
+      PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
+    if (archiveStore == null) {
+      return new UnconfiguredArchiveActivities();
+    }
+    ArchiveSettings a = config.archive();
+    ExportOptions.Builder opts = ExportOptions.newBuilder().maxFileBytes(a.maxFileBytes()).zstdLevel(a.zstdLevel());
+    if (a.workDir() != null) {
+      opts.workDir(a.workDir());
+    }
+    return new ArchiveActivitiesImpl(dataSource, archiveStore, opts.build(), config.bookkeepingSchema(),
+        config.lockSettings(), listener);
+  }
+
+  private static ArchiveStore openStore(ArchiveSettings a) {
+    if (a == null || a.location() == null) {
+      return null;
+    }
+    S3Settings.Builder s3 = S3Settings.newBuilder().pathStyle(a.s3PathStyle()).partSizeBytes(a.s3PartSizeBytes());
+    if (a.s3Endpoint() != null) {
+      s3.endpoint(a.s3Endpoint());
+    }
+    if (a.s3Region() != null) {
+      s3.region(a.s3Region());
+    }
+    try {
+      return ArchiveStores.open(a.location(), s3.build());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open archive location " + a.location() + ": " + e.getMessage(), e);
+    }
   }
 
   public HikariDataSource dataSource() {
@@ -61,5 +105,12 @@ public final class WorkerRuntime implements AutoCloseable {
       log.warn("worker did not stop cleanly: {}", e.toString());
     }
     dataSource.close();
+    if (archiveStore != null) {
+      try {
+        archiveStore.close();
+      } catch (IOException e) {
+        log.warn("closing archive store: {}", e.toString());
+      }
+    }
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.partitionkeeper.activities.postgres.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.LockSettings;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
+import dev.partitionkeeper.worker.metrics.MetricsSettings;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.Retention;
@@ -46,7 +47,9 @@ public record WorkerConfig(
     LockSettings lockSettings,
     String archiveSchema,
     String bookkeepingSchema,
-    List<TablePolicy> tables) {
+    List<TablePolicy> tables,
+    MetricsSettings metrics,
+    ArchiveSettings archive) {
 
   public static final String DEFAULT_TASK_QUEUE = "partition-keeper";
   public static final String DEFAULT_ARCHIVE_SCHEMA = "partition_archive";
@@ -56,7 +59,9 @@ public record WorkerConfig(
       "postgres", Set.of("url", "user", "password_file", "pool_size"),
       "temporal", Set.of("task_queue"),
       "maintenance", Set.of("lock_timeout", "lock_wait_older_than", "lock_max_wait", "lock_attempts",
-          "archive_schema", "bookkeeping_schema"));
+          "archive_schema", "bookkeeping_schema"),
+      "metrics", MetricsSettings.KEYS,
+      "archive", ArchiveSettings.KEYS);
   static final Set<String> TABLE_KEYS = Set.of("table", "interval", "premake", "retention", "timezone",
       "default_partition", "retention_action", "drop_grace");
 
@@ -87,7 +92,7 @@ public record WorkerConfig(
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!k.equals("tables") && !SECTIONS.containsKey(k)) {
-        problems.add("unknown top-level key '" + k + "'; known keys: tables, postgres, temporal, maintenance");
+        problems.add("unknown top-level key '" + k + "'; known keys: tables, postgres, temporal, maintenance, metrics, archive");
       }
     }
     Map<String, String> flat = new LinkedHashMap<>();
@@ -149,13 +154,22 @@ public record WorkerConfig(
       }
     }
 
+    MetricsSettings metrics = MetricsSettings.from(flat, fromEnv, problems);
+    ArchiveSettings archive = ArchiveSettings.from(flat, fromEnv, problems);
     List<TablePolicy> tables = tables(root.get("tables"), problems);
+    for (int i = 0; i < tables.size(); i++) {
+      TablePolicy t = tables.get(i);
+      if (t.retentionAction() != RetentionAction.DETACH_ONLY && archive.location() == null) {
+        problems.add("tables (" + t.table() + "): retention_action " + t.retentionAction().label()
+            + " needs archive.location (e.g. archive: {location: s3://bucket/partitions} or a directory)");
+      }
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(source, problems);
     }
     return new WorkerConfig(source, flat.get("postgres.url"), flat.get("postgres.user"),
         flat.get("postgres.password_file"), pool, flat.getOrDefault("temporal.task_queue", DEFAULT_TASK_QUEUE),
-        lock, archiveSchema, booksSchema, List.copyOf(tables));
+        lock, archiveSchema, booksSchema, List.copyOf(tables), metrics, archive);
   }
 
   static String envName(String key) {
@@ -333,16 +347,21 @@ public record WorkerConfig(
   /** With the tables replaced (dev mode, tests). */
   public WorkerConfig withTables(List<TablePolicy> t) {
     return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, taskQueue, lockSettings,
-        archiveSchema, bookkeepingSchema, List.copyOf(t));
+        archiveSchema, bookkeepingSchema, List.copyOf(t), metrics, archive);
   }
 
   public WorkerConfig withPostgres(String url, String user) {
     return new WorkerConfig(source, url, user, postgresPasswordFile, poolSize, taskQueue, lockSettings, archiveSchema,
-        bookkeepingSchema, tables);
+        bookkeepingSchema, tables, metrics, archive);
+  }
+
+  public WorkerConfig withArchive(ArchiveSettings a) {
+    return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, taskQueue, lockSettings,
+        archiveSchema, bookkeepingSchema, tables, metrics, a);
   }
 
   public WorkerConfig withTaskQueue(String q) {
     return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, q, lockSettings,
-        archiveSchema, bookkeepingSchema, tables);
+        archiveSchema, bookkeepingSchema, tables, metrics, archive);
   }
 }

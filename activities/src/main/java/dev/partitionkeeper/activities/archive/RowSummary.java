@@ -1,0 +1,58 @@
+package dev.partitionkeeper.activities.archive;
+
+import java.util.List;
+
+/**
+ * What export, verify and restore each compute from a stream of rows, wherever the rows come from:
+ * the count, the {@link ContentChecksum} and the partition key's min/max.
+ */
+final class RowSummary {
+
+  private final ContentChecksum checksum = new ContentChecksum();
+  private final KeyRange keyRange;
+  private final int keyIndex;
+
+  /**
+   * @param keyColumn the partition key column's name, or null when no min/max is wanted
+   * @throws IllegalArgumentException when there is no such column
+   */
+  RowSummary(List<ArchiveColumn> columns, String keyColumn) {
+    int index = -1;
+    if (keyColumn != null) {
+      for (int i = 0; i < columns.size(); i++) {
+        if (columns.get(i).name().equals(keyColumn)) {
+          index = i;
+        }
+      }
+      if (index < 0) {
+        throw new IllegalArgumentException("partition key column \"" + keyColumn + "\" is not a column of the table;"
+            + " it has: " + columns.stream().map(ArchiveColumn::name).toList());
+      }
+    }
+    this.keyIndex = index;
+    this.keyRange = index < 0 ? null : new KeyRange(columns.get(index).kind());
+  }
+
+  void add(Object[] row) {
+    checksum.add(row);
+    if (keyRange != null) {
+      keyRange.accept(row[keyIndex]);
+    }
+  }
+
+  long rows() {
+    return checksum.rows();
+  }
+
+  String checksum() {
+    return checksum.value();
+  }
+
+  String keyMin() {
+    return keyRange == null ? null : keyRange.minText();
+  }
+
+  String keyMax() {
+    return keyRange == null ? null : keyRange.maxText();
+  }
+}

@@ -1,0 +1,162 @@
+package dev.partitionkeeper.activities.archive;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * ZSTD for Parquet pages through zstd-jni directly. Parquet's own CodecFactory goes through Hadoop's codec
+ * classes and a Hadoop {@code Configuration}, which drags in the whole Hadoop runtime; this does not.
+ * Reads UNCOMPRESSED pages too; any other codec is refused with a clear message.
+ */
+final class ZstdCodecFactory implements CompressionCodecFactory {
+
+  /** zstd's own default: a good speed/size balance (about 3x on typical rows). */
+  static final int DEFAULT_LEVEL = 3;
+
+  private final int level;
+  private final List<AutoCloseable> contexts = new ArrayList<>();
+
+  ZstdCodecFactory(int level) {
+    if (level < 1 || level > Zstd.maxCompressionLevel()) {
+      throw new IllegalArgumentException(
+          "ZSTD level must be between 1 and " + Zstd.maxCompressionLevel() + ", got: " + level);
+    }
+    this.level = level;
+  }
+
+  @Override
+  public synchronized BytesInputCompressor getCompressor(CompressionCodecName codec) {
+    if (codec != CompressionCodecName.ZSTD) {
+      throw new IllegalArgumentException("archives are written with ZSTD only, got: " + codec);
+    }
+    // one native context per compressor, reused for every page: creating one per page costs more than
+    // compressing a small page
+    ZstdCompressCtx ctx = track(new ZstdCompressCtx().setLevel(level));
+    return new BytesInputCompressor() {
+      @Override
+      public synchronized BytesInput compress(BytesInput bytes) throws IOException {
+        try {
+          return BytesInput.from(ctx.compress(toArray(bytes)));
+        } catch (ZstdException e) {
+          throw new IOException("ZSTD compression failed: " + e.getMessage(), e);
+        }
+      }
+
+      @Override
+      public CompressionCodecName getCodecName() {
+        return CompressionCodecName.ZSTD;
+      }
+
+      @Override
+      public void release() {
+        ctx.close();
+      }
+    };
+  }
+
+  @Override
+  public synchronized BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
+    if (codec != CompressionCodecName.ZSTD && codec != CompressionCodecName.UNCOMPRESSED) {
+      throw new IllegalArgumentException("cannot read Parquet pages compressed with " + codec
+          + ": archives hold ZSTD (or uncompressed) pages only");
+    }
+    boolean zstd = codec == CompressionCodecName.ZSTD;
+    ZstdDecompressCtx ctx = zstd ? track(new ZstdDecompressCtx()) : null;
+    return new BytesInputDecompressor() {
+      @Override
+      public synchronized BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
+        if (!zstd) {
+          return bytes;
+        }
+        byte[] in = toArray(bytes);
+        byte[] out = new byte[uncompressedSize];
+        inflate(ctx, out, in, in.length);
+        return BytesInput.from(out);
+      }
+
+      @Override
+      public synchronized void decompress(ByteBuffer input, int compressedSize, ByteBuffer output,
+          int uncompressedSize) throws IOException {
+        byte[] in = new byte[compressedSize];
+        input.get(in);
+        if (!zstd) {
+          output.put(in, 0, uncompressedSize);
+          return;
+        }
+        byte[] out = new byte[uncompressedSize];
+        inflate(ctx, out, in, compressedSize);
+        output.put(out);
+      }
+
+      @Override
+      public void release() {
+        if (ctx != null) {
+          ctx.close();
+        }
+      }
+    };
+  }
+
+  private <T extends AutoCloseable> T track(T ctx) {
+    contexts.add(ctx);
+    return ctx;
+  }
+
+  /** The page as one array of exactly its size (Parquet's own toByteArray() is deprecated). */
+  static byte[] toArray(BytesInput bytes) throws IOException {
+    long size = bytes.size();
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IOException("a Parquet page of " + size + " bytes is larger than Java arrays allow");
+    }
+    byte[] out = new byte[(int) size];
+    bytes.writeAllTo(new OutputStream() {
+      private int pos;
+
+      @Override
+      public void write(int b) {
+        out[pos++] = (byte) b;
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        System.arraycopy(b, off, out, pos, len);
+        pos += len;
+      }
+    });
+    return out;
+  }
+
+  private static void inflate(ZstdDecompressCtx ctx, byte[] out, byte[] in, int inLen) throws IOException {
+    try {
+      int n = ctx.decompressByteArray(out, 0, out.length, in, 0, inLen);
+      if (n != out.length) {
+        throw new IOException("corrupt ZSTD page: " + n + " bytes decompressed, the page header says " + out.length);
+      }
+    } catch (ZstdException e) {
+      throw new IOException("corrupt ZSTD page: " + e.getMessage(), e);
+    }
+  }
+
+  /** Frees the native contexts of every compressor and decompressor handed out. */
+  @Override
+  public synchronized void release() {
+    for (AutoCloseable ctx : contexts) {
+      try {
+        ctx.close();
+      } catch (Exception ignored) {
+        // closing a zstd context only frees memory; nothing to report
+      }
+    }
+    contexts.clear();
+  }
+}

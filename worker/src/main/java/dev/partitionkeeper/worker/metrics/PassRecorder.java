@@ -1,0 +1,66 @@
+package dev.partitionkeeper.worker.metrics;
+
+import dev.partitionkeeper.activities.postgres.Bookkeeping;
+import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.plan.LayoutReport;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityInfo;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a {@value #ACTION} row to the bookkeeping action log when a table's pass reaches its layout check
+ * (the last step of a pass), so "when did a pass last succeed" is a question for the database and the
+ * answer is right after a restart. The activities log every DDL action there already; a pass with
+ * nothing to do would otherwise leave no trace.
+ */
+final class PassRecorder {
+  private static final Logger log = LoggerFactory.getLogger(PassRecorder.class);
+  /** The action_log.action of a completed table pass. */
+  static final String ACTION = "verify_layout";
+  static final String OK = "ok";
+  static final String ATTENTION = "attention";
+  /** action_log.detail is text, but one line per problem of a badly broken table is plenty. */
+  private static final int MAX_DETAIL = 2000;
+
+  private final DataSource dataSource;
+  private final Bookkeeping books;
+  private final AtomicBoolean ensured = new AtomicBoolean();
+
+  PassRecorder(DataSource dataSource, String bookkeepingSchema) {
+    this.dataSource = dataSource;
+    this.books = new Bookkeeping(bookkeepingSchema);
+  }
+
+  void record(TableName table, LayoutReport report) {
+    String[] ids = activityIds();
+    String detail = String.join("; ", report.problems());
+    if (detail.length() > MAX_DETAIL) {
+      detail = detail.substring(0, MAX_DETAIL) + "...";
+    }
+    try (Connection c = dataSource.getConnection()) {
+      if (ensured.compareAndSet(false, true)) {
+        books.ensure(c); // the plan step created it already; this covers a schema dropped since
+      }
+      books.log(c, table, null, ACTION, report.ok() ? OK : ATTENTION, report.defaultRows(), detail, ids[0], ids[1]);
+    } catch (SQLException | RuntimeException e) {
+      ensured.set(false);
+      // The pass itself succeeded; only the gauge will look older than it is until the next pass.
+      log.warn("could not record the completed pass over {} in {}.action_log: {}", table, books.schema(),
+          e.getMessage());
+    }
+  }
+
+  private static String[] activityIds() {
+    try {
+      ActivityInfo info = Activity.getExecutionContext().getInfo();
+      return new String[] {info.getWorkflowId(), info.getActivityId()};
+    } catch (RuntimeException e) {
+      return new String[] {null, null}; // not inside an activity (tests)
+    }
+  }
+}

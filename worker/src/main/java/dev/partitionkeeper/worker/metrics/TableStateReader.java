@@ -1,0 +1,141 @@
+package dev.partitionkeeper.worker.metrics;
+
+import dev.partitionkeeper.activities.postgres.CatalogReader;
+import dev.partitionkeeper.activities.postgres.CatalogConflictException;
+import dev.partitionkeeper.activities.postgres.PolicyException;
+import dev.partitionkeeper.activities.postgres.Sql;
+import dev.partitionkeeper.workflows.model.KeyType;
+import dev.partitionkeeper.workflows.model.RetentionAction;
+import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
+import dev.partitionkeeper.workflows.plan.KeyAxis;
+import dev.partitionkeeper.workflows.plan.LayoutReport;
+import dev.partitionkeeper.workflows.plan.LayoutVerifier;
+import dev.partitionkeeper.workflows.plan.PartitionInfo;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+
+/**
+ * Reads one table's {@link TableState} from the live catalog (through {@link CatalogReader}, as the
+ * planner does) and the bookkeeping schema. Read-only; each statement commits on its own, so no lock is
+ * held between statements and the lock gate of a running DDL step sees no long transaction of ours.
+ */
+final class TableStateReader {
+  /** Counting a bloated default partition must not run forever on every refresh. */
+  static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(20);
+
+  private final String bookkeepingSchema;
+
+  TableStateReader(String bookkeepingSchema) {
+    this.bookkeepingSchema = bookkeepingSchema;
+  }
+
+  /**
+   * @throws SQLException when the database cannot be asked at all (connection trouble); a table that is
+   *     missing or not range-partitioned gives an unreadable state instead
+   */
+  TableState read(Connection c, TablePolicy policy, Instant now) throws SQLException {
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(true);
+    Sql.exec(c, "SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis());
+    try {
+      Books books = books(c, policy);
+      CatalogSnapshot snap;
+      try {
+        snap = CatalogReader.read(c, policy.table());
+      } catch (PolicyException | CatalogConflictException e) {
+        return TableState.unreadable(e.getMessage(), policy.premake(), books.unverified, books.oldestUnverified,
+            books.lastPass, now);
+      }
+      LayoutReport layout = LayoutVerifier.verify(snap, policy, now);
+      return new TableState(true, null, runwayEnd(snap, policy.zone(), now), layout.runwayPartitions(),
+          policy.premake(), snap.defaultRows(), layout.problems().size(), books.unverified, books.oldestUnverified,
+          books.lastPass, now);
+    } finally {
+      Sql.exec(c, "RESET statement_timeout");
+      c.setAutoCommit(auto);
+    }
+  }
+
+  /**
+   * Where contiguous coverage starting at "now" ends, as an instant; null when no partition covers now,
+   * {@link Instant#MAX} when a partition runs to MAXVALUE.
+   */
+  static Instant runwayEnd(CatalogSnapshot snap, ZoneId zone, Instant now) {
+    KeyType type = snap.keyType();
+    long at = KeyAxis.now(now, zone, type);
+    boolean covered = false;
+    for (PartitionInfo p : snap.ranged()) { // sorted by lower bound
+      if (p.from() <= at && p.to() > at) {
+        at = p.to();
+        covered = true;
+        if (at == KeyAxis.MAX) {
+          return Instant.MAX;
+        }
+      }
+    }
+    if (!covered) {
+      return null;
+    }
+    // timestamp and date bounds are wall-clock times in the policy's zone
+    return type == KeyType.TIMESTAMPTZ ? KeyAxis.instant(at) : KeyAxis.wallClock(at, zone, type).atZone(zone).toInstant();
+  }
+
+  private record Books(int unverified, Instant oldestUnverified, Instant lastPass) {}
+
+  private Books books(Connection c, TablePolicy policy) throws SQLException {
+    TableName lifecycle = new TableName(bookkeepingSchema, "partition_lifecycle");
+    TableName actionLog = new TableName(bookkeepingSchema, "action_log");
+    int unverified = 0;
+    Instant oldest = null;
+    Instant lastPass = null;
+    // detach_only tables never verify an archive: their detached partitions are not waiting for anything
+    if (policy.retentionAction() != RetentionAction.DETACH_ONLY && exists(c, lifecycle)) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*), min(detached_at) FROM " + lifecycle.quoted()
+          + " WHERE parent_schema = ? AND parent_table = ? AND detached_at IS NOT NULL AND verified_at IS NULL"
+          + " AND dropped_at IS NULL")) {
+        ps.setString(1, policy.table().schema());
+        ps.setString(2, policy.table().table());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          unverified = rs.getInt(1);
+          oldest = instant(rs.getTimestamp(2));
+        }
+      }
+    }
+    if (exists(c, actionLog)) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT max(at) FROM " + actionLog.quoted()
+          + " WHERE parent_schema = ? AND parent_table = ? AND action = ?")) {
+        ps.setString(1, policy.table().schema());
+        ps.setString(2, policy.table().table());
+        ps.setString(3, PassRecorder.ACTION);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          lastPass = instant(rs.getTimestamp(1));
+        }
+      }
+    }
+    return new Books(unverified, oldest, lastPass);
+  }
+
+  private static boolean exists(Connection c, TableName t) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      ps.setString(1, t.quoted());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  private static Instant instant(Timestamp ts) {
+    return ts == null ? null : ts.toInstant();
+  }
+}
