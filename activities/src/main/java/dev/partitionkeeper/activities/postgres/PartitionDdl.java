@@ -187,6 +187,11 @@ public final class PartitionDdl {
     if (attachedTo != 0 && attachedTo != parent.oid()) {
       throw new CatalogConflictException("table " + part + " is a partition of another table");
     }
+    // Checked before detaching: found only after it, the partition would be left detached in place.
+    if (CatalogReader.oid(c, archived) != 0) {
+      throw new CatalogConflictException("cannot move " + part + " to schema " + archiveSchema + ": " + archived
+          + " already exists (another table's partition of the same name?); rename one of them");
+    }
     if (attachedTo != 0) {
       boolean pending = Sql.queryLong(c, "SELECT count(*) FROM pg_inherits WHERE inhrelid = ? AND inhdetachpending",
           oid) > 0;
@@ -209,10 +214,6 @@ public final class PartitionDdl {
     }
     // Detached, still in the parent's schema: move it and record it in one transaction.
     long rows = estimatedRows(c, oid);
-    if (CatalogReader.oid(c, archived) != 0) {
-      throw new CatalogConflictException("cannot move " + part + " to schema " + archiveSchema + ": " + archived
-          + " already exists (another table's partition of the same name?); rename one of them");
-    }
     attempts += gate.run(c, List.of(new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES)), progress, tx -> {
       Sql.exec(tx, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(archiveSchema));
       Sql.exec(tx, "ALTER TABLE " + part.quoted() + " SET SCHEMA " + TableName.quoteIdent(archiveSchema));

@@ -111,7 +111,17 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
   public ActionResult finalizeDetach(TablePolicy policy, PlannedAction.FinalizeDetach action) {
     return action(policy, "finalize_detach", action.partition(), c -> {
       CatalogReader.Parent parent = CatalogReader.parent(c, policy.table());
-      int n = ddl.finalizeDetach(c, parent, new TableName(policy.table().schema(), action.partition()), progress());
+      TableName part = new TableName(policy.table().schema(), action.partition());
+      int n = ddl.finalizeDetach(c, parent, part, progress());
+      long oid = CatalogReader.oid(c, part);
+      if (oid != 0 && CatalogReader.parentOf(c, oid) == 0) {
+        // Finish the interrupted detach as detachPartition would: the planner no longer sees a detached
+        // table, so left here it would stay in the parent's schema, unrecorded, never archived.
+        books.ensure(c);
+        ActionResult moved = ddl.detach(c, parent, action.partition(), action.from(), action.to(), books, progress());
+        return new ActionResult(action.summary(), ActionResult.DONE, moved.rowsMoved(), n + moved.attempts(),
+            moved.detail());
+      }
       return new ActionResult(action.summary(), n == 0 ? ActionResult.ALREADY_DONE : ActionResult.DONE, 0, n, "");
     });
   }
