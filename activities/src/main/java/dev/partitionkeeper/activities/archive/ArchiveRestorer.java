@@ -74,9 +74,7 @@ public final class ArchiveRestorer {
               + " (--into schema.table) or drop it first");
         }
         TextFormSettings.applyLocal(c);
-        try (Statement st = c.createStatement()) {
-          st.execute(DdlBuilder.createTable(into, columns));
-        }
+        createTable(c, into, columns);
         ArchiveReader.Readback readback = load(c, layout, m, into, loaded);
         List<String> mismatches = new ArrayList<>(readback.mismatches());
         long rows = -1;
@@ -108,6 +106,17 @@ public final class ArchiveRestorer {
           c.setAutoCommit(autoCommit);
         }
       }
+    }
+  }
+
+  private static void createTable(Connection c, TableName into, List<ArchiveColumn> columns) throws SQLException {
+    String ddl = DdlBuilder.createTable(into, columns);
+    try (Statement st = c.createStatement()) {
+      st.execute(ddl);
+    } catch (SQLException e) {
+      throw new SQLException("cannot create " + into + " from the archive's columns (" + e.getMessage().trim()
+          + "); create the schema and any types or collations it uses first. The statement was:\n" + ddl,
+          e.getSQLState(), e);
     }
   }
 

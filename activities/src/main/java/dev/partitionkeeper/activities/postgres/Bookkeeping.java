@@ -111,6 +111,21 @@ public final class Bookkeeping {
     }
   }
 
+  /** Records that a detach is starting, so a re-run after a kill recognises the detached table as ours. */
+  public void recordIntent(Connection c, TableName parent, String partition, String from, String to)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("partition_lifecycle")
+        + " (parent_schema, parent_table, partition_name, range_from, range_to) VALUES (?, ?, ?, ?, ?)"
+        + " ON CONFLICT (parent_schema, parent_table, partition_name) DO NOTHING")) {
+      ps.setString(1, parent.schema());
+      ps.setString(2, parent.table());
+      ps.setString(3, partition);
+      ps.setString(4, from);
+      ps.setString(5, to);
+      ps.executeUpdate();
+    }
+  }
+
   /** Records (or re-records) a partition as detached into {@code detachedSchema}. */
   public void recordDetached(Connection c, TableName parent, String partition, String from, String to,
       String detachedSchema, long estimatedRows) throws SQLException {

@@ -131,6 +131,19 @@ public final class PartitionDdl {
     }).attempts();
   }
 
+  /** The parent's child (attached or pending) named {@code name}, in whatever schema it lives; null if none. */
+  static TableName childNamed(Connection c, CatalogReader.Parent parent, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("""
+        SELECT n.nspname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.inhparent = ? AND c.relname = ?""")) {
+      ps.setLong(1, parent.oid());
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new TableName(rs.getString(1), name) : null;
+      }
+    }
+  }
+
   /** Creates the DEFAULT partition. */
   public ActionResult createDefault(Connection c, CatalogReader.Parent parent, String name, LockGate.Progress progress)
       throws SQLException {
@@ -160,22 +173,19 @@ public final class PartitionDdl {
   public ActionResult detach(Connection c, CatalogReader.Parent parent, String name, String fromText, String toText,
       Bookkeeping books, LockGate.Progress progress) throws SQLException {
     TableName table = parent.table();
-    TableName part = new TableName(table.schema(), name);
-    TableName archived = part.inSchema(archiveSchema);
+    // The partition may live in another schema than its parent: find it among the parent's children.
+    TableName child = childNamed(c, parent, name);
+    TableName part = child != null ? child : new TableName(table.schema(), name);
+    TableName archived = new TableName(archiveSchema, name);
     String summary = "detach " + name;
     int attempts = 0;
+    var rec = books.find(c, table, name);
 
     long oid = CatalogReader.oid(c, part);
     if (oid == 0) {
       long inArchive = CatalogReader.oid(c, archived);
-      var rec = books.find(c, table, name);
       if (inArchive != 0 && rec.isPresent() && archiveSchema.equals(rec.get().detachedSchema())) {
         return new ActionResult(summary, ActionResult.ALREADY_DONE, 0, 0, "in " + archived);
-      }
-      if (inArchive != 0 && CatalogReader.parentOf(c, inArchive) == 0 && rec.isEmpty()) {
-        // moved, then killed before the bookkeeping row: record it now
-        books.recordDetached(c, table, name, fromText, toText, archiveSchema, estimatedRows(c, inArchive));
-        return new ActionResult(summary, ActionResult.DONE, 0, 0, "in " + archived);
       }
       if (rec.isPresent() && rec.get().droppedAt() != null) {
         return new ActionResult(summary, ActionResult.ALREADY_DONE, 0, 0, "dropped earlier");
@@ -192,27 +202,37 @@ public final class PartitionDdl {
       throw new CatalogConflictException("cannot move " + part + " to schema " + archiveSchema + ": " + archived
           + " already exists (another table's partition of the same name?); rename one of them");
     }
+    if (attachedTo == 0 && rec.isEmpty()) {
+      // Not attached and we never started detaching it: someone else's table of the same name.
+      throw new CatalogConflictException("table " + part + " is not a partition of " + table + " and partition-keeper"
+          + " did not detach it; leaving it alone (rename it if it is unrelated)");
+    }
     if (attachedTo != 0) {
+      // Intent is recorded with (or just before) the DETACH: after a kill between the DETACH and the
+      // move, the re-run knows the detached table is ours. A refusal before that records nothing.
       boolean pending = Sql.queryLong(c, "SELECT count(*) FROM pg_inherits WHERE inhrelid = ? AND inhdetachpending",
           oid) > 0;
       TableName def = defaultPartition(c, parent);
       if (pending) {
+        books.recordIntent(c, table, name, fromText, toText);
         attempts += finalizeDetach(c, parent, part, progress);
       } else if (def == null) {
-        attempts += detachConcurrently(c, parent, part, oid, progress);
+        attempts += detachConcurrently(c, parent, part, oid, progress,
+            () -> books.recordIntent(c, table, name, fromText, toText));
       } else {
         long defOid = CatalogReader.oid(c, def);
         attempts += gate.run(c, List.of(
             new LockGate.Target(parent.oid(), table.toString(), LockGate.ALL_MODES),
             new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES),
             new LockGate.Target(defOid, def.toString(), LockGate.ALL_MODES)), progress, tx -> {
+              books.recordIntent(tx, table, name, fromText, toText);
               // DETACH ... CONCURRENTLY is refused when a DEFAULT partition exists
               Sql.exec(tx, "ALTER TABLE " + table.quoted() + " DETACH PARTITION " + part.quoted());
               return null;
             }).attempts();
       }
     }
-    // Detached, still in the parent's schema: move it and record it in one transaction.
+    // Detached, still in its schema: move it and record it in one transaction.
     long rows = estimatedRows(c, oid);
     attempts += gate.run(c, List.of(new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES)), progress, tx -> {
       Sql.exec(tx, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(archiveSchema));
@@ -223,8 +243,14 @@ public final class PartitionDdl {
     return new ActionResult(summary, ActionResult.DONE, rows, attempts, "moved to " + archived);
   }
 
+  /** Runs just before a statement that cannot share a transaction. */
+  @FunctionalInterface
+  interface Before {
+    void run() throws SQLException;
+  }
+
   private int detachConcurrently(Connection c, CatalogReader.Parent parent, TableName part, long oid,
-      LockGate.Progress progress) throws SQLException {
+      LockGate.Progress progress, Before before) throws SQLException {
     // First phase takes SHARE UPDATE EXCLUSIVE on parent and partition: stay out of the queue first.
     gate.waitOutsideQueue(c, List.of(
         new LockGate.Target(parent.oid(), parent.table().toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE),
@@ -232,6 +258,7 @@ public final class PartitionDdl {
         System.nanoTime());
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(true); // CONCURRENTLY cannot run inside a transaction block
+    before.run();
     try {
       // Its second phase waits for older snapshots without blocking anyone: no lock_timeout there.
       Sql.exec(c, "SET lock_timeout = 0");

@@ -111,7 +111,12 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
   public ActionResult finalizeDetach(TablePolicy policy, PlannedAction.FinalizeDetach action) {
     return action(policy, "finalize_detach", action.partition(), c -> {
       CatalogReader.Parent parent = CatalogReader.parent(c, policy.table());
-      TableName part = new TableName(policy.table().schema(), action.partition());
+      TableName part = PartitionDdl.childNamed(c, parent, action.partition());
+      if (part == null) {
+        part = new TableName(policy.table().schema(), action.partition());
+      }
+      books.ensure(c);
+      books.recordIntent(c, policy.table(), action.partition(), action.from(), action.to());
       int n = ddl.finalizeDetach(c, parent, part, progress());
       long oid = CatalogReader.oid(c, part);
       if (oid != 0 && CatalogReader.parentOf(c, oid) == 0) {

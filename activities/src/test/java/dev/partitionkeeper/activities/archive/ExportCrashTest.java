@@ -211,6 +211,70 @@ class ExportCrashTest {
     }
   }
 
+  @Test
+  void anEmptyPartitionStillGetsOneFileAndRestores() throws Exception {
+    exec(url, "CREATE TABLE archive.empty_p1 (LIKE archive.metrics_p7)");
+    TableName empty = new TableName("archive", "empty_p1");
+    ExportRequest emptyRequest = new ExportRequest(empty, PARENT, "empty_p1", "2024-09-01", "2024-10-01", "at");
+    FileSystemArchiveStore store = fileStore(dir.resolve("store"));
+    try (SingleConnectionDataSource ds = new SingleConnectionDataSource(url)) {
+      ExportResult done = new ParquetExporter(ds, store, smallFiles(work)).export(emptyRequest, ProgressListener.NONE);
+      assertEquals(0, done.rows());
+      assertEquals(1, done.files());
+      assertEquals(null, done.keyMin());
+      assertTrue(new ArchiveVerifier(ds, store, work).verify(emptyRequest.layout(), empty).ok());
+      RestoreResult restored = new ArchiveRestorer(ds, store, work).restore(emptyRequest.layout(),
+          new TableName("archive", "empty_again"));
+      assertTrue(restored.ok(), restored.mismatches().toString());
+      assertEquals(0, restored.rows());
+
+      // a restore target in a schema that does not exist says what to create
+      java.sql.SQLException noSchema = assertThrows(java.sql.SQLException.class, () -> new ArchiveRestorer(ds, store,
+          work).restore(emptyRequest.layout(), new TableName("nowhere", "t")));
+      assertTrue(noSchema.getMessage().startsWith("cannot create nowhere.t from the archive's columns (ERROR: schema"
+          + " \"nowhere\" does not exist"), noSchema.getMessage());
+    }
+  }
+
+  @Test
+  void badInputIsRefusedNamingTheProblem() throws Exception {
+    FileSystemArchiveStore store = fileStore(dir.resolve("store"));
+    try (SingleConnectionDataSource ds = new SingleConnectionDataSource(url)) {
+      ParquetExporter exporter = new ParquetExporter(ds, store, smallFiles(work));
+      ExportRequest noTable = new ExportRequest(new TableName("archive", "nope"), PARENT, "nope", "", "", "at");
+      assertEquals("table archive.nope does not exist: check the schema and name (a detached partition may have been"
+          + " moved to the archive schema)",
+          assertThrows(IllegalArgumentException.class, () -> exporter.export(noTable, ProgressListener.NONE))
+              .getMessage());
+      ExportRequest noKey = new ExportRequest(SOURCE, PARENT, "metrics_p7", "", "", "created");
+      assertEquals("partition key column \"created\" is not a column of the table; it has: [id, at, value, label]",
+          assertThrows(IllegalArgumentException.class, () -> exporter.export(noKey, ProgressListener.NONE))
+              .getMessage());
+      assertTrue(store.list("").isEmpty(), "nothing written for bad input");
+    }
+  }
+
+  @Test
+  void aSourceWhoseColumnsChangedIsAMismatchNotAnError() throws Exception {
+    FileSystemArchiveStore store = fileStore(dir.resolve("store"));
+    try (SingleConnectionDataSource ds = new SingleConnectionDataSource(url)) {
+      new ParquetExporter(ds, store, smallFiles(work)).export(request, ProgressListener.NONE);
+      exec(url, "ALTER TABLE archive.metrics_p7 ADD COLUMN extra int");
+      VerifyResult result = new ArchiveVerifier(ds, store, work).verify(request.layout(), SOURCE);
+      assertFalse(result.ok());
+      assertEquals(List.of("columns: source has (\"id\" bigint, \"at\" timestamp with time zone, \"value\" double"
+          + " precision, \"label\" text, \"extra\" integer), archive has (\"id\" bigint, \"at\" timestamp with time"
+          + " zone, \"value\" double precision, \"label\" text)"), result.mismatches());
+      assertEquals(ROWS, result.archiveRows());
+
+      exec(url, "DROP TABLE archive.metrics_p7");
+      VerifyResult gone = new ArchiveVerifier(ds, store, work).verify(request.layout(), SOURCE);
+      assertFalse(gone.ok());
+      assertTrue(gone.mismatches().get(0).startsWith("source: table archive.metrics_p7 does not exist"),
+          gone.mismatches().toString());
+    }
+  }
+
   private void assertOneCompleteArchive(FileSystemArchiveStore store, ExportResult done, SingleConnectionDataSource ds)
       throws Exception {
     ArchiveLayout layout = request.layout();

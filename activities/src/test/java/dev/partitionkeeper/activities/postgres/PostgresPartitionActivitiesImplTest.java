@@ -176,19 +176,29 @@ class PostgresPartitionActivitiesImplTest {
   @Test
   void detachResumesFromEveryPointAnEarlierRunCanStopAt() {
     setUp("impl_detach_resume", false);
-    // 1. detached, not yet moved to the archive schema
-    PgTestSupport.exec(url, "ALTER TABLE events DETACH PARTITION " + OLD_NAME);
+    // 1. detached (intent recorded with it), killed before the move to the archive schema
+    PgTestSupport.exec(url, "ALTER TABLE events DETACH PARTITION " + OLD_NAME,
+        "CREATE SCHEMA IF NOT EXISTS partition_keeper",
+        "CREATE TABLE IF NOT EXISTS partition_keeper.partition_lifecycle (parent_schema text, parent_table text,"
+            + " partition_name text, range_from text NOT NULL, range_to text NOT NULL, detached_schema text,"
+            + " detached_at timestamptz, estimated_rows bigint, archive_location text, archived_rows bigint,"
+            + " archive_checksum text, exported_at timestamptz, verified_at timestamptz, drop_after timestamptz,"
+            + " dropped_at timestamptz, last_error text, updated_at timestamptz NOT NULL DEFAULT now(),"
+            + " PRIMARY KEY (parent_schema, parent_table, partition_name))",
+        "INSERT INTO partition_keeper.partition_lifecycle (parent_schema, parent_table, partition_name, range_from,"
+            + " range_to) VALUES ('public', 'events', '" + OLD_NAME + "', '" + OLD.atDay(1) + "', '"
+            + OLD.plusMonths(1).atDay(1) + "')");
     ActionResult r = acts.detachPartition(policy(), detachAction(EVENTS, OLD));
     assertEquals(ActionResult.DONE, r.outcome());
     assertArchived(5);
 
-    // 2. moved by hand, never recorded: the move is recorded
+    // 2. detached and moved by hand, never recorded: not ours, refused, left alone
     String second = monthName(EVENTS, OLD.plusMonths(1));
     PgTestSupport.exec(url, "ALTER TABLE events DETACH PARTITION " + second,
         "ALTER TABLE " + second + " SET SCHEMA archive");
-    ActionResult r2 = acts.detachPartition(policy(), detachAction(EVENTS, OLD.plusMonths(1)));
-    assertEquals(ActionResult.DONE, r2.outcome());
-    assertEquals("archive", queryString(url, "SELECT detached_schema FROM partition_keeper.partition_lifecycle"
+    ApplicationFailure refused = failure(() -> acts.detachPartition(policy(), detachAction(EVENTS, OLD.plusMonths(1))));
+    assertEquals(Failures.CATALOG_CONFLICT, refused.getType());
+    assertEquals(0, PgTestSupport.queryLong(url, "SELECT count(*) FROM partition_keeper.partition_lifecycle"
         + " WHERE partition_name = '" + second + "'"));
   }
 

@@ -16,7 +16,8 @@ import java.util.List;
  * @param keyMax largest partition key value in PostgreSQL text form, null for an empty partition
  * @param textFormColumns columns stored as their PostgreSQL text form (arrays, unconstrained numeric, ...)
  * @param attempts passes over the table: more than 1 when a value (numeric NaN in a numeric(p,s) column, a
- *     timestamp Parquet cannot hold) forced a column to its text form and the export started over
+ *     timestamp Parquet cannot hold) forced a column to its text form and the export started over; 0 when
+ *     the archive was already complete
  */
 public record ExportResult(
     String outcome,
