@@ -131,6 +131,32 @@ public final class PartitionDdl {
     }).attempts();
   }
 
+  private static final java.util.regex.Pattern RANGE =
+      java.util.regex.Pattern.compile("FOR VALUES FROM \\((.+)\\) TO \\((.+)\\)");
+
+  /** A partition's bounds as SQL text without quotes ({@code 2026-03-01 00:00:00+00}, {@code MINVALUE}); null if none. */
+  static String[] boundsOf(Connection c, long oid) throws SQLException {
+    Sql.exec(c, "SET TimeZone = 'UTC'");
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE oid = ?")) {
+      ps.setLong(1, oid);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getString(1) == null) {
+          return null;
+        }
+        var m = RANGE.matcher(rs.getString(1));
+        if (!m.matches()) {
+          return null;
+        }
+        return new String[] {unquote(m.group(1)), unquote(m.group(2))};
+      }
+    }
+  }
+
+  private static String unquote(String v) {
+    String t = v.trim();
+    return t.startsWith("'") && t.endsWith("'") ? t.substring(1, t.length() - 1).replace("''", "'") : t;
+  }
+
   /** The parent's child (attached or pending) named {@code name}, in whatever schema it lives; null if none. */
   static TableName childNamed(Connection c, CatalogReader.Parent parent, String name) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("""
@@ -202,6 +228,10 @@ public final class PartitionDdl {
       throw new CatalogConflictException("cannot move " + part + " to schema " + archiveSchema + ": " + archived
           + " already exists (another table's partition of the same name?); rename one of them");
     }
+    // Bookkeeping keeps the exact bounds as PostgreSQL prints them (UTC), so a restore can re-attach.
+    String[] exact = attachedTo != 0 ? boundsOf(c, oid) : null;
+    final String from = exact != null ? exact[0] : fromText;
+    final String to = exact != null ? exact[1] : toText;
     if (attachedTo == 0 && rec.isEmpty()) {
       // Not attached and we never started detaching it: someone else's table of the same name.
       throw new CatalogConflictException("table " + part + " is not a partition of " + table + " and partition-keeper"
@@ -214,18 +244,18 @@ public final class PartitionDdl {
           oid) > 0;
       TableName def = defaultPartition(c, parent);
       if (pending) {
-        books.recordIntent(c, table, name, fromText, toText);
+        books.recordIntent(c, table, name, from, to);
         attempts += finalizeDetach(c, parent, part, progress);
       } else if (def == null) {
         attempts += detachConcurrently(c, parent, part, oid, progress,
-            () -> books.recordIntent(c, table, name, fromText, toText));
+            () -> books.recordIntent(c, table, name, from, to));
       } else {
         long defOid = CatalogReader.oid(c, def);
         attempts += gate.run(c, List.of(
             new LockGate.Target(parent.oid(), table.toString(), LockGate.ALL_MODES),
             new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES),
             new LockGate.Target(defOid, def.toString(), LockGate.ALL_MODES)), progress, tx -> {
-              books.recordIntent(tx, table, name, fromText, toText);
+              books.recordIntent(tx, table, name, from, to);
               // DETACH ... CONCURRENTLY is refused when a DEFAULT partition exists
               Sql.exec(tx, "ALTER TABLE " + table.quoted() + " DETACH PARTITION " + part.quoted());
               return null;
@@ -237,7 +267,7 @@ public final class PartitionDdl {
     attempts += gate.run(c, List.of(new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES)), progress, tx -> {
       Sql.exec(tx, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(archiveSchema));
       Sql.exec(tx, "ALTER TABLE " + part.quoted() + " SET SCHEMA " + TableName.quoteIdent(archiveSchema));
-      books.recordDetached(tx, table, name, fromText, toText, archiveSchema, rows);
+      books.recordDetached(tx, table, name, from, to, archiveSchema, rows);
       return null;
     }).attempts();
     return new ActionResult(summary, ActionResult.DONE, rows, attempts, "moved to " + archived);

@@ -116,14 +116,18 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
         part = new TableName(policy.table().schema(), action.partition());
       }
       books.ensure(c);
-      books.recordIntent(c, policy.table(), action.partition(), action.from(), action.to());
+      long partOid = CatalogReader.oid(c, part);
+      String[] exact = partOid == 0 ? null : PartitionDdl.boundsOf(c, partOid);
+      String from = exact != null ? exact[0] : action.from();
+      String to = exact != null ? exact[1] : action.to();
+      books.recordIntent(c, policy.table(), action.partition(), from, to);
       int n = ddl.finalizeDetach(c, parent, part, progress());
       long oid = CatalogReader.oid(c, part);
       if (oid != 0 && CatalogReader.parentOf(c, oid) == 0) {
         // Finish the interrupted detach as detachPartition would: the planner no longer sees a detached
         // table, so left here it would stay in the parent's schema, unrecorded, never archived.
         books.ensure(c);
-        ActionResult moved = ddl.detach(c, parent, action.partition(), action.from(), action.to(), books, progress());
+        ActionResult moved = ddl.detach(c, parent, action.partition(), from, to, books, progress());
         return new ActionResult(action.summary(), ActionResult.DONE, moved.rowsMoved(), n + moved.attempts(),
             moved.detail());
       }
