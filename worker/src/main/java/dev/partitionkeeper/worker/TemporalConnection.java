@@ -23,13 +23,23 @@ public final class TemporalConnection implements AutoCloseable {
   }
 
   public static TemporalConnection fromEnvironment() {
+    return fromEnvironment(null);
+  }
+
+  /** As {@link #fromEnvironment()}, reporting the SDK's metrics to {@code metricsScope} (null for none). */
+  public static TemporalConnection fromEnvironment(com.uber.m3.tally.Scope metricsScope) {
     ClientConfigProfile profile;
     try {
       profile = ClientConfigProfile.load();
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the Temporal client profile: " + e.getMessage(), e);
     }
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(profile.toWorkflowServiceStubsOptions());
+    WorkflowServiceStubsOptions.Builder options =
+        WorkflowServiceStubsOptions.newBuilder(profile.toWorkflowServiceStubsOptions());
+    if (metricsScope != null) {
+      options.setMetricsScope(metricsScope);
+    }
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(options.build());
     WorkflowClient client = WorkflowClient.newInstance(stubs, profile.toWorkflowClientOptions());
     String address = profile.getAddress() == null ? "localhost:7233" : profile.getAddress();
     String ns = profile.getNamespace() == null ? "default" : profile.getNamespace();

@@ -5,6 +5,8 @@ import dev.partitionkeeper.activities.archive.ArchiveActivitiesImpl;
 import dev.partitionkeeper.activities.archive.ArchiveStore;
 import dev.partitionkeeper.activities.archive.ArchiveStores;
 import dev.partitionkeeper.activities.archive.ExportOptions;
+import dev.partitionkeeper.activities.archive.RestoreActivitiesImpl;
+import dev.partitionkeeper.workflows.RestoreWorkflowImpl;
 import dev.partitionkeeper.activities.archive.S3Settings;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
@@ -45,10 +47,17 @@ public final class WorkerRuntime implements AutoCloseable {
     Worker worker = factory.newWorker(config.taskQueue(), WorkerOptions.newBuilder()
         .setMaxConcurrentActivityExecutionSize(Math.max(1, pg.poolSize() - 1))
         .build());
-    worker.registerWorkflowImplementationTypes(MaintenanceWorkflowImpl.class, TableMaintenanceWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(MaintenanceWorkflowImpl.class, TableMaintenanceWorkflowImpl.class,
+        RestoreWorkflowImpl.class);
     this.archiveStore = openStore(config.archive());
     worker.registerActivitiesImplementations(partitionActivities, new PolicyActivitiesImpl(policy),
-        archiveActivities(config, listener));
+        archiveActivities(config, listener),
+        new RestoreActivitiesImpl(dataSource, location -> openStore(location, archiveSettings(config)),
+            config.lockSettings()));
+  }
+
+  private static ArchiveSettings archiveSettings(WorkerConfig config) {
+    return config.archive() == null ? ArchiveSettings.none() : config.archive();
   }
 
   private ArchiveActivities archiveActivities(WorkerConfig config,
@@ -69,6 +78,15 @@ public final class WorkerRuntime implements AutoCloseable {
     if (a == null || a.location() == null) {
       return null;
     }
+    try {
+      return openStore(a.location(), a);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open archive location " + a.location() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Opens any archive location with the configured S3 settings (restore reads archives anywhere). */
+  public static ArchiveStore openStore(String location, ArchiveSettings a) throws IOException {
     S3Settings.Builder s3 = S3Settings.newBuilder().pathStyle(a.s3PathStyle()).partSizeBytes(a.s3PartSizeBytes());
     if (a.s3Endpoint() != null) {
       s3.endpoint(a.s3Endpoint());
@@ -76,11 +94,7 @@ public final class WorkerRuntime implements AutoCloseable {
     if (a.s3Region() != null) {
       s3.region(a.s3Region());
     }
-    try {
-      return ArchiveStores.open(a.location(), s3.build());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open archive location " + a.location() + ": " + e.getMessage(), e);
-    }
+    return ArchiveStores.open(location, s3.build());
   }
 
   public HikariDataSource dataSource() {
@@ -95,13 +109,19 @@ public final class WorkerRuntime implements AutoCloseable {
     factory.start();
   }
 
+  /** Live: the worker is polling its task queue. */
+  public boolean isPolling() {
+    return factory.isStarted() && !factory.isShutdown();
+  }
+
   /** Stops polling, lets running activities finish (up to {@code seconds}), closes the pool. */
   @Override
   public void close() {
-    factory.shutdown();
     try {
+      factory.shutdown();
       factory.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (RuntimeException e) {
+      // e.g. Temporal unreachable while shutting down: the pool and the store must still close
       log.warn("worker did not stop cleanly: {}", e.toString());
     }
     dataSource.close();

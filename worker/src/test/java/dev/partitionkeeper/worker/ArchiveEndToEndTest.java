@@ -125,4 +125,34 @@ class ArchiveEndToEndTest {
     assertTrue(PgTestSupport.queryLong(url,
         "SELECT count(*) FROM partition_keeper.partition_lifecycle WHERE last_error IS NOT NULL") == 1);
   }
+
+  @Test
+  void restoreRecreatesTheDroppedPartitionVerifiesItAndAttachesItBack(@TempDir Path dir) throws Exception {
+    String url = PgTestSupport.newDatabase("archive_e2e_restore");
+    DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
+    long before = PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD);
+    pass(url, config(dir, "archive_and_drop", "0d"));
+    assertEquals(0, PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_tables WHERE tablename = '" + OLD + "'"));
+
+    Path cfg = dir.resolve("restore.yaml");
+    Files.writeString(cfg, "postgres:\n  url: " + url + "\ntemporal:\n  task_queue: restore-" + System.nanoTime()
+        + "\ntables:\n  - table: public.transactions\n    interval: monthly\n");
+    var out = new java.io.StringWriter();
+    var err = new java.io.StringWriter();
+    int code = dev.partitionkeeper.worker.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+        "restore", dir.resolve("public/transactions/" + OLD).toString(), "--attach", "-c", cfg.toString());
+    assertEquals(0, code, () -> out + "\n" + err);
+    assertTrue(out.toString().contains(String.valueOf(before)), out::toString);
+    assertEquals("transactions", PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_inherits"
+        + " WHERE inhrelid = 'public." + OLD + "'::regclass AND inhparent = 'public.transactions'::regclass") == 1
+        ? "transactions" : "not attached");
+    assertEquals(before, PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD));
+
+    // restoring again into another name gives an independent, verified copy
+    int again = dev.partitionkeeper.worker.cli.Main.run(new java.io.PrintWriter(new java.io.StringWriter()),
+        new java.io.PrintWriter(new java.io.StringWriter()), "restore",
+        dir.resolve("public/transactions/" + OLD).toString(), "--into", "public.restored_copy", "-c", cfg.toString());
+    assertEquals(0, again);
+    assertEquals(before, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_copy"));
+  }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "partition-keeper", mixinStandardHelpOptions = true, version = "partition-keeper 0.1.0",
     description = "Keeps PostgreSQL range-partitioned tables healthy from a Temporal worker.",
-    subcommands = {DevCommand.class, WorkerCommand.class, OnceCommand.class, PlanCommand.class, ValidateCommand.class,
+    subcommands = {DevCommand.class, WorkerCommand.class, OnceCommand.class, RestoreCommand.class, PlanCommand.class, ValidateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   public static final int OK = 0;

@@ -4,7 +4,12 @@ import dev.partitionkeeper.worker.TemporalConnection;
 import dev.partitionkeeper.worker.WorkerRuntime;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.worker.metrics.Observability;
+import dev.partitionkeeper.worker.metrics.TemporalHealth;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,14 +31,17 @@ final class WorkerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     WorkerConfig cfg = config.load();
     PostgresSettings pg = ConfigOption.postgres(cfg);
-    TemporalConnection temporal = TemporalConnection.fromEnvironment();
     // every pass reads the file again, so policy changes need no restart
-    WorkerRuntime runtime = new WorkerRuntime(temporal.client(), cfg, pg,
-        () -> WorkerConfig.load(config.file, System.getenv()).tables(), null);
+    Supplier<List<TablePolicy>> policy = () -> WorkerConfig.load(config.file, System.getenv()).tables();
+    Observability obs = Observability.create(cfg);
+    TemporalConnection temporal = TemporalConnection.fromEnvironment(obs.temporalScope());
+    WorkerRuntime runtime = new WorkerRuntime(temporal.client(), cfg, pg, policy, obs.listener());
+    obs.start(runtime.dataSource(), policy, runtime::isPolling, TemporalHealth.of(temporal.stubs()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("stopping: draining running activities");
       runtime.close();
+      obs.close();
       temporal.close();
       stopped.countDown();
     }, "partition-keeper-shutdown"));

@@ -44,7 +44,7 @@ final class PassRecorder {
     }
     try (Connection c = dataSource.getConnection()) {
       if (ensured.compareAndSet(false, true)) {
-        books.ensure(c); // the plan step created it already; this covers a schema dropped since
+        books.ensure(c); // plan is read-only: a pass with nothing to do may be the first to write here
       }
       books.log(c, table, null, ACTION, report.ok() ? OK : ATTENTION, report.defaultRows(), detail, ids[0], ids[1]);
     } catch (SQLException | RuntimeException e) {

@@ -239,6 +239,15 @@ class WorkerConfigTest {
           lock_attempts: 5
           archive_schema: old_parts
           bookkeeping_schema: pk_books
+        archive:
+          location: s3://billing-archive/partitions
+          s3_endpoint: http://minio:9000
+          s3_region: eu-central-1
+          s3_path_style: true
+          s3_part_size_mb: 32
+          max_file_size_mb: 512
+          zstd_level: 6
+          work_dir: /var/tmp/pk
         tables:
           - table: public.transactions
             interval: monthly
@@ -253,6 +262,12 @@ class WorkerConfigTest {
         """;
     WorkerConfig cfg = WorkerConfig.parse("policy.yaml", yaml, Map.of());
     assertEquals("policy.yaml", cfg.source());
+    assertEquals("s3://billing-archive/partitions", cfg.archive().location());
+    assertEquals("http://minio:9000", cfg.archive().s3Endpoint());
+    assertEquals(true, cfg.archive().s3PathStyle());
+    assertEquals(32L * 1024 * 1024, cfg.archive().s3PartSizeBytes());
+    assertEquals(512L * 1024 * 1024, cfg.archive().maxFileBytes());
+    assertEquals(6, cfg.archive().zstdLevel());
     assertEquals("jdbc:postgresql://db.internal:6432/billing?sslmode=verify-full", cfg.postgresUrl());
     assertEquals("keeper", cfg.postgresUser());
     assertEquals("/run/secrets/pg", cfg.postgresPasswordFile());
@@ -413,5 +428,19 @@ class WorkerConfigTest {
     assertEquals("x", changed.tables().get(0).table().table());
     assertEquals(cfg.lockSettings(), changed.lockSettings());
     assertEquals(cfg.source(), changed.source());
+  }
+
+  @Test
+  void archivingWithoutAnArchiveLocationIsRefusedNamingTheTable() {
+    ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () ->
+        WorkerConfig.parse("policy.yaml", """
+            tables:
+              - table: public.events
+                interval: monthly
+                retention: 12 months
+                retention_action: archive
+            """, Map.of()));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("public.events")
+        && e.getMessage().contains("archive.location"), e.getMessage());
   }
 }

@@ -1,0 +1,71 @@
+package dev.partitionkeeper.worker.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.partitionkeeper.workflows.RestoreRequest;
+import dev.partitionkeeper.workflows.RestoreWorkflow;
+import dev.partitionkeeper.workflows.activity.RestoreResult;
+import dev.partitionkeeper.worker.WorkerRuntime;
+import dev.partitionkeeper.worker.config.PostgresSettings;
+import dev.partitionkeeper.worker.config.WorkerConfig;
+import dev.partitionkeeper.worker.dev.EmbeddedTemporal;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowOptions;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Restores an archived partition as a workflow (in-process embedded Temporal), verifying its checksum. */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+    description = "Recreate a table from an archive (manifest DDL + rows via COPY), verify the checksum again,"
+        + " and with --attach attach it back to its parent. Runs as a workflow on an in-process Temporal test"
+        + " server against the configured PostgreSQL.")
+final class RestoreCommand implements Callable<Integer> {
+  @Mixin
+  ConfigOption config;
+  @Parameters(index = "0", paramLabel = "LOCATION",
+      description = "The archive's directory: s3://bucket/prefix/<schema>/<table>/<partition>/, file:///path or a path.")
+  String location;
+  @Option(names = "--into", paramLabel = "SCHEMA.TABLE",
+      description = "Target table (default: the partition's name in its parent's schema). Must not exist.")
+  String into;
+  @Option(names = "--attach", description = "Attach the restored table to its parent with the archived bounds.")
+  boolean attach;
+  @Option(names = "--json", description = "Print the result as JSON.")
+  boolean json;
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    WorkerConfig cfg = config.load();
+    PostgresSettings pg = ConfigOption.postgres(cfg);
+    RestoreResult r;
+    try (EmbeddedTemporal temporal = EmbeddedTemporal.start();
+         WorkerRuntime runtime = new WorkerRuntime(temporal.connection().client(), cfg, pg, cfg::tables, null)) {
+      runtime.start();
+      RestoreWorkflow wf = temporal.connection().client().newWorkflowStub(RestoreWorkflow.class,
+          WorkflowOptions.newBuilder()
+              .setWorkflowId(RestoreWorkflow.workflowId(location))
+              .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+              .setTaskQueue(cfg.taskQueue())
+              .build());
+      r = wf.restore(new RestoreRequest(location, into, attach));
+    }
+    var out = spec.commandLine().getOut();
+    if (json) {
+      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+    } else {
+      AsciiTable t = new AsciiTable(List.of("archive", "table", "rows", "checksum", "attached"), "Nothing restored");
+      t.row(r.archive(), r.table(), r.rows(), r.contentChecksum(), attach ? "yes" : "no");
+      out.print(t.render());
+    }
+    out.flush();
+    return Main.OK;
+  }
+}

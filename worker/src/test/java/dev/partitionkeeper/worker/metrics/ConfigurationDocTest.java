@@ -1,0 +1,71 @@
+package dev.partitionkeeper.worker.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.partitionkeeper.worker.config.WorkerConfig;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** docs/configuration.md stays true: its example parses, and every key the parser knows has a row. */
+class ConfigurationDocTest {
+  private static final Pattern YAML_BLOCK = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL);
+
+  @Test
+  void theExampleParsesAndMeansWhatTheTablesSay() throws Exception {
+    String md = Files.readString(AlertRulesTest.docs("configuration.md"));
+    Matcher m = YAML_BLOCK.matcher(md);
+    assertTrue(m.find(), "docs/configuration.md has a ```yaml example");
+    WorkerConfig cfg = WorkerConfig.parse("configuration.md", m.group(1), Map.of("PK_METRICS_PORT", "9100"));
+    assertEquals(9100, cfg.metrics().port(), "PK_<SECTION>_<KEY> overrides the file");
+    assertEquals("s3://acme-partition-archive/prod", cfg.archive().location());
+    assertEquals(1, cfg.tables().size());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyKeyHasARowInItsSection() throws Exception {
+    String md = Files.readString(AlertRulesTest.docs("configuration.md"));
+    Field f = WorkerConfig.class.getDeclaredField("SECTIONS");
+    f.setAccessible(true);
+    Map<String, Set<String>> sections = (Map<String, Set<String>>) f.get(null);
+    Field t = WorkerConfig.class.getDeclaredField("TABLE_KEYS");
+    t.setAccessible(true);
+    List<String> missing = new ArrayList<>();
+    for (var e : sections.entrySet()) {
+      String chapter = chapter(md, "## `" + e.getKey() + ":`");
+      if (chapter == null) {
+        missing.add("no chapter \"## `" + e.getKey() + ":`\"");
+        continue;
+      }
+      for (String key : e.getValue()) {
+        if (!chapter.contains("\n| `" + key + "` |")) {
+          missing.add(e.getKey() + "." + key);
+        }
+      }
+    }
+    String tables = chapter(md, "## `tables:`");
+    for (String key : (Set<String>) t.get(null)) {
+      if (tables == null || !tables.contains("\n| `" + key + "` |")) {
+        missing.add("tables[]." + key);
+      }
+    }
+    assertEquals(List.of(), missing, "keys without a row in docs/configuration.md");
+  }
+
+  private static String chapter(String md, String heading) {
+    int at = md.indexOf(heading);
+    if (at < 0) {
+      return null;
+    }
+    int end = md.indexOf("\n## ", at + heading.length());
+    return md.substring(at, end < 0 ? md.length() : end);
+  }
+}
