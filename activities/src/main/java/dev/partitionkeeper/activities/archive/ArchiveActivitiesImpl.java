@@ -66,6 +66,24 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
       }
       TableName source = requireDetachedTable(c, rec);
       String key = CatalogReader.parent(c, policy.table()).keyColumn();
+      // One export per partition at a time: a timed-out attempt still running elsewhere must not
+      // overwrite files under a manifest this attempt writes. Session lock, released with the connection.
+      if (Sql.queryLong(c, "SELECT CASE WHEN pg_try_advisory_lock(hashtext(?)) THEN 1 ELSE 0 END",
+          "partition-keeper export " + layout.dir()) == 0) {
+        throw new LockBusyExport("another export of " + source + " is running (advisory lock held); will retry");
+      }
+      try {
+        return exportLocked(c, policy, action, rec, layout, source, key);
+      } finally {
+        Sql.queryLong(c, "SELECT CASE WHEN pg_advisory_unlock(hashtext(?)) THEN 1 ELSE 0 END",
+            "partition-keeper export " + layout.dir());
+      }
+    });
+  }
+
+  private ActionResult exportLocked(Connection c, TablePolicy policy, PlannedAction.ExportPartition action,
+      Bookkeeping.Lifecycle rec, ArchiveLayout layout, TableName source, String key) throws SQLException, IOException {
+    {
       ActivityExecutionContext ctx = context();
       ExportResult r = exporter.export(new ExportRequest(source, policy.table(), action.partition(),
           rec.rangeFrom(), rec.rangeTo(), key), new ProgressListener() {
@@ -81,7 +99,7 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
           r.archive(), r.rows(), r.contentChecksum());
       return new ActionResult(action.summary(), r.outcome(), r.rows(), r.attempts(),
           "archive " + r.archive() + " (" + r.files() + " file(s), " + r.bytes() + " bytes)");
-    });
+    }
   }
 
   @Override
@@ -188,6 +206,9 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
       listener.actionDone(policy.table(), step, r, (System.nanoTime() - t0) / 1_000_000);
       log.info("{} {}: {} {}", step, partition, r.outcome(), r.detail());
       return r;
+    } catch (LockBusyExport e) {
+      listener.actionFailed(policy.table(), step, Failures.LOCK_BUSY);
+      throw ApplicationFailure.newFailure(e.getMessage(), Failures.LOCK_BUSY);
     } catch (VerificationException e) {
       listener.actionFailed(policy.table(), step, Failures.VERIFICATION_FAILED);
       log.error("{} {}: {}", step, partition, e.getMessage());
@@ -217,6 +238,13 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
       MDC.remove("table");
       MDC.remove("partition");
       MDC.remove("step");
+    }
+  }
+
+  /** Another attempt is exporting the same partition. */
+  static final class LockBusyExport extends RuntimeException {
+    LockBusyExport(String message) {
+      super(message);
     }
   }
 
