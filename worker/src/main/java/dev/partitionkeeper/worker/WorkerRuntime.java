@@ -14,7 +14,9 @@ import dev.partitionkeeper.worker.config.ArchiveSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
+import dev.partitionkeeper.workflows.MaintenanceWorkflow;
 import dev.partitionkeeper.workflows.MaintenanceWorkflowImpl;
+import dev.partitionkeeper.worker.schedule.WorkerPoolSettings;
 import dev.partitionkeeper.workflows.TableMaintenanceWorkflowImpl;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.worker.config.PostgresSettings;
@@ -36,6 +38,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private final WorkerFactory factory;
   private final PostgresPartitionActivitiesImpl partitionActivities;
   private final ArchiveStore archiveStore;
+  private final java.time.Duration shutdownGrace;
 
   public WorkerRuntime(WorkflowClient client, WorkerConfig config, PostgresSettings pg,
       Supplier<List<TablePolicy>> policy, PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
@@ -44,11 +47,15 @@ public final class WorkerRuntime implements AutoCloseable {
     this.partitionActivities = new PostgresPartitionActivitiesImpl(dataSource, config.lockSettings(),
         config.archiveSchema(), config.bookkeepingSchema(), listener);
     this.factory = WorkerFactory.newInstance(client);
+    WorkerPoolSettings pool = config.pool() == null ? WorkerPoolSettings.defaults() : config.pool();
+    this.shutdownGrace = pool.shutdownGrace();
     Worker worker = factory.newWorker(config.taskQueue(), WorkerOptions.newBuilder()
-        .setMaxConcurrentActivityExecutionSize(Math.max(1, pg.poolSize() - 1))
+        .setMaxConcurrentActivityExecutionSize(pool.activitySlots(pg.poolSize()))
         .build());
-    worker.registerWorkflowImplementationTypes(MaintenanceWorkflowImpl.class, TableMaintenanceWorkflowImpl.class,
-        RestoreWorkflowImpl.class);
+    // the pass runs up to table_parallelism tables at once (recorded in each run's history)
+    worker.registerWorkflowImplementationFactory(MaintenanceWorkflow.class,
+        () -> new MaintenanceWorkflowImpl(pool.tableParallelism()));
+    worker.registerWorkflowImplementationTypes(TableMaintenanceWorkflowImpl.class, RestoreWorkflowImpl.class);
     this.archiveStore = openStore(config.archive());
     worker.registerActivitiesImplementations(partitionActivities, new PolicyActivitiesImpl(policy),
         archiveActivities(config, listener),
@@ -118,8 +125,15 @@ public final class WorkerRuntime implements AutoCloseable {
   @Override
   public void close() {
     try {
+      // stop polling; running steps get shutdown_grace to finish (heartbeating ones see the shutdown and
+      // stop early), then are interrupted and retried by another worker on the task queue
       factory.shutdown();
-      factory.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+      factory.awaitTermination(shutdownGrace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (!factory.isTerminated()) {
+        log.warn("steps still running after {} ms; interrupting them", shutdownGrace.toMillis());
+        factory.shutdownNow();
+        factory.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+      }
     } catch (RuntimeException e) {
       // e.g. Temporal unreachable while shutting down: the pool and the store must still close
       log.warn("worker did not stop cleanly: {}", e.toString());

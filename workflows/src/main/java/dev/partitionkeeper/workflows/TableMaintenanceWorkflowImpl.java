@@ -9,6 +9,7 @@ import dev.partitionkeeper.workflows.plan.MaintenancePlan;
 import dev.partitionkeeper.workflows.plan.PlannedAction;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,9 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
       return new TableReport(table, TableReport.OK, plan, List.of(), null, null);
     }
     List<ActionResult> done = new ArrayList<>();
+    List<String> planned = plan.actions().stream().map(PlannedAction::summary).toList();
     for (PlannedAction action : plan.actions()) {
+      progress(table, action.summary(), planned, done.size());
       PartitionActivities acts = stub(StepOptions.ddl(action.summary()));
       ArchiveActivities archive = Workflow.newActivityStub(ArchiveActivities.class,
           StepOptions.archive(action.summary()));
@@ -65,6 +68,17 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
     LayoutReport layout = stub(StepOptions.read("verify layout " + table))
         .verifyLayout(policy, Workflow.currentTimeMillis());
     return new TableReport(table, layout.ok() ? TableReport.OK : TableReport.ATTENTION, plan, done, layout, null);
+  }
+
+  /**
+   * Tells the parent pass which step starts now, for its {@code status} query: once per step, never per
+   * heartbeat (every signal is a history event). Fire and forget: a lost update must not fail the table.
+   */
+  private static void progress(String table, String step, List<String> plan, int done) {
+    Workflow.getInfo().getParentWorkflowId().ifPresent(parent -> {
+      MaintenanceWorkflow p = Workflow.newExternalWorkflowStub(MaintenanceWorkflow.class, parent);
+      Async.procedure(p::tableProgress, new TableProgress(table, step, plan, done, 0, 0));
+    });
   }
 
   private static PartitionActivities stub(io.temporal.activity.ActivityOptions options) {

@@ -12,6 +12,10 @@ import dev.partitionkeeper.worker.dev.EmbeddedTemporal;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
 import dev.partitionkeeper.worker.dev.DemoData;
+import dev.partitionkeeper.worker.schedule.CronService;
+import dev.partitionkeeper.worker.schedule.MaintenanceClient;
+import dev.partitionkeeper.worker.schedule.ScheduleSettings;
+import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.worker.dev.EmbeddedPostgresServer;
 import io.temporal.client.WorkflowFailedException;
 import java.io.PrintWriter;
@@ -46,6 +50,14 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--rows-per-month", paramLabel = "N", defaultValue = "2000",
       description = "Demo rows per month (default: ${DEFAULT-VALUE}).")
   int rowsPerMonth;
+  @Option(names = "--mode", paramLabel = "MODE", defaultValue = "cron",
+      description = "cron (default): the first pass on demand (update-with-start, as maintain --wait does), then the"
+          + " durable cron workflow " + MaintenanceWorkflow.CRON_WORKFLOW_ID + " every --cron, as worker --mode cron"
+          + " runs it on servers without Schedules; loop: this process starts a pass every --interval seconds.")
+  String mode;
+  @Option(names = "--cron", paramLabel = "EXPR", defaultValue = "* * * * *",
+      description = "Cadence of --mode cron (default: every minute, \"${DEFAULT-VALUE}\").")
+  String cron;
   @Spec
   CommandSpec spec;
 
@@ -66,6 +78,12 @@ final class DevCommand implements Callable<Integer> {
         out.println("Temporal test server on " + temporal.target() + ", worker polling task queue " + cfg.taskQueue());
         TablePolicy policy = cfg.tables().get(0);
         printLayout(out, runtime, policy, "before the first pass");
+        if ("cron".equals(mode)) {
+          return cronMode(out, temporal, runtime, cfg, policy, limit);
+        }
+        if (!"loop".equals(mode)) {
+          throw new IllegalArgumentException("--mode must be cron or loop, got: \"" + mode + "\"");
+        }
         boolean failed = false;
         for (int n = 1; limit == 0 || n <= limit; n++) {
           out.println();
@@ -85,9 +103,59 @@ final class DevCommand implements Callable<Integer> {
           out.println("next pass in " + intervalSeconds + " s (Ctrl-C to stop)");
           Thread.sleep(intervalSeconds * 1000L);
         }
+        out.flush();
         return failed ? Main.FAILED : Main.OK;
       }
     }
+  }
+
+  /**
+   * The first pass on demand (so something happens at once), then the cron workflow, printing every pass it
+   * runs. The cron workflow is durable: it is the same chain a real server would keep running.
+   */
+  private int cronMode(PrintWriter out, EmbeddedTemporal temporal, WorkerRuntime runtime, WorkerConfig cfg,
+      TablePolicy policy, int limit) throws Exception {
+    ScheduleSettings.checkCron(cron);
+    var client = temporal.connection().client();
+    boolean failed = false;
+    out.println();
+    out.println("=== pass 1: on demand (update-with-start on workflow " + MaintenanceWorkflow.WORKFLOW_ID + ") ===");
+    MaintenanceReport first = new MaintenanceClient(client, cfg.taskQueue(), cfg.source(), false)
+        .requestAndWait(MaintenanceRequest.all("dev: first pass"));
+    ReportPrinter.report(out, first);
+    failed |= first.failed();
+    printLayout(out, runtime, policy, "after pass 1");
+    if (limit == 1) {
+      out.flush();
+      return failed ? Main.FAILED : Main.OK;
+    }
+    CronService cronService = new CronService(client, cfg.taskQueue());
+    CronService.CronResult started = cronService.apply(cron, false, cfg.source());
+    out.println();
+    out.println("cron workflow " + started.workflowId() + " " + started.outcome() + ": cron \"" + cron
+        + "\" (Ctrl-C to stop)");
+    for (int n = 2; limit == 0 || n <= limit; n++) {
+      var view = cronService.describe();
+      out.println("next pass " + view.map(v -> v.nextPass() == null ? "now" : "at " + v.nextPass()).orElse("?"));
+      var done = cronService.awaitPass(java.time.Duration.ofDays(1));
+      out.println();
+      out.println("=== pass " + n + ": cron (workflow " + MaintenanceWorkflow.CRON_WORKFLOW_ID + ") ===");
+      if (done.isEmpty()) {
+        out.println("no pass finished within a day");
+        return Main.FAILED;
+      }
+      if (done.get().report() != null) {
+        ReportPrinter.report(out, done.get().report());
+      }
+      if (done.get().error() != null) {
+        failed = true;
+        out.println("pass " + n + " failed: " + done.get().error());
+      }
+      printLayout(out, runtime, policy, "after pass " + n);
+    }
+    cronService.stop("dev: done after " + limit + " passes");
+    out.flush();
+    return failed ? Main.FAILED : Main.OK;
   }
 
   private static void printLayout(PrintWriter out, WorkerRuntime runtime, TablePolicy policy, String when)

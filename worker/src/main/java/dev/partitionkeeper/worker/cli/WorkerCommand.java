@@ -4,6 +4,9 @@ import dev.partitionkeeper.worker.TemporalConnection;
 import dev.partitionkeeper.worker.WorkerRuntime;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
+import dev.partitionkeeper.worker.schedule.ScheduleApplier;
+import dev.partitionkeeper.worker.schedule.ScheduleSettings;
+import dev.partitionkeeper.worker.schedule.SearchAttributeSetup;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.worker.metrics.Observability;
 import dev.partitionkeeper.worker.metrics.TemporalHealth;
@@ -15,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** Runs the worker against a real Temporal and PostgreSQL until SIGTERM. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
@@ -26,6 +30,13 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Mixin
   ConfigOption config;
+  @Option(names = "--apply-schedule", description = "At start, create or update the daily pass from the schedule:"
+      + " section (a Temporal Schedule, or a cron workflow with schedule.mode: cron); idempotent, so every worker"
+      + " of a pool may do it.")
+  boolean applySchedule;
+  @Option(names = "--mode", paramLabel = "MODE", description = "schedule or cron: overrides schedule.mode and"
+      + " implies --apply-schedule (cron: for servers without the Schedules API).")
+  String mode;
 
   @Override
   public Integer call() throws Exception {
@@ -35,6 +46,23 @@ final class WorkerCommand implements Callable<Integer> {
     Supplier<List<TablePolicy>> policy = () -> WorkerConfig.load(config.file, System.getenv()).tables();
     Observability obs = Observability.create(cfg);
     TemporalConnection temporal = TemporalConnection.fromEnvironment(obs.temporalScope());
+    if (applySchedule || mode != null) {
+      ScheduleSettings s = cfg.schedule() == null ? ScheduleSettings.defaults() : cfg.schedule();
+      s = mode == null ? s : s.withMode(ScheduleSettings.Mode.parse(mode));
+      try {
+        ScheduleApplier.Applied a = new ScheduleApplier(temporal.client(), temporal.toString()).apply(cfg, s);
+        log.info("{} {}: {} ({}); next passes {}", a.mode(), a.id(), a.outcome(), a.when(), a.nextRuns());
+        a.notes().forEach(n -> log.info("{}", n));
+      } catch (RuntimeException e) {
+        // a worker asked to keep the pass scheduled must not run silently without it
+        obs.close();
+        temporal.close();
+        throw e;
+      }
+    } else {
+      // so the passes this worker's starters launch can carry them (apply does this itself)
+      SearchAttributeSetup.ensure(temporal.stubs(), temporal.client().getOptions().getNamespace());
+    }
     WorkerRuntime runtime = new WorkerRuntime(temporal.client(), cfg, pg, policy, obs.listener());
     obs.start(runtime.dataSource(), policy, runtime::isPolling, TemporalHealth.of(temporal.stubs()));
     CountDownLatch stopped = new CountDownLatch(1);

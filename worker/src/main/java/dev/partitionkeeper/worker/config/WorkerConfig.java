@@ -8,6 +8,8 @@ import dev.partitionkeeper.activities.postgres.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.LockSettings;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.worker.metrics.MetricsSettings;
+import dev.partitionkeeper.worker.schedule.ScheduleSettings;
+import dev.partitionkeeper.worker.schedule.WorkerPoolSettings;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.Retention;
@@ -49,7 +51,9 @@ public record WorkerConfig(
     String bookkeepingSchema,
     List<TablePolicy> tables,
     MetricsSettings metrics,
-    ArchiveSettings archive) {
+    ArchiveSettings archive,
+    ScheduleSettings schedule,
+    WorkerPoolSettings pool) {
 
   public static final String DEFAULT_TASK_QUEUE = "partition-keeper";
   public static final String DEFAULT_ARCHIVE_SCHEMA = "partition_archive";
@@ -57,11 +61,12 @@ public record WorkerConfig(
   /** Known keys per section, with the setting each one is. */
   static final Map<String, Set<String>> SECTIONS = Map.of(
       "postgres", Set.of("url", "user", "password_file", "pool_size"),
-      "temporal", Set.of("task_queue"),
+      "temporal", union(Set.of("task_queue"), WorkerPoolSettings.KEYS),
       "maintenance", Set.of("lock_timeout", "lock_wait_older_than", "lock_max_wait", "lock_attempts",
           "archive_schema", "bookkeeping_schema"),
       "metrics", MetricsSettings.KEYS,
-      "archive", ArchiveSettings.KEYS);
+      "archive", ArchiveSettings.KEYS,
+      "schedule", ScheduleSettings.KEYS);
   static final Set<String> TABLE_KEYS = Set.of("table", "interval", "premake", "retention", "timezone",
       "default_partition", "retention_action", "drop_grace");
 
@@ -92,7 +97,7 @@ public record WorkerConfig(
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!k.equals("tables") && !SECTIONS.containsKey(k)) {
-        problems.add("unknown top-level key '" + k + "'; known keys: tables, postgres, temporal, maintenance, metrics, archive");
+        problems.add("unknown top-level key '" + k + "'; known keys: tables, postgres, temporal, maintenance, metrics, archive, schedule");
       }
     }
     Map<String, String> flat = new LinkedHashMap<>();
@@ -156,6 +161,8 @@ public record WorkerConfig(
 
     MetricsSettings metrics = MetricsSettings.from(flat, fromEnv, problems);
     ArchiveSettings archive = ArchiveSettings.from(flat, fromEnv, problems);
+    ScheduleSettings schedule = ScheduleSettings.from(flat, fromEnv, problems);
+    WorkerPoolSettings workerPool = WorkerPoolSettings.from(flat, fromEnv, problems);
     List<TablePolicy> tables = tables(root.get("tables"), problems);
     for (int i = 0; i < tables.size(); i++) {
       TablePolicy t = tables.get(i);
@@ -169,7 +176,13 @@ public record WorkerConfig(
     }
     return new WorkerConfig(source, flat.get("postgres.url"), flat.get("postgres.user"),
         flat.get("postgres.password_file"), pool, flat.getOrDefault("temporal.task_queue", DEFAULT_TASK_QUEUE),
-        lock, archiveSchema, booksSchema, List.copyOf(tables), metrics, archive);
+        lock, archiveSchema, booksSchema, List.copyOf(tables), metrics, archive, schedule, workerPool);
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new java.util.HashSet<>(a);
+    u.addAll(b);
+    return Set.copyOf(u);
   }
 
   static String envName(String key) {
@@ -347,21 +360,26 @@ public record WorkerConfig(
   /** With the tables replaced (dev mode, tests). */
   public WorkerConfig withTables(List<TablePolicy> t) {
     return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, taskQueue, lockSettings,
-        archiveSchema, bookkeepingSchema, List.copyOf(t), metrics, archive);
+        archiveSchema, bookkeepingSchema, List.copyOf(t), metrics, archive, schedule, pool);
   }
 
   public WorkerConfig withPostgres(String url, String user) {
     return new WorkerConfig(source, url, user, postgresPasswordFile, poolSize, taskQueue, lockSettings, archiveSchema,
-        bookkeepingSchema, tables, metrics, archive);
+        bookkeepingSchema, tables, metrics, archive, schedule, pool);
   }
 
   public WorkerConfig withArchive(ArchiveSettings a) {
     return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, taskQueue, lockSettings,
-        archiveSchema, bookkeepingSchema, tables, metrics, a);
+        archiveSchema, bookkeepingSchema, tables, metrics, a, schedule, pool);
   }
 
   public WorkerConfig withTaskQueue(String q) {
     return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, q, lockSettings,
-        archiveSchema, bookkeepingSchema, tables, metrics, archive);
+        archiveSchema, bookkeepingSchema, tables, metrics, archive, schedule, pool);
+  }
+
+  public WorkerConfig withSchedule(ScheduleSettings s) {
+    return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, taskQueue, lockSettings,
+        archiveSchema, bookkeepingSchema, tables, metrics, archive, s, pool);
   }
 }

@@ -1,0 +1,42 @@
+package dev.partitionkeeper.worker.schedule;
+
+import java.util.List;
+
+/**
+ * One table as {@code partition-keeper status} shows it: the live catalog and the bookkeeping schema.
+ *
+ * @param keyColumn the partition key, null when the catalog could not be read
+ * @param partitions attached partitions (default last), with bounds in the policy's zone
+ * @param runwayPartitions whole future periods covered after the current one
+ * @param runwayEnd end of the contiguous runway, "none" without one
+ * @param defaultRows exact rows in the default partition
+ * @param problems what needs attention (layout check, failed archive steps, unreadable catalog)
+ * @param archived partitions the bookkeeping schema knows: detached, exported, verified, dropped
+ * @param recentActions the table's last entries in the action log, newest first
+ * @param error why the catalog could not be read, null when it could
+ */
+public record TableStatus(String table, String keyColumn, String keyType, List<Partition> partitions,
+    int runwayPartitions, int premake, String runwayEnd, long defaultRows, List<String> problems,
+    List<Archived> archived, Counts counts, List<Action> recentActions, String error) {
+
+  /** Something needs attention. */
+  public boolean attention() {
+    return error != null || !problems.isEmpty();
+  }
+
+  /** @param estimatedRows pg_class.reltuples, -1 when never analysed */
+  public record Partition(String name, String from, String to, long estimatedRows, boolean isDefault,
+      boolean detachPending) {}
+
+  /**
+   * @param state {@code detached}, {@code exported}, {@code verified} or {@code dropped} (the furthest step
+   *     done)
+   */
+  public record Archived(String partition, String from, String to, String state, String detachedAt,
+      String exportedAt, String verifiedAt, String dropAfter, String droppedAt, Long rows, String archive,
+      String lastError) {}
+
+  public record Counts(int detached, int exported, int verified, int dropped) {}
+
+  public record Action(String at, String partition, String action, String outcome, String detail) {}
+}

@@ -1,0 +1,111 @@
+package dev.partitionkeeper.worker.schedule;
+
+import dev.partitionkeeper.activities.postgres.Bookkeeping;
+import dev.partitionkeeper.activities.postgres.CatalogReader;
+import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
+import dev.partitionkeeper.workflows.plan.KeyAxis;
+import dev.partitionkeeper.workflows.plan.LayoutReport;
+import dev.partitionkeeper.workflows.plan.LayoutVerifier;
+import dev.partitionkeeper.workflows.plan.PartitionInfo;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads {@link TableStatus}: the catalog through {@link CatalogReader} and the layout check the workflow
+ * runs, plus the bookkeeping schema's lifecycle rows and action log. Read-only, autocommit: no lock is
+ * held between statements.
+ */
+public final class TableStatusReader {
+  /** Action-log entries shown per table. */
+  static final int RECENT_ACTIONS = 5;
+
+  private final Bookkeeping books;
+
+  public TableStatusReader(String bookkeepingSchema) {
+    this.books = new Bookkeeping(bookkeepingSchema);
+  }
+
+  /** @param now the time runway and retention are judged at */
+  public TableStatus read(Connection c, TablePolicy policy, Instant now) throws SQLException {
+    c.setAutoCommit(true);
+    try (Statement s = c.createStatement()) {
+      s.execute("SET statement_timeout = 20000");
+    }
+    String table = policy.table().toString();
+    List<TableStatus.Archived> archived = new ArrayList<>();
+    List<TableStatus.Action> actions = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    if (books.exists(c)) {
+      for (Bookkeeping.Lifecycle l : books.forParent(c, policy.table())) {
+        String state = l.droppedAt() != null ? "dropped" : l.verifiedAt() != null ? "verified"
+            : l.exportedAt() != null ? "exported" : l.detachedAt() != null ? "detached" : "detaching";
+        archived.add(new TableStatus.Archived(l.partition(), l.rangeFrom(), l.rangeTo(), state, text(l.detachedAt()),
+            text(l.exportedAt()), text(l.verifiedAt()), text(l.dropAfter()), text(l.droppedAt()),
+            l.archivedRows() != null ? l.archivedRows() : l.estimatedRows(), l.archiveLocation(), l.lastError()));
+        if (l.lastError() != null && l.droppedAt() == null) {
+          problems.add(l.partition() + ": " + l.lastError());
+        }
+      }
+      actions.addAll(recentActions(c, policy.table()));
+    }
+    TableStatus.Counts counts = new TableStatus.Counts(
+        (int) archived.stream().filter(a -> a.detachedAt() != null).count(),
+        (int) archived.stream().filter(a -> a.exportedAt() != null).count(),
+        (int) archived.stream().filter(a -> a.verifiedAt() != null).count(),
+        (int) archived.stream().filter(a -> a.droppedAt() != null).count());
+    CatalogSnapshot snap;
+    try {
+      snap = CatalogReader.read(c, policy.table());
+    } catch (RuntimeException e) {
+      // missing table, not range-partitioned, a name taken by something else: say so, keep the bookkeeping
+      return new TableStatus(table, null, null, List.of(), 0, policy.premake(), "none", 0, problems, archived, counts,
+          actions, e.getMessage());
+    }
+    LayoutReport layout = LayoutVerifier.verify(snap, policy, now);
+    List<TableStatus.Partition> parts = new ArrayList<>();
+    for (PartitionInfo p : snap.partitions()) {
+      parts.add(p.isDefault()
+          ? new TableStatus.Partition(p.name(), "DEFAULT", "", p.estimatedRows(), true, false)
+          : new TableStatus.Partition(p.name(), KeyAxis.display(p.from(), snap.keyType(), policy.zone()),
+              KeyAxis.display(p.to(), snap.keyType(), policy.zone()), p.estimatedRows(), false, p.detachPending()));
+    }
+    List<String> all = new ArrayList<>(layout.problems());
+    all.addAll(problems);
+    return new TableStatus(table, snap.keyColumn(), snap.keyType().sqlName(), parts, layout.runwayPartitions(),
+        policy.premake(), layout.runwayEnd(), snap.defaultRows(), all, archived, counts, actions, null);
+  }
+
+  private List<TableStatus.Action> recentActions(Connection c, TableName parent) throws SQLException {
+    List<TableStatus.Action> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT at, partition_name, action, outcome, detail FROM "
+        + TableName.quoteIdent(books.schema()) + ".action_log WHERE parent_schema = ? AND parent_table = ?"
+        + " ORDER BY id DESC LIMIT " + RECENT_ACTIONS)) {
+      ps.setString(1, parent.schema());
+      ps.setString(2, parent.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new TableStatus.Action(text(rs.getTimestamp(1)), rs.getString(2), rs.getString(3), rs.getString(4),
+              rs.getString(5)));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String text(Timestamp t) {
+    return t == null ? null : t.toInstant().toString();
+  }
+
+  private static String text(Instant i) {
+    return i == null ? null : i.toString();
+  }
+}
