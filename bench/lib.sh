@@ -1,0 +1,132 @@
+# Shared helpers for the bench/ scripts (sourced, not run).
+# Throwaway PostgreSQL 15 clusters under /tmp on a non-standard port, 127.0.0.1 only, trust auth.
+
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+now() { echo "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b-a}'; }
+sleep_until() { sleep "$(awk -v t="$1" -v n="$EPOCHREALTIME" 'BEGIN{d=t-n; if (d<0) d=0; printf "%.3f", d}')"; }
+# median of numbers (lower median for an even count); "-" when given nothing
+median() {
+  [ $# -gt 0 ] || { echo -; return; }
+  printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'
+}
+# ratio a/b (2 decimals; 2 significant digits below 0.1), "-" when b is missing or 0
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN{ if (b == "-" || a == "-" || b + 0 == 0) { print "-"; exit }
+                                  r = a / b; if (r < 0.1) printf "%.2g", r; else printf "%.2f", r }'
+}
+
+require_root() { [ "$(id -u)" = 0 ] || { echo "run as root (uses runuser -u postgres)" >&2; exit 2; }; }
+
+# pg_partman 4.7 from Debian, installed when missing
+ensure_partman() {
+  [ -f /usr/share/postgresql/15/extension/pg_partman.control ] && return 0
+  log "installing postgresql-15-partman"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15-partman >/dev/null 2>&1 || {
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15-partman >/dev/null
+  }
+  [ -f /usr/share/postgresql/15/extension/pg_partman.control ] || { echo "could not install pg_partman" >&2; exit 2; }
+}
+partman_version() { dpkg-query -W -f='${Version}' postgresql-15-partman 2>/dev/null || echo '?'; }
+pg_version() { "$PGBIN/postgres" -V | awk '{print $3}'; }
+
+# ensure_jar DEST: copies the runnable jar to DEST (a private copy, so a rebuild in the working tree
+# during the benchmark cannot swap classes under a running JVM). PK_JAR=path uses that jar;
+# BUILD=1 forces `mvn -B -q install -DskipTests` first; a missing or incomplete jar is built.
+jar_ok() { [ -f "$1" ] && [ "$(unzip -l "$1" 2>/dev/null | grep -c "dev/partitionkeeper/worker/cli/Main.class")" -gt 0 ]; }
+ensure_jar() {
+  local dest=$1 src=${PK_JAR:-$REPO_DIR/worker/target/partition-keeper.jar}
+  if [ "${BUILD:-0}" = 1 ] || ! jar_ok "$src"; then
+    [ -z "${PK_JAR:-}" ] || { echo "PK_JAR=$PK_JAR is not a runnable partition-keeper jar" >&2; exit 2; }
+    log "building partition-keeper (mvn -B -q install -DskipTests)"
+    (cd "$REPO_DIR" && mvn -B -q install -DskipTests) >&2
+  fi
+  jar_ok "$src" || { echo "no runnable jar at $src" >&2; exit 2; }
+  cp "$src" "$dest"
+  jar_ok "$dest" || { echo "jar changed while copying (concurrent build?); re-run" >&2; exit 2; }
+}
+
+# start_cluster BASE PORT [extra postgresql.conf lines...]: fresh cluster in BASE/data
+start_cluster() {
+  local base=$1 port=$2; shift 2
+  stop_cluster "$base"
+  rm -rf "$base"
+  mkdir -p "$base"
+  chown postgres:postgres "$base"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$base/data" -A trust -U postgres -E UTF8 --no-locale >/dev/null
+  {
+    echo "listen_addresses = '127.0.0.1'"
+    echo "port = $port"
+    echo "unix_socket_directories = ''"
+    echo "timezone = 'UTC'"
+    echo "log_timezone = 'UTC'"
+    local l
+    for l in "$@"; do echo "$l"; done
+  } >>"$base/data/postgresql.conf"
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$base/data" -l "$base/server.log" -w -t 60 start >/dev/null
+}
+stop_cluster() {
+  local base=$1
+  if [ -f "$base/data/postmaster.pid" ]; then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$base/data" -m fast -t 30 stop >/dev/null 2>&1 ||
+      runuser -u postgres -- "$PGBIN/pg_ctl" -D "$base/data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+}
+
+# run_capped MAX_SECONDS "$0" "$@": re-exec the script under a hard time cap (once)
+run_capped() {
+  local cap=$1; shift
+  if [ -z "${_BENCH_CAPPED:-}" ]; then
+    export _BENCH_CAPPED=1
+    exec timeout -k 20 "$cap" bash "$@"
+  fi
+}
+
+# ------------------------------------------------------------------ noise accounting (2-core machine)
+# host CPU ticks: "busy total" from /proc/stat (USER_HZ ticks, all cores)
+host_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+# CPU ticks used by a postmaster and its children: own + reaped children (cutime/cstime) + live children
+pg_ticks() { # $1 postmaster pid
+  awk -v pm="$1" '{ pid = $1; l = $0; sub(/^.*\) /, "", l); split(l, a, " ")
+                    if (pid == pm) s += a[12] + a[13] + a[14] + a[15]; else if (a[2] == pm) s += a[12] + a[13] }
+                  END { print s + 0 }' /proc/[0-9]*/stat 2>/dev/null || echo 0
+}
+# percent of the machine busy over ~1 s
+host_busy_pct() {
+  local b0 t0 b1 t1
+  read -r b0 t0 < <(host_ticks); sleep 1; read -r b1 t1 < <(host_ticks)
+  awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN{ printf "%.0f", (t > 0 ? 100 * b / t : 0) }'
+}
+# wait_quiet MAX_SECONDS THRESHOLD_PCT: wait (up to MAX) until the machine is below THRESHOLD busy;
+# prints the last busy percentage. Other work on a 2-core box shows up directly in insert latency.
+wait_quiet() {
+  local max=$1 thr=$2 t0=$EPOCHREALTIME busy
+  while :; do
+    busy=$(host_busy_pct)
+    [ "$busy" -lt "$thr" ] && break
+    awk -v a="$t0" -v b="$EPOCHREALTIME" -v m="$max" 'BEGIN{exit !(b-a >= m)}' && break
+  done
+  echo "$busy"
+}
+# kill_tree PID: a process we started and its direct children (e.g. /usr/bin/time -> java), by id
+kill_tree() {
+  local p=$1 c
+  for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do kill "$c" 2>/dev/null || true; done
+  kill "$p" 2>/dev/null || true
+}
+
+# BENCH_NICE=-10: run this script and everything it starts (the cluster, pgbench, the reader, the
+# worker JVM) at that nice value. All of the benchmark's processes share it, so they compete with each
+# other exactly as on a dedicated machine, while unrelated work on a shared box (builds, tests) gets
+# pushed back. Default 0 (unchanged). Needs root for negative values.
+apply_nice() {
+  local n=${BENCH_NICE:-0}
+  [ "$n" = 0 ] && return 0
+  renice -n "$n" -p $$ >/dev/null
+  log "running at nice $n (BENCH_NICE)"
+}
