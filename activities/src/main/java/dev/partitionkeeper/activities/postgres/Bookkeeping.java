@@ -21,6 +21,8 @@ public final class Bookkeeping {
   static final int SCHEMA_VERSION = 1;
 
   private final String schema;
+  /** Set once ensure() succeeded: the schema is created once per worker, not once per step. */
+  private volatile boolean ensured;
 
   public Bookkeeping(String schema) {
     this.schema = schema;
@@ -42,6 +44,9 @@ public final class Bookkeeping {
 
   /** Creates the schema and tables when missing. Safe to call concurrently (advisory lock). */
   public void ensure(Connection c) throws SQLException {
+    if (ensured && exists(c)) {
+      return;
+    }
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
@@ -91,6 +96,7 @@ public final class Bookkeeping {
         ps.executeUpdate();
       }
       c.commit();
+      ensured = true;
     } catch (SQLException | RuntimeException e) {
       c.rollback();
       throw e;
