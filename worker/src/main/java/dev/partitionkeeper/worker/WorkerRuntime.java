@@ -42,6 +42,17 @@ public final class WorkerRuntime implements AutoCloseable {
 
   public WorkerRuntime(WorkflowClient client, WorkerConfig config, PostgresSettings pg,
       Supplier<List<TablePolicy>> policy, PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
+    this(client, config, pg, policy, listener, true);
+  }
+
+  /**
+   * @param sticky keep workflow state cached on this worker between tasks (the SDK default). Off only where
+   *     the server never times out a dead worker's sticky queue (the SDK's test server), so another worker
+   *     on the task queue can take over at once.
+   */
+  public WorkerRuntime(WorkflowClient client, WorkerConfig config, PostgresSettings pg,
+      Supplier<List<TablePolicy>> policy, PostgresPartitionActivitiesImpl.MaintenanceListener listener,
+      boolean sticky) {
     log.info("connecting to PostgreSQL {}", pg);
     this.dataSource = PgDataSources.create(pg.jdbcUrl(), pg.user(), pg.password(), pg.poolSize());
     this.partitionActivities = new PostgresPartitionActivitiesImpl(dataSource, config.lockSettings(),
@@ -49,9 +60,12 @@ public final class WorkerRuntime implements AutoCloseable {
     this.factory = WorkerFactory.newInstance(client);
     WorkerPoolSettings pool = config.pool() == null ? WorkerPoolSettings.defaults() : config.pool();
     this.shutdownGrace = pool.shutdownGrace();
-    Worker worker = factory.newWorker(config.taskQueue(), WorkerOptions.newBuilder()
-        .setMaxConcurrentActivityExecutionSize(pool.activitySlots(pg.poolSize()))
-        .build());
+    WorkerOptions.Builder options = WorkerOptions.newBuilder()
+        .setMaxConcurrentActivityExecutionSize(pool.activitySlots(pg.poolSize()));
+    if (!sticky) {
+      options.setStickyQueueScheduleToStartTimeout(java.time.Duration.ZERO);
+    }
+    Worker worker = factory.newWorker(config.taskQueue(), options.build());
     // the pass runs up to table_parallelism tables at once (recorded in each run's history)
     worker.registerWorkflowImplementationFactory(MaintenanceWorkflow.class,
         () -> new MaintenanceWorkflowImpl(pool.tableParallelism()));
