@@ -1,5 +1,7 @@
 package dev.partitionkeeper.worker.config;
 
+import static dev.partitionkeeper.worker.config.ConfigValues.label;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -67,9 +69,6 @@ public record ArchiveSettings(String location, String s3Endpoint, String s3Regio
     }
   }
 
-  private static String label(String key, Map<String, String> fromEnv) {
-    return fromEnv.containsKey(key) ? key + " (from " + fromEnv.get(key) + ")" : key;
-  }
 
   public static ArchiveSettings none() {
     return new ArchiveSettings(null, null, null, false, DEFAULT_PART_SIZE_MB * 1024 * 1024,

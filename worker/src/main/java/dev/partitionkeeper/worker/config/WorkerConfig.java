@@ -1,5 +1,8 @@
 package dev.partitionkeeper.worker.config;
 
+import static dev.partitionkeeper.worker.config.ConfigValues.duration;
+import static dev.partitionkeeper.worker.config.ConfigValues.label;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -323,25 +326,7 @@ public record WorkerConfig(
     return n == null || n.isNull() ? null : n.asText();
   }
 
-  /** {@code maintenance.lock_timeout}, or {@code maintenance.lock_timeout (from PK_MAINTENANCE_LOCK_TIMEOUT)}. */
-  private static String label(String key, Map<String, String> fromEnv) {
-    String envName = fromEnv.get(key);
-    return envName == null ? key : key + " (from " + envName + ")";
-  }
 
-  private static Duration duration(Map<String, String> flat, Map<String, String> fromEnv, String key, Duration dflt,
-      List<String> problems) {
-    String v = flat.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return DurationText.parse(label(key, fromEnv), v);
-    } catch (IllegalArgumentException e) {
-      problems.add(e.getMessage());
-      return dflt;
-    }
-  }
 
   private static int integer(Map<String, String> flat, Map<String, String> fromEnv, String key, int dflt,
       List<String> problems) {

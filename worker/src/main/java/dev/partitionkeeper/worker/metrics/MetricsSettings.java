@@ -1,5 +1,8 @@
 package dev.partitionkeeper.worker.metrics;
 
+import static dev.partitionkeeper.worker.config.ConfigValues.duration;
+import static dev.partitionkeeper.worker.config.ConfigValues.label;
+
 import dev.partitionkeeper.worker.config.DurationText;
 import java.time.Duration;
 import java.util.List;
@@ -112,24 +115,7 @@ public record MetricsSettings(boolean enabled, String address, int port, Duratio
     return new MetricsSettings(enabled, address, port, refresh, maxAge);
   }
 
-  private static Duration duration(Map<String, String> flat, Map<String, String> fromEnv, String key, Duration dflt,
-      List<String> problems) {
-    String v = flat.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return DurationText.parse(label(key, fromEnv), v);
-    } catch (IllegalArgumentException ex) {
-      problems.add(ex.getMessage());
-      return dflt;
-    }
-  }
 
-  private static String label(String key, Map<String, String> fromEnv) {
-    String env = fromEnv.get(key);
-    return env == null ? key : key + " (from " + env + ")";
-  }
 
   @Override
   public String toString() {

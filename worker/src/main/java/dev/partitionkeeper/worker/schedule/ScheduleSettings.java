@@ -1,5 +1,8 @@
 package dev.partitionkeeper.worker.schedule;
 
+import static dev.partitionkeeper.worker.config.ConfigValues.duration;
+import static dev.partitionkeeper.worker.config.ConfigValues.label;
+
 import dev.partitionkeeper.worker.config.DurationText;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
@@ -270,22 +273,5 @@ public record ScheduleSettings(Mode mode, String cron, LocalTime at, List<DayOfW
     return s == null || s.isBlank() ? null : s.trim();
   }
 
-  private static String label(String key, Map<String, String> fromEnv) {
-    String env = fromEnv.get(key);
-    return env == null ? key : key + " (from " + env + ")";
-  }
 
-  private static Duration duration(Map<String, String> flat, Map<String, String> fromEnv, String key, Duration dflt,
-      List<String> problems) {
-    String v = flat.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return DurationText.parse(label(key, fromEnv), v);
-    } catch (IllegalArgumentException e) {
-      problems.add(e.getMessage());
-      return dflt;
-    }
-  }
 }
