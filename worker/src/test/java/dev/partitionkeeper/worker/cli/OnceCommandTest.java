@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.cli;
 
+import dev.partitionkeeper.worker.testing.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

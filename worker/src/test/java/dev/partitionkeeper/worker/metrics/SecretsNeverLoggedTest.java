@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.metrics;
 
+import dev.partitionkeeper.worker.testing.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,7 +58,12 @@ class SecretsNeverLoggedTest {
       HealthChecks.Status health = obs.health().all();
       assertFalse(health.ready(), "nothing listens on port 1");
       assertFalse(health.toJson().contains(urlSecret) || health.toJson().contains(fileSecret), health.toJson());
-      Thread.sleep(1000); // HikariCP's housekeeper tries (and logs) in the background
+      // HikariCP's housekeeper tries (and logs) in the background: wait for its first word, at most 2 s
+      long until = System.nanoTime() + 2_000_000_000L;
+      while (logs.events().stream().noneMatch(e -> e.getLoggerName().startsWith("com.zaxxer.hikari"))
+          && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
       // the factory never started; WorkerRuntime.close() would ask the (absent) server to shut the worker down
       rt.dataSource().close();
       obs.close();

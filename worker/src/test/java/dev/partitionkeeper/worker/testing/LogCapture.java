@@ -1,4 +1,4 @@
-package dev.partitionkeeper.worker.metrics;
+package dev.partitionkeeper.worker.testing;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * Everything logged while open, at DEBUG and above (HikariCP included: it prints its configuration,
  * JDBC URL and all, at DEBUG), as text and as logback's JSON lines ({@code LOG_FORMAT=json}).
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
   private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   private final List<Logger> chatty = List.of((Logger) LoggerFactory.getLogger("com.zaxxer.hikari"),
       (Logger) LoggerFactory.getLogger("io.temporal"), (Logger) LoggerFactory.getLogger("org.postgresql"));
@@ -22,7 +22,7 @@ final class LogCapture implements AutoCloseable {
   private final List<Level> chattyLevels = chatty.stream().map(Logger::getLevel).toList();
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  LogCapture() {
+  public LogCapture() {
     appender.setContext(root.getLoggerContext());
     appender.start();
     root.addAppender(appender);
@@ -30,14 +30,14 @@ final class LogCapture implements AutoCloseable {
     chatty.forEach(l -> l.setLevel(Level.DEBUG));
   }
 
-  List<ILoggingEvent> events() {
+  public List<ILoggingEvent> events() {
     synchronized (appender.list) {
       return List.copyOf(appender.list);
     }
   }
 
   /** Message, MDC and exceptions of every event, one per line. */
-  String text() {
+  public String text() {
     StringBuilder sb = new StringBuilder();
     for (ILoggingEvent e : events()) {
       sb.append(e.getLevel()).append(' ').append(e.getLoggerName()).append(' ').append(e.getFormattedMessage())
@@ -50,7 +50,7 @@ final class LogCapture implements AutoCloseable {
   }
 
   /** Every event through the JSON encoder LOG_FORMAT=json uses, with the raw arguments too. */
-  String json() {
+  public String json() {
     JsonEncoder enc = new JsonEncoder();
     enc.setContext(root.getLoggerContext());
     enc.setWithArguments(true);
