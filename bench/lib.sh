@@ -130,3 +130,21 @@ apply_nice() {
   renice -n "$n" -p $$ >/dev/null
   log "running at nice $n (BENCH_NICE)"
 }
+
+# The common session of a benchmark script: PSQL for the cluster on $PORT, BG_PIDS for background jobs,
+# and traps that kill those jobs, stop the cluster in $BASE and remove it on exit or interrupt.
+bench_session() {
+  export PGOPTIONS="-c client_min_messages=warning"
+  PSQL=("$PGBIN/psql" -X -q -h 127.0.0.1 -p "$PORT" -U postgres -v ON_ERROR_STOP=1)
+  BG_PIDS=()
+  trap bench_cleanup EXIT
+  trap 'log "interrupted (time cap ${MAX_SECONDS}s?)"; exit 130' INT TERM
+}
+
+bench_cleanup() {
+  trap - EXIT INT TERM
+  local p
+  for p in "${BG_PIDS[@]}"; do kill_tree "$p"; done
+  stop_cluster "$BASE"
+  rm -rf "$BASE"
+}

@@ -78,19 +78,7 @@ awk -v a="$PK_START_AT" -v b="$READER_AT" 'BEGIN{exit !(a >= b)}' ||
 ensure_partman
 command -v java >/dev/null || { echo "java (JDK 17) missing"; exit 2; }
 
-export PGOPTIONS="-c client_min_messages=warning"
-PSQL=("$PGBIN/psql" -X -q -h 127.0.0.1 -p "$PORT" -U postgres -v ON_ERROR_STOP=1)
-
-BG_PIDS=()
-cleanup() {
-  trap - EXIT INT TERM
-  local p
-  for p in "${BG_PIDS[@]}"; do kill_tree "$p"; done
-  stop_cluster "$BASE"
-  rm -rf "$BASE"
-}
-trap cleanup EXIT
-trap 'log "interrupted (time cap ${MAX_SECONDS}s?)"; exit 130' INT TERM
+bench_session   # PSQL, BG_PIDS, and a trap that stops and removes the cluster (lib.sh)
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
