@@ -5,6 +5,7 @@ import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.activities.postgres.LockSettings;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.MaintenanceListener;
+import static dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.context;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
@@ -14,7 +15,6 @@ import dev.partitionkeeper.workflows.activity.VerifyResult;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.PlannedAction;
-import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -269,11 +269,4 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
     }
   }
 
-  private static ActivityExecutionContext context() {
-    try {
-      return Activity.getExecutionContext();
-    } catch (IllegalStateException | NullPointerException e) {
-      return null;
-    }
-  }
 }

@@ -229,11 +229,12 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
     return new String[] {ctx.getInfo().getWorkflowId(), ctx.getInfo().getActivityId()};
   }
 
-  private static ActivityExecutionContext context() {
+  /** The running activity's context, or null when called outside an activity (tests, the CLI's plan command). */
+  public static ActivityExecutionContext context() {
     try {
       return Activity.getExecutionContext();
     } catch (IllegalStateException | NullPointerException e) {
-      return null; // called outside an activity (tests, the CLI's plan command)
+      return null;
     }
   }
 }
