@@ -6,7 +6,9 @@ import dev.partitionkeeper.activities.archive.ArchiveStore;
 import dev.partitionkeeper.activities.archive.ArchiveStores;
 import dev.partitionkeeper.activities.archive.ExportOptions;
 import dev.partitionkeeper.activities.archive.RestoreActivitiesImpl;
+import dev.partitionkeeper.activities.convert.ConvertActivitiesImpl;
 import dev.partitionkeeper.workflows.RestoreWorkflowImpl;
+import dev.partitionkeeper.workflows.convert.ConvertWorkflowImpl;
 import dev.partitionkeeper.activities.archive.S3Settings;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
@@ -69,12 +71,14 @@ public final class WorkerRuntime implements AutoCloseable {
     // the pass runs up to table_parallelism tables at once (recorded in each run's history)
     worker.registerWorkflowImplementationFactory(MaintenanceWorkflow.class,
         () -> new MaintenanceWorkflowImpl(pool.tableParallelism()));
-    worker.registerWorkflowImplementationTypes(TableMaintenanceWorkflowImpl.class, RestoreWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(TableMaintenanceWorkflowImpl.class, RestoreWorkflowImpl.class,
+        ConvertWorkflowImpl.class);
     this.archiveStore = openStore(config.archive());
     worker.registerActivitiesImplementations(partitionActivities, new PolicyActivitiesImpl(policy),
         archiveActivities(config, listener),
         new RestoreActivitiesImpl(dataSource, location -> openStore(location, archiveSettings(config)),
-            config.lockSettings()));
+            config.lockSettings()),
+        new ConvertActivitiesImpl(dataSource, config.lockSettings(), config.bookkeepingSchema()));
   }
 
   private static ArchiveSettings archiveSettings(WorkerConfig config) {

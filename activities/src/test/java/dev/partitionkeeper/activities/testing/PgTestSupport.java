@@ -112,4 +112,16 @@ public final class PgTestSupport {
       throw new IllegalStateException(e.getMessage(), e);
     }
   }
+
+  /** The first column of the first row, as text (null for SQL NULL). */
+  public static String queryString(String url, String sql) {
+    try (Connection c = DriverManager.getConnection(url);
+         Statement s = c.createStatement();
+         var rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
 }

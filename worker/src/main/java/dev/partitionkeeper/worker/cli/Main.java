@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "partition-keeper", mixinStandardHelpOptions = true, version = "partition-keeper 0.1.0",
     description = "Keeps PostgreSQL range-partitioned tables healthy from a Temporal worker.",
-    subcommands = {DevCommand.class, WorkerCommand.class, OnceCommand.class, RestoreCommand.class, PlanCommand.class, ValidateCommand.class,
+    subcommands = {DevCommand.class, WorkerCommand.class, OnceCommand.class, RestoreCommand.class, ConvertCommand.class, PlanCommand.class, ValidateCommand.class,
         ScheduleCommand.class, MaintainCommand.class, StatusCommand.class, HistoryCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
