@@ -1,0 +1,78 @@
+package dev.partitionkeeper.worker.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.partitionkeeper.activities.testing.PgTestSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code convert --embedded}: the workflow in this process against a real PostgreSQL, and its bad-input path. */
+@Tag("postgres")
+class ConvertCommandTest {
+  @TempDir
+  Path dir;
+
+  Path config(String url) throws Exception {
+    Path f = dir.resolve("partition-keeper.yaml");
+    Files.writeString(f, """
+        postgres:
+          url: '%s'
+        temporal:
+          task_queue: convert-test
+        tables:
+          - table: public.events
+            interval: monthly
+        """.formatted(url));
+    return f;
+  }
+
+  @Test
+  void convertsThenFinishesAndPrintsEachStep() throws Exception {
+    String url = PgTestSupport.newDatabase("convert_cli");
+    PgTestSupport.exec(url, "CREATE TABLE public.events (id bigserial, at timestamptz NOT NULL, PRIMARY KEY (id, at))",
+        "INSERT INTO public.events (at) SELECT now() - i * interval '1 day' FROM generate_series(0, 99) i");
+    Path f = config(url);
+    Cli.Result r = Cli.run("convert", "public.events", "--column", "at", "--interval", "monthly", "--embedded",
+        "-c", f.toString());
+    assertEquals(0, r.exitCode(), r::toString);
+    assertTrue(r.out().contains("convert public.events: converted"), r::toString);
+    assertTrue(r.out().contains("before swap: public.events 100 rows"), r::toString);
+    assertTrue(r.out().contains("public.events_old stays, untouched"), r::toString);
+    assertEquals(100, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.events"));
+    assertEquals("p", PgTestSupport.queryString(url, "SELECT relkind::text FROM pg_class WHERE oid = 'public.events'::regclass"));
+
+    Cli.Result again = Cli.run("convert", "public.events", "--column", "at", "--embedded", "-c", f.toString());
+    assertEquals(0, again.exitCode(), again::toString);
+    assertTrue(again.out().contains("already converted"), again::toString);
+
+    Cli.Result finish = Cli.run("convert", "public.events", "--finish", "--embedded", "-c", f.toString());
+    assertEquals(0, finish.exitCode(), finish::toString);
+    assertTrue(finish.out().contains("stopped recording changes"), finish::toString);
+    assertEquals(0, PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"));
+  }
+
+  @Test
+  void badInputIsExitTwoWithTheReasonAndNoStackTrace() throws Exception {
+    String url = PgTestSupport.newDatabase("convert_cli_bad");
+    PgTestSupport.exec(url, "CREATE TABLE public.events (id bigint PRIMARY KEY, at timestamptz NOT NULL)");
+    Path f = config(url);
+    Cli.Result noKey = Cli.run("convert", "public.events", "--column", "at", "--embedded", "-c", f.toString());
+    assertEquals(Main.BAD_INPUT, noKey.exitCode(), noKey::toString);
+    assertTrue(noKey.err().contains("the primary key events_pkey of public.events is (id) and does not include \"at\""),
+        noKey::toString);
+    noKey.assertNoStackTrace();
+
+    Cli.Result noColumn = Cli.run("convert", "public.events", "--interval", "monthly", "-c", f.toString());
+    assertEquals(Main.BAD_INPUT, noColumn.exitCode(), noColumn::toString);
+    assertTrue(noColumn.err().contains("--column is required"), noColumn::toString);
+    noColumn.assertNoStackTrace();
+
+    Cli.Result both = Cli.run("convert", "public.events", "--rollback", "--finish", "-c", f.toString());
+    assertEquals(Main.BAD_INPUT, both.exitCode(), both::toString);
+    both.assertNoStackTrace();
+  }
+}
