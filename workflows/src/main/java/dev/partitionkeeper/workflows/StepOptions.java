@@ -43,18 +43,34 @@ public final class StepOptions {
 
   /** Export, verify and drop: retried with backoff (a store down for a while), never past a verification failure. */
   public static ActivityOptions archive(String summary) {
-    return ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(ARCHIVE_START_TO_CLOSE)
-        .setScheduleToCloseTimeout(ARCHIVE_SCHEDULE_TO_CLOSE)
-        .setHeartbeatTimeout(ARCHIVE_HEARTBEAT)
+    return bulk(summary, ARCHIVE_START_TO_CLOSE, ARCHIVE_SCHEDULE_TO_CLOSE, true);
+  }
+
+  /** A conversion's copy, replay and verify of a whole table: hours; copy and replay heartbeat per batch. */
+  public static final Duration CONVERT_START_TO_CLOSE = Duration.ofHours(12);
+  public static final Duration CONVERT_SCHEDULE_TO_CLOSE = Duration.ofDays(3);
+
+  /** @param heartbeats false for a step that is one long query (a checksum) and cannot heartbeat */
+  public static ActivityOptions convertBulk(String summary, boolean heartbeats) {
+    return bulk(summary, CONVERT_START_TO_CLOSE, CONVERT_SCHEDULE_TO_CLOSE, heartbeats);
+  }
+
+  private static ActivityOptions bulk(String summary, Duration startToClose, Duration scheduleToClose,
+      boolean heartbeats) {
+    ActivityOptions.Builder b = ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(startToClose)
+        .setScheduleToCloseTimeout(scheduleToClose)
         .setRetryOptions(RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(2))
             .setBackoffCoefficient(2.0)
             .setMaximumInterval(Duration.ofMinutes(5))
             .setDoNotRetry(Failures.INVALID_POLICY, Failures.CATALOG_CONFLICT, Failures.VERIFICATION_FAILED)
             .build())
-        .setSummary(summary)
-        .build();
+        .setSummary(summary);
+    if (heartbeats) {
+      b.setHeartbeatTimeout(ARCHIVE_HEARTBEAT);
+    }
+    return b.build();
   }
 
   public static ActivityOptions ddl(String summary) {

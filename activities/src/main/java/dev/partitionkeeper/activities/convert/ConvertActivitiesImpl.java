@@ -185,17 +185,19 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
         ConvertCatalog.requireFree(c, new TableName(t.schema(), p.partition()), "for a partition");
       }
       if (layout.defaultPartition() != null) {
-        ConvertCatalog.requireFree(c, new TableName(t.schema(), layout.defaultPartition()), "for the DEFAULT partition");
+        ConvertCatalog.requireFree(c, new TableName(t.schema(), layout.defaultPartition()),
+            "for the DEFAULT partition");
       }
       TableSync sync = new TableSync(s);
       LockGate.Outcome<Integer> done = gate.run(c,
           List.of(new LockGate.Target(s.oid(), t.toString(), CONFLICTS_SHARE_ROW_EXCLUSIVE)), progress(),
           tx -> {
-            Sql.exec(tx, "CREATE TABLE " + twin.quoted() + " (LIKE " + t.quoted() + " INCLUDING ALL) PARTITION BY RANGE ("
-                + TableName.quoteIdent(s.keyColumn()) + ")");
+            Sql.exec(tx, "CREATE TABLE " + twin.quoted() + " (LIKE " + t.quoted() + " INCLUDING ALL)"
+                + " PARTITION BY RANGE (" + TableName.quoteIdent(s.keyColumn()) + ")");
             for (String[] fk : rows(tx, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
                 + " WHERE conrelid = ? AND contype = 'f' ORDER BY conname", s.oid())) {
-              Sql.exec(tx, "ALTER TABLE " + twin.quoted() + " ADD CONSTRAINT " + TableName.quoteIdent(fk[0]) + " " + fk[1]);
+              Sql.exec(tx, "ALTER TABLE " + twin.quoted() + " ADD CONSTRAINT " + TableName.quoteIdent(fk[0]) + " "
+                  + fk[1]);
             }
             List<TableName> parts = new ArrayList<>();
             for (PlannedAction.CreatePartition p : layout.partitions()) {
@@ -420,10 +422,10 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
         if (!Inspection.COPIED.equals(r.phase())) {
           throw new CatalogConflictException("cannot swap " + t + ": the conversion is " + r.phase());
         }
-        return swapForward(c, t, r);
+        return swapNames(c, t, r, false);
       }
       return switch (r.phase()) {
-        case Inspection.SWAPPED -> swapBack(c, t, r);
+        case Inspection.SWAPPED -> swapNames(c, t, r, true);
         case Inspection.PREPARED, Inspection.COPIED -> abandon(c, t, r);
         case Inspection.FINISHED -> throw new CatalogConflictException("the conversion of " + t + " was finished (no"
             + " changes are recorded for a rollback any more); " + r.oldTable() + " is the original as it was at the"
@@ -433,15 +435,21 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
     });
   }
 
-  private SwapResult swapForward(Connection c, TableName t, ConversionState.Row r) throws SQLException {
-    TableName twin = r.twinName();
-    TableName old = r.oldTable();
+  /**
+   * The swap (or the swap back) in one transaction: the table taking over is the twin (forward) or the original
+   * {@code <table>_old} (back); the live table under the name {@code t} gives the name up.
+   */
+  private SwapResult swapNames(Connection c, TableName t, ConversionState.Row r, boolean back) throws SQLException {
+    TableName incoming = back ? r.oldTable() : r.twinName();
+    TableName outgoing = back ? r.twinName() : r.oldTable();
+    long liveOid = back ? ConvertCatalog.oidOf(c, t) : r.sourceOid();
+    long incomingOid = back ? r.sourceOid() : ConvertCatalog.oidOf(c, incoming);
+    String changes = logTable(r.sourceOid(), back);
     TableSync sync = new TableSync(r.source(t));
-    List<String[]> views = ConvertCatalog.dependentViews(c, r.sourceOid());
-    long twinOid = ConvertCatalog.oidOf(c, twin);
+    List<String[]> views = ConvertCatalog.dependentViews(c, liveOid);
     List<LockGate.Target> targets = new ArrayList<>();
-    targets.add(new LockGate.Target(r.sourceOid(), t.toString(), LockGate.ALL_MODES));
-    targets.add(new LockGate.Target(twinOid, twin.toString(), LockGate.ALL_MODES));
+    targets.add(new LockGate.Target(liveOid, t.toString(), LockGate.ALL_MODES));
+    targets.add(new LockGate.Target(incomingOid, incoming.toString(), LockGate.ALL_MODES));
     for (String[] v : views) {
       targets.add(new LockGate.Target(Long.parseLong(v[0]), v[1] + "." + v[2], LockGate.ALL_MODES));
     }
@@ -450,67 +458,39 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
       long t0 = System.nanoTime();
       // the conversion's own lock first: never wait for it while holding the table's
       lockConversion(tx, r.sourceOid());
-      Sql.exec(tx, "LOCK TABLE " + t.quoted() + ", " + twin.quoted() + " IN ACCESS EXCLUSIVE MODE");
+      Sql.exec(tx, "LOCK TABLE " + t.quoted() + ", " + incoming.quoted() + " IN ACCESS EXCLUSIVE MODE");
       long replayed = 0;
-      for (long n; (n = sync.replayBatch(tx, logTable(r.sourceOid(), false), t, twin, REPLAY_BATCH)) > 0; ) {
+      for (long n; (n = sync.replayBatch(tx, changes, t, incoming, REPLAY_BATCH)) > 0; ) {
         replayed += n;
       }
-      sync.dropCapture(tx, logTable(r.sourceOid(), false), captureFunction(r.sourceOid(), false), t);
+      sync.dropCapture(tx, changes, captureFunction(r.sourceOid(), back), t);
       List<String[]> defs = viewDefinitions(tx, views);
-      List<String> renames = renameIndexes(tx, t.schema(), r.sourceOid(), twinOid);
-      Sql.exec(tx, "ALTER TABLE " + t.quoted() + " RENAME TO " + TableName.quoteIdent(old.table()));
-      Sql.exec(tx, "ALTER TABLE " + twin.quoted() + " RENAME TO " + TableName.quoteIdent(t.table()));
-      List<String> repointed = repoint(tx, r.sourceOid(), t, defs);
-      sync.capture(tx, logTable(r.sourceOid(), true), captureFunction(r.sourceOid(), true), null, t);
-      state.swapped(tx, t, Inspection.SWAPPED, renames);
+      List<String> renames;
+      if (back) {
+        renames = List.of();
+        List<String> done = r.indexRenames() == null ? List.of() : r.indexRenames();
+        for (int i = 0; i + 2 < done.size(); i += 3) {
+          // [original, the original's index now, the twin's index before]: put both back
+          renameIndex(tx, t.schema(), done.get(i), done.get(i + 2));
+          renameIndex(tx, t.schema(), done.get(i + 1), done.get(i));
+        }
+      } else {
+        renames = renameIndexes(tx, t.schema(), r.sourceOid(), incomingOid);
+      }
+      Sql.exec(tx, "ALTER TABLE " + t.quoted() + " RENAME TO " + TableName.quoteIdent(outgoing.table()));
+      Sql.exec(tx, "ALTER TABLE " + incoming.quoted() + " RENAME TO " + TableName.quoteIdent(t.table()));
+      List<String> repointed = repoint(tx, liveOid, t, defs);
+      if (!back) {
+        // from now on the original is frozen: changes on the new table are recorded for a rollback
+        sync.capture(tx, logTable(r.sourceOid(), true), captureFunction(r.sourceOid(), true), null, t);
+      }
+      state.swapped(tx, t, back ? Inspection.ROLLED_BACK : Inspection.SWAPPED, renames);
       held[0] = (System.nanoTime() - t0) / 1_000_000;
-      return new SwapResult(t.toString(), old.toString(), replayed, 0, 0, repointed, false);
+      return new SwapResult(t.toString(), outgoing.toString(), replayed, 0, 0, repointed, false);
     });
     SwapResult s = out.value();
-    log.info("swapped {}: the partitioned table took its name, the original is now {} ({} changes replayed under"
-        + " the lock, held {} ms, {} attempts)", t, old, s.replayed(), held[0], out.attempts());
-    return new SwapResult(s.table(), s.renamedTo(), s.replayed(), out.attempts(), held[0], s.repointed(), false);
-  }
-
-  private SwapResult swapBack(Connection c, TableName t, ConversionState.Row r) throws SQLException {
-    TableName old = r.oldTable();
-    TableName twin = r.twinName();
-    TableSync sync = new TableSync(r.source(t));
-    long newOid = ConvertCatalog.oidOf(c, t);
-    List<String[]> views = ConvertCatalog.dependentViews(c, newOid);
-    List<LockGate.Target> targets = new ArrayList<>();
-    targets.add(new LockGate.Target(newOid, t.toString(), LockGate.ALL_MODES));
-    targets.add(new LockGate.Target(r.sourceOid(), old.toString(), LockGate.ALL_MODES));
-    for (String[] v : views) {
-      targets.add(new LockGate.Target(Long.parseLong(v[0]), v[1] + "." + v[2], LockGate.ALL_MODES));
-    }
-    long[] held = new long[1];
-    LockGate.Outcome<SwapResult> out = gate.run(c, targets, progress(), tx -> {
-      long t0 = System.nanoTime();
-      lockConversion(tx, r.sourceOid());
-      Sql.exec(tx, "LOCK TABLE " + t.quoted() + ", " + old.quoted() + " IN ACCESS EXCLUSIVE MODE");
-      long replayed = 0;
-      for (long n; (n = sync.replayBatch(tx, logTable(r.sourceOid(), true), t, old, REPLAY_BATCH)) > 0; ) {
-        replayed += n;
-      }
-      sync.dropCapture(tx, logTable(r.sourceOid(), true), captureFunction(r.sourceOid(), true), t);
-      List<String[]> defs = viewDefinitions(tx, views);
-      List<String> renames = r.indexRenames() == null ? List.of() : r.indexRenames();
-      for (int i = 0; i + 2 < renames.size(); i += 3) {
-        // [original, old table's index now, twin's index before] -> put both back
-        renameIndex(tx, t.schema(), renames.get(i), renames.get(i + 2));
-        renameIndex(tx, t.schema(), renames.get(i + 1), renames.get(i));
-      }
-      Sql.exec(tx, "ALTER TABLE " + t.quoted() + " RENAME TO " + TableName.quoteIdent(twin.table()));
-      Sql.exec(tx, "ALTER TABLE " + old.quoted() + " RENAME TO " + TableName.quoteIdent(t.table()));
-      List<String> repointed = repoint(tx, newOid, t, defs);
-      state.swapped(tx, t, Inspection.ROLLED_BACK, List.of());
-      held[0] = (System.nanoTime() - t0) / 1_000_000;
-      return new SwapResult(t.toString(), twin.toString(), replayed, 0, 0, repointed, false);
-    });
-    SwapResult s = out.value();
-    log.info("swapped {} back: the original has its name again with {} changes made since the swap; the partitioned"
-        + " table is now {}", t, s.replayed(), twin);
+    log.info("swapped {}{}: {} took the name, the other table is now {} ({} changes replayed under the lock, held {}"
+        + " ms, {} attempts)", t, back ? " back" : "", incoming, outgoing, s.replayed(), held[0], out.attempts());
     return new SwapResult(s.table(), s.renamedTo(), s.replayed(), out.attempts(), held[0], s.repointed(), false);
   }
 
@@ -649,8 +629,9 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
   }
 
   private ConversionState.Row require(Connection c, TableName t) throws SQLException {
-    return (state.exists(c) ? state.find(c, t, false) : Optional.<ConversionState.Row>empty()).orElseThrow(() -> new PolicyException("no conversion of " + t
-        + " is recorded in " + state.qualified("conversion") + "; start one with partition-keeper convert " + t));
+    Optional<ConversionState.Row> row = state.exists(c) ? state.find(c, t, false) : Optional.empty();
+    return row.orElseThrow(() -> new PolicyException("no conversion of " + t + " is recorded in "
+        + state.qualified("conversion") + "; start one with partition-keeper convert " + t));
   }
 
   /** One conversion step at a time per table, whatever the workers and retries do. */

@@ -2,11 +2,8 @@ package dev.partitionkeeper.workflows.convert;
 
 import dev.partitionkeeper.workflows.StepOptions;
 import dev.partitionkeeper.workflows.activity.Failures;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,22 +18,8 @@ public class ConvertWorkflowImpl implements ConvertWorkflow {
   /** Swap once no more than this many changes wait: they are replayed inside the swap's short transaction. */
   static final long SWAP_BACKLOG = 1_000;
 
-  /** Copy, replay and verify: long, retried with backoff; copy heartbeats per batch. */
-  static ActivityOptions bulk(String summary, boolean heartbeats) {
-    ActivityOptions.Builder b = ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(Duration.ofHours(12))
-        .setScheduleToCloseTimeout(Duration.ofDays(3))
-        .setRetryOptions(RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(2))
-            .setBackoffCoefficient(2.0)
-            .setMaximumInterval(Duration.ofMinutes(5))
-            .setDoNotRetry(Failures.INVALID_POLICY, Failures.CATALOG_CONFLICT, Failures.VERIFICATION_FAILED)
-            .build())
-        .setSummary(summary);
-    if (heartbeats) {
-      b.setHeartbeatTimeout(StepOptions.ARCHIVE_HEARTBEAT);
-    }
-    return b.build();
+  private static ConvertActivities bulk(String summary, boolean heartbeats) {
+    return Workflow.newActivityStub(ConvertActivities.class, StepOptions.convertBulk(summary, heartbeats));
   }
 
   private String step = "starting";
@@ -77,11 +60,11 @@ public class ConvertWorkflowImpl implements ConvertWorkflow {
     step = "prepare";
     notes.add(ddl.prepare(request, layout));
     step = "copy";
-    CopyResult copy = Workflow.newActivityStub(ConvertActivities.class, bulk("copy " + table, true)).copy(request);
+    CopyResult copy = bulk("copy " + table, true).copy(request);
     long replayed = replayUntilSmall(request, false);
     List<Verification> checks = new ArrayList<>();
     step = "verify before swap";
-    Verification before = Workflow.newActivityStub(ConvertActivities.class, bulk("verify " + table, false))
+    Verification before = bulk("verify " + table, false)
         .verify(request, "before swap");
     checks.add(before);
     if (!before.ok()) {
@@ -92,7 +75,7 @@ public class ConvertWorkflowImpl implements ConvertWorkflow {
     SwapResult swap = Workflow.newActivityStub(ConvertActivities.class, StepOptions.ddl("swap " + table))
         .swap(request, false);
     step = "verify after swap";
-    Verification after = Workflow.newActivityStub(ConvertActivities.class, bulk("verify " + table, false))
+    Verification after = bulk("verify " + table, false)
         .verify(request, "after swap");
     checks.add(after);
     if (!after.ok()) {
@@ -113,7 +96,7 @@ public class ConvertWorkflowImpl implements ConvertWorkflow {
     if (Inspection.SWAPPED.equals(i.phase())) {
       replayed = replayUntilSmall(request, true);
       step = "verify before swap back";
-      Verification before = Workflow.newActivityStub(ConvertActivities.class, bulk("verify " + table, false))
+      Verification before = bulk("verify " + table, false)
           .verify(request, "before swap back");
       checks.add(before);
       if (!before.ok()) {
@@ -138,8 +121,8 @@ public class ConvertWorkflowImpl implements ConvertWorkflow {
   }
 
   private long replayUntilSmall(ConvertRequest request, boolean reverse) {
-    ConvertActivities acts = Workflow.newActivityStub(ConvertActivities.class,
-        bulk((reverse ? "replay changes since the swap " : "replay changes ") + request.table(), true));
+    ConvertActivities acts = bulk((reverse ? "replay changes since the swap " : "replay changes ") + request.table(),
+        true);
     long total = 0;
     for (int round = 1; round <= MAX_REPLAY_ROUNDS; round++) {
       step = "replay" + (reverse ? " since swap" : "") + " (round " + round + ")";
