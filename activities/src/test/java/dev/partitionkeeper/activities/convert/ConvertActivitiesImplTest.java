@@ -194,6 +194,23 @@ class ConvertActivitiesImplTest {
   }
 
   @Test
+  void theTwinKeepsTheOwnerAndTheCopyHoldsItsRate() {
+    String owner = reader().replace("reader_", "owner_");
+    PgTestSupport.exec(url, "CREATE ROLE " + owner + " NOLOGIN", "ALTER TABLE public.transactions OWNER TO " + owner);
+    ConvertRequest r = request().withThrottle(2_000, 500);
+    prepare(r);
+    assertEquals(owner, PgTestSupport.queryString(url, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid ="
+        + " 'public.transactions_pk_new'::regclass"));
+    assertEquals(0, q("SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent ="
+        + " 'public.transactions_pk_new'::regclass AND pg_get_userbyid(c.relowner) <> '" + owner + "'"));
+    long t0 = System.nanoTime();
+    assertEquals(3000, acts.copy(r).rows());
+    long millis = (System.nanoTime() - t0) / 1_000_000;
+    // 3000 rows at 2000 rows/s: the last batch may start at 1.25 s at the earliest
+    assertTrue(millis >= 1_200, "3000 rows at 2000 rows/s took only " + millis + " ms");
+  }
+
+  @Test
   void badInputsGiveClearErrorsAndChangeNothing() {
     PgTestSupport.exec(url,
         "CREATE TABLE public.nullable (id bigint PRIMARY KEY, at timestamptz)",
