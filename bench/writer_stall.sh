@@ -13,6 +13,10 @@
 #                 (default 5 s, right after the reader) so that its DDL runs while the reader holds its
 #                 transaction; the script logs when the DDL actually ran (server log, log_statement=ddl)
 #   pk_nodefault  the same table without a default partition (DETACH ... CONCURRENTLY)
+#   pk_worker     the deployment shape: like pk_default, but the worker (`partition-keeper worker`) and a
+#                 Temporal server (the SDK's standalone test server, standing in for a cluster) are started
+#                 before the load and left idle; at t=MAINT_AT-TRIGGER_LEAD a `maintain --wait` client asks
+#                 for the pass (its JVM is the only start-up during the run, at nice PK_NICE)
 #   none          control: the same table with a default partition, writers and reader, no maintenance
 #                 at all -- the noise floor of the machine (not in the default list)
 # Each run gets a fresh database; variants are interleaved per repetition; medians over REPS runs.
@@ -62,6 +66,8 @@ QUIET_BELOW=${QUIET_BELOW:-25}
 NOISY_ABOVE=${NOISY_ABOVE:-15}
 SYNC_COMMIT=${SYNC_COMMIT:-on}
 PK_NICE=${PK_NICE:-0}
+TEMPORAL_PORT=${TEMPORAL_PORT:-$((PORT + 1000))}
+TRIGGER_LEAD=${TRIGGER_LEAD:-1}
 NOISY_RETRIES=${NOISY_RETRIES:-0}
 WINDOW_RETRIES=${WINDOW_RETRIES:-1}
 BASE=/tmp/pk-bench-stall
@@ -71,7 +77,7 @@ VARIANTS=("$@")
 
 require_root
 for v in "${VARIANTS[@]}"; do
-  case $v in partman | pk_default | pk_nodefault | none) ;; *) echo "unknown variant $v (partman pk_default pk_nodefault none)"; exit 2 ;; esac
+  case $v in partman | pk_default | pk_nodefault | pk_worker | none) ;; *) echo "unknown variant $v (partman pk_default pk_nodefault pk_worker none)"; exit 2 ;; esac
 done
 awk -v a="$PK_START_AT" -v b="$READER_AT" 'BEGIN{exit !(a >= b)}' ||
   { echo "PK_START_AT must be >= READER_AT"; exit 2; }
@@ -230,6 +236,22 @@ SQL
   local log_off t0 pgb_pid reader_pid pk_pid m0 m1 pgb_rc=0 maint_rc=0 r0 r1 busy_before
   local pm hb0 ht0 hb1 ht1 pg0 pg1
   busy_before=$3
+  local wk_pid= ts_pid= wk_cpu0=0
+  if [ "$variant" = pk_worker ]; then
+    # the long-running shape: Temporal and the worker are up before the load, and their start-up is over
+    java -cp "$JAR" io.temporal.testserver.TestServer "$TEMPORAL_PORT" >"$dir/temporal.log" 2>&1 &
+    ts_pid=$!; BG_PIDS+=("$ts_pid")
+    TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT PK_METRICS_ENABLED=false \
+      java -jar "$JAR" worker --config "$cfg" >"$dir/worker.log" 2>&1 &
+    wk_pid=$!; BG_PIDS+=("$wk_pid")
+    local deadline=$((SECONDS + 120))
+    until grep -q "worker started on task queue" "$dir/worker.log"; do
+      [ $SECONDS -lt $deadline ] && kill -0 "$wk_pid" 2>/dev/null || { log "worker did not start: $(tail -3 "$dir/worker.log")"; exit 1; }
+      sleep 0.2
+    done
+    sleep "${WORKER_SETTLE:-5}" # JIT and first polls done
+    wk_cpu0=$(awk '{print $14 + $15}' "/proc/$wk_pid/stat")
+  fi
   pm=$(head -1 "$BASE/data/postmaster.pid")
   read -r hb0 ht0 < <(host_ticks); pg0=$(pg_ticks "$pm")
   log_off=$(stat -c %s "$BASE/server.log")
@@ -255,6 +277,18 @@ SQL
     "${PSQL[@]}" -d "$db" -c "CALL partman.run_maintenance_proc()" >"$dir/maint.out" 2>&1 || maint_rc=$?
     m1=$(now)
     ;;
+  pk_worker)
+    sleep_until "$(awk -v t="$t0" -v d="$MAINT_AT" -v l="$TRIGGER_LEAD" 'BEGIN{printf "%.6f", t+d-l}')"
+    log "[$variant #$rep] maintain --wait starts at t=$(elapsed "$t0" "$(now)")s"
+    m0=$(now)
+    /usr/bin/time -f '%U %S %M' -o "$dir/java.cpu" nice -n "$PK_NICE" \
+      java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR" maintain --wait --json --config "$cfg" \
+      --address "127.0.0.1:$TEMPORAL_PORT" >"$dir/maint.json" 2>"$dir/maint.log" &
+    pk_pid=$!; BG_PIDS+=("$pk_pid")
+    wait "$pk_pid" || maint_rc=$?
+    m1=$(now)
+    [ "$maint_rc" = 3 ] && maint_rc=0
+    ;;
   pk_*)
     sleep_until "$(awk -v t="$t0" -v d="$PK_START_AT" 'BEGIN{printf "%.6f", t+d}')"
     log "[$variant #$rep] partition-keeper JVM starts at t=$(elapsed "$t0" "$(now)")s"
@@ -275,13 +309,20 @@ SQL
   r1=$(now)
   wait "$pgb_pid" || pgb_rc=$?
   local t_end; t_end=$(now)
+  if [ -n "$wk_pid" ]; then
+    # the worker's CPU during the run (clock ticks -> s), then stop it and the server
+    awk -v c0="$wk_cpu0" -v hz="$(getconf CLK_TCK)" '{printf "%.1f\n", ($14 + $15 - c0) / hz}' "/proc/$wk_pid/stat" >"$dir/worker.cpu"
+    kill "$wk_pid" "$ts_pid" 2>/dev/null || true
+    wait "$wk_pid" "$ts_pid" 2>/dev/null || true
+  fi
   read -r hb1 ht1 < <(host_ticks); pg1=$(pg_ticks "$pm")
   # CPU used by anything but this benchmark (other sessions, builds) during the run, % of the machine
   local other_cpu
   other_cpu=$(awk -v hb="$((hb1 - hb0))" -v ht="$((ht1 - ht0))" -v pg="$((pg1 - pg0))" \
       -v pb="$(awk '{print ($1 + $2) * 100}' "$dir/pgbench.cpu" 2>/dev/null || echo 0)" \
       -v jv="$(awk 'NR==1{print ($1 + $2) * 100}' "$dir/java.cpu" 2>/dev/null || echo 0)" \
-      'BEGIN{ o = hb - pg - pb - jv; if (o < 0) o = 0; printf "%.0f", (ht > 0 ? 100 * o / ht : 0) }')
+      -v wk="$(awk '{print $1 * 100}' "$dir/worker.cpu" 2>/dev/null || echo 0)" \
+      'BEGIN{ o = hb - pg - pb - jv - wk; if (o < 0) o = 0; printf "%.0f", (ht > 0 ? 100 * o / ht : 0) }')
   local maint_s; maint_s=$(elapsed "$m0" "$m1")
   [ "$maint_rc" = 0 ] || log "[$variant #$rep] maintenance FAILED rc=$maint_rc: $(tail -3 "$dir"/maint.* | tr '\n' ' ')"
 
@@ -365,6 +406,7 @@ SQL
     attempts=$(jq '[.tables[].actions[].attempts] | add // 0' "$dir/maint.json" 2>/dev/null || echo '?')
   fi
   [ -s "$dir/java.cpu" ] && java_cpu=$(awk 'NR==1{printf "%.1f", $1 + $2}' "$dir/java.cpu")
+  [ -s "$dir/worker.cpu" ] && java_cpu="$java_cpu (+ worker during the run $(cat "$dir/worker.cpu"))"
   local verify="n/a (no maintenance)"
   [ "$variant" = none ] || verify=$(verify_layout "$db")
   local line="[$variant #$rep] maint=${maint_s}s (started t=$(elapsed "$t0" "$m0"), first DDL t=${ddl0}s, last DDL t=${ddl1}s, ended t=$(elapsed "$t0" "$m1")) reader holds [${rd0},${rd1}]s DDL-in-reader-window=$inwin ddl_tx=$attempts lock-timeouts=$lt_errors jvm-cpu=${java_cpu}s other-cpu=${other_cpu}% (busy before ${busy_before}%) max=${max}ms (insert started t=${tmax}s) p99=${p99}ms (without inserts started during the JVM start: ${p99x}ms) >1s=$gt1 failed=$failed tx=$ntx writer-lock-waits>${DEADLOCK_TIMEOUT}=$lw_writer | $phases | layout: $verify"

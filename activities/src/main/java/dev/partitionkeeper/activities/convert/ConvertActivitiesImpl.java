@@ -48,6 +48,8 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
       "ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock");
   /** Log entries applied per replay transaction. */
   static final int REPLAY_BATCH = 5_000;
+  /** The swap takes its lock once at most this many changes wait (they are replayed under the lock). */
+  static final long SWAP_LOCK_BACKLOG = 1_000;
   /** One replay attempt stops after this long so the workflow's history shows progress round by round. */
   static final Duration REPLAY_ROUND = Duration.ofMinutes(10);
   static final String BEFORE_SWAP = "before swap";
@@ -192,6 +194,9 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
       LockGate.Outcome<Integer> done = gate.run(c,
           List.of(new LockGate.Target(s.oid(), t.toString(), CONFLICTS_SHARE_ROW_EXCLUSIVE)), progress(),
           tx -> {
+            if (locked(tx, t, s.oid()).isPresent()) {
+              return -1; // another attempt prepared it meanwhile
+            }
             Sql.exec(tx, "CREATE TABLE " + twin.quoted() + " (LIKE " + t.quoted() + " INCLUDING ALL)"
                 + " PARTITION BY RANGE (" + TableName.quoteIdent(s.keyColumn()) + ")");
             for (String[] fk : rows(tx, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
@@ -219,9 +224,11 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
               Sql.exec(tx, "GRANT " + g[1] + " ON " + twin.quoted() + " TO " + g[0]
                   + ("true".equals(g[2]) ? " WITH GRANT OPTION" : ""));
             }
-            for (String[] d : rows(tx, "SELECT obj_description(?::oid, 'pg_class')", s.oid())) {
+            // quoted by the server (format %L), whatever standard_conforming_strings says
+            for (String[] d : rows(tx, "SELECT format('COMMENT ON TABLE %s IS %L', " + Sql.literal(twin.quoted())
+                + ", obj_description(?::oid, 'pg_class'))", s.oid())) {
               if (d[0] != null) {
-                Sql.exec(tx, "COMMENT ON TABLE " + twin.quoted() + " IS " + Sql.literal(d[0]));
+                Sql.exec(tx, d[0]);
               }
             }
             if (!s.owner().equals(currentUser(tx))) {
@@ -235,6 +242,9 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
             state.insert(tx, s, twin.table(), oldName(t), Inspection.PREPARED);
             return parts.size();
           });
+      if (done.value() < 0) {
+        return "the partitioned copy " + twin + " was already prepared";
+      }
       log.info("prepared {} with {} partitions; capturing changes to {}", twin, done.value(), t);
       return "created " + twin + " with " + done.value() + " partitions; changes to " + t + " are captured from now on";
     });
@@ -327,7 +337,9 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
       long applied = 0;
       while (true) {
         long n = inTransaction(c, false, tx -> {
-          lockConversion(tx, r.sourceOid());
+          if (!locked(tx, t, r.sourceOid()).map(ConversionState.Row::phase).orElse("").equals(r.phase())) {
+            return 0L; // a swap or rollback ran meanwhile (a zombie attempt): this direction is over
+          }
           return sync.replayBatch(tx, d.log, d.source, d.target, REPLAY_BATCH);
         });
         applied += n;
@@ -336,7 +348,8 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
           break;
         }
       }
-      long pending = TableSync.pending(c, d.log);
+      long pending = locked(c, t, 0).map(ConversionState.Row::phase).orElse("").equals(r.phase())
+          ? TableSync.pending(c, d.log) : 0;
       log.info("replayed {} changes into {}; {} pending", applied, d.target, pending);
       return new ReplayResult(applied, pending);
     });
@@ -366,8 +379,12 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
     return call(t, "verify " + when, c -> {
       ConversionState.Row r = require(c, t);
       TableSync sync = new TableSync(r.source(t));
-      Verification v = inTransaction(c, true, tx -> {
-        lockConversion(tx, r.sourceOid());
+      // taken before the REPEATABLE READ snapshot: it must see the last replay of any other attempt
+      Sql.queryLong(c, "SELECT count(*) FROM (SELECT pg_advisory_lock(hashtext('partition-keeper convert'), ?::int)) x",
+          (int) r.sourceOid());
+      Verification v;
+      try {
+        v = inTransaction(c, true, tx -> {
         TableChecksum a;
         TableChecksum b;
         switch (when) {
@@ -381,6 +398,10 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
             // apply every change this snapshot sees, then both tables must be equal in it
             while (sync.replayBatch(tx, d.log, d.source, d.target, REPLAY_BATCH) > 0) {
               heartbeat("replaying before the comparison");
+            }
+            if (TableSync.pending(tx, d.log) > 0) {
+              throw new LockBusyException("changes visible to the comparison could not all be applied (unique"
+                  + " conflicts); will retry");
             }
             a = sync.checksum(tx, d.source, null);
             b = sync.checksum(tx, d.target, null);
@@ -398,7 +419,11 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
               + BEFORE_SWAP + ", " + AFTER_SWAP + ", " + BEFORE_SWAP_BACK);
         }
         return new Verification(when, a, b, a.rows() == b.rows() && a.checksum().equals(b.checksum()));
-      });
+        });
+      } finally {
+        Sql.queryLong(c, "SELECT count(*) FROM (SELECT pg_advisory_unlock(hashtext('partition-keeper convert'),"
+            + " ?::int)) x", (int) r.sourceOid());
+      }
       if (v.ok()) {
         log.info("verified {}", v.describe());
       } else {
@@ -414,7 +439,12 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
   public SwapResult swap(ConvertRequest request, boolean back) {
     TableName t = parse(request);
     return call(t, back ? "swap back" : "swap", c -> {
-      ConversionState.Row r = require(c, t);
+      Optional<ConversionState.Row> found = state.exists(c) ? state.find(c, t, false) : Optional.empty();
+      if (back && found.isEmpty()) {
+        // an abandon that committed before its attempt could report it, or no conversion at all
+        return new SwapResult(t.toString(), "-", 0, 0, 0, List.of(), true);
+      }
+      ConversionState.Row r = found.isPresent() ? found.get() : require(c, t);
       if (!back) {
         if (Inspection.SWAPPED.equals(r.phase()) || Inspection.FINISHED.equals(r.phase())) {
           return new SwapResult(t.toString(), r.oldTable().toString(), 0, 0, 0, List.of(), true);
@@ -446,22 +476,58 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
     long incomingOid = back ? r.sourceOid() : ConvertCatalog.oidOf(c, incoming);
     String changes = logTable(r.sourceOid(), back);
     TableSync sync = new TableSync(r.source(t));
+    // the backlog is replayed before the lock, so that the lock covers only what arrives meanwhile
+    long early = 0;
+    for (long n; (n = inTransaction(c, false, tx -> locked(tx, t, r.sourceOid()).isPresent()
+        ? sync.replayBatch(tx, changes, t, incoming, REPLAY_BATCH) : 0L)) > 0; ) {
+      early += n;
+      heartbeat("replayed " + early + " changes before the swap");
+      if (n < REPLAY_BATCH && TableSync.pending(c, changes) <= SWAP_LOCK_BACKLOG) {
+        break;
+      }
+    }
     List<String[]> views = ConvertCatalog.dependentViews(c, liveOid);
+    List<String[]> sequences = ConvertCatalog.ownedSequences(c, liveOid);
     List<LockGate.Target> targets = new ArrayList<>();
-    targets.add(new LockGate.Target(liveOid, t.toString(), LockGate.ALL_MODES));
-    targets.add(new LockGate.Target(incomingOid, incoming.toString(), LockGate.ALL_MODES));
     for (String[] v : views) {
       targets.add(new LockGate.Target(Long.parseLong(v[0]), v[1] + "." + v[2], LockGate.ALL_MODES));
     }
+    for (String[] q : sequences) {
+      targets.add(new LockGate.Target(Long.parseLong(q[2]), q[0], CONFLICTS_SHARE_ROW_EXCLUSIVE));
+    }
+    targets.add(new LockGate.Target(liveOid, t.toString(), LockGate.ALL_MODES));
+    targets.add(new LockGate.Target(incomingOid, incoming.toString(), LockGate.ALL_MODES));
     long[] held = new long[1];
+    String expected = back ? Inspection.SWAPPED : Inspection.COPIED;
     LockGate.Outcome<SwapResult> out = gate.run(c, targets, progress(), tx -> {
       long t0 = System.nanoTime();
       // the conversion's own lock first: never wait for it while holding the table's
-      lockConversion(tx, r.sourceOid());
-      Sql.exec(tx, "LOCK TABLE " + t.quoted() + ", " + incoming.quoted() + " IN ACCESS EXCLUSIVE MODE");
+      String phase = locked(tx, t, r.sourceOid()).map(ConversionState.Row::phase).orElse(Inspection.NONE);
+      if (!expected.equals(phase)) {
+        if (phase.equals(back ? Inspection.ROLLED_BACK : Inspection.SWAPPED)) {
+          return new SwapResult(t.toString(), outgoing.toString(), 0, 0, 0, List.of(), true);
+        }
+        throw new CatalogConflictException("the conversion of " + t + " is " + phase + " now, not " + expected
+            + "; another attempt changed it");
+      }
+      // lock order as the writers have it: sequences (nextval) and views before the table
+      for (String[] q : sequences) {
+        Sql.exec(tx, "ALTER SEQUENCE " + q[0] + " OWNED BY " + incoming.quoted() + "." + TableName.quoteIdent(q[1]));
+      }
+      StringBuilder lock = new StringBuilder("LOCK TABLE ");
+      for (String[] v : views) {
+        lock.append(new TableName(v[1], v[2]).quoted()).append(", ");
+      }
+      Sql.exec(tx, lock + t.quoted() + ", " + incoming.quoted() + " IN ACCESS EXCLUSIVE MODE");
       long replayed = 0;
       for (long n; (n = sync.replayBatch(tx, changes, t, incoming, REPLAY_BATCH)) > 0; ) {
         replayed += n;
+      }
+      long stuck = TableSync.pending(tx, changes);
+      if (stuck > 0) {
+        // never drop a change: give the lock back and try again later
+        throw new LockBusyException(stuck + " changes could not be applied to " + incoming + " (unique conflicts);"
+            + " will retry");
       }
       sync.dropCapture(tx, changes, captureFunction(r.sourceOid(), back), t);
       List<String[]> defs = viewDefinitions(tx, views);
@@ -479,7 +545,9 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
       }
       Sql.exec(tx, "ALTER TABLE " + t.quoted() + " RENAME TO " + TableName.quoteIdent(outgoing.table()));
       Sql.exec(tx, "ALTER TABLE " + incoming.quoted() + " RENAME TO " + TableName.quoteIdent(t.table()));
-      List<String> repointed = repoint(tx, liveOid, t, defs);
+      List<String> repointed = new ArrayList<>();
+      sequences.forEach(q -> repointed.add("sequence " + q[0]));
+      repointed.addAll(recreateViews(tx, defs));
       if (!back) {
         // from now on the original is frozen: changes on the new table are recorded for a rollback
         sync.capture(tx, logTable(r.sourceOid(), true), captureFunction(r.sourceOid(), true), null, t);
@@ -489,22 +557,37 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
       return new SwapResult(t.toString(), outgoing.toString(), replayed, 0, 0, repointed, false);
     });
     SwapResult s = out.value();
-    log.info("swapped {}{}: {} took the name, the other table is now {} ({} changes replayed under the lock, held {}"
-        + " ms, {} attempts)", t, back ? " back" : "", incoming, outgoing, s.replayed(), held[0], out.attempts());
-    return new SwapResult(s.table(), s.renamedTo(), s.replayed(), out.attempts(), held[0], s.repointed(), false);
+    if (s.alreadyDone()) {
+      return s;
+    }
+    log.info("swapped {}{}: {} took the name, the other table is now {} ({} changes replayed, held the lock {} ms,"
+        + " {} attempts)", t, back ? " back" : "", incoming, outgoing, s.replayed(), held[0], out.attempts());
+    return new SwapResult(s.table(), s.renamedTo(), early + s.replayed(), out.attempts(), held[0], s.repointed(),
+        false);
   }
 
   /** A rollback before the swap: stop capturing and drop the partial copy; the original was never touched. */
   private SwapResult abandon(Connection c, TableName t, ConversionState.Row r) throws SQLException {
     TableName twin = r.twinName();
     TableSync sync = new TableSync(r.source(t));
-    gate.run(c, List.of(new LockGate.Target(r.sourceOid(), t.toString(), LockGate.ALL_MODES)), progress(), tx -> {
-      lockConversion(tx, r.sourceOid());
+    boolean done = gate.run(c, List.of(new LockGate.Target(r.sourceOid(), t.toString(), LockGate.ALL_MODES)),
+        progress(), tx -> {
+      Optional<ConversionState.Row> now = locked(tx, t, r.sourceOid());
+      if (now.isEmpty()) {
+        return true; // another attempt abandoned it
+      }
+      if (!Inspection.PREPARED.equals(now.get().phase()) && !Inspection.COPIED.equals(now.get().phase())) {
+        throw new CatalogConflictException("the conversion of " + t + " is " + now.get().phase() + " now; run the"
+            + " rollback again");
+      }
       sync.dropCapture(tx, logTable(r.sourceOid(), false), captureFunction(r.sourceOid(), false), t);
       Sql.exec(tx, "DROP TABLE IF EXISTS " + twin.quoted());
       state.delete(tx, t);
-      return null;
-    });
+      return false;
+    }).value();
+    if (done) {
+      return new SwapResult(t.toString(), twin.toString(), 0, 0, 0, List.of(), true);
+    }
     log.info("abandoned the conversion of {} before its swap: dropped the partial copy {}", t, twin);
     return new SwapResult(t.toString(), twin + " (dropped: the swap never happened)", 0, 1, 0, List.of(), false);
   }
@@ -515,6 +598,8 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
     if (views.isEmpty()) {
       return out;
     }
+    String saved = rows(tx, "SELECT current_setting('search_path')", null).get(0)[0];
+    // with only pg_catalog on the path, pg_get_viewdef qualifies every name
     Sql.exec(tx, "SET LOCAL search_path = pg_catalog, pg_temp");
     for (String[] v : views) {
       for (String[] d : rows(tx, "SELECT pg_get_viewdef(c.oid), array_to_string(c.reloptions, ', ')"
@@ -522,17 +607,16 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
         out.add(new String[] {new TableName(v[1], v[2]).quoted(), d[0], d[1]});
       }
     }
+    try (PreparedStatement ps = tx.prepareStatement("SELECT set_config('search_path', ?, true)")) {
+      ps.setString(1, saved);
+      ps.executeQuery().close();
+    }
     return out;
   }
 
-  /** Points owned sequences and dependent views at the table now named {@code t}. */
-  private static List<String> repoint(Connection tx, long previousOid, TableName t, List<String[]> views)
-      throws SQLException {
+  /** Re-creates dependent views, now reading the table that has the name. */
+  private static List<String> recreateViews(Connection tx, List<String[]> views) throws SQLException {
     List<String> out = new ArrayList<>();
-    for (String[] s : ConvertCatalog.ownedSequences(tx, previousOid)) {
-      Sql.exec(tx, "ALTER SEQUENCE " + s[0] + " OWNED BY " + t.quoted() + "." + TableName.quoteIdent(s[1]));
-      out.add("sequence " + s[0]);
-    }
     for (String[] v : views) {
       String with = v[2] == null || v[2].isEmpty() ? "" : " WITH (" + v[2] + ")";
       Sql.exec(tx, "CREATE OR REPLACE VIEW " + v[0] + with + " AS " + v[1]);
@@ -608,6 +692,13 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
       TableSync sync = new TableSync(r.source(t));
       long oid = ConvertCatalog.oidOf(c, t);
       gate.run(c, List.of(new LockGate.Target(oid, t.toString(), LockGate.ALL_MODES)), progress(), tx -> {
+        String phase = locked(tx, t, r.sourceOid()).map(ConversionState.Row::phase).orElse(Inspection.NONE);
+        if (Inspection.FINISHED.equals(phase)) {
+          return null;
+        }
+        if (!Inspection.SWAPPED.equals(phase)) {
+          throw new CatalogConflictException("the conversion of " + t + " is " + phase + " now; finish follows a swap");
+        }
         sync.dropCapture(tx, logTable(r.sourceOid(), true), captureFunction(r.sourceOid(), true), t);
         state.phase(tx, t, Inspection.FINISHED);
         return null;
@@ -632,6 +723,17 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
     Optional<ConversionState.Row> row = state.exists(c) ? state.find(c, t, false) : Optional.empty();
     return row.orElseThrow(() -> new PolicyException("no conversion of " + t + " is recorded in "
         + state.qualified("conversion") + "; start one with partition-keeper convert " + t));
+  }
+
+  /**
+   * Takes the conversion's lock and reads its row again: what an earlier read said may have changed while this
+   * attempt waited (a zombie attempt of another step).
+   */
+  private Optional<ConversionState.Row> locked(Connection tx, TableName t, long oid) throws SQLException {
+    if (oid != 0) {
+      lockConversion(tx, oid);
+    }
+    return state.exists(tx) ? state.find(tx, t, false) : Optional.empty();
   }
 
   /** One conversion step at a time per table, whatever the workers and retries do. */

@@ -203,6 +203,39 @@ final class ConvertCatalog {
           + " after the swap: drop them before converting and re-create them against the new table afterwards"
           + " (a foreign key to a partitioned table must reference a key that includes \"" + column + "\")");
     }
+    List<String> selfRefs = strings(c, "SELECT conname FROM pg_constraint WHERE conrelid = ? AND confrelid = conrelid"
+        + " AND contype = 'f' ORDER BY 1", oid);
+    if (!selfRefs.isEmpty()) {
+      throw new PolicyException("foreign key" + (selfRefs.size() == 1 ? " " : "s ") + String.join(", ", selfRefs)
+          + " of " + t + (selfRefs.size() == 1 ? " references" : " reference") + " the table itself; its copy would"
+          + " keep referencing the old table after the swap: drop it before converting and re-create it afterwards");
+    }
+    List<String> exclusions = strings(c, "SELECT conname FROM pg_constraint WHERE conrelid = ? AND contype = 'x'"
+        + " ORDER BY 1", oid);
+    if (!exclusions.isEmpty()) {
+      throw new PolicyException("exclusion constraint" + (exclusions.size() == 1 ? " " : "s ")
+          + String.join(", ", exclusions) + " on " + t + ": a partitioned table enforces an exclusion constraint only"
+          + " per partition (and before PostgreSQL 17 not at all); drop it or keep the table unpartitioned");
+    }
+    // rules of other tables, SQL-standard function bodies and policies name the table by OID: after the swap
+    // they would keep writing to <table>_old
+    List<String> others = strings(c, """
+        SELECT DISTINCT pg_describe_object(d.classid, d.objid, 0)
+          FROM pg_depend d
+          LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+          LEFT JOIN pg_class v ON v.oid = r.ev_class
+          LEFT JOIN pg_policy p ON d.classid = 'pg_policy'::regclass AND p.oid = d.objid
+         WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ? AND d.deptype = 'n'
+           AND ((d.classid = 'pg_rewrite'::regclass AND r.ev_class <> d.refobjid AND v.relkind NOT IN ('v', 'm'))
+             OR d.classid = 'pg_proc'::regclass
+             OR (d.classid = 'pg_policy'::regclass AND p.polrelid <> d.refobjid))
+         ORDER BY 1""", oid);
+    if (!others.isEmpty()) {
+      throw new PolicyException(String.join(", ", others) + " refer" + (others.size() == 1 ? "s" : "") + " to " + t
+          + " by its identity and would keep using the old table after the swap: drop "
+          + (others.size() == 1 ? "it" : "them") + " before converting and re-create " + (others.size() == 1 ? "it"
+          : "them") + " afterwards");
+    }
     List<String> matviews = strings(c, """
         SELECT DISTINCT r.ev_class::regclass::text
           FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
@@ -249,11 +282,11 @@ final class ConvertCatalog {
     return out;
   }
 
-  /** Sequences owned by a column of the table (serial columns): [qualified sequence, column]. */
+  /** Sequences owned by a column of the table (serial columns): [qualified sequence, column, sequence oid]. */
   static List<String[]> ownedSequences(Connection c, long oid) throws SQLException {
     List<String[]> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("""
-        SELECT format('%I.%I', n.nspname, s.relname), a.attname
+        SELECT format('%I.%I', n.nspname, s.relname), a.attname, s.oid::bigint
           FROM pg_depend d
           JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
           JOIN pg_namespace n ON n.oid = s.relnamespace
@@ -263,7 +296,7 @@ final class ConvertCatalog {
       ps.setLong(1, oid);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new String[] {rs.getString(1), rs.getString(2)});
+          out.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
         }
       }
     }

@@ -85,9 +85,12 @@ final class TableSync {
         + "  RETURN NULL;\nEND $fn$");
     Sql.exec(c, "CREATE TRIGGER " + ConvertCatalog.CAPTURE_TRIGGER + " AFTER INSERT OR UPDATE OR DELETE ON "
         + on.quoted() + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+    // ALWAYS: a logical replication subscriber (session_replication_role = replica) writes too
+    Sql.exec(c, "ALTER TABLE " + on.quoted() + " ENABLE ALWAYS TRIGGER " + ConvertCatalog.CAPTURE_TRIGGER);
     if (refuseTruncate != null) {
       Sql.exec(c, "CREATE TRIGGER " + ConvertCatalog.TRUNCATE_TRIGGER + " BEFORE TRUNCATE ON " + on.quoted()
           + " FOR EACH STATEMENT EXECUTE FUNCTION " + refuseTruncate + "()");
+      Sql.exec(c, "ALTER TABLE " + on.quoted() + " ENABLE ALWAYS TRIGGER " + ConvertCatalog.TRUNCATE_TRIGGER);
     }
   }
 
@@ -103,7 +106,8 @@ final class TableSync {
    * Applies up to {@code limit} of the oldest log entries visible to this transaction: deletes them and makes the
    * target's rows for those keys equal to the source's.
    *
-   * @return entries applied
+   * @return entries applied for good (consumed minus those put back to the end of the log); 0 when the log is
+   *     empty or no entry could be applied
    */
   long replayBatch(Connection c, String logTable, TableName source, TableName target, int limit) throws SQLException {
     int n = shape.primaryKey().size();
@@ -146,12 +150,22 @@ final class TableSync {
       ps.executeUpdate();
     }
     String cols = shape.columnList();
+    // ON CONFLICT: another unique index may still hold a value in a stale row whose own change waits further
+    // down the log; such keys go back to the end of the log and come right after it
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + target.quoted() + " (" + cols + ") SELECT " + cols
-        + " FROM " + source.quoted() + " WHERE (" + keyList + ") IN " + changed)) {
+        + " FROM " + source.quoted() + " WHERE (" + keyList + ") IN " + changed + " ON CONFLICT DO NOTHING")) {
       bindKeys(c, ps, keys);
       ps.executeUpdate();
     }
-    return entries;
+    long deferred;
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + logTable + " (" + keyList + ") SELECT "
+        + shape.keyList("s") + " FROM " + source.quoted() + " s WHERE (" + shape.keyList("s") + ") IN " + changed
+        + " AND NOT EXISTS (SELECT 1 FROM " + target.quoted() + " x WHERE (" + shape.keyList("x") + ") = ("
+        + shape.keyList("s") + "))")) {
+      bindKeys(c, ps, keys);
+      deferred = ps.executeUpdate();
+    }
+    return entries - deferred;
   }
 
   private static void bindKeys(Connection c, PreparedStatement ps, List<List<String>> keys) throws SQLException {
@@ -178,7 +192,8 @@ final class TableSync {
       excluded = Sql.queryLong(c, "SELECT count(*) FROM (SELECT DISTINCT " + shape.keyList(null) + " FROM "
           + excludeLog + ") d");
     }
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)"
+    // ROW(t.*), not t: a column named t would shadow the whole-row reference and only that column be hashed
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*), coalesce(sum(hashtextextended(ROW(t.*)::text, 0)"
         + "::numeric), 0)::text FROM " + table.quoted() + " t" + where);
          ResultSet rs = ps.executeQuery()) {
       rs.next();

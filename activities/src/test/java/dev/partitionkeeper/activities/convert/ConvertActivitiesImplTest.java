@@ -183,6 +183,36 @@ class ConvertActivitiesImplTest {
   }
 
   @Test
+  void aKeyWhoseUniqueValueAStaleRowStillHoldsWaitsForThatRowsChange() throws Exception {
+    PgTestSupport.exec(url, "CREATE TABLE public.codes (id bigint, at timestamptz NOT NULL, code text, t int,"
+        + " PRIMARY KEY (id, at), UNIQUE (code, at))",
+        "INSERT INTO public.codes VALUES (1, '2024-03-01', 'v', 1), (2, '2024-03-01', 'x', 2)");
+    ConvertRequest r = ConvertRequest.convert("public.codes", "at", "monthly");
+    acts.prepare(r, ConvertPlanner.layout(acts.inspect(r), r, NOW));
+    acts.copy(r);
+    // row 2 changes (e0), then row 1 gives 'v' up (e1) and row 2 takes it (e2)
+    PgTestSupport.exec(url, "UPDATE public.codes SET t = 20 WHERE id = 2",
+        "UPDATE public.codes SET code = 'w' WHERE id = 1", "UPDATE public.codes SET code = 'v' WHERE id = 2");
+    long oid = q("SELECT 'public.codes'::regclass::oid");
+    TableSync sync = new TableSync(ConvertCatalog.check(ds.getConnection(), new dev.partitionkeeper.workflows.model
+        .TableName("public", "codes"), "at"));
+    try (var c = ds.getConnection()) {
+      // a batch that ends between e0 and e1: row 2 cannot take 'v' yet, so it goes back to the log
+      assertEquals(0, sync.replayBatch(c, "partition_keeper.convert_" + oid + "_fwd",
+          new dev.partitionkeeper.workflows.model.TableName("public", "codes"),
+          new dev.partitionkeeper.workflows.model.TableName("public", "codes_pk_new"), 1));
+    }
+    acts.replay(r, false);
+    Verification v = acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP);
+    assertTrue(v.ok(), v.describe());
+    // a column named t does not shadow the whole row in the checksum: a stale row is seen
+    PgTestSupport.exec(url, "ALTER TABLE public.codes DISABLE TRIGGER partition_keeper_capture",
+        "UPDATE public.codes SET code = 'z' WHERE id = 1",
+        "ALTER TABLE public.codes ENABLE ALWAYS TRIGGER partition_keeper_capture");
+    assertFalse(acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP).ok());
+  }
+
+  @Test
   void rollbackBeforeTheSwapDropsThePartialCopyAndLeavesTheTableAsItWas() {
     ConvertRequest r = request();
     prepare(r);
@@ -225,7 +255,13 @@ class ConvertActivitiesImplTest {
         "CREATE TABLE public.already (id bigint, at timestamptz NOT NULL) PARTITION BY RANGE (at)",
         "CREATE TABLE public.ident (id bigint GENERATED ALWAYS AS IDENTITY, at timestamptz NOT NULL,"
             + " PRIMARY KEY (id, at))",
-        "CREATE TABLE public.texty (id bigint, at text NOT NULL, PRIMARY KEY (id, at))");
+        "CREATE TABLE public.texty (id bigint, at text NOT NULL, PRIMARY KEY (id, at))",
+        "CREATE TABLE public.selfref (id bigint, at timestamptz NOT NULL, parent bigint, parent_at timestamptz,"
+            + " PRIMARY KEY (id, at), CONSTRAINT selfref_parent_fkey FOREIGN KEY (parent, parent_at)"
+            + " REFERENCES public.selfref (id, at))",
+        "CREATE TABLE public.ruled (id bigint, at timestamptz NOT NULL, PRIMARY KEY (id, at))",
+        "CREATE TABLE public.audit (id bigint)",
+        "CREATE RULE audit_copy AS ON INSERT TO public.audit DO ALSO INSERT INTO public.ruled VALUES (NEW.id, now())");
     long relations = q("SELECT count(*) FROM pg_class");
     assertRefused("public.missing", "at", "table public.missing does not exist");
     assertRefused("public.transactions", "created", "column \"created\" does not exist in public.transactions;"
@@ -241,6 +277,9 @@ class ConvertActivitiesImplTest {
     assertRefused("public.already", "at", "table public.already is already partitioned");
     assertRefused("public.ident", "at", "column id of public.ident is an identity column");
     assertRefused("public.texty", "at", "column \"at\" of public.texty is text; the partition key must be");
+    assertRefused("public.selfref", "at", "foreign key selfref_parent_fkey of public.selfref references the table"
+        + " itself");
+    assertRefused("public.ruled", "at", "rule audit_copy on table audit refers to public.ruled by its identity");
     ApplicationFailure bad = assertThrows(ApplicationFailure.class, () -> acts.inspect(
         ConvertRequest.convert("public.transactions", "created_at", "fortnightly")));
     assertTrue(bad.getOriginalMessage().startsWith("interval must be one of daily"), bad.getOriginalMessage());
