@@ -171,13 +171,9 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
   public String prepare(ConvertRequest request, PartitionLayout layout) {
     TableName t = parse(request);
     return call(t, "prepare", c -> {
-      state.ensure(c);
-      Optional<ConversionState.Row> row = state.find(c, t, false);
+      Optional<ConversionState.Row> row = state.exists(c) ? state.find(c, t, false) : Optional.empty();
       if (row.isPresent() && !Inspection.ROLLED_BACK.equals(row.get().phase())) {
         return "the partitioned copy " + row.get().twinName() + " was already prepared";
-      }
-      if (row.isPresent()) {
-        state.delete(c, t); // a rolled-back conversion whose copy the operator dropped
       }
       SourceTable s = ConvertCatalog.check(c, t, request.column());
       TableName twin = new TableName(t.schema(), twinName(t));
@@ -189,6 +185,11 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
       if (layout.defaultPartition() != null) {
         ConvertCatalog.requireFree(c, new TableName(t.schema(), layout.defaultPartition()),
             "for the DEFAULT partition");
+      }
+      // every check passed: only now the bookkeeping may change
+      state.ensure(c);
+      if (row.isPresent()) {
+        state.delete(c, t); // a rolled-back conversion whose copy the operator dropped
       }
       TableSync sync = new TableSync(s);
       LockGate.Outcome<Integer> done = gate.run(c,
