@@ -55,7 +55,14 @@ public final class PartitionDdl {
         throw new CatalogConflictException("table " + part + " is already a partition of another table; rename it"
             + " or change the policy");
       }
-      // Attached already: a previous run got this far. Make sure the helper CHECK is gone.
+      // Attached already: a previous run got this far -- if with these bounds. Make sure the helper CHECK is gone.
+      String[] bounds = boundsOf(c, oid);
+      if (bounds == null || KeyAxis.parseBound(bounds[0], type) != from || KeyAxis.parseBound(bounds[1], type) != to) {
+        throw new CatalogConflictException("partition " + part + " of " + table + " exists with "
+            + (bounds == null ? "other bounds" : "bounds FROM (" + bounds[0] + ") TO (" + bounds[1] + ")")
+            + ", not FROM " + fromSql + " TO " + toSql + "; it was made by hand or for another interval: check the"
+            + " policy's interval, or rename the partition");
+      }
       attempts += dropHelperCheck(c, parent, part, oid, progress);
       return new ActionResult(summary, ActionResult.ALREADY_DONE, 0, attempts, "");
     }
@@ -97,6 +104,9 @@ public final class PartitionDdl {
     var attached = gate.run(c, targets, progress, tx -> {
       long moved = 0;
       if (defFinal != null) {
+        // the default partition first: rows a writer parks there between our move and the ATTACH's own lock
+        // would make the ATTACH fail (and retry) -- with the lock, the move sees them all
+        Sql.exec(tx, "LOCK TABLE " + defFinal.quoted() + " IN ACCESS EXCLUSIVE MODE");
         moved = Sql.queryLong(tx, "WITH moved AS (DELETE FROM " + defFinal.quoted() + " WHERE " + key + " >= "
             + literalOf(from, type) + " AND " + key + " < " + literalOf(to, type) + " RETURNING " + colList
             + "), ins AS (INSERT INTO " + part.quoted() + " (" + colList + ") SELECT " + colList

@@ -208,6 +208,19 @@ class PartitionDdlTest {
   }
 
   @Test
+  void aPartitionOfTheSameNameWithOtherBoundsIsACatalogConflictNotAlreadyDone() {
+    setUp("create_other_bounds", "timestamptz", false);
+    PgTestSupport.exec(url, "CREATE TABLE events_p2030_02 PARTITION OF events"
+        + " FOR VALUES FROM ('2030-02-01 00:00:00+00') TO ('2030-02-15 00:00:00+00')");
+
+    ApplicationFailure f = failure(() -> acts.createPartition(policy(), createAction(EVENTS, FEB)));
+
+    assertEquals(Failures.CATALOG_CONFLICT, f.getType());
+    assertTrue(f.getOriginalMessage().startsWith("partition public.events_p2030_02 of public.events exists with bounds"
+        + " FROM (2030-02-01 00:00:00+00) TO (2030-02-15 00:00:00+00), not FROM"), f.getOriginalMessage());
+  }
+
+  @Test
   void aParentWithAnIdentityColumnGetsPartitionsThatTakeRows() {
     url = PgTestSupport.newDatabase("create_identity");
     PgTestSupport.exec(url, "CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY, created_at timestamptz NOT NULL,"
