@@ -302,7 +302,9 @@ public final class PartitionDdl {
     try {
       // Its second phase waits for older snapshots without blocking anyone: no lock_timeout there.
       Sql.exec(c, "SET lock_timeout = 0");
-      Sql.exec(c, "ALTER TABLE " + parent.table().quoted() + " DETACH PARTITION " + part.quoted() + " CONCURRENTLY");
+      execHeartbeating(c, "ALTER TABLE " + parent.table().quoted() + " DETACH PARTITION " + part.quoted()
+          + " CONCURRENTLY", progress, "transactions older than the detach of " + part + " (DETACH CONCURRENTLY"
+          + " waits for them without blocking anyone)", HEARTBEAT_EVERY);
     } catch (SQLException e) {
       // Interrupted in the second phase, the detach stays pending; the next attempt finalizes it.
       throw e;
@@ -311,6 +313,47 @@ public final class PartitionDdl {
       c.setAutoCommit(auto);
     }
     return 1;
+  }
+
+  /** How often a statement that may wait for old transactions reports that it is still waiting. */
+  static final java.time.Duration HEARTBEAT_EVERY = java.time.Duration.ofSeconds(5);
+
+  /**
+   * Runs a statement that may wait a long time without blocking anyone (the second phase of DETACH CONCURRENTLY
+   * waits for every older snapshot), telling {@code progress} every {@code every} that it still waits, so the
+   * activity heartbeats instead of timing out. When {@code progress} throws (the activity was cancelled or the
+   * worker is stopping), the statement is cancelled; an interrupted detach stays pending and is finalized later.
+   */
+  static void execHeartbeating(Connection c, String sql, LockGate.Progress progress, String waitingFor,
+      java.time.Duration every) throws SQLException {
+    try (java.sql.Statement st = c.createStatement()) {
+      java.util.concurrent.FutureTask<Boolean> task = new java.util.concurrent.FutureTask<>(() -> st.execute(sql));
+      Thread runner = new Thread(task, "pk-long-statement");
+      runner.setDaemon(true);
+      runner.start();
+      while (true) {
+        try {
+          task.get(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          return;
+        } catch (java.util.concurrent.TimeoutException stillWaiting) {
+          try {
+            progress.waiting(waitingFor);
+          } catch (RuntimeException stop) {
+            st.cancel();
+            throw stop;
+          }
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof SQLException sql2) {
+            throw sql2;
+          }
+          throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          st.cancel();
+          Thread.currentThread().interrupt();
+          throw new LockBusyException("interrupted while " + waitingFor + " ran");
+        }
+      }
+    }
   }
 
   /** Finishes a pending {@code DETACH ... CONCURRENTLY}. */
@@ -329,7 +372,9 @@ public final class PartitionDdl {
     c.setAutoCommit(true); // FINALIZE cannot run inside a transaction block either
     try {
       Sql.exec(c, "SET lock_timeout = 0");
-      Sql.exec(c, "ALTER TABLE " + parent.table().quoted() + " DETACH PARTITION " + part.quoted() + " FINALIZE");
+      execHeartbeating(c, "ALTER TABLE " + parent.table().quoted() + " DETACH PARTITION " + part.quoted()
+          + " FINALIZE", progress, "transactions older than the detach of " + part + " (FINALIZE waits for them"
+          + " without blocking anyone)", HEARTBEAT_EVERY);
     } finally {
       Sql.exec(c, "RESET lock_timeout");
       c.setAutoCommit(auto);
