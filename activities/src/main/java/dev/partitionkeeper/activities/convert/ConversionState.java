@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
+import dev.partitionkeeper.activities.postgres.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.TableName;
@@ -53,11 +54,7 @@ final class ConversionState {
 
   /** Creates the schema and table when missing (advisory-locked: two workers may start at once). */
   void ensure(Connection c) throws SQLException {
-    boolean auto = c.getAutoCommit();
-    c.setAutoCommit(false);
-    try {
-      Sql.queryLong(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?))) x", "partition_keeper:" + schema);
-      Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(schema));
+    Bookkeeping.inSchemaLock(c, schema, () -> {
       Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + qualified("conversion") + """
            (
             table_schema      text        NOT NULL,
@@ -86,13 +83,7 @@ final class ConversionState {
               ' conversion''s back. Roll the conversion back first (partition-keeper convert --rollback)',
               TG_TABLE_SCHEMA, TG_TABLE_NAME;
           END $fn$""".formatted(qualified("convert_refuse_truncate")));
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(auto);
-    }
+    });
   }
 
   boolean exists(Connection c) throws SQLException {

@@ -47,12 +47,7 @@ public final class Bookkeeping {
     if (ensured && exists(c)) {
       return;
     }
-    boolean auto = c.getAutoCommit();
-    c.setAutoCommit(false);
-    try {
-      // CREATE ... IF NOT EXISTS races on the catalog's unique indexes when two workers start at once
-      Sql.queryLong(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?))) x", "partition_keeper:" + schema);
-      Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(schema));
+    inSchemaLock(c, schema, () -> {
       Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t("partition_lifecycle") + """
            (
             parent_schema    text        NOT NULL,
@@ -95,8 +90,29 @@ public final class Bookkeeping {
         ps.setInt(1, SCHEMA_VERSION);
         ps.executeUpdate();
       }
+    });
+    ensured = true;
+  }
+
+  /** Statements that create bookkeeping objects. */
+  @FunctionalInterface
+  public interface Ddl {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code ddl} in one transaction that holds the bookkeeping schema's advisory lock, after
+   * {@code CREATE SCHEMA IF NOT EXISTS}: {@code CREATE ... IF NOT EXISTS} races on the catalog's unique indexes
+   * when two workers start at once.
+   */
+  public static void inSchemaLock(Connection c, String schema, Ddl ddl) throws SQLException {
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      Sql.queryLong(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?))) x", "partition_keeper:" + schema);
+      Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(schema));
+      ddl.run();
       c.commit();
-      ensured = true;
     } catch (SQLException | RuntimeException e) {
       c.rollback();
       throw e;
