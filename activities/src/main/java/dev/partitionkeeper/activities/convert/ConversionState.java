@@ -23,7 +23,7 @@ final class ConversionState {
   /** The row. {@code indexRenames} holds triples: original name, the old table's index's new name, the twin's. */
   record Row(TableName table, long sourceOid, String twin, String oldName, String keyColumn, KeyType keyType,
       List<String> columns, List<String> primaryKey, List<String> primaryKeyTypes, String phase,
-      List<String> copyPosition, long rowsCopied, List<String> indexRenames) {
+      List<String> copyPosition, long rowsCopied, List<String> indexRenames, List<String> identityColumns) {
 
     TableName twinName() {
       return new TableName(table.schema(), twin);
@@ -34,7 +34,8 @@ final class ConversionState {
     }
 
     SourceTable source(TableName at) {
-      return new SourceTable(at, sourceOid, null, keyColumn, keyType, columns, primaryKey, primaryKeyTypes);
+      return new SourceTable(at, sourceOid, null, keyColumn, keyType, columns, primaryKey, primaryKeyTypes,
+          identityColumns);
     }
   }
 
@@ -71,6 +72,7 @@ final class ConversionState {
             copy_position     text[],
             rows_copied       bigint      NOT NULL DEFAULT 0,
             index_renames     text[],
+            identity_columns  text[],
             started_at        timestamptz NOT NULL DEFAULT now(),
             swapped_at        timestamptz,
             updated_at        timestamptz NOT NULL DEFAULT now(),
@@ -93,7 +95,8 @@ final class ConversionState {
 
   Optional<Row> find(Connection c, TableName t, boolean forUpdate) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT source_oid, twin_name, old_name, key_column, key_type,"
-        + " columns, primary_key, primary_key_types, phase, copy_position, rows_copied, index_renames FROM "
+        + " columns, primary_key, primary_key_types, phase, copy_position, rows_copied, index_renames, identity_columns"
+        + " FROM "
         + qualified("conversion") + " WHERE table_schema = ? AND table_name = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
       ps.setString(1, t.schema());
       ps.setString(2, t.table());
@@ -103,7 +106,7 @@ final class ConversionState {
         }
         return Optional.of(new Row(t, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
             KeyType.valueOf(rs.getString(5)), list(rs.getArray(6)), list(rs.getArray(7)), list(rs.getArray(8)),
-            rs.getString(9), list(rs.getArray(10)), rs.getLong(11), list(rs.getArray(12))));
+            rs.getString(9), list(rs.getArray(10)), rs.getLong(11), list(rs.getArray(12)), list(rs.getArray(13))));
       }
     }
   }
@@ -111,7 +114,7 @@ final class ConversionState {
   void insert(Connection c, SourceTable s, String twin, String oldName, String phase) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + qualified("conversion") + " (table_schema,"
         + " table_name, source_oid, twin_name, old_name, key_column, key_type, columns, primary_key, primary_key_types,"
-        + " phase) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + " phase, identity_columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, s.name().schema());
       ps.setString(2, s.name().table());
       ps.setLong(3, s.oid());
@@ -123,6 +126,7 @@ final class ConversionState {
       ps.setArray(9, c.createArrayOf("text", s.primaryKey().toArray()));
       ps.setArray(10, c.createArrayOf("text", s.primaryKeyTypes().toArray()));
       ps.setString(11, phase);
+      ps.setArray(12, c.createArrayOf("text", s.identityColumns().toArray()));
       ps.executeUpdate();
     }
   }

@@ -531,6 +531,7 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
             + " will retry");
       }
       sync.dropCapture(tx, changes, captureFunction(r.sourceOid(), back), t);
+      sync.handOverIdentity(tx, t, incoming);
       List<String[]> defs = viewDefinitions(tx, views);
       List<String> renames;
       if (back) {

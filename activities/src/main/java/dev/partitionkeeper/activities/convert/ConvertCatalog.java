@@ -128,11 +128,11 @@ final class ConvertCatalog {
             + " ALTER TABLE " + t.quoted() + " ALTER COLUMN " + TableName.quoteIdent(column) + " SET NOT NULL");
       }
     }
-    if (!identity.isEmpty()) {
+    if (!identity.isEmpty() && c.getMetaData().getDatabaseMajorVersion() < 17) {
       throw new PolicyException("column" + (identity.size() == 1 ? " " : "s ") + String.join(", ", identity) + " of "
-          + t + (identity.size() == 1 ? " is an identity column" : " are identity columns") + "; convert does not"
-          + " carry identity sequences over yet: use a sequence default instead (ALTER TABLE ... ALTER COLUMN ..."
-          + " DROP IDENTITY, then CREATE SEQUENCE and SET DEFAULT nextval(...))");
+          + t + (identity.size() == 1 ? " is an identity column" : " are identity columns") + "; partitioned tables"
+          + " have identity columns from PostgreSQL 17 on: upgrade, or use a sequence default instead (ALTER TABLE"
+          + " ... ALTER COLUMN ... DROP IDENTITY, then CREATE SEQUENCE and SET DEFAULT nextval(...))");
     }
 
     // keys: the primary key identifies rows for the copy and the change replay; every unique key must include
@@ -260,7 +260,7 @@ final class ConvertCatalog {
       throw new PolicyException("table " + t + " has rule" + (rules.size() == 1 ? " " : "s ") + String.join(", ", rules)
           + "; convert does not copy rules: drop them, convert, and create them on the new table");
     }
-    return new SourceTable(t, oid, owner, column, keyType, insertable, pk, pkTypes);
+    return new SourceTable(t, oid, owner, column, keyType, insertable, pk, pkTypes, identity);
   }
 
   /** Views (not materialized) that read the table directly. */

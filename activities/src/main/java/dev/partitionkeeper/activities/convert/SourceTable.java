@@ -11,9 +11,16 @@ import java.util.stream.Collectors;
  * @param columns the columns rows are copied through (generated columns are left out: the target computes them)
  * @param primaryKey primary key column names, in order
  * @param primaryKeyTypes their types as {@code format_type} prints them
+ * @param identityColumns identity columns (PostgreSQL 17+): rows are copied with OVERRIDING SYSTEM VALUE and the
+ *     sequences handed over at the swap
  */
 record SourceTable(TableName name, long oid, String owner, String keyColumn, KeyType keyType, List<String> columns,
-    List<String> primaryKey, List<String> primaryKeyTypes) {
+    List<String> primaryKey, List<String> primaryKeyTypes, List<String> identityColumns) {
+
+  /** What an INSERT into either table says so that copied identity values are kept. */
+  String overriding() {
+    return identityColumns == null || identityColumns.isEmpty() ? "" : " OVERRIDING SYSTEM VALUE";
+  }
 
   String columnList() {
     return columns.stream().map(TableName::quoteIdent).collect(Collectors.joining(", "));

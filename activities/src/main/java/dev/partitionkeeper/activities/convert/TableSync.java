@@ -36,7 +36,7 @@ final class TableSync {
     String desc = shape.primaryKey().stream().map(k -> TableName.quoteIdent(k) + " DESC").collect(Collectors.joining(", "));
     String lastKey = shape.primaryKey().stream().map(k -> TableName.quoteIdent(k) + "::text").collect(Collectors.joining(", "));
     String sql = "WITH b AS (SELECT " + cols + " FROM " + source.quoted() + where + " ORDER BY " + keys + " LIMIT "
-        + limit + "), ins AS (INSERT INTO " + target.quoted() + " (" + cols + ") SELECT " + cols
+        + limit + "), ins AS (INSERT INTO " + target.quoted() + " (" + cols + ")" + shape.overriding() + " SELECT " + cols
         + " FROM b ON CONFLICT DO NOTHING) SELECT (SELECT count(*) FROM b), (SELECT ARRAY[" + lastKey + "] FROM b"
         + " ORDER BY " + desc + " LIMIT 1)";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -152,8 +152,9 @@ final class TableSync {
     String cols = shape.columnList();
     // ON CONFLICT: another unique index may still hold a value in a stale row whose own change waits further
     // down the log; such keys go back to the end of the log and come right after it
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + target.quoted() + " (" + cols + ") SELECT " + cols
-        + " FROM " + source.quoted() + " WHERE (" + keyList + ") IN " + changed + " ON CONFLICT DO NOTHING")) {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + target.quoted() + " (" + cols + ")"
+        + shape.overriding() + " SELECT " + cols + " FROM " + source.quoted() + " WHERE (" + keyList + ") IN " + changed
+        + " ON CONFLICT DO NOTHING")) {
       bindKeys(c, ps, keys);
       ps.executeUpdate();
     }
@@ -171,6 +172,28 @@ final class TableSync {
   private static void bindKeys(Connection c, PreparedStatement ps, List<List<String>> keys) throws SQLException {
     for (int i = 0; i < keys.size(); i++) {
       ps.setArray(i + 1, c.createArrayOf("text", keys.get(i).toArray()));
+    }
+  }
+
+  /**
+   * Moves each identity column's sequence of {@code to} past everything {@code from} handed out (and past the
+   * largest value in {@code to}), so rows inserted after the swap get new values.
+   */
+  void handOverIdentity(Connection c, TableName from, TableName to) throws SQLException {
+    if (shape.identityColumns() == null) {
+      return;
+    }
+    for (String col : shape.identityColumns()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT setval(pg_get_serial_sequence(?, ?), greatest("
+          + "(SELECT last_value FROM pg_sequences"
+          + " WHERE format('%I.%I', schemaname, sequencename)::regclass = pg_get_serial_sequence(?, ?)::regclass),"
+          + " (SELECT max(" + TableName.quoteIdent(col) + ") FROM " + to.quoted() + "), 1), true)")) {
+        ps.setString(1, to.quoted());
+        ps.setString(2, col);
+        ps.setString(3, from.quoted());
+        ps.setString(4, col);
+        ps.executeQuery().close();
+      }
     }
   }
 
