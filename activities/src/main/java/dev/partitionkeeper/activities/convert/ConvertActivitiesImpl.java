@@ -532,7 +532,10 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
       }
       sync.dropCapture(tx, changes, captureFunction(r.sourceOid(), back), t);
       sync.handOverIdentity(tx, t, incoming);
-      List<String[]> defs = viewDefinitions(tx, views);
+      // the table's own triggers move with the name (forward only: the original keeps its own); they were never
+      // on the twin, so the copy and the replay did not fire them
+      List<String[]> triggers = back ? List.of() : ConvertCatalog.userTriggers(tx, liveOid);
+      List<String[]> defs = viewDefinitions(tx, views, triggers);
       List<String> renames;
       if (back) {
         renames = List.of();
@@ -549,7 +552,7 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
       Sql.exec(tx, "ALTER TABLE " + incoming.quoted() + " RENAME TO " + TableName.quoteIdent(t.table()));
       List<String> repointed = new ArrayList<>();
       sequences.forEach(q -> repointed.add("sequence " + q[0]));
-      repointed.addAll(recreateViews(tx, defs));
+      repointed.addAll(recreateViews(tx, defs, t));
       if (!back) {
         // from now on the original is frozen: changes on the new table are recorded for a rollback
         sync.capture(tx, logTable(r.sourceOid(), true), captureFunction(r.sourceOid(), true), null, t);
@@ -594,19 +597,28 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
     return new SwapResult(t.toString(), twin + " (dropped: the swap never happened)", 0, 1, 0, List.of(), false);
   }
 
-  /** Definitions of dependent views, schema-qualified throughout, read before any rename. */
-  private static List<String[]> viewDefinitions(Connection tx, List<String[]> views) throws SQLException {
+  /**
+   * Definitions of dependent views and of the table's triggers, schema-qualified throughout, read before any
+   * rename: [kind, qualified name, definition, options or tgenabled].
+   */
+  private static List<String[]> viewDefinitions(Connection tx, List<String[]> views, List<String[]> triggers)
+      throws SQLException {
     List<String[]> out = new ArrayList<>();
-    if (views.isEmpty()) {
+    if (views.isEmpty() && triggers.isEmpty()) {
       return out;
     }
     String saved = rows(tx, "SELECT current_setting('search_path')", null).get(0)[0];
-    // with only pg_catalog on the path, pg_get_viewdef qualifies every name
+    // with only pg_catalog on the path, pg_get_viewdef and pg_get_triggerdef qualify every name
     Sql.exec(tx, "SET LOCAL search_path = pg_catalog, pg_temp");
     for (String[] v : views) {
       for (String[] d : rows(tx, "SELECT pg_get_viewdef(c.oid), array_to_string(c.reloptions, ', ')"
           + " FROM pg_class c WHERE c.oid = ?", Long.parseLong(v[0]))) {
-        out.add(new String[] {new TableName(v[1], v[2]).quoted(), d[0], d[1]});
+        out.add(new String[] {"view", new TableName(v[1], v[2]).quoted(), d[0], d[1]});
+      }
+    }
+    for (String[] g : triggers) {
+      for (String[] d : rows(tx, "SELECT pg_get_triggerdef(?::oid)", Long.parseLong(g[0]))) {
+        out.add(new String[] {"trigger", TableName.quoteIdent(g[1]), d[0], g[2]});
       }
     }
     try (PreparedStatement ps = tx.prepareStatement("SELECT set_config('search_path', ?, true)")) {
@@ -616,13 +628,27 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
     return out;
   }
 
-  /** Re-creates dependent views, now reading the table that has the name. */
-  private static List<String> recreateViews(Connection tx, List<String[]> views) throws SQLException {
+  /** Re-creates dependent views and the table's triggers on the table that now has the name {@code t}. */
+  private static List<String> recreateViews(Connection tx, List<String[]> defs, TableName t) throws SQLException {
     List<String> out = new ArrayList<>();
-    for (String[] v : views) {
-      String with = v[2] == null || v[2].isEmpty() ? "" : " WITH (" + v[2] + ")";
-      Sql.exec(tx, "CREATE OR REPLACE VIEW " + v[0] + with + " AS " + v[1]);
-      out.add("view " + v[0]);
+    for (String[] d : defs) {
+      if ("view".equals(d[0])) {
+        String with = d[3] == null || d[3].isEmpty() ? "" : " WITH (" + d[3] + ")";
+        Sql.exec(tx, "CREATE OR REPLACE VIEW " + d[1] + with + " AS " + d[2]);
+        out.add("view " + d[1]);
+      } else {
+        Sql.exec(tx, d[2]);
+        String state = switch (d[3]) {
+          case "D" -> "DISABLE TRIGGER ";
+          case "R" -> "ENABLE REPLICA TRIGGER ";
+          case "A" -> "ENABLE ALWAYS TRIGGER ";
+          default -> null;
+        };
+        if (state != null) {
+          Sql.exec(tx, "ALTER TABLE " + t.quoted() + " " + state + d[1]);
+        }
+        out.add("trigger " + d[1]);
+      }
     }
     return out;
   }

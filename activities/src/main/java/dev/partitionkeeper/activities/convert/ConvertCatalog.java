@@ -247,13 +247,6 @@ final class ConvertCatalog {
           + (matviews.size() == 1 ? " depends" : " depend") + " on " + t + " and cannot be re-pointed in place: drop"
           + " them before converting and re-create them afterwards");
     }
-    List<String> triggers = strings(c, "SELECT tgname FROM pg_trigger WHERE tgrelid = ? AND NOT tgisinternal"
-        + " AND tgname NOT IN ('" + CAPTURE_TRIGGER + "', '" + TRUNCATE_TRIGGER + "') ORDER BY 1", oid);
-    if (!triggers.isEmpty()) {
-      throw new PolicyException("table " + t + " has trigger" + (triggers.size() == 1 ? " " : "s ")
-          + String.join(", ", triggers) + "; convert does not copy triggers yet (they would fire during the copy):"
-          + " drop them, convert, and create them on the new table");
-    }
     List<String> rules = strings(c, "SELECT rulename FROM pg_rewrite WHERE ev_class = ? AND rulename <> '_RETURN'"
         + " ORDER BY 1", oid);
     if (!rules.isEmpty()) {
@@ -261,6 +254,22 @@ final class ConvertCatalog {
           + "; convert does not copy rules: drop them, convert, and create them on the new table");
     }
     return new SourceTable(t, oid, owner, column, keyType, insertable, pk, pkTypes, identity);
+  }
+
+  /** The table's own triggers (not ours, not the system's): [oid, name, tgenabled]. */
+  static List<String[]> userTriggers(Connection c, long oid) throws SQLException {
+    List<String[]> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT oid::bigint, tgname, tgenabled::text FROM pg_trigger"
+        + " WHERE tgrelid = ? AND NOT tgisinternal AND tgparentid = 0 AND tgname NOT IN ('" + CAPTURE_TRIGGER + "', '"
+        + TRUNCATE_TRIGGER + "') ORDER BY tgname")) {
+      ps.setLong(1, oid);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+        }
+      }
+    }
+    return out;
   }
 
   /** Views (not materialized) that read the table directly. */

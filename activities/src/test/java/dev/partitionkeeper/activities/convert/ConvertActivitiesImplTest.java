@@ -162,6 +162,31 @@ class ConvertActivitiesImplTest {
   }
 
   @Test
+  void theTablesTriggersMoveWithTheNameAndNeverFireForTheCopy() {
+    PgTestSupport.exec(url, "CREATE TABLE public.audit (id bigint, what text)",
+        "CREATE FUNCTION public.audit_it() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " INSERT INTO public.audit VALUES (NEW.id, TG_OP); RETURN NULL; END $$",
+        "CREATE TRIGGER transactions_audit AFTER INSERT OR UPDATE ON public.transactions FOR EACH ROW"
+            + " EXECUTE FUNCTION public.audit_it()",
+        "CREATE TRIGGER transactions_audit_off AFTER DELETE ON public.transactions FOR EACH ROW"
+            + " EXECUTE FUNCTION public.audit_it()",
+        "ALTER TABLE public.transactions DISABLE TRIGGER transactions_audit_off");
+    ConvertRequest r = request();
+    prepare(r);
+    PgTestSupport.exec(url, "UPDATE public.transactions SET note = 'x' WHERE id = 1");
+    acts.copy(r);
+    acts.replay(r, false);
+    assertTrue(acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP).ok());
+    assertEquals(1, q("SELECT count(*) FROM public.audit"), "only the application's own write was audited");
+    SwapResult swap = acts.swap(r, false);
+    assertTrue(swap.repointed().contains("trigger \"transactions_audit\""), swap.toString());
+    PgTestSupport.exec(url, "INSERT INTO public.transactions (created_at, amount) VALUES ('2024-03-12', 7)");
+    assertEquals(2, q("SELECT count(*) FROM public.audit"), "the new table audits its writes once");
+    assertEquals("D", PgTestSupport.queryString(url, "SELECT tgenabled::text FROM pg_trigger WHERE tgrelid ="
+        + " 'public.transactions'::regclass AND tgname = 'transactions_audit_off'"));
+  }
+
+  @Test
   void aCopyKilledMidWayResumesWhereItStopped() {
     ConvertRequest r = request().withThrottle(0, 200);
     prepare(r);
