@@ -52,7 +52,7 @@ public final class Bookkeeping {
     try {
       // CREATE ... IF NOT EXISTS races on the catalog's unique indexes when two workers start at once
       Sql.queryLong(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?))) x", "partition_keeper:" + schema);
-      Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(schema));
+      Sql.ensureSchema(c, schema);
       Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t("partition_lifecycle") + """
            (
             parent_schema    text        NOT NULL,
