@@ -126,6 +126,31 @@ class LeastPrivilegeTest {
     }
   }
 
+  /** {@code validate --privileges} as the keeper, in-process: exit code and stdout + stderr. */
+  private Object[] validatePrivileges(Db db) throws Exception {
+    Path pw = Files.writeString(archive.resolve("pw"), PASSWORD);
+    Path cfg = Files.writeString(archive.resolve("pk.yaml"), """
+        postgres:
+          url: %s
+          user: %s
+          password_file: %s
+        archive:
+          location: %s
+        tables:
+          - table: public.transactions
+            interval: monthly
+            retention: 12 months
+            retention_action: archive_and_drop
+        """.formatted(db.keeperUrl(), db.keeper(), pw, archive));
+    var out = new java.io.StringWriter();
+    var err = new java.io.StringWriter();
+    int code = dev.partitionkeeper.worker.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+        "validate", "--privileges", "-c", cfg.toString());
+    String all = out + "" + err;
+    assertFalse(all.contains("Exception") || all.contains("\tat "), all);
+    return new Object[] {code, all};
+  }
+
   /** The pass fails; returns the table's error after the common checks. */
   private String failedPass(Db db) {
     WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> pass(db));
@@ -143,6 +168,10 @@ class LeastPrivilegeTest {
       assertEquals(0, PgTestSupport.queryLong(db.url(), "SELECT count(*) FROM pg_roles WHERE rolname = '" + db.keeper()
           + "' AND (rolsuper OR rolcreatedb OR rolcreaterole OR rolbypassrls)"));
       long oldRows = PgTestSupport.queryLong(db.url(), "SELECT count(*) FROM public." + OLD);
+      Object[] v = validatePrivileges(db);
+      assertEquals(0, v[0], v[1]::toString);
+      assertTrue(v[1].toString().contains("the role holds every grant the policy needs"), v[1]::toString);
+      assertFalse(v[1].toString().contains("warning"), v[1]::toString);
 
       MaintenanceReport r = pass(db);
 
@@ -189,7 +218,13 @@ class LeastPrivilegeTest {
   @Test
   void withoutCreateOnTheArchiveSchemaNothingIsDetached() throws Exception {
     try (Db db = Db.create("least_priv_archive")) {
-      PgTestSupport.exec(db.url(), "REVOKE CREATE ON SCHEMA partition_archive FROM " + db.keeper());
+      PgTestSupport.exec(db.url(), "REVOKE CREATE ON SCHEMA partition_archive FROM " + db.keeper(),
+          "REVOKE pg_read_all_stats FROM " + db.keeper());
+      Object[] v = validatePrivileges(db);
+      assertEquals(1, v[0], v[1]::toString);
+      assertTrue(v[1].toString().contains("error: the role lacks 1 grant(s) the policy needs:\n  - role \""
+          + db.keeper() + "\" lacks CREATE on schema \"partition_archive\""), v[1]::toString);
+      assertTrue(v[1].toString().contains("warning: the role is not a member of pg_read_all_stats"), v[1]::toString);
       String error = failedPass(db);
       assertTrue(error.contains("refusing to detach " + OLD), error);
       assertTrue(error.contains("role \"" + db.keeper() + "\" lacks CREATE on schema \"partition_archive\""), error);
