@@ -60,6 +60,8 @@ public record WorkerConfig(
 
   public static final String DEFAULT_TASK_QUEUE = "partition-keeper";
   public static final String DEFAULT_ARCHIVE_SCHEMA = "partition_archive";
+  /** Temporal's default limit on identifiers such as task queue names. */
+  public static final int MAX_TASK_QUEUE_LENGTH = 1000;
 
   /** Known keys per section, with the setting each one is. */
   static final Map<String, Set<String>> SECTIONS = Map.of(
@@ -162,6 +164,18 @@ public record WorkerConfig(
       }
     }
 
+    String url = flat.get("postgres.url");
+    if (url != null && !url.startsWith("jdbc:postgresql:")) {
+      problems.add(label("postgres.url", fromEnv) + " must be a JDBC URL such as jdbc:postgresql://db:5432/app, got: \""
+          + PostgresSettings.redactUrl(url) + "\"");
+    }
+    String taskQueue = flat.getOrDefault("temporal.task_queue", DEFAULT_TASK_QUEUE);
+    if (taskQueue.isBlank() || taskQueue.length() > MAX_TASK_QUEUE_LENGTH || !taskQueue.equals(taskQueue.strip())) {
+      problems.add(label("temporal.task_queue", fromEnv) + " must be a name of 1 to " + MAX_TASK_QUEUE_LENGTH
+          + " characters without surrounding spaces such as \"" + DEFAULT_TASK_QUEUE + "\", got: \""
+          + (taskQueue.length() > 80 ? taskQueue.substring(0, 80) + "…\" (" + taskQueue.length() + " characters)"
+          : taskQueue + "\""));
+    }
     MetricsSettings metrics = MetricsSettings.from(flat, fromEnv, problems);
     ArchiveSettings archive = ArchiveSettings.from(flat, fromEnv, problems);
     ScheduleSettings schedule = ScheduleSettings.from(flat, fromEnv, problems);
@@ -178,7 +192,7 @@ public record WorkerConfig(
       throw new ConfigException(source, problems);
     }
     return new WorkerConfig(source, flat.get("postgres.url"), flat.get("postgres.user"),
-        flat.get("postgres.password_file"), pool, flat.getOrDefault("temporal.task_queue", DEFAULT_TASK_QUEUE),
+        flat.get("postgres.password_file"), pool, taskQueue,
         lock, archiveSchema, booksSchema, List.copyOf(tables), metrics, archive, schedule, workerPool);
   }
 
@@ -201,6 +215,10 @@ public record WorkerConfig(
     if (!node.isArray()) {
       problems.add("'tables:' must be a list of tables (each line starting with '- '), e.g. tables: [{table: "
           + "public.events, interval: monthly}], got: " + (node.isObject() ? "a mapping" : "\"" + node.asText() + "\""));
+      return out;
+    }
+    if (node.isEmpty()) {
+      problems.add("'tables:' is empty: list at least one table, e.g. tables: [{table: public.events, interval: monthly}]");
       return out;
     }
     Map<TableName, Integer> seen = new LinkedHashMap<>();
