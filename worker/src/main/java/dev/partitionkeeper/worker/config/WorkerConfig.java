@@ -60,6 +60,8 @@ public record WorkerConfig(
 
   public static final String DEFAULT_TASK_QUEUE = "partition-keeper";
   public static final String DEFAULT_ARCHIVE_SCHEMA = "partition_archive";
+  /** Connections in the worker's pool; more is a typo (PostgreSQL's default max_connections is 100). */
+  public static final int MAX_POOL_SIZE = 1000;
   /** Temporal's default limit on identifiers such as task queue names. */
   public static final int MAX_TASK_QUEUE_LENGTH = 1000;
 
@@ -150,8 +152,9 @@ public record WorkerConfig(
       problems.add("maintenance." + e.getMessage());
     }
     int pool = integer(flat, fromEnv, "postgres.pool_size", PgDataSources.DEFAULT_POOL_SIZE, problems);
-    if (pool < 2) {
-      problems.add(label("postgres.pool_size", fromEnv) + " must be at least 2 (e.g. 8), got: " + pool);
+    if (pool < 2 || pool > MAX_POOL_SIZE) {
+      problems.add(label("postgres.pool_size", fromEnv) + " must be between 2 and " + MAX_POOL_SIZE + " (e.g. 8), got: "
+          + pool);
       pool = PgDataSources.DEFAULT_POOL_SIZE;
     }
     String archiveSchema = flat.getOrDefault("maintenance.archive_schema", DEFAULT_ARCHIVE_SCHEMA);
@@ -265,6 +268,9 @@ public record WorkerConfig(
         } else if (pm.asInt() < 1) {
           problems.add(where + ": premake must be at least 1 (partitions kept ahead of now, e.g. premake: 3), got: "
               + pm.asInt());
+        } else if (pm.asInt() > TablePolicy.MAX_PREMAKE) {
+          problems.add(where + ": premake must be at most " + TablePolicy.MAX_PREMAKE + " (partitions kept ahead of"
+              + " now, e.g. premake: 3; each one is a table), got: " + pm.asInt());
         } else {
           premake = pm.asInt();
         }

@@ -118,7 +118,7 @@ final class PolicyMutations {
       new Bad("temporal", "table_parallelism", 0, -1, "two", HUGE_NUMBER, 1_000_000),
       new Bad("temporal", "max_concurrent_activities", -1, "many", HUGE_NUMBER),
       new Bad("temporal", "shutdown_grace", "soon", "-1s", "30", "1.5m", "99999999999999999d"),
-      new Bad("maintenance", "lock_timeout", "fast", "-5s", "5", "1.5s", "5 s", "99999999999999999d", "", "100\u00b5s"),
+      new Bad("maintenance", "lock_timeout", "fast", "-5s", "5", "1.5s", "99999999999999999d", "", "100\u00b5s"),
       new Bad("maintenance", "lock_wait_older_than", "soon", "-1ms", "ms"),
       new Bad("maintenance", "lock_max_wait", "forever", "-5m", "5x", HUGE_NUMBER + "d"),
       new Bad("maintenance", "lock_attempts", 0, -1, "many", HUGE_NUMBER, 2.5),
@@ -134,7 +134,8 @@ final class PolicyMutations {
       new Bad("archive", "s3_path_style", "yes", 1, "vrai"),
       new Bad("archive", "location", "ftp://host/x", "s3://", "file://"),
       new Bad("archive", "work_dir", "/tmp/a\u0000b"),
-      new Bad("schedule", "at", "25:00", "2am", "", "02:00:99", "\u0660\u0662:00"),
+      // a blank at, days or cron means unset (so PK_SCHEDULE_AT="" can clear it next to a cron): not a case
+      new Bad("schedule", "at", "25:00", "2am", "02:00:99", "\u0660\u0662:00"),
       new Bad("schedule", "days", "someday", "mon-funday", "8"),
       new Bad("schedule", "timezone", "Mars/Olympus", ""),
       new Bad("schedule", "jitter", "-1s", "13h", "random"),
@@ -163,10 +164,25 @@ final class PolicyMutations {
     return base;
   }
 
-  List<Case> cases(int n) {
+  /** Every bad value of the catalogues once (so none is left to chance), then {@code random} seeded mutations. */
+  List<Case> cases(int random) {
     List<Case> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(next(i));
+    try {
+      for (Bad b : TABLE_VALUES) {
+        for (Object v : b.values) {
+          out.add(tableValue(out.size(), b, v));
+        }
+      }
+      for (Bad b : SECTION_VALUES) {
+        for (Object v : b.values) {
+          out.add(sectionValue(out.size(), b, v));
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    for (int i = 0; i < random; i++) {
+      out.add(next(out.size()));
     }
     return out;
   }
@@ -174,19 +190,19 @@ final class PolicyMutations {
   private Case next(int i) {
     int kind = random.nextInt(100);
     try {
-      if (kind < 30) {
+      if (kind < 15) {
         return tableValue(i);
-      } else if (kind < 55) {
+      } else if (kind < 30) {
         return sectionValue(i);
-      } else if (kind < 63) {
+      } else if (kind < 45) {
         return deleteRequired(i);
-      } else if (kind < 71) {
+      } else if (kind < 60) {
         return unknownKey(i);
-      } else if (kind < 77) {
+      } else if (kind < 70) {
         return wrongShape(i);
-      } else if (kind < 82) {
+      } else if (kind < 78) {
         return duplicate(i);
-      } else if (kind < 92) {
+      } else if (kind < 89) {
         return truncate(i);
       } else {
         return brokenText(i);
@@ -213,9 +229,12 @@ final class PolicyMutations {
   }
 
   private Case tableValue(int i) throws java.io.IOException {
-    ObjectNode root = tree();
     Bad b = pick(TABLE_VALUES);
-    Object v = pick(b.values);
+    return tableValue(i, b, pick(b.values));
+  }
+
+  private Case tableValue(int i, Bad b, Object v) throws java.io.IOException {
+    ObjectNode root = tree();
     int t = b.key.equals("drop_grace") || b.key.equals("retention_action") || b.key.equals("retention")
         ? 0 : random.nextInt(2);
     ((ObjectNode) root.get("tables").get(t)).set(b.key, node(v));
@@ -223,9 +242,12 @@ final class PolicyMutations {
   }
 
   private Case sectionValue(int i) throws java.io.IOException {
-    ObjectNode root = tree();
     Bad b = pick(SECTION_VALUES);
-    Object v = pick(b.values);
+    return sectionValue(i, b, pick(b.values));
+  }
+
+  private Case sectionValue(int i, Bad b, Object v) throws java.io.IOException {
+    ObjectNode root = tree();
     ((ObjectNode) root.get(b.section)).set(b.key, node(v));
     return new Case(i, b.section + "." + b.key + " = " + show(v), write(root), expected(b.section + "." + b.key, v),
         false);
