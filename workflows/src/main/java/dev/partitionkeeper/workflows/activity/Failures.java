@@ -13,6 +13,8 @@ public final class Failures {
    * gives it. Not retried: an administrator has to act.
    */
   public static final String INSUFFICIENT_PRIVILEGE = "InsufficientPrivilege";
+  /** A workflow was started with a request it cannot read (wrong JSON shape or types). Not retried. */
+  public static final String INVALID_REQUEST = "InvalidRequest";
   /** A lock could not be taken without making writers wait. Retried by Temporal with backoff. */
   public static final String LOCK_BUSY = "LockBusy";
 
