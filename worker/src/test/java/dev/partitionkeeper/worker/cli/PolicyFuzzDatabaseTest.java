@@ -26,6 +26,7 @@ class PolicyFuzzDatabaseTest {
 
   @TempDir
   Path dir;
+  final Cli.Session cli = new Cli.Session();
 
   /** Each table reference the database refuses, and words its error must contain. */
   private static final String[][] REFUSED = {
@@ -100,7 +101,7 @@ class PolicyFuzzDatabaseTest {
     int n = 0;
     for (String[] refused : REFUSED) {
       Path f = config(n++, url, refused[0], true);
-      Cli.Result r = Cli.run("plan", "-c", f.toString());
+      Cli.Result r = cli.run("plan", "-c", f.toString());
       String problem = r.exitCode() != Main.BAD_INPUT ? "exit " + r.exitCode() + ", expected " + Main.BAD_INPUT
           : !r.err().contains(refused[1]) ? "the error does not say \"" + refused[1] + "\""
           : r.all().contains("\tat ") || r.all().contains("Exception") ? "a stack trace reached the user"
@@ -115,7 +116,7 @@ class PolicyFuzzDatabaseTest {
     for (int i = 0; i < 2; i++) {
       String[] refused = REFUSED[random.nextInt(REFUSED.length)];
       Path f = config(n++, url, refused[0], false);
-      Cli.Result r = Cli.run("once", "-c", f.toString());
+      Cli.Result r = cli.run("once", "-c", f.toString());
       String problem = r.exitCode() == Main.OK ? "exit 0"
           : !r.all().contains(refused[1]) ? "the output does not say \"" + refused[1] + "\""
           : r.all().contains("\tat ") || r.all().contains("Exception") ? "a stack trace reached the user"
@@ -136,7 +137,7 @@ class PolicyFuzzDatabaseTest {
       }
       String yaml = c.yaml().replace("jdbc:postgresql://localhost:5432/app", url);
       Path f = Files.writeString(dir.resolve("broken-" + c.number() + ".yaml"), yaml);
-      Cli.Result r = Cli.run("plan", "-c", f.toString());
+      Cli.Result r = cli.run("plan", "-c", f.toString());
       String problem = PolicyFuzzTest.check(c, r, PolicyMutations.keyNames());
       if (problem == null && !after.equals(catalog(url))) {
         problem = "the catalog changed";

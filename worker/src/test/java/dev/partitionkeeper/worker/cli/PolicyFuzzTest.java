@@ -27,6 +27,7 @@ class PolicyFuzzTest {
 
   @TempDir
   Path dir;
+  final Cli.Session cli = new Cli.Session();
 
   @Test
   void everyMutatedFileIsRefusedWithAnErrorNamingWhatIsWrong() throws Exception {
@@ -34,7 +35,7 @@ class PolicyFuzzTest {
     PolicyMutations gen = new PolicyMutations(SEED, archive.toString());
     // the base file is valid: every case below breaks it in one place
     Path good = Files.writeString(dir.resolve("base.yaml"), gen.base());
-    Cli.Result ok = Cli.run("validate", "-c", good.toString());
+    Cli.Result ok = cli.run("validate", "-c", good.toString());
     if (ok.exitCode() != Main.OK) {
       fail("the base file must be valid:\n" + ok);
     }
@@ -43,7 +44,7 @@ class PolicyFuzzTest {
     List<PolicyMutations.Case> cases = gen.cases(CASES);
     for (PolicyMutations.Case c : cases) {
       Path f = Files.writeString(dir.resolve("case-" + c.number() + ".yaml"), c.yaml());
-      Cli.Result r = Cli.run("validate", "-c", f.toString());
+      Cli.Result r = cli.run("validate", "-c", f.toString());
       String problem = check(c, r, keyNames);
       if (problem == null) {
         problem = checkActivity(c, f, r.exitCode() == Main.OK);
