@@ -177,6 +177,12 @@ public final class Privileges {
         .append(refused.getSQLState()).append(")").toString();
   }
 
+  /** One line for a refused statement whose needed grant the caller knows: what PostgreSQL said, then the hint. */
+  public static String refused(String what, SQLException refused, String hint) {
+    return what + ": permission denied (PostgreSQL: " + firstLine(refused) + ", SQLSTATE " + refused.getSQLState()
+        + "); " + hint;
+  }
+
   private static String firstLine(SQLException e) {
     String m = String.valueOf(e.getMessage());
     int nl = m.indexOf('\n');
