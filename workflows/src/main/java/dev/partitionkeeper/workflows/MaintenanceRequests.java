@@ -15,6 +15,8 @@ public final class MaintenanceRequests {
   public static final int MAX_TABLES = 500;
   /** Reasons show in history and the UI; a page of text is not a reason. */
   public static final int MAX_REASON_LENGTH = 500;
+  /** A request with hundreds of bad names gets the first few: the message is for a person. */
+  static final int MAX_PROBLEMS = 10;
 
   private MaintenanceRequests() {}
 
@@ -29,6 +31,9 @@ public final class MaintenanceRequests {
       problems.add("the request is empty; send {tables: [...], reason: \"...\", dryRun: false}");
       return problems;
     }
+    if (request.malformed() != null) {
+      problems.add(request.malformed());
+    }
     if (request.tables().size() > MAX_TABLES) {
       problems.add("a request names at most " + MAX_TABLES + " tables (leave tables empty for all), got: "
           + request.tables().size());
@@ -37,6 +42,10 @@ public final class MaintenanceRequests {
       problems.add("reason must be at most " + MAX_REASON_LENGTH + " characters, got: " + request.reason().length());
     }
     for (String t : request.tables()) {
+      if (problems.size() >= MAX_PROBLEMS) {
+        problems.add("(more problems not shown)");
+        break;
+      }
       if (t == null || t.isBlank()) {
         problems.add("table names must not be empty; write them as schema.table, e.g. public.events");
         continue;

@@ -15,6 +15,8 @@ import java.util.List;
  * @param queuedRequests requests waiting for the next pass
  * @param completedPasses passes finished in this run
  * @param lastError the most recent table or request failure in this run, null when none
+ * @param rejectedRequests signals not served: malformed, naming tables not in the policy, or of an unknown
+ *     name (each also sets {@code lastError})
  */
 public record MaintenanceStatus(
     String phase,
@@ -25,7 +27,8 @@ public record MaintenanceStatus(
     List<TableState> tables,
     int queuedRequests,
     int completedPasses,
-    String lastError) {
+    String lastError,
+    int rejectedRequests) {
 
   public static final String WAITING = "waiting";
   public static final String RUNNING = "running";

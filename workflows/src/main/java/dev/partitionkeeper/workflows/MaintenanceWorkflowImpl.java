@@ -75,6 +75,10 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
       throw new IllegalArgumentException("tableParallelism must be at least 1, got: " + tableParallelism);
     }
     this.configuredParallelism = tableParallelism;
+    // a signal of another name (a typo, an old client) would wait in the run unseen; say so in status
+    Workflow.registerListener((io.temporal.workflow.DynamicSignalHandler) (name, args) ->
+        board.rejected("ignored unknown signal \"" + name + "\"; this workflow takes requestMaintenance and"
+            + " tableProgress"));
   }
 
   @Override
@@ -85,6 +89,12 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
     board.trigger(trigger);
     searchAttributes = Visibility.enabledAtStart(Workflow.getTypedSearchAttributes());
     if (request != null) {
+      List<String> problems = MaintenanceRequests.problems(request, null);
+      if (!problems.isEmpty()) {
+        // a run started with a request it cannot read has nothing to do
+        throw ApplicationFailure.newNonRetryableFailure("the run's request is malformed: " + String.join("; ", problems),
+            Failures.INVALID_REQUEST);
+      }
       queue.addFirst(new Pending(request, START));
     } else {
       Workflow.await(FIRST_REQUEST_WAIT, () -> !queue.isEmpty());
@@ -115,8 +125,12 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
 
   @Override
   public void requestMaintenance(MaintenanceRequest request) {
-    if (request == null) {
-      board.error("ignored an empty maintenance request");
+    // A signal cannot be refused: a malformed one is reported (status: lastError, rejectedRequests) and
+    // dropped, and the run goes on. Tables are checked against the policy once it is loaded; before that,
+    // when the pass is planned.
+    List<String> problems = MaintenanceRequests.problems(request, knownTables);
+    if (!problems.isEmpty()) {
+      reject(SIGNAL, String.join("; ", problems));
       return;
     }
     log.info("maintenance requested: tables {}, dry run {}, reason \"{}\"", request.tables(), request.dryRun(),
@@ -138,6 +152,12 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
   @Override
   public void validateMaintain(MaintenanceRequest request) {
     MaintenanceRequests.check(request, knownTables);
+  }
+
+  /** A request not served: said in status and the log, never a failure of the run. */
+  private void reject(String origin, String why) {
+    board.rejected("ignored a maintenance request (" + origin + "): " + why);
+    log.warn("ignored a maintenance request ({}): {}", origin, why);
   }
 
   @Override
@@ -167,7 +187,6 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
     knownTables = all.stream().map(TablePolicy::table).toList();
     Set<TablePolicy> union = new LinkedHashSet<>();
     List<List<TablePolicy>> selected = new ArrayList<>();
-    List<TableReport> rejected = new ArrayList<>();
     for (Pending p : batch) {
       try {
         List<TablePolicy> s = select(all, p.request.tables());
@@ -177,11 +196,11 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
         if (START.equals(p.origin)) {
           throw e;
         }
-        // a request cannot be refused once sent as a signal; it fails visibly instead
+        // A request sent before the policy was loaded names a table it does not have: reported in status, not
+        // served, and the run goes on.
+        // An update started with the run (before the policy was loaded) gets the failure as its answer.
         selected.add(null);
-        rejected.add(new TableReport(String.join(", ", p.request.tables()), TableReport.FAILED, null, List.of(), null,
-            e.getOriginalMessage()));
-        board.error(e.getOriginalMessage());
+        reject(p.origin, e.getOriginalMessage());
         p.failure = e;
         p.done = true;
       }
@@ -198,7 +217,6 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
     }
     log.info("pass {}: {} table(s), dry run {}, reason \"{}\"", passes, names.size(), dryRun, reason);
     List<TableReport> reports = new ArrayList<>(tablePass.run(List.copyOf(union), dryRun, reason, parallelism));
-    reports.addAll(rejected);
     board.endPass();
     MaintenanceReport report = new MaintenanceReport(reason, dryRun, reports);
     for (int i = 0; i < batch.size(); i++) {

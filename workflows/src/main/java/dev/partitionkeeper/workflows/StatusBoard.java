@@ -19,6 +19,7 @@ final class StatusBoard {
   private final Map<String, Row> tables = new LinkedHashMap<>();
   private int completedPasses;
   private String lastError;
+  private int rejectedRequests;
 
   private static final class Row {
     String state = TableState.QUEUED;
@@ -93,6 +94,12 @@ final class StatusBoard {
     lastError = message;
   }
 
+  /** A signal that was not served (malformed, unknown tables, unknown name). */
+  void rejected(String message) {
+    lastError = message;
+    rejectedRequests++;
+  }
+
   void endPass() {
     completedPasses++;
   }
@@ -113,7 +120,7 @@ final class StatusBoard {
           r.lockWaits, r.error));
     }
     return new MaintenanceStatus(phase, trigger, pass, reason, dryRun, out, queuedRequests, completedPasses,
-        lastError);
+        lastError, rejectedRequests);
   }
 
   private Row row(String table) {

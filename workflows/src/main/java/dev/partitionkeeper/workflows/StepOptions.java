@@ -30,7 +30,7 @@ public final class StepOptions {
             .setBackoffCoefficient(2.0)
             .setMaximumInterval(Duration.ofSeconds(30))
             .setMaximumAttempts(READ_MAXIMUM_ATTEMPTS)
-            .setDoNotRetry(Failures.INVALID_POLICY)
+            .setDoNotRetry(Failures.INVALID_POLICY, Failures.INSUFFICIENT_PRIVILEGE)
             .build())
         .setSummary(summary)
         .build();
@@ -64,7 +64,8 @@ public final class StepOptions {
             .setInitialInterval(Duration.ofSeconds(2))
             .setBackoffCoefficient(2.0)
             .setMaximumInterval(Duration.ofMinutes(5))
-            .setDoNotRetry(Failures.INVALID_POLICY, Failures.CATALOG_CONFLICT, Failures.VERIFICATION_FAILED)
+            .setDoNotRetry(Failures.INVALID_POLICY, Failures.CATALOG_CONFLICT, Failures.VERIFICATION_FAILED,
+                Failures.INSUFFICIENT_PRIVILEGE)
             .build())
         .setSummary(summary);
     if (heartbeats) {
@@ -82,7 +83,7 @@ public final class StepOptions {
             .setInitialInterval(Duration.ofSeconds(1))
             .setBackoffCoefficient(2.0)
             .setMaximumInterval(Duration.ofMinutes(1))
-            .setDoNotRetry(Failures.INVALID_POLICY, Failures.CATALOG_CONFLICT)
+            .setDoNotRetry(Failures.INVALID_POLICY, Failures.CATALOG_CONFLICT, Failures.INSUFFICIENT_PRIVILEGE)
             .build())
         .setSummary(summary)
         .build();

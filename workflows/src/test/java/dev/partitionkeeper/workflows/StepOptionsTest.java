@@ -22,7 +22,7 @@ class StepOptionsTest {
     RetryOptions r = o.getRetryOptions();
     assertEquals(8, r.getMaximumAttempts());
     assertEquals(Duration.ofSeconds(1), r.getInitialInterval());
-    assertEquals(List.of(Failures.INVALID_POLICY), List.of(r.getDoNotRetry()));
+    assertEquals(List.of(Failures.INVALID_POLICY, Failures.INSUFFICIENT_PRIVILEGE), List.of(r.getDoNotRetry()));
   }
 
   @Test
@@ -35,7 +35,8 @@ class StepOptionsTest {
     RetryOptions r = o.getRetryOptions();
     assertEquals(0, r.getMaximumAttempts(), "unlimited: the schedule-to-close timeout ends the retries");
     List<String> doNotRetry = List.of(r.getDoNotRetry());
-    assertTrue(doNotRetry.containsAll(List.of(Failures.INVALID_POLICY, Failures.CATALOG_CONFLICT)));
+    assertTrue(doNotRetry.containsAll(List.of(Failures.INVALID_POLICY, Failures.CATALOG_CONFLICT,
+        Failures.INSUFFICIENT_PRIVILEGE)));
     assertFalse(doNotRetry.contains(Failures.LOCK_BUSY), "lock waits are what the retries are for");
   }
 }

@@ -5,6 +5,7 @@ import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.activities.postgres.LockSettings;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.MaintenanceListener;
+import dev.partitionkeeper.activities.postgres.Privileges;
 import static dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.context;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.workflows.activity.ActionResult;
@@ -225,6 +226,12 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
       throw ApplicationFailure.newFailure(step + " " + partition + ": archive store " + store.location() + ": "
           + e.getMessage(), "ArchiveStoreUnavailable");
     } catch (SQLException e) {
+      if (Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+        listener.actionFailed(policy.table(), step, Failures.INSUFFICIENT_PRIVILEGE);
+        // a grant does not appear by retrying: say which one is missing and stop
+        throw ApplicationFailure.newNonRetryableFailure(Privileges.explain(step + " " + partition + " of "
+            + policy.table(), e, missingGrants(policy)), Failures.INSUFFICIENT_PRIVILEGE);
+      }
       listener.actionFailed(policy.table(), step, "SQLState " + e.getSQLState());
       throw ApplicationFailure.newFailure(step + " " + partition + " failed: " + e.getMessage() + " (SQLState "
           + e.getSQLState() + ")", "SQLException");
@@ -238,6 +245,16 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
       MDC.remove("table");
       MDC.remove("partition");
       MDC.remove("step");
+    }
+  }
+
+  /** The grants the role lacks for this table's archive chain, read on a fresh connection. */
+  private List<Privileges.Missing> missingGrants(TablePolicy policy) {
+    try (Connection c = dataSource.getConnection()) {
+      return Privileges.missing(c, policy.table(), null, books.schema());
+    } catch (SQLException e) {
+      log.warn("could not read the role's privileges: {}", e.getMessage());
+      return List.of();
     }
   }
 

@@ -24,6 +24,28 @@ public final class ArchiveStores {
    * @throws IllegalArgumentException naming the location and the accepted forms
    */
   public static ArchiveStore open(String location, S3Settings s3) throws IOException {
+    check(location);
+    String trimmed = location.trim();
+    String lower = trimmed.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("s3://")) {
+      String rest = trimmed.substring("s3://".length());
+      int slash = rest.indexOf('/');
+      return new S3ArchiveStore(s3, slash < 0 ? rest : rest.substring(0, slash),
+          slash < 0 ? "" : rest.substring(slash + 1));
+    }
+    if (lower.startsWith("file:")) {
+      return new FileSystemArchiveStore(Path.of(URI.create(trimmed).getPath()));
+    }
+    return new FileSystemArchiveStore(Path.of(trimmed));
+  }
+
+  /**
+   * The checks of {@link #open} without opening anything (no directory created, no S3 client): for
+   * {@code validate}, which touches nothing.
+   *
+   * @throws IllegalArgumentException naming the location and the accepted forms
+   */
+  public static void check(String location) {
     if (location == null || location.isBlank()) {
       throw new IllegalArgumentException(
           "archive location is empty; write s3://bucket/prefix, file:///path or a directory path");
@@ -34,12 +56,11 @@ public final class ArchiveStores {
       String rest = trimmed.substring("s3://".length());
       int slash = rest.indexOf('/');
       String bucket = slash < 0 ? rest : rest.substring(0, slash);
-      String prefix = slash < 0 ? "" : rest.substring(slash + 1);
       if (bucket.isEmpty()) {
         throw new IllegalArgumentException(
             "archive location \"" + location + "\" has no bucket; write it as s3://bucket/prefix");
       }
-      return new S3ArchiveStore(s3, bucket, prefix);
+      return;
     }
     if (lower.startsWith("file:")) {
       try {
@@ -48,7 +69,15 @@ public final class ArchiveStores {
           throw new IllegalArgumentException("archive location \"" + location + "\" names host \""
               + uri.getAuthority() + "\"; a file: location must be local, e.g. file:///var/archive");
         }
-        return new FileSystemArchiveStore(Path.of(uri.getPath()));
+        if (uri.getPath() == null || uri.getPath().isEmpty()) {
+          throw new IllegalArgumentException("archive location \"" + location
+              + "\" has no path; write it as file:///var/archive");
+        }
+        Path.of(uri.getPath());
+        return;
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new IllegalArgumentException("archive location \"" + location + "\" is not a valid path ("
+            + e.getReason() + "); write it as file:///var/archive");
       } catch (URISyntaxException e) {
         throw new IllegalArgumentException("archive location \"" + location
             + "\" is not a valid file: URL (" + e.getReason() + "); write it as file:///var/archive", e);
@@ -58,6 +87,11 @@ public final class ArchiveStores {
       throw new IllegalArgumentException("archive location \"" + location
           + "\" uses an unsupported scheme; write s3://bucket/prefix, file:///path or a directory path");
     }
-    return new FileSystemArchiveStore(Path.of(trimmed));
+    try {
+      Path.of(trimmed);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new IllegalArgumentException("archive location \"" + location + "\" is not a valid path ("
+          + e.getReason() + "); write s3://bucket/prefix, file:///path or a directory path");
+    }
   }
 }

@@ -68,6 +68,11 @@ public class RestoreActivitiesImpl implements RestoreActivities {
       throw ApplicationFailure.newFailure("archive " + request.location() + ": " + e.getMessage(),
           "ArchiveStoreUnavailable");
     } catch (SQLException e) {
+      if (dev.partitionkeeper.activities.postgres.Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+        throw ApplicationFailure.newNonRetryableFailure(dev.partitionkeeper.activities.postgres.Privileges.refused(
+            "restore of " + request.location(), e, "a restore needs USAGE and CREATE on the target table's schema"
+            + " (GRANT USAGE, CREATE ON SCHEMA <schema> TO <role>)"), Failures.INSUFFICIENT_PRIVILEGE);
+      }
       throw ApplicationFailure.newFailure("restore failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
           "SQLException");
     }
@@ -121,6 +126,11 @@ public class RestoreActivitiesImpl implements RestoreActivities {
       throw ApplicationFailure.newFailure("archive " + request.location() + ": " + e.getMessage(),
           "ArchiveStoreUnavailable");
     } catch (SQLException e) {
+      if (dev.partitionkeeper.activities.postgres.Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+        throw ApplicationFailure.newNonRetryableFailure(dev.partitionkeeper.activities.postgres.Privileges.refused(
+            "attach of a restored partition", e, "attaching needs membership in the role owning the parent table"
+            + " (GRANT <owner> TO <role>)"), Failures.INSUFFICIENT_PRIVILEGE);
+      }
       throw ApplicationFailure.newFailure("attach failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
           "SQLException");
     }

@@ -110,7 +110,7 @@ public final class Bookkeeping {
     c.setAutoCommit(false);
     try {
       Sql.queryLong(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?))) x", "partition_keeper:" + schema);
-      Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(schema));
+      Sql.ensureSchema(c, schema);
       ddl.run();
       c.commit();
     } catch (SQLException | RuntimeException e) {

@@ -64,7 +64,9 @@ public final class CatalogReader {
             default -> "a relation of kind '" + relkind + "'";
           };
           throw new PolicyException("table " + table + " is not range-partitioned: it is " + what
-              + "; convert it first (partition-keeper convert) or remove it from the policy");
+              + ("r".equals(relkind) ? "; convert it first, online (partition-keeper convert " + table
+              + " --column <key column>), or remove it from the policy"
+              : "; name the partitioned parent table or remove it from the policy"));
         }
         String strategy = rs.getString("partstrat");
         if (!"r".equals(strategy)) {

@@ -275,7 +275,7 @@ public final class PartitionDdl {
     // Detached, still in its schema: move it and record it in one transaction.
     long rows = estimatedRows(c, oid);
     attempts += gate.run(c, List.of(new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES)), progress, tx -> {
-      Sql.exec(tx, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(archiveSchema));
+      Sql.ensureSchema(tx, archiveSchema);
       Sql.exec(tx, "ALTER TABLE " + part.quoted() + " SET SCHEMA " + TableName.quoteIdent(archiveSchema));
       books.recordDetached(tx, table, name, from, to, archiveSchema, rows);
       return null;

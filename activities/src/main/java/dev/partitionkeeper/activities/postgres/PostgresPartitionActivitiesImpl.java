@@ -37,6 +37,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
   public static final long MAX_CLOCK_SKEW_MILLIS = 6 * 60 * 60 * 1000L;
 
   private final DataSource dataSource;
+  private final String archiveSchema;
   private final PartitionDdl ddl;
   private final Bookkeeping books;
   private final MaintenanceListener listener;
@@ -57,6 +58,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
   public PostgresPartitionActivitiesImpl(DataSource dataSource, LockSettings lockSettings, String archiveSchema,
       String bookkeepingSchema, MaintenanceListener listener) {
     this.dataSource = dataSource;
+    this.archiveSchema = archiveSchema;
     this.ddl = new PartitionDdl(new LockGate(lockSettings), archiveSchema);
     this.books = new Bookkeeping(bookkeepingSchema);
     this.listener = listener == null ? MaintenanceListener.NONE : listener;
@@ -64,7 +66,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
 
   @Override
   public MaintenancePlan plan(TablePolicy policy, long nowMillis) {
-    return call(policy.table(), "plan", null, c -> {
+    return call(policy, "plan", null, c -> {
       checkClock(c, nowMillis);
       // read-only: the bookkeeping schema is created by the first step that writes to it
       CatalogSnapshot snap = CatalogReader.read(c, policy.table());
@@ -111,6 +113,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
   public ActionResult finalizeDetach(TablePolicy policy, PlannedAction.FinalizeDetach action) {
     return action(policy, "finalize_detach", action.partition(), c -> {
       CatalogReader.Parent parent = CatalogReader.parent(c, policy.table());
+      requireGrants(c, policy, action.partition());
       TableName part = PartitionDdl.childNamed(c, parent, action.partition());
       if (part == null) {
         part = new TableName(policy.table().schema(), action.partition());
@@ -150,6 +153,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
   @Override
   public ActionResult detachPartition(TablePolicy policy, PlannedAction.DetachPartition action) {
     return action(policy, "detach", action.partition(), c -> {
+      requireGrants(c, policy, action.partition());
       books.ensure(c);
       return ddl.detach(c, CatalogReader.parent(c, policy.table()), action.partition(), action.fromText(),
           action.toText(), books, progress());
@@ -158,7 +162,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
 
   @Override
   public LayoutReport verifyLayout(TablePolicy policy, long nowMillis) {
-    return call(policy.table(), "verify_layout", null, c -> {
+    return call(policy, "verify_layout", null, c -> {
       LayoutReport r = LayoutVerifier.verify(CatalogReader.read(c, policy.table()), policy,
           Instant.ofEpochMilli(nowMillis));
       listener.layoutChecked(policy.table(), r);
@@ -172,10 +176,11 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
 
   private ActionResult action(TablePolicy policy, String step, String partition, Body<ActionResult> body) {
     long t0 = System.nanoTime();
-    ActionResult r = call(policy.table(), step, partition, c -> {
+    ActionResult r = call(policy, step, partition, c -> {
+      // first, so a role that cannot write the bookkeeping is refused before any DDL, not after it
+      books.ensure(c);
       ActionResult res = body.run(c);
       var info = activityInfo();
-      books.ensure(c);
       books.log(c, policy.table(), partition, step, res.outcome(), res.rowsMoved(), res.detail(), info[0], info[1]);
       return res;
     });
@@ -184,7 +189,8 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
     return r;
   }
 
-  private <T> T call(TableName table, String step, String partition, Body<T> body) {
+  private <T> T call(TablePolicy policy, String step, String partition, Body<T> body) {
+    TableName table = policy.table();
     MDC.put("table", table.toString());
     MDC.put("step", step);
     if (partition != null) {
@@ -201,7 +207,17 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
     } catch (LockBusyException e) {
       listener.actionFailed(table, step, Failures.LOCK_BUSY);
       throw ApplicationFailure.newFailure(e.getMessage(), Failures.LOCK_BUSY);
+    } catch (PrivilegeException e) {
+      listener.actionFailed(table, step, Failures.INSUFFICIENT_PRIVILEGE);
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INSUFFICIENT_PRIVILEGE);
     } catch (SQLException e) {
+      if (Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+        listener.actionFailed(table, step, Failures.INSUFFICIENT_PRIVILEGE);
+        // a grant does not appear by retrying: say which one is missing and stop
+        throw ApplicationFailure.newNonRetryableFailure(Privileges.explain(step + " " + table
+            + (partition == null ? "" : " " + partition), e, missingGrants(policy)),
+            Failures.INSUFFICIENT_PRIVILEGE);
+      }
       listener.actionFailed(table, step, "SQLState " + e.getSQLState());
       // Retryable: connection loss, a restart, serialization trouble. The message says what PostgreSQL said.
       throw ApplicationFailure.newFailure(step + " " + table + (partition == null ? "" : " " + partition)
@@ -210,6 +226,36 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
       MDC.remove("table");
       MDC.remove("step");
       MDC.remove("partition");
+    }
+  }
+
+  /** The grants the role lacks for this table, read on a fresh connection (the refused one may be aborted). */
+  private List<Privileges.Missing> missingGrants(TablePolicy policy) {
+    try (Connection c = dataSource.getConnection()) {
+      return Privileges.missing(c, policy.table(), policy.retention() == null ? null : archiveSchema,
+          books.schema());
+    } catch (SQLException e) {
+      log.warn("could not read the role's privileges: {}", e.getMessage());
+      return List.of();
+    }
+  }
+
+  /**
+   * Refuses a detach the role could not finish: a partition detached but not movable into the archive
+   * schema would sit in the table's schema until someone grants what is missing.
+   */
+  private void requireGrants(Connection c, TablePolicy policy, String partition) throws SQLException {
+    List<Privileges.Missing> missing = Privileges.missing(c, policy.table(), archiveSchema, books.schema());
+    if (!missing.isEmpty()) {
+      throw new PrivilegeException("refusing to detach " + partition + " of " + policy.table() + ": "
+          + missing.stream().map(Privileges.Missing::toString).collect(java.util.stream.Collectors.joining("; and ")));
+    }
+  }
+
+  /** The role lacks a grant a step needs; found before PostgreSQL refused anything. */
+  static final class PrivilegeException extends RuntimeException {
+    PrivilegeException(String message) {
+      super(message);
     }
   }
 

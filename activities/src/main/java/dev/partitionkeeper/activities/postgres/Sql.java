@@ -38,6 +38,17 @@ public final class Sql {
     }
   }
 
+  /**
+   * Creates a schema when missing. Looks first: {@code CREATE SCHEMA IF NOT EXISTS} checks CREATE on the
+   * database before it looks, so a role given an existing schema (and no CREATE on the database) would be
+   * refused.
+   */
+  public static void ensureSchema(Connection c, String schema) throws SQLException {
+    if (queryLong(c, "SELECT count(*) FROM pg_namespace WHERE nspname = ?", schema) == 0) {
+      exec(c, "CREATE SCHEMA IF NOT EXISTS " + dev.partitionkeeper.workflows.model.TableName.quoteIdent(schema));
+    }
+  }
+
   /** {@code SET LOCAL lock_timeout} for the current transaction, in milliseconds (0 = wait forever). */
   public static void setLocalLockTimeout(Connection c, long millis) throws SQLException {
     exec(c, "SET LOCAL lock_timeout = " + Math.max(0, millis));

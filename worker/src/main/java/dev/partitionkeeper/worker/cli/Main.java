@@ -29,18 +29,28 @@ public final class Main {
 
   /** As {@link #run(String...)}, printing to the given writers (null: standard out/err), for tests and embedding. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    return run(commandLine(), out, err, args);
+  }
+
+  /** The command tree with its error handling; building it is most of a short command's time. */
+  static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      // No stack traces for the user: the message says what is wrong and how to fix it.
+      cmd.getErr().println("error: " + CliErrors.message(ex));
+      return CliErrors.exitCode(ex);
+    });
+    return cl;
+  }
+
+  /** Runs {@code args} on a tree from {@link #commandLine()}; picocli resets every option before parsing. */
+  static int run(CommandLine cl, PrintWriter out, PrintWriter err, String... args) {
     if (out != null) {
       cl.setOut(out);
     }
     if (err != null) {
       cl.setErr(err);
     }
-    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      // No stack traces for the user: the message says what is wrong and how to fix it.
-      cmd.getErr().println("error: " + CliErrors.message(ex));
-      return CliErrors.exitCode(ex);
-    });
     return cl.execute(args);
   }
 }

@@ -156,6 +156,9 @@ final class StatusCommand implements Callable<Integer> {
             x.heartbeat(), x.lastFailure()));
         out.print(st.render());
       }
+      if (s.rejectedRequests() > 0) {
+        out.println("  ! " + s.rejectedRequests() + " request(s) ignored (malformed or naming tables not in the policy)");
+      }
       if (s.lastError() != null) {
         out.println("  ! last error: " + s.lastError());
       }

@@ -1,25 +1,40 @@
 package dev.partitionkeeper.worker.cli;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.partitionkeeper.activities.postgres.PgDataSources;
+import dev.partitionkeeper.activities.postgres.Privileges;
 import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Checks the configuration file without touching any database. */
+/**
+ * Checks the configuration file without touching any database; with {@code --privileges}, also reads the
+ * catalog for the grants the configured role lacks (docs/operations.md, "Least-privilege grants").
+ */
 @Command(name = "validate", mixinStandardHelpOptions = true,
     description = "Check the configuration and policy file (no database, no Temporal).")
 final class ValidateCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config;
+  @Option(names = "--privileges", description = "Also connect to PostgreSQL and list the grants the role lacks"
+      + " for the policy's tables (reads the catalog only).")
+  boolean privileges;
   @Spec
   CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws SQLException {
     WorkerConfig cfg = config.load();
     AsciiTable t = new AsciiTable(List.of("table", "interval", "premake", "retention", "timezone", "default",
         "retention_action"), "No tables");
@@ -31,6 +46,41 @@ final class ValidateCommand implements Callable<Integer> {
     out.println(cfg.source() + " is valid:");
     out.print(t.render());
     out.flush();
-    return Main.OK;
+    return privileges ? privileges(cfg) : Main.OK;
+  }
+
+  private int privileges(WorkerConfig cfg) throws SQLException {
+    PostgresSettings pg = ConfigOption.postgres(cfg);
+    var out = spec.commandLine().getOut();
+    var err = spec.commandLine().getErr();
+    Set<String> missing = new LinkedHashSet<>();
+    boolean stats;
+    try (HikariDataSource ds = PgDataSources.create(pg.jdbcUrl(), pg.user(), pg.password(), 2);
+         Connection c = ds.getConnection()) {
+      for (TablePolicy p : cfg.tables()) {
+        for (Privileges.Missing m : Privileges.missing(c, p.table(),
+            p.retention() == null ? null : cfg.archiveSchema(), cfg.bookkeepingSchema())) {
+          missing.add(m.toString());
+        }
+      }
+      stats = Privileges.readsAllStats(c);
+    }
+    if (!stats) {
+      out.println("warning: the role is not a member of " + Privileges.READ_ALL_STATS + ": the lock gate cannot see"
+          + " other roles' long transactions and relies on lock_timeout retries alone; run: GRANT "
+          + Privileges.READ_ALL_STATS + " TO " + (pg.user() == null ? "<role>" : pg.user()));
+    }
+    if (missing.isEmpty()) {
+      out.println("privileges: the role holds every grant the policy needs");
+      out.flush();
+      return Main.OK;
+    }
+    out.flush();
+    err.println("error: the role lacks " + missing.size() + " grant(s) the policy needs:");
+    for (String m : missing) {
+      err.println("  - " + m);
+    }
+    err.flush();
+    return Main.FAILED;
   }
 }

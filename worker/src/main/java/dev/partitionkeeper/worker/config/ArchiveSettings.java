@@ -32,6 +32,13 @@ public record ArchiveSettings(String location, String s3Endpoint, String s3Regio
 
   static ArchiveSettings from(Map<String, String> flat, Map<String, String> fromEnv, List<String> problems) {
     String location = flat.get("archive.location");
+    if (location != null && !location.isBlank()) {
+      try {
+        dev.partitionkeeper.activities.archive.ArchiveStores.check(location);
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage().replaceFirst("^archive location", label("archive.location", fromEnv)));
+      }
+    }
     boolean pathStyle = false;
     String ps = flat.get("archive.s3_path_style");
     if (ps != null) {
@@ -45,9 +52,18 @@ public record ArchiveSettings(String location, String s3Endpoint, String s3Regio
     long max = number(flat, fromEnv, "archive.max_file_size_mb", DEFAULT_MAX_FILE_SIZE_MB, 1, 1024 * 1024, problems);
     int zstd = (int) number(flat, fromEnv, "archive.zstd_level", DEFAULT_ZSTD_LEVEL, 1, 22, problems);
     String wd = flat.get("archive.work_dir");
+    Path workDir = null;
+    if (wd != null) {
+      try {
+        workDir = Path.of(wd);
+      } catch (java.nio.file.InvalidPathException e) {
+        problems.add(label("archive.work_dir", fromEnv) + " must be a directory path such as /var/tmp/partition-keeper ("
+            + e.getReason() + "), got: \"" + wd.replace("\0", "\\0") + "\"");
+      }
+    }
     return new ArchiveSettings(location == null || location.isBlank() ? null : location.trim(),
         flat.get("archive.s3_endpoint"), flat.get("archive.s3_region"), pathStyle, part * 1024 * 1024,
-        max * 1024 * 1024, zstd, wd == null ? null : Path.of(wd));
+        max * 1024 * 1024, zstd, workDir);
   }
 
   private static long number(Map<String, String> flat, Map<String, String> fromEnv, String key, long dflt, long min, long max,

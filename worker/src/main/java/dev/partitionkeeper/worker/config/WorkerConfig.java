@@ -60,6 +60,10 @@ public record WorkerConfig(
 
   public static final String DEFAULT_TASK_QUEUE = "partition-keeper";
   public static final String DEFAULT_ARCHIVE_SCHEMA = "partition_archive";
+  /** Connections in the worker's pool; more is a typo (PostgreSQL's default max_connections is 100). */
+  public static final int MAX_POOL_SIZE = 1000;
+  /** Temporal's default limit on identifiers such as task queue names. */
+  public static final int MAX_TASK_QUEUE_LENGTH = 1000;
 
   /** Known keys per section, with the setting each one is. */
   static final Map<String, Set<String>> SECTIONS = Map.of(
@@ -148,8 +152,9 @@ public record WorkerConfig(
       problems.add("maintenance." + e.getMessage());
     }
     int pool = integer(flat, fromEnv, "postgres.pool_size", PgDataSources.DEFAULT_POOL_SIZE, problems);
-    if (pool < 2) {
-      problems.add(label("postgres.pool_size", fromEnv) + " must be at least 2 (e.g. 8), got: " + pool);
+    if (pool < 2 || pool > MAX_POOL_SIZE) {
+      problems.add(label("postgres.pool_size", fromEnv) + " must be between 2 and " + MAX_POOL_SIZE + " (e.g. 8), got: "
+          + pool);
       pool = PgDataSources.DEFAULT_POOL_SIZE;
     }
     String archiveSchema = flat.getOrDefault("maintenance.archive_schema", DEFAULT_ARCHIVE_SCHEMA);
@@ -162,6 +167,18 @@ public record WorkerConfig(
       }
     }
 
+    String url = flat.get("postgres.url");
+    if (url != null && !url.startsWith("jdbc:postgresql:")) {
+      problems.add(label("postgres.url", fromEnv) + " must be a JDBC URL such as jdbc:postgresql://db:5432/app, got: \""
+          + PostgresSettings.redactUrl(url) + "\"");
+    }
+    String taskQueue = flat.getOrDefault("temporal.task_queue", DEFAULT_TASK_QUEUE);
+    if (taskQueue.isBlank() || taskQueue.length() > MAX_TASK_QUEUE_LENGTH || !taskQueue.equals(taskQueue.strip())) {
+      problems.add(label("temporal.task_queue", fromEnv) + " must be a name of 1 to " + MAX_TASK_QUEUE_LENGTH
+          + " characters without surrounding spaces such as \"" + DEFAULT_TASK_QUEUE + "\", got: \""
+          + (taskQueue.length() > 80 ? taskQueue.substring(0, 80) + "…\" (" + taskQueue.length() + " characters)"
+          : taskQueue + "\""));
+    }
     MetricsSettings metrics = MetricsSettings.from(flat, fromEnv, problems);
     ArchiveSettings archive = ArchiveSettings.from(flat, fromEnv, problems);
     ScheduleSettings schedule = ScheduleSettings.from(flat, fromEnv, problems);
@@ -178,7 +195,7 @@ public record WorkerConfig(
       throw new ConfigException(source, problems);
     }
     return new WorkerConfig(source, flat.get("postgres.url"), flat.get("postgres.user"),
-        flat.get("postgres.password_file"), pool, flat.getOrDefault("temporal.task_queue", DEFAULT_TASK_QUEUE),
+        flat.get("postgres.password_file"), pool, taskQueue,
         lock, archiveSchema, booksSchema, List.copyOf(tables), metrics, archive, schedule, workerPool);
   }
 
@@ -201,6 +218,10 @@ public record WorkerConfig(
     if (!node.isArray()) {
       problems.add("'tables:' must be a list of tables (each line starting with '- '), e.g. tables: [{table: "
           + "public.events, interval: monthly}], got: " + (node.isObject() ? "a mapping" : "\"" + node.asText() + "\""));
+      return out;
+    }
+    if (node.isEmpty()) {
+      problems.add("'tables:' is empty: list at least one table, e.g. tables: [{table: public.events, interval: monthly}]");
       return out;
     }
     Map<TableName, Integer> seen = new LinkedHashMap<>();
@@ -247,6 +268,9 @@ public record WorkerConfig(
         } else if (pm.asInt() < 1) {
           problems.add(where + ": premake must be at least 1 (partitions kept ahead of now, e.g. premake: 3), got: "
               + pm.asInt());
+        } else if (pm.asInt() > TablePolicy.MAX_PREMAKE) {
+          problems.add(where + ": premake must be at most " + TablePolicy.MAX_PREMAKE + " (partitions kept ahead of"
+              + " now, e.g. premake: 3; each one is a table), got: " + pm.asInt());
         } else {
           premake = pm.asInt();
         }

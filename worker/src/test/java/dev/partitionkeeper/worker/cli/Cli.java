@@ -26,6 +26,24 @@ final class Cli {
     }
   }
 
+  /**
+   * As {@link #run}, on one command tree reused call after call (the fuzz tests run hundreds of commands;
+   * building the tree is most of each one's time).
+   */
+  static final class Session {
+    private final picocli.CommandLine cl = Main.commandLine();
+
+    Result run(String... args) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code;
+      try (PrintWriter o = new PrintWriter(out, true); PrintWriter e = new PrintWriter(err, true)) {
+        code = Main.run(cl, o, e, args);
+      }
+      return new Result(code, out.toString(), err.toString());
+    }
+  }
+
   static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

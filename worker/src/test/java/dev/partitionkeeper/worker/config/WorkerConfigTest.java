@@ -130,7 +130,7 @@ class WorkerConfigTest {
                 "got: \" \"")),
         Arguments.of("pool too small", "postgres:\n  pool_size: 1\n"
                 + "tables:\n  - table: public.x\n    interval: daily\n",
-            List.of("postgres.pool_size must be at least 2", "got: 1")));
+            List.of("postgres.pool_size must be between 2 and 1000", "got: 1")));
   }
 
   @ParameterizedTest(name = "{0}")

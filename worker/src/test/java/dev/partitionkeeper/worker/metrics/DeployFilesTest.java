@@ -56,7 +56,9 @@ class DeployFilesTest {
     String demo = Files.readString(deploy("app-db/initdb/01-demo-schema.sql"))
         .replaceAll("\\bapp_owner\\b", owner).replaceAll("\\bapp\\b", app);
     String grants = Files.readString(deploy("app-db/initdb/partition-keeper-grants.psql"))
-        .replaceAll("\\bapp_owner\\b", owner).replaceAll("\\bpartition_keeper\\b", keeper)
+        .replaceAll("\\bapp_owner\\b", owner)
+        // the role, not the bookkeeping schema of the same name
+        .replaceAll("(?<!SCHEMA )\\bpartition_keeper\\b", keeper)
         .replace(":'pk_password'", "'demo-password'");
     PgTestSupport.exec(url, demo, grants);
 

@@ -46,7 +46,12 @@ public record Retention(int amount, Unit unit) {
       default -> throw new IllegalArgumentException(
           "retention must be a number of days, weeks, months or years such as \"12 months\", got: \"" + text + "\"");
     };
-    return new Retention(Integer.parseInt(m.group(1)), unit);
+    int amount = Integer.parseInt(m.group(1));
+    if (amount < 1) {
+      throw new IllegalArgumentException("retention must be at least 1 " + unit.name().toLowerCase(Locale.ROOT)
+          .replaceFirst("s$", "") + " (e.g. \"12 months\"), got: \"" + text + "\"");
+    }
+    return new Retention(amount, unit);
   }
 
   /** {@code t} minus this retention, in calendar terms (12 months before March 31 is March 31). */

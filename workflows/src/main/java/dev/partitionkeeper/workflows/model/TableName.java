@@ -126,7 +126,8 @@ public record TableName(String schema, String table) {
     return display(schema) + "." + display(table);
   }
 
-  private static String display(String id) {
+  /** An identifier as PostgreSQL would need it written: bare when lower-case and plain, else double-quoted. */
+  public static String display(String id) {
     return id.matches("[a-z_][a-z0-9_$]*") ? id : quoteIdent(id);
   }
 }

@@ -27,6 +27,11 @@ public record TablePolicy(
     int dropGraceDays) {
 
   public static final int DEFAULT_PREMAKE = 4;
+  /**
+   * More partitions ahead than this is a typo (premake: 30000 would create that many tables in one pass);
+   * 1000 is almost three years of daily partitions.
+   */
+  public static final int MAX_PREMAKE = 1000;
   public static final String DEFAULT_TIMEZONE = "UTC";
   public static final int DEFAULT_DROP_GRACE_DAYS = 7;
 
@@ -37,8 +42,9 @@ public record TablePolicy(
     if (interval == null) {
       throw new IllegalArgumentException("interval is required for " + table);
     }
-    if (premake < 1) {
-      throw new IllegalArgumentException("premake must be at least 1 for " + table + ", got: " + premake);
+    if (premake < 1 || premake > MAX_PREMAKE) {
+      throw new IllegalArgumentException("premake must be between 1 and " + MAX_PREMAKE + " for " + table + ", got: "
+          + premake);
     }
     if (timezone == null) {
       timezone = DEFAULT_TIMEZONE;

@@ -51,7 +51,7 @@ class RetentionTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Retention.parse("0 days"));
 
     assertTrue(e.getMessage().startsWith("retention must be at least 1 "), e.getMessage());
-    assertTrue(e.getMessage().endsWith("got: 0"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("got: \"0 days\""), e.getMessage()); // the value as written
   }
 
   @ParameterizedTest(name = "{1} before {0}")

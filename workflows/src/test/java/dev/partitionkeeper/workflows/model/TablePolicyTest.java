@@ -47,9 +47,9 @@ class TablePolicyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, -1})
-  void premakeBelowOneIsRejected(int premake) {
-    assertEquals("premake must be at least 1 for public.events, got: " + premake,
+  @ValueSource(ints = {0, -1, 1001, Integer.MAX_VALUE})
+  void premakeOutsideOneToAThousandIsRejected(int premake) {
+    assertEquals("premake must be between 1 and 1000 for public.events, got: " + premake,
         rejection(() -> policy(PartitionInterval.DAILY, premake, null, "UTC", 7)));
   }
 
