@@ -6,6 +6,7 @@ import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.activities.postgres.LockSettings;
 import dev.partitionkeeper.activities.postgres.PolicyException;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
+import dev.partitionkeeper.activities.postgres.Privileges;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.convert.ConvertActivities;
@@ -804,6 +805,14 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
     } catch (LockBusyException e) {
       throw ApplicationFailure.newFailure(e.getMessage(), Failures.LOCK_BUSY);
     } catch (SQLException e) {
+      if (Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+        // a grant does not appear by retrying
+        throw ApplicationFailure.newNonRetryableFailure(Privileges.refused("convert " + step + " " + t, e,
+            "convert needs to own the table (be a member of its owner role), USAGE and CREATE on its schema, and"
+            + " the bookkeeping schema's grants (docs/operations.md, Least-privilege grants); views and sequences"
+            + " that depend on the table must be owned by a role it is a member of too"),
+            Failures.INSUFFICIENT_PRIVILEGE);
+      }
       if ("23514".equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains("no partition")) {
         throw ApplicationFailure.newNonRetryableFailure("convert " + step + " " + t + ": a row's key lies outside"
             + " the partitions made for it (written during the conversion?): " + e.getMessage() + "; roll back with"
