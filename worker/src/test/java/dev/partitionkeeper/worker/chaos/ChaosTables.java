@@ -19,14 +19,24 @@ final class ChaosTables {
   static final int ROWS_PER_DAY = 60;
 
   private final int days;
+  private final int heavyRows;
 
-  private ChaosTables(int days) {
+  private ChaosTables(int days, int heavyRows) {
     this.days = days;
+    this.heavyRows = heavyRows;
+  }
+
+  /**
+   * The same tables with {@code rows} more rows in each of the two oldest days of each table (the first
+   * pass's detaches), so their exports last long enough for a fault to land in the middle of one.
+   */
+  ChaosTables withHeavyOldestDays(int rows) {
+    return new ChaosTables(days, rows);
   }
 
   /** Enough past partitions for {@code passes} passes that each detach two days. */
   static ChaosTables forPasses(int passes) {
-    return new ChaosTables(2 * passes + 3);
+    return new ChaosTables(2 * passes + 3, 0);
   }
 
   int days() {
@@ -42,7 +52,7 @@ final class ChaosTables {
   }
 
   long seedRows() {
-    return (long) ROWS_PER_DAY * (days + 3) * TABLES.size();
+    return ((long) ROWS_PER_DAY * (days + 3) + 2L * heavyRows) * TABLES.size();
   }
 
   void create(String url) {
@@ -67,6 +77,13 @@ final class ChaosTables {
           + " 00:00:00+00' + (g - " + id + ") * interval '" + (86_400 / ROWS_PER_DAY) + " seconds', 'seed'"
           + " FROM generate_series(" + id + ", " + (id + rows - 1) + ") g");
       id += rows;
+      if (heavyRows > 0) {
+        // spread over the two oldest days
+        sql.add("INSERT INTO public." + t + " (id, ts, payload) SELECT g, timestamptz '" + today.minusDays(days)
+            + " 00:00:00+00' + (g - " + id + ") * interval '1 second' * " + (86_400.0 / heavyRows)
+            + ", md5(g::text) FROM generate_series(" + id + ", " + (id + 2L * heavyRows - 1) + ") g");
+        id += 2L * heavyRows;
+      }
     }
     PgTestSupport.exec(url, sql.toArray(String[]::new));
   }

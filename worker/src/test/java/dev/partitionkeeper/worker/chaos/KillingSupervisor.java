@@ -22,6 +22,7 @@ final class KillingSupervisor implements AutoCloseable {
   private final Path logs;
   private final String url;
   private final Random rng;
+  private final Map<String, String> env;
   private WorkerProcess worker;
   private WorkflowClient client;
   private int launches;
@@ -32,6 +33,12 @@ final class KillingSupervisor implements AutoCloseable {
   private final List<String> killsThisPass = new ArrayList<>();
 
   KillingSupervisor(Path config, String temporalTarget, Path logs, String url, Random rng) {
+    this(config, temporalTarget, logs, url, rng, Map.of());
+  }
+
+  /** @param env extra environment of the worker processes (e.g. S3 credentials) */
+  KillingSupervisor(Path config, String temporalTarget, Path logs, String url, Random rng, Map<String, String> env) {
+    this.env = env;
     this.config = config;
     this.temporalTarget = temporalTarget;
     this.logs = logs;
@@ -61,7 +68,7 @@ final class KillingSupervisor implements AutoCloseable {
 
   void tick() throws SQLException {
     if (worker == null || !worker.isAlive()) {
-      worker = WorkerProcess.start(config, temporalTarget, logs.resolve("worker-" + (++launches) + ".log"), Map.of());
+      worker = WorkerProcess.start(config, temporalTarget, logs.resolve("worker-" + (++launches) + ".log"), env);
       startedAt = System.nanoTime();
       progressMark = actions();
       scheduleFallback();
