@@ -19,7 +19,7 @@ record ChaosSettings(int passes, int maxKillsPerPass, long seed, Duration s3Outa
 
   static ChaosSettings fromSystemProperties() {
     long seed = Long.getLong("chaos.seed", System.nanoTime());
-    return new ChaosSettings(Integer.getInteger("chaos.passes", 3), Integer.getInteger("chaos.maxKillsPerPass", 2),
+    return new ChaosSettings(Integer.getInteger("chaos.passes", 3), Integer.getInteger("chaos.maxKillsPerPass", 1),
         seed, seconds("chaos.s3OutageSeconds", 4), seconds("chaos.postgresDownSeconds", 3),
         seconds("chaos.readOnlySeconds", 4));
   }

@@ -22,7 +22,7 @@ import java.util.Random;
  * during the fault, and the no-loss invariant holds.
  */
 final class FaultScenario {
-  static final int HEAVY_ROWS = 20_000;
+  static final int HEAVY_ROWS = 6_000;
 
   /** What breaks and how it is repaired. */
   interface Fault {
@@ -68,13 +68,15 @@ final class FaultScenario {
       long[] began = {0};
       long[] ended = {0};
       String[] fired = {null};
+      Connection[] triggerConnection = {null};
       long t0 = System.nanoTime();
       MaintenanceReport report = ChaosPass.run(temporal.connection().client(), queue, "chaos-" + name,
           Duration.ofMinutes(4).plus(outage.multipliedBy(2)), () -> {
             workers.tick();
             if (began[0] == 0) {
-              String why = fired(url, trigger);
+              String why = fired(triggerConnection, url, trigger);
               if (why != null) {
+                close(triggerConnection[0]);
                 fault.begin();
                 began[0] = System.nanoTime();
                 fired[0] = why;
@@ -88,6 +90,7 @@ final class FaultScenario {
             }
           });
       long passEnd = System.nanoTime();
+      close(triggerConnection[0]);
       if (began[0] != 0 && ended[0] == 0) {
         fault.end();
         ended[0] = System.nanoTime();
@@ -109,8 +112,15 @@ final class FaultScenario {
   }
 
   /** Null until the trigger fires, then what was seen. */
-  private static String fired(String url, Trigger trigger) {
-    try (Connection c = DriverManager.getConnection(url); var s = c.createStatement()) {
+  private static String fired(Connection[] conn, String url, Trigger trigger) {
+    try {
+      if (conn[0] == null || conn[0].isClosed()) {
+        conn[0] = DriverManager.getConnection(url);
+      }
+    } catch (SQLException e) {
+      return null;
+    }
+    try (var s = conn[0].createStatement()) {
       if (trigger == Trigger.MID_EXPORT) {
         try (var rs = s.executeQuery("SELECT left(query, 60) FROM pg_stat_activity WHERE datname = current_database()"
             + " AND pid <> pg_backend_pid() AND state <> 'idle' AND query ILIKE 'COPY%TO STDOUT%' LIMIT 1")) {
@@ -129,6 +139,16 @@ final class FaultScenario {
       }
     } catch (SQLException e) {
       return null; // the bookkeeping schema does not exist yet
+    }
+  }
+
+  private static void close(Connection c) {
+    try {
+      if (c != null) {
+        c.close();
+      }
+    } catch (SQLException ignored) {
+      // it served its purpose
     }
   }
 }

@@ -98,8 +98,13 @@ final class KillingSupervisor implements AutoCloseable {
     killAt = System.nanoTime() + (500 + rng.nextInt(4000)) * 1_000_000L;
   }
 
+  private Connection connection;
+
   private long actions() throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); var s = c.createStatement()) {
+    if (connection == null || connection.isClosed()) {
+      connection = DriverManager.getConnection(url);
+    }
+    try (var s = connection.createStatement()) {
       try (var rs = s.executeQuery("SELECT to_regclass('partition_keeper.action_log') IS NOT NULL")) {
         if (!rs.next() || !rs.getBoolean(1)) {
           return 0;
@@ -113,9 +118,12 @@ final class KillingSupervisor implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void close() throws SQLException {
     if (worker != null) {
       worker.kill();
+    }
+    if (connection != null) {
+      connection.close();
     }
   }
 }
