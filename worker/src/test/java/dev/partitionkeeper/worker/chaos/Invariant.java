@@ -64,12 +64,13 @@ final class Invariant {
       }
       Set<String> recorded = new TreeSet<>();
       try (ResultSet rs = s.executeQuery("SELECT parent_table, partition_name, detached_schema, detached_at IS NOT NULL,"
-          + " verified_at IS NOT NULL, dropped_at IS NOT NULL FROM partition_keeper.partition_lifecycle"
+          + " verified_at IS NOT NULL, dropped_at IS NOT NULL, coalesce(verified_at <= dropped_at, true)"
+          + " FROM partition_keeper.partition_lifecycle"
           + " ORDER BY partition_name")) {
         List<Object[]> rows = new ArrayList<>();
         while (rs.next()) {
           rows.add(new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
-              rs.getBoolean(5), rs.getBoolean(6)});
+              rs.getBoolean(5), rs.getBoolean(6), rs.getBoolean(7)});
         }
         for (Object[] r : rows) {
           String parent = (String) r[0];
@@ -83,6 +84,8 @@ final class Invariant {
           if (dropped) {
             if (!verified) {
               problems.add(partition + " was dropped without a verified archive");
+            } else if (!(Boolean) r[6]) {
+              problems.add(partition + " was dropped before its archive was verified (verified_at > dropped_at)");
             }
             if (exists) {
               problems.add(partition + " is recorded as dropped but the table " + schema + "." + partition + " exists");
