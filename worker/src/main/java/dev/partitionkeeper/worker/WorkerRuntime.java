@@ -27,6 +27,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
+import io.temporal.worker.WorkflowImplementationOptions;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,6 +56,17 @@ public final class WorkerRuntime implements AutoCloseable {
   public WorkerRuntime(WorkflowClient client, WorkerConfig config, PostgresSettings pg,
       Supplier<List<TablePolicy>> policy, PostgresPartitionActivitiesImpl.MaintenanceListener listener,
       boolean sticky) {
+    this(client, config, pg, policy, listener, sticky, WorkflowImplementationOptions.getDefaultInstance());
+  }
+
+  /**
+   * @param workflowOptions options of the registered workflows. The defaults in production; the chaos tests
+   *     set per-activity-type options here to shorten the steps' timeouts (see {@code StepOptions}), so a
+   *     killed worker's step is retried in seconds instead of after its production heartbeat timeout.
+   */
+  public WorkerRuntime(WorkflowClient client, WorkerConfig config, PostgresSettings pg,
+      Supplier<List<TablePolicy>> policy, PostgresPartitionActivitiesImpl.MaintenanceListener listener,
+      boolean sticky, WorkflowImplementationOptions workflowOptions) {
     log.info("connecting to PostgreSQL {}", pg);
     this.dataSource = PgDataSources.create(pg.jdbcUrl(), pg.user(), pg.password(), pg.poolSize());
     this.partitionActivities = new PostgresPartitionActivitiesImpl(dataSource, config.lockSettings(),
@@ -70,9 +82,9 @@ public final class WorkerRuntime implements AutoCloseable {
     Worker worker = factory.newWorker(config.taskQueue(), options.build());
     // the pass runs up to table_parallelism tables at once (recorded in each run's history)
     worker.registerWorkflowImplementationFactory(MaintenanceWorkflow.class,
-        () -> new MaintenanceWorkflowImpl(pool.tableParallelism()));
-    worker.registerWorkflowImplementationTypes(TableMaintenanceWorkflowImpl.class, RestoreWorkflowImpl.class,
-        ConvertWorkflowImpl.class);
+        () -> new MaintenanceWorkflowImpl(pool.tableParallelism()), workflowOptions);
+    worker.registerWorkflowImplementationTypes(workflowOptions, TableMaintenanceWorkflowImpl.class,
+        RestoreWorkflowImpl.class, ConvertWorkflowImpl.class);
     this.archiveStore = openStore(config.archive());
     worker.registerActivitiesImplementations(partitionActivities, new PolicyActivitiesImpl(policy),
         archiveActivities(config, listener),

@@ -275,6 +275,11 @@ public final class PartitionDdl {
     // Detached, still in its schema: move it and record it in one transaction.
     long rows = estimatedRows(c, oid);
     attempts += gate.run(c, List.of(new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES)), progress, tx -> {
+      // CREATE SCHEMA IF NOT EXISTS races on pg_namespace's unique index when two tables' first detaches
+      // run at once (table_parallelism > 1, or two workers): one fails with a unique violation. The chaos
+      // suite hit it; the step was retried, but a failed attempt is noise in the history and the metrics.
+      Sql.queryLong(tx, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?))) x",
+          "partition_keeper:schema:" + archiveSchema);
       Sql.ensureSchema(tx, archiveSchema);
       Sql.exec(tx, "ALTER TABLE " + part.quoted() + " SET SCHEMA " + TableName.quoteIdent(archiveSchema));
       books.recordDetached(tx, table, name, from, to, archiveSchema, rows);
