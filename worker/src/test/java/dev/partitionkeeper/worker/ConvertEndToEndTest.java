@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Timeout;
  * update lands, and the longest write stays under the lock timeout plus a margin.
  */
 @Tag("postgres")
+@Tag("heavy") // once per CI run (on PostgreSQL 15): about 1.5 min; the conversion's steps run on both majors
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ConvertEndToEndTest {
   static final int ROWS = 1_000_000;
