@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -45,6 +46,7 @@ final class ExportPass {
   private final ArchiveStore store;
   private final ArchiveLayout layout;
   private final List<ArchiveColumn> columns;
+  private final Set<String> plainColumns;
   private final ExportOptions options;
   private final ProgressListener listener;
   private final Map<String, String> footerMetadata;
@@ -66,11 +68,13 @@ final class ExportPass {
   private HashedOutputFile localFile;
   private long storedBytes;
 
-  ExportPass(ArchiveStore store, ArchiveLayout layout, List<ArchiveColumn> columns, String keyColumn,
-      ExportOptions options, ProgressListener listener, Map<String, String> footerMetadata) {
+  /** {@code plainColumns}: columns to write without a dictionary ({@link ColumnDistinctness}). */
+  ExportPass(ArchiveStore store, ArchiveLayout layout, List<ArchiveColumn> columns, Set<String> plainColumns,
+      String keyColumn, ExportOptions options, ProgressListener listener, Map<String, String> footerMetadata) {
     this.store = store;
     this.layout = layout;
     this.columns = columns;
+    this.plainColumns = plainColumns;
     this.options = options;
     this.listener = listener;
     this.footerMetadata = footerMetadata;
@@ -272,7 +276,7 @@ final class ExportPass {
   private void open() throws IOException {
     String key = layout.key(ArchiveLayout.fileName(files.size()));
     localFile = new HashedOutputFile(store.newLocalFile(key, options.workDir()));
-    writer = new ParquetPartWriter(localFile, columns, footerMetadata, options);
+    writer = new ParquetPartWriter(localFile, columns, plainColumns, footerMetadata, options);
   }
 
   private void finishFile() throws IOException {

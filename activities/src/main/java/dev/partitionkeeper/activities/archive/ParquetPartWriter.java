@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -23,10 +24,11 @@ final class ParquetPartWriter implements Closeable {
   private final ZstdCodecFactory codecs;
   private long rows;
 
-  ParquetPartWriter(HashedOutputFile file, List<ArchiveColumn> columns, Map<String, String> footerMetadata,
-      ExportOptions options) throws IOException {
+  /** {@code plainColumns}: columns written without trying a dictionary first ({@link ColumnDistinctness}). */
+  ParquetPartWriter(HashedOutputFile file, List<ArchiveColumn> columns, Set<String> plainColumns,
+      Map<String, String> footerMetadata, ExportOptions options) throws IOException {
     this.codecs = new ZstdCodecFactory(options.zstdLevel());
-    this.writer = new Builder(file, new RowWriteSupport(columns, footerMetadata))
+    Builder builder = new Builder(file, new RowWriteSupport(columns, footerMetadata))
         // PlainParquetConfiguration: no Hadoop Configuration, which would need the Hadoop runtime
         .withConf(new PlainParquetConfiguration())
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
@@ -35,8 +37,11 @@ final class ParquetPartWriter implements Closeable {
         .withRowGroupSize(Math.min(options.rowGroupBytes(), options.maxFileBytes()))
         .withPageSize(options.pageBytes())
         .withDictionaryEncoding(true)
-        .withPageWriteChecksumEnabled(true)
-        .build();
+        .withPageWriteChecksumEnabled(true);
+    for (String column : plainColumns) {
+      builder.withDictionaryEncoding(column, false);
+    }
+    this.writer = builder.build();
   }
 
   void write(Object[] row) throws IOException {
