@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Two threads: the calling thread reads and decodes the COPY stream and computes the {@link RowSummary};
  * a writer thread encodes and compresses the rows into Parquet and stores the files. Rows go from one to the
- * other in batches through a short bounded queue, so memory stays bounded (at most {@link #QUEUED_BATCHES}
- * batches of about {@link #BATCH_BYTES} each). A failure on either side stops both: the writer's failure is
+ * other in batches through a short bounded queue, so memory stays bounded: at most {@link #QUEUED_BATCHES}
+ * + 2 batches exist, each of at most {@link #BATCH_ROWS} rows and about {@link #BATCH_BYTES} of values (one
+ * row more than that), and they are reused. A failure on either side stops both: the writer's failure is
  * thrown on the calling thread, and a failure of the calling thread stops the writer, which deletes its
  * unfinished file. The {@link ProgressListener} is only ever called on the calling thread.
  */
