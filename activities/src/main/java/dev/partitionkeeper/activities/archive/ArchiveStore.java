@@ -36,6 +36,33 @@ public interface ArchiveStore extends AutoCloseable {
     }
   }
 
+  /**
+   * A new, empty local file in which to write what {@link #putFile} will then store under {@code key}. By
+   * default a temporary file in {@code workDir}; a store on a local filesystem makes it beside the key's
+   * final name, so that {@code putFile} can rename it into place instead of copying it.
+   */
+  default Path newLocalFile(String key, Path workDir) throws IOException {
+    return Files.createTempFile(workDir, "pk-export-", ".tmp");
+  }
+
+  /**
+   * Stores a finished local file whose size and SHA-256 the caller computed while writing it, with the same
+   * all-or-nothing guarantee as {@link #put(String, InputStream)}. The file may be moved into the store, so
+   * it may be gone afterwards; the caller deletes it if it is still there. By default the file is read and
+   * stored like any other, and the size and digest read back must equal the caller's.
+   *
+   * @throws IOException also when what was stored differs from what the caller wrote
+   */
+  default StoredObject putFile(String key, Path file, long size, String sha256) throws IOException {
+    StoredObject stored = put(key, file);
+    if (stored.size() != size || !stored.sha256().equals(sha256)) {
+      throw new IOException("stored " + stored.size() + " bytes with SHA-256 " + stored.sha256() + " at "
+          + locationOf(key) + ", but " + size + " bytes with SHA-256 " + sha256 + " were written to " + file
+          + ": the local file changed while it was stored; run the export again");
+    }
+    return stored;
+  }
+
   /** Opens an object for reading; {@link java.nio.file.NoSuchFileException} when it does not exist. */
   InputStream open(String key) throws IOException;
 

@@ -1,6 +1,7 @@
 package dev.partitionkeeper.activities.archive;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -93,9 +94,22 @@ public final class ContentChecksum {
     } else if (v instanceof BigDecimal d) {
       put((byte) 7);
       putInt(d.scale());
-      byte[] unscaled = d.unscaledValue().toByteArray();
-      putInt(unscaled.length);
-      putBytes(unscaled);
+      BigInteger unscaled = d.unscaledValue();
+      int bits = unscaled.bitLength();
+      if (bits < Long.SIZE) {
+        // BigInteger.toByteArray's bytes without the array: bitLength/8 + 1 bytes, big-endian, sign included
+        long u = unscaled.longValue();
+        int n = bits / 8 + 1;
+        putInt(n);
+        ensure(n);
+        for (int shift = 8 * (n - 1); shift >= 0; shift -= 8) {
+          buf[len++] = (byte) (u >>> shift);
+        }
+      } else {
+        byte[] bytes = unscaled.toByteArray();
+        putInt(bytes.length);
+        putBytes(bytes);
+      }
     } else {
       throw new IllegalArgumentException("no checksum encoding for " + v.getClass().getName());
     }

@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * @param rowGroupBytes Parquet row group size: the memory the writer buffers before flushing to disk
  * @param pageBytes Parquet page size
  * @param zstdLevel ZSTD compression level, 1 (fastest) to 22 (smallest)
- * @param workDir where Parquet files are written before they are stored (one file at a time)
+ * @param workDir where Parquet files are written before they are stored (one file at a time), unless the store
+ *     has them written in place ({@link ArchiveStore#newLocalFile}: a filesystem store does)
  * @param progressEveryRows call {@link ProgressListener#onRows} after this many rows
  */
 public record ExportOptions(

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * An archive store in a local or network-mounted directory. Each object is written to a hidden temporary
  * file beside its final name, flushed to disk, then renamed over the final name in one atomic step, so a
  * crash leaves either the old object or the new one, plus at worst a {@code .*.tmp-*} file that the next
- * export of the same partition deletes.
+ * export of the same partition deletes. The exporter writes its Parquet files straight into such temporary
+ * files ({@link #newLocalFile}) and {@link #putFile} only renames them: each file is written once.
  */
 public final class FileSystemArchiveStore implements ArchiveStore {
 
@@ -47,12 +48,16 @@ public final class FileSystemArchiveStore implements ArchiveStore {
     return root.resolve(ArchiveKeys.check(key));
   }
 
+  private static Path tempBeside(Path target) {
+    return target.resolveSibling("." + target.getFileName() + TEMP_MARKER + UUID.randomUUID());
+  }
+
   @Override
   public StoredObject put(String key, InputStream in) throws IOException {
     Path target = resolve(key);
     Path dir = target.getParent();
     Files.createDirectories(dir);
-    Path temp = dir.resolve("." + target.getFileName() + TEMP_MARKER + UUID.randomUUID());
+    Path temp = tempBeside(target);
     try {
       Sha256.Copied copied;
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -67,6 +72,41 @@ public final class FileSystemArchiveStore implements ArchiveStore {
     } finally {
       Files.deleteIfExists(temp);
     }
+  }
+
+  /** A hidden temporary file beside {@code key}'s final name, as {@link #put} uses: a crash leaves it to be deleted. */
+  @Override
+  public Path newLocalFile(String key, Path workDir) throws IOException {
+    Path target = resolve(key);
+    Files.createDirectories(target.getParent());
+    return Files.createFile(tempBeside(target));
+  }
+
+  /**
+   * A file from {@link #newLocalFile} for the same key is flushed to disk and renamed into place, without
+   * reading it again: its size is checked, its digest is the writer's. Any other file is copied by {@link
+   * #put(String, Path)} and its digest compared.
+   */
+  @Override
+  public StoredObject putFile(String key, Path file, long size, String sha256) throws IOException {
+    Path target = resolve(key);
+    Path dir = target.getParent();
+    String name = file.getFileName().toString();
+    if (!dir.equals(file.toAbsolutePath().normalize().getParent())
+        || !name.startsWith("." + target.getFileName() + TEMP_MARKER)) {
+      return ArchiveStore.super.putFile(key, file, size, sha256);
+    }
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      if (channel.size() != size) {
+        throw new IOException(file + " has " + channel.size() + " bytes but " + size + " were written to it: the"
+            + " local file changed before it was stored; run the export again");
+      }
+      // the rename below must not be able to reach the disk before the data does
+      channel.force(true);
+    }
+    moveIntoPlace(file, target);
+    syncDirectory(dir);
+    return new StoredObject(key, size, sha256);
   }
 
   private static void moveIntoPlace(Path temp, Path target) throws IOException {

@@ -2,9 +2,9 @@ package dev.partitionkeeper.activities.archive;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -12,12 +12,11 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 
 /**
- * One Parquet file on local disk. Memory is bounded by the row group size: Parquet buffers one row group
- * of encoded, compressed pages, then flushes it to the file.
+ * One Parquet file on local disk, hashed as it is written ({@link HashedOutputFile}). Memory is bounded by
+ * the row group size: Parquet buffers one row group of encoded, compressed pages, then flushes it to the file.
  */
 final class ParquetPartWriter implements Closeable {
 
@@ -25,10 +24,11 @@ final class ParquetPartWriter implements Closeable {
   private final ZstdCodecFactory codecs;
   private long rows;
 
-  ParquetPartWriter(Path file, List<ArchiveColumn> columns, Map<String, String> footerMetadata, ExportOptions options)
-      throws IOException {
+  /** {@code plainColumns}: columns written without trying a dictionary first ({@link ColumnDistinctness}). */
+  ParquetPartWriter(HashedOutputFile file, List<ArchiveColumn> columns, Set<String> plainColumns,
+      Map<String, String> footerMetadata, ExportOptions options) throws IOException {
     this.codecs = new ZstdCodecFactory(options.zstdLevel());
-    this.writer = new Builder(new LocalOutputFile(file), new RowWriteSupport(columns, footerMetadata))
+    Builder builder = new Builder(file, new RowWriteSupport(columns, footerMetadata))
         // PlainParquetConfiguration: no Hadoop Configuration, which would need the Hadoop runtime
         .withConf(new PlainParquetConfiguration())
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
@@ -37,8 +37,11 @@ final class ParquetPartWriter implements Closeable {
         .withRowGroupSize(Math.min(options.rowGroupBytes(), options.maxFileBytes()))
         .withPageSize(options.pageBytes())
         .withDictionaryEncoding(true)
-        .withPageWriteChecksumEnabled(true)
-        .build();
+        .withPageWriteChecksumEnabled(true);
+    for (String column : plainColumns) {
+      builder.withDictionaryEncoding(column, false);
+    }
+    this.writer = builder.build();
   }
 
   void write(Object[] row) throws IOException {

@@ -43,10 +43,30 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
     // compressing a small page
     ZstdCompressCtx ctx = track(new ZstdCompressCtx().setLevel(level));
     return new BytesInputCompressor() {
+      // Reused for every page: a 1 MiB page would otherwise cost two 1 MiB arrays (the page, the output
+      // bound), which G1 allocates as humongous objects. Returning a view of `out` is safe because Parquet
+      // copies each compressed page (ConcatenatingByteBufferCollector.collect, DictionaryPage's copy)
+      // before it compresses the next one.
+      private byte[] in = new byte[0];
+      private byte[] out = new byte[0];
+
       @Override
       public synchronized BytesInput compress(BytesInput bytes) throws IOException {
+        int n = checkedSize(bytes);
+        if (in.length < n) {
+          in = new byte[n];
+        }
+        copyInto(bytes, in);
+        long bound = Zstd.compressBound(n);
+        if (bound > Integer.MAX_VALUE - 8) {
+          throw new IOException("a Parquet page of " + n + " bytes is too large to compress into one Java array");
+        }
+        if (out.length < bound) {
+          out = new byte[(int) bound];
+        }
         try {
-          return BytesInput.from(ctx.compress(toArray(bytes)));
+          int compressed = ctx.compressByteArray(out, 0, out.length, in, 0, n);
+          return BytesInput.from(out, 0, compressed);
         } catch (ZstdException e) {
           throw new IOException("ZSTD compression failed: " + e.getMessage(), e);
         }
@@ -114,11 +134,21 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
 
   /** The page as one array of exactly its size (Parquet's own toByteArray() is deprecated). */
   static byte[] toArray(BytesInput bytes) throws IOException {
+    byte[] out = new byte[checkedSize(bytes)];
+    copyInto(bytes, out);
+    return out;
+  }
+
+  private static int checkedSize(BytesInput bytes) throws IOException {
     long size = bytes.size();
     if (size > Integer.MAX_VALUE - 8) {
       throw new IOException("a Parquet page of " + size + " bytes is larger than Java arrays allow");
     }
-    byte[] out = new byte[(int) size];
+    return (int) size;
+  }
+
+  /** Copies the page to the start of {@code out}, which must be large enough. */
+  private static void copyInto(BytesInput bytes, byte[] out) throws IOException {
     bytes.writeAllTo(new OutputStream() {
       private int pos;
 
@@ -133,7 +163,6 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
         pos += len;
       }
     });
-    return out;
   }
 
   private static void inflate(ZstdDecompressCtx ctx, byte[] out, byte[] in, int inLen) throws IOException {

@@ -95,4 +95,28 @@ class ContentChecksumTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.add(row(new Object())));
     assertEquals("no checksum encoding for java.lang.Object", e.getMessage());
   }
+
+  @Test
+  void aDecimalIsHashedAsItsScaleAndTheTwosComplementOfItsUnscaledValue() throws Exception {
+    // the definition (sum128-sha256-v1), written out the slow way: the archives already written depend on it
+    List<BigDecimal> values = new ArrayList<>();
+    for (String v : List.of("0", "0.00", "1", "-1", "1.27", "1.28", "-1.28", "-1.29", "327.67", "327.68", "-327.68",
+        "12345678.90", "-9999999999999999.99", "92233720368547758.07", "-92233720368547758.08",
+        "92233720368547758.08", "-92233720368547758.09", "123456789012345678901234567890.123")) {
+      values.add(new BigDecimal(v));
+    }
+    for (int bits = 0; bits < 64; bits++) {
+      values.add(BigDecimal.valueOf(1L << bits, 2));
+      values.add(BigDecimal.valueOf(-(1L << bits), 2));
+      values.add(BigDecimal.valueOf((1L << bits) - 1, 4));
+    }
+    for (BigDecimal v : values) {
+      byte[] unscaled = v.unscaledValue().toByteArray();
+      java.nio.ByteBuffer encoding = java.nio.ByteBuffer.allocate(9 + unscaled.length);
+      encoding.put((byte) 7).putInt(v.scale()).putInt(unscaled.length).put(unscaled);
+      byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(encoding.array());
+      String expected = java.util.HexFormat.of().formatHex(sha, 0, 16);
+      assertEquals(expected, checksum(List.<Object[]>of(row(v))), v.toPlainString());
+    }
+  }
 }

@@ -122,6 +122,71 @@ class ExportCrashTest {
   }
 
   @Test
+  void aStoreFailureOnTheWriterThreadFailsTheExportWithThatFailure() throws Exception {
+    FileSystemArchiveStore store = fileStore(dir.resolve("store"));
+    // stores the first file, then fails as a full disk or a revoked S3 key would
+    ArchiveStore failing = new ArchiveStore() {
+      private int puts;
+
+      @Override
+      public String location() {
+        return store.location();
+      }
+
+      @Override
+      public StoredObject put(String key, java.io.InputStream in) throws java.io.IOException {
+        return store.put(key, in);
+      }
+
+      @Override
+      public Path newLocalFile(String key, Path workDir) throws java.io.IOException {
+        return store.newLocalFile(key, workDir);
+      }
+
+      @Override
+      public StoredObject putFile(String key, Path file, long size, String sha256) throws java.io.IOException {
+        if (++puts == 2) {
+          throw new ArchiveCredentialsException("access denied storing " + key, null);
+        }
+        return store.putFile(key, file, size, sha256);
+      }
+
+      @Override
+      public java.io.InputStream open(String key) throws java.io.IOException {
+        return store.open(key);
+      }
+
+      @Override
+      public boolean exists(String key) {
+        return store.exists(key);
+      }
+
+      @Override
+      public List<String> list(String prefix) throws java.io.IOException {
+        return store.list(prefix);
+      }
+
+      @Override
+      public void delete(String key) throws java.io.IOException {
+        store.delete(key);
+      }
+    };
+    try (SingleConnectionDataSource ds = new SingleConnectionDataSource(url)) {
+      // the very exception, so the activity can still tell "do not retry" failures apart
+      ArchiveCredentialsException e = assertThrows(ArchiveCredentialsException.class,
+          () -> new ParquetExporter(ds, failing, smallFiles(work)).export(request, ProgressListener.NONE));
+      assertEquals("access denied storing public/metrics/metrics_p7/part-00001.parquet", e.getMessage());
+      assertFalse(store.exists(request.layout().manifestKey()));
+      // the unfinished file was deleted; only the one stored before the failure is left, for the rerun to remove
+      assertEquals(List.of(request.layout().key(ArchiveLayout.fileName(0))), store.list(request.layout().dir()));
+
+      ExportResult done = new ParquetExporter(ds, store, smallFiles(work)).export(request, ProgressListener.NONE);
+      assertEquals(ROWS, done.rows());
+      assertOneCompleteArchive(store, done, ds);
+    }
+  }
+
+  @Test
   void leftoversOfALargerInterruptedRunAreRemoved() throws Exception {
     FileSystemArchiveStore store = fileStore(dir.resolve("store"));
     ArchiveLayout layout = request.layout();

@@ -89,4 +89,42 @@ class FileSystemArchiveStoreTest {
     assertThrows(NoSuchFileException.class, () -> store.open("x/y"));
     assertThrows(IllegalArgumentException.class, () -> store.put("../escape", new ByteArrayInputStream(new byte[0])));
   }
+
+  @Test
+  void aFileWrittenInPlaceIsRenamedIntoPlaceAndAnyOtherFileIsCopiedAndChecked() throws Exception {
+    FileSystemArchiveStore store = new FileSystemArchiveStore(dir.resolve("root"));
+    byte[] data = "parquet bytes".getBytes();
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+
+    // in place: a hidden temp file beside the final name, which putFile renames without reading it
+    Path local = store.newLocalFile("s/t/p/part-00000.parquet", dir);
+    assertEquals(dir.resolve("root/s/t/p"), local.getParent());
+    assertTrue(local.getFileName().toString().startsWith(".part-00000.parquet" + FileSystemArchiveStore.TEMP_MARKER));
+    Files.write(local, data);
+    // the digest is the writer's: putFile trusts it and only checks the size (verify reads the file back)
+    StoredObject o = store.putFile("s/t/p/part-00000.parquet", local, data.length, sha);
+    assertEquals(new StoredObject("s/t/p/part-00000.parquet", data.length, sha), o);
+    assertFalse(Files.exists(local));
+    assertEquals(List.of("s/t/p/part-00000.parquet"), store.list("s/t/p/"));
+    try (InputStream in = store.open("s/t/p/part-00000.parquet")) {
+      assertArrayEquals(data, in.readAllBytes());
+    }
+
+    // a size that does not match what is on disk is refused and nothing is stored
+    Path short1 = store.newLocalFile("s/t/p/part-00001.parquet", dir);
+    Files.write(short1, data);
+    IOException e = assertThrows(IOException.class,
+        () -> store.putFile("s/t/p/part-00001.parquet", short1, data.length + 1, sha));
+    assertTrue(e.getMessage().contains("has " + data.length + " bytes but " + (data.length + 1) + " were written"),
+        e.getMessage());
+    assertFalse(store.exists("s/t/p/part-00001.parquet"));
+
+    // a file elsewhere is copied; the digest read while copying must equal the caller's
+    Path elsewhere = Files.write(dir.resolve("elsewhere.bin"), data);
+    assertEquals(sha, store.putFile("s/t/p/part-00002.parquet", elsewhere, data.length, sha).sha256());
+    assertTrue(Files.exists(elsewhere), "a copied file is the caller's to delete");
+    IOException wrong = assertThrows(IOException.class,
+        () -> store.putFile("s/t/p/part-00003.parquet", elsewhere, data.length, "00" + sha.substring(2)));
+    assertTrue(wrong.getMessage().startsWith("stored " + data.length + " bytes with SHA-256 " + sha), wrong.getMessage());
+  }
 }
