@@ -11,7 +11,7 @@
 # "partman pk_default pk_worker pk_nodefault none": the control run without maintenance is included);
 # EXPORT_RUNS / EXPORT_ROWS for bench/export.sh (SKIP_EXPORT=1 leaves it out).
 # Writes docs/benchmarks.md (WRITE_DOC=0: do not; DOC=path: elsewhere): bench/benchmarks.md.head, then the
-# machine and this run's three tables.
+# machine and this run's three tables. DOC_ONLY=1 runs nothing and rewrites the page from bench/out/.
 # Each script has its own hard time cap: STALL_MAX_SECONDS (default 2100: 5 variants x 3 runs of ~1.5 min)
 # and SCALE_MAX_SECONDS (default 900); MAX_SECONDS sets both.
 # Usage: bash bench/run_all.sh
@@ -20,6 +20,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_root
 OUT_ALL=${OUT_ALL:-$BENCH_DIR/out}   # OUT_ALL=dir writes elsewhere
 mkdir -p "$OUT_ALL"
+if [ "${DOC_ONLY:-0}" != 1 ]; then
 JARDIR=$(mktemp -d /tmp/pk-bench-jar.XXXXXX)
 trap 'rm -rf "$JARDIR"' EXIT
 SRC_JAR=${PK_JAR:-$REPO_DIR/worker/target/partition-keeper.jar}
@@ -35,14 +36,21 @@ unset BUILD
   echo "partition-keeper jar: sha256 $(sha256sum "$PK_JAR" | cut -c1-16), from $SRC_JAR built $(date -u -r "$SRC_JAR" '+%F %T UTC')"
   echo "git (working tree): $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$REPO_DIR" status --porcelain --untracked-files=no 2>/dev/null)" ] && echo ' + uncommitted changes')$( [ "$SRC_JAR" = "$REPO_DIR/worker/target/partition-keeper.jar" ] || echo " (the jar was given by PK_JAR, not built from it)")"
 } | tee "$OUT_ALL/env.txt"
+fi
 
 rc=0
+if [ "${DOC_ONLY:-0}" = 1 ]; then
+  # only (re)write docs/benchmarks.md from the tables already in bench/out/ (e.g. after re-running one script)
+  SKIP_RUNS=1
+fi
 # shellcheck disable=SC2086
+if [ "${SKIP_RUNS:-0}" != 1 ]; then
 REPS=${STALL_REPS:-${REPS:-3}} MAX_SECONDS=${STALL_MAX_SECONDS:-${MAX_SECONDS:-2100}} OUT=$OUT_ALL/writer_stall bash "$BENCH_DIR/writer_stall.sh" ${STALL_VARIANTS:-partman pk_default pk_worker pk_nodefault none} || rc=$?
 REPS=${SCALE_REPS:-${REPS:-3}} MAX_SECONDS=${SCALE_MAX_SECONDS:-${MAX_SECONDS:-900}} OUT=$OUT_ALL/scale bash "$BENCH_DIR/scale.sh" || rc=$?
 if [ "${SKIP_EXPORT:-0}" != 1 ]; then
   RUNS=${EXPORT_RUNS:-3} MAX_SECONDS=${EXPORT_MAX_SECONDS:-${MAX_SECONDS:-1800}} OUT=$OUT_ALL/export \
     bash "$BENCH_DIR/export.sh" ${EXPORT_ROWS:-} || rc=$?
+fi
 fi
 
 {

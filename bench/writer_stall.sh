@@ -15,11 +15,9 @@
 #   pk_nodefault  the same table without a default partition (DETACH ... CONCURRENTLY)
 #   pk_worker     the deployment shape: like pk_default, but the worker (`partition-keeper worker`) and a
 #                 Temporal server (the SDK's standalone test server, standing in for a cluster) are started
-#                 before the load and left idle; at t=MAINT_AT-TRIGGER_LEAD a `maintain --wait` client asks
-#                 for the pass (its JVM is the only start-up during the run; it stands in for the Schedule,
-#                 which costs the database host nothing, so it runs at nice TRIGGER_NICE, default 19);
-#                 WORKER_WARMUP=1 (default) runs one dry-run pass before the load, as a worker that has
-#                 run passes before
+#                 before the load; bench/ScheduledTrigger.java stands in for the Schedule: started and warmed
+#                 up (one dry-run pass) before the load, it asks for the pass at t=MAINT_AT with the same
+#                 update as `maintain --wait` -- no process starts during the run
 #   none          control: the same table with a default partition, writers and reader, no maintenance
 #                 at all -- the noise floor of the machine (not in the default list)
 # Each run gets a fresh database; variants are interleaved per repetition; medians over REPS runs.
@@ -70,8 +68,6 @@ NOISY_ABOVE=${NOISY_ABOVE:-15}
 SYNC_COMMIT=${SYNC_COMMIT:-on}
 PK_NICE=${PK_NICE:-0}
 TEMPORAL_PORT=${TEMPORAL_PORT:-$((PORT + 1000))}
-TRIGGER_LEAD=${TRIGGER_LEAD:-1}
-TRIGGER_NICE=${TRIGGER_NICE:-19}
 NOISY_RETRIES=${NOISY_RETRIES:-0}
 WINDOW_RETRIES=${WINDOW_RETRIES:-1}
 BASE=/tmp/pk-bench-stall
@@ -99,6 +95,10 @@ start_cluster "$BASE" "$PORT" \
   "deadlock_timeout = '$DEADLOCK_TIMEOUT'" "synchronous_commit = $SYNC_COMMIT"
 JAR=$BASE/partition-keeper.jar
 ensure_jar "$JAR"
+if printf '%s\n' "${VARIANTS[@]}" | grep -qx pk_worker; then
+  mkdir -p "$BASE/classes"
+  javac -nowarn -d "$BASE/classes" -cp "$JAR" "$BENCH_DIR/ScheduledTrigger.java"
+fi
 
 # ------------------------------------------------------------------ setup of one run
 setup_db() { # $1 variant, $2 db
@@ -253,11 +253,16 @@ SQL
       [ $SECONDS -lt $deadline ] && kill -0 "$wk_pid" 2>/dev/null || { log "worker did not start: $(tail -3 "$dir/worker.log")"; exit 1; }
       sleep 0.2
     done
-    if [ "${WORKER_WARMUP:-1}" = 1 ]; then
-      # a worker in production has run passes before: one dry run (plan only) before the load
-      TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR" \
-        maintain --dry-run --wait --json --config "$cfg" >"$dir/warmup.json" 2>"$dir/warmup.log" || true
-    fi
+    # the Schedule's stand-in (bench/ScheduledTrigger.java): started, connected and warmed up (one dry-run
+    # pass, as a worker that has run passes before) now; it fires at the time the run writes to fire_at
+    rm -f "$dir/fire_at"
+    java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$JAR:$BASE/classes" ScheduledTrigger \
+      "127.0.0.1:$TEMPORAL_PORT" "$cfg" "$dir/fire_at" >"$dir/maint.json" 2>"$dir/trigger.log" &
+    pk_pid=$!; BG_PIDS+=("$pk_pid")
+    until grep -q "^ready" "$dir/trigger.log"; do
+      [ $SECONDS -lt $deadline ] && kill -0 "$pk_pid" 2>/dev/null || { log "trigger did not start: $(tail -3 "$dir/trigger.log")"; exit 1; }
+      sleep 0.2
+    done
     sleep "${WORKER_SETTLE:-5}" # JIT and first polls done
     wk_cpu0=$(awk '{print $14 + $15}' "/proc/$wk_pid/stat")
   fi
@@ -265,6 +270,9 @@ SQL
   read -r hb0 ht0 < <(host_ticks); pg0=$(pg_ticks "$pm")
   log_off=$(stat -c %s "$BASE/server.log")
   t0=$(now)
+  # written whole, then renamed: the trigger never reads a half-written file
+  [ "$variant" = pk_worker ] && awk -v t="$t0" -v d="$MAINT_AT" 'BEGIN{printf "%.6f\n", t+d}' >"$dir/fire_at.tmp" &&
+    mv "$dir/fire_at.tmp" "$dir/fire_at"
   /usr/bin/time -f '%U %S' -o "$dir/pgbench.cpu" "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$PORT" -U postgres -f "$dir/insert.sql" \
     -c "$CLIENTS" -j "$CLIENTS" -R "$RATE" -T "$DURATION" -l --log-prefix="$BASE/pgbench_log" "$db" \
     >"$dir/pgbench.out" 2>&1 &
@@ -287,17 +295,11 @@ SQL
     m1=$(now)
     ;;
   pk_worker)
-    sleep_until "$(awk -v t="$t0" -v d="$MAINT_AT" -v l="$TRIGGER_LEAD" 'BEGIN{printf "%.6f", t+d-l}')"
-    log "[$variant #$rep] maintain --wait starts at t=$(elapsed "$t0" "$(now)")s"
-    m0=$(now)
-    # the client stands in for the Temporal Schedule, which costs the database host nothing: TRIGGER_NICE
-    /usr/bin/time -f '%U %S %M' -o "$dir/java.cpu" nice -n "$TRIGGER_NICE" \
-      java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR" maintain --wait --json --config "$cfg" \
-      --address "127.0.0.1:$TEMPORAL_PORT" >"$dir/maint.json" 2>"$dir/maint.log" &
-    pk_pid=$!; BG_PIDS+=("$pk_pid")
+    # fired by bench/ScheduledTrigger.java at t=MAINT_AT (fire_at): no process starts during the run
+    m0=$(awk -v t="$t0" -v d="$MAINT_AT" 'BEGIN{printf "%.6f", t+d}')
     wait "$pk_pid" || maint_rc=$?
     m1=$(now)
-    [ "$maint_rc" = 3 ] && maint_rc=0
+    log "[$variant #$rep] $(grep -m1 '^fired at' "$dir/trigger.log" | awk -v t="$t0" '{printf "pass asked for at t=%.3fs", $3 / 1000 - t}')"
     ;;
   pk_*)
     sleep_until "$(awk -v t="$t0" -v d="$PK_START_AT" 'BEGIN{printf "%.6f", t+d}')"
@@ -321,6 +323,7 @@ SQL
   local t_end; t_end=$(now)
   if [ -n "$wk_pid" ]; then
     # the worker's CPU during the run (clock ticks -> s), then stop it and the server
+    # the worker's CPU during the run (the trigger only sends one request then)
     awk -v c0="$wk_cpu0" -v hz="$(getconf CLK_TCK)" '{printf "%.1f\n", ($14 + $15 - c0) / hz}' "/proc/$wk_pid/stat" >"$dir/worker.cpu"
     kill "$wk_pid" "$ts_pid" 2>/dev/null || true
     wait "$wk_pid" "$ts_pid" 2>/dev/null || true
