@@ -7,6 +7,7 @@ import dev.partitionkeeper.activities.postgres.LockSettings;
 import dev.partitionkeeper.activities.postgres.PolicyException;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
 import dev.partitionkeeper.activities.postgres.Privileges;
+import dev.partitionkeeper.activities.postgres.Refusals;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.convert.ConvertActivities;
@@ -798,12 +799,8 @@ public final class ConvertActivitiesImpl implements ConvertActivities {
     MDC.put("step", "convert " + step);
     try (Connection c = dataSource.getConnection()) {
       return body.run(c);
-    } catch (PolicyException e) {
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INVALID_POLICY);
-    } catch (CatalogConflictException e) {
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.CATALOG_CONFLICT);
-    } catch (LockBusyException e) {
-      throw ApplicationFailure.newFailure(e.getMessage(), Failures.LOCK_BUSY);
+    } catch (PolicyException | CatalogConflictException | LockBusyException e) {
+      throw Refusals.failure(e);
     } catch (SQLException e) {
       if (Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
         // a grant does not appear by retrying

@@ -198,18 +198,10 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
     }
     try (Connection c = dataSource.getConnection()) {
       return body.run(c);
-    } catch (PolicyException e) {
-      listener.actionFailed(table, step, Failures.INVALID_POLICY);
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INVALID_POLICY);
-    } catch (CatalogConflictException e) {
-      listener.actionFailed(table, step, Failures.CATALOG_CONFLICT);
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.CATALOG_CONFLICT);
-    } catch (LockBusyException e) {
-      listener.actionFailed(table, step, Failures.LOCK_BUSY);
-      throw ApplicationFailure.newFailure(e.getMessage(), Failures.LOCK_BUSY);
-    } catch (PrivilegeException e) {
-      listener.actionFailed(table, step, Failures.INSUFFICIENT_PRIVILEGE);
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INSUFFICIENT_PRIVILEGE);
+    } catch (PolicyException | CatalogConflictException | LockBusyException | PrivilegeException e) {
+      ApplicationFailure f = Refusals.failure(e);
+      listener.actionFailed(table, step, f.getType());
+      throw f;
     } catch (SQLException e) {
       if (Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
         listener.actionFailed(table, step, Failures.INSUFFICIENT_PRIVILEGE);
