@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -47,7 +46,6 @@ final class ExportPass {
   private final ArchiveStore store;
   private final ArchiveLayout layout;
   private final List<ArchiveColumn> columns;
-  private final Set<String> plainColumns;
   private final ExportOptions options;
   private final ProgressListener listener;
   private final Map<String, String> footerMetadata;
@@ -69,13 +67,10 @@ final class ExportPass {
   private HashedOutputFile localFile;
   private long storedBytes;
 
-  /** {@code plainColumns}: columns to write without a dictionary ({@link ColumnDistinctness}). */
-  ExportPass(ArchiveStore store, ArchiveLayout layout, List<ArchiveColumn> columns, Set<String> plainColumns,
-      String keyColumn, ExportOptions options, ProgressListener listener, Map<String, String> footerMetadata) {
+  ExportPass(ArchiveStore store, ArchiveLayout layout, List<ArchiveColumn> columns, String keyColumn, ExportOptions options, ProgressListener listener, Map<String, String> footerMetadata) {
     this.store = store;
     this.layout = layout;
     this.columns = columns;
-    this.plainColumns = plainColumns;
     this.options = options;
     this.listener = listener;
     this.footerMetadata = footerMetadata;
@@ -235,10 +230,11 @@ final class ExportPass {
         if (b == END || aborted) {
           break;
         }
+        for (int from = 0; from < b.size; from += SIZE_CHECK_ROWS) {
+          write(b.rows, from, Math.min(b.size, from + SIZE_CHECK_ROWS));
+        }
         for (int i = 0; i < b.size; i++) {
-          Object[] row = b.rows[i];
-          write(row);
-          Arrays.fill(row, null); // do not keep the values alive until the batch is reused
+          Arrays.fill(b.rows[i], null); // do not keep the values alive until the batch is reused
         }
         b.size = 0;
         b.bytes = 0;
@@ -260,24 +256,22 @@ final class ExportPass {
     }
   }
 
-  private void write(Object[] row) throws IOException {
+  private void write(Object[][] rows, int from, int to) throws IOException {
     if (writer == null) {
       open();
     }
-    writer.write(row);
-    if (writer.rows() % SIZE_CHECK_ROWS == 0) {
-      long size = writer.dataSize();
-      writtenBytes = storedBytes + size;
-      if (size >= options.maxFileBytes()) {
-        finishFile();
-      }
+    writer.write(rows, from, to);
+    long size = writer.dataSize();
+    writtenBytes = storedBytes + size;
+    if (size >= options.maxFileBytes()) {
+      finishFile();
     }
   }
 
   private void open() throws IOException {
     String key = layout.key(ArchiveLayout.fileName(files.size()));
     localFile = new HashedOutputFile(store.newLocalFile(key, options.workDir()));
-    writer = new ParquetPartWriter(localFile, columns, plainColumns, footerMetadata, options);
+    writer = new ParquetPartWriter(localFile, columns, footerMetadata, options);
   }
 
   private void finishFile() throws IOException {
@@ -298,12 +292,8 @@ final class ExportPass {
   }
 
   private void discardLocal() {
-    try {
-      if (writer != null) {
-        writer.close();
-      }
-    } catch (IOException | RuntimeException ignored) {
-      // the pass failed already; that failure is the one to report
+    if (writer != null) {
+      writer.abort(); // no footer: the unfinished file is not a readable Parquet file
     }
     writer = null;
     try {

@@ -72,7 +72,6 @@ public final class ParquetExporter {
     try (Connection c = dataSource.getConnection()) {
       List<ArchiveColumn> catalog = CatalogColumns.read(c, request.source());
       new RowSummary(catalog, request.keyColumn()); // fails now, naming the columns, if the key is not one
-      Set<String> plainColumns = ColumnDistinctness.tooVariedForDictionary(c, request.source());
       deleteAll(layout, List.of()); // no manifest: whatever is there is the leftover of an interrupted run
       Set<String> textForm = new LinkedHashSet<>();
       for (int attempt = 1; ; attempt++) {
@@ -80,7 +79,7 @@ public final class ParquetExporter {
         ExportPass.Result pass;
         try {
           log.info("exporting {} to {} (attempt {})", request.source(), layout.locationIn(store), attempt);
-          pass = new ExportPass(store, layout, columns, plainColumns, request.keyColumn(), options, listener,
+          pass = new ExportPass(store, layout, columns, request.keyColumn(), options, listener,
               footerMetadata(request, columns)).run(c, request.source());
         } catch (UnrepresentableValueException e) {
           if (!textForm.add(e.column())) {

@@ -1,52 +1,101 @@
 package dev.partitionkeeper.activities.archive;
 
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdException;
+import com.github.luben.zstd.Zstd;
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
 
 /**
- * One Parquet file on local disk, hashed as it is written ({@link HashedOutputFile}). Memory is bounded by
- * the row group size: Parquet buffers one row group of encoded, compressed pages, then flushes it to the file.
+ * One Parquet file on local disk, hashed as it is written ({@link HashedOutputFile}).
+ *
+ * <p>Rows arrive in batches and are written column by column: each column appends the batch's values to its
+ * current page with a loop of its own (PLAIN values, definition levels RLE / bit-packed, as Parquet's data
+ * page v1 defines them), a full page is compressed with ZSTD at once and kept, and a full row group is written
+ * through Parquet's {@link ParquetFileWriter}, which lays out the column chunks, the page and column indexes
+ * and the footer. Going through Parquet's record API instead (one call per value into a tree of generic
+ * writers) cost as much CPU as the COPY read itself, most of it compiling that tree in a fresh JVM.
+ *
+ * <p>Memory is bounded by the row group size, as with Parquet's own writer: the compressed pages of one row
+ * group plus one open page per column. Pages close at {@code pageBytes} of values or {@link #PAGE_ROW_LIMIT}
+ * rows (Parquet's defaults), so readers' page indexes stay as useful as with Parquet's writer.
  */
 final class ParquetPartWriter implements Closeable {
 
-  private final ParquetWriter<Object[]> writer;
-  private final ZstdCodecFactory codecs;
-  private long rows;
+  /** Parquet's default page row limit (ParquetProperties.DEFAULT_PAGE_ROW_COUNT_LIMIT). */
+  static final int PAGE_ROW_LIMIT = 20_000;
 
-  /** {@code plainColumns}: columns written without trying a dictionary first ({@link ColumnDistinctness}). */
-  ParquetPartWriter(HashedOutputFile file, List<ArchiveColumn> columns, Set<String> plainColumns,
-      Map<String, String> footerMetadata, ExportOptions options) throws IOException {
-    this.codecs = new ZstdCodecFactory(options.zstdLevel());
-    Builder builder = new Builder(file, new RowWriteSupport(columns, footerMetadata))
-        // PlainParquetConfiguration: no Hadoop Configuration, which would need the Hadoop runtime
-        .withConf(new PlainParquetConfiguration())
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-        .withCompressionCodec(CompressionCodecName.ZSTD)
-        .withCodecFactory(codecs)
-        .withRowGroupSize(Math.min(options.rowGroupBytes(), options.maxFileBytes()))
-        .withPageSize(options.pageBytes())
-        .withDictionaryEncoding(true)
-        .withPageWriteChecksumEnabled(true);
-    for (String column : plainColumns) {
-      builder.withDictionaryEncoding(column, false);
+  private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private final ParquetFileWriter file;
+  private final Map<String, String> footerMetadata;
+  private final Column[] columns;
+  private final Pages pages;
+  private final long rowGroupBytes;
+  private long rows;
+  private long groupRows;
+  private boolean closed;
+
+  ParquetPartWriter(HashedOutputFile out, List<ArchiveColumn> columns, Map<String, String> footerMetadata,
+      ExportOptions options) throws IOException {
+    MessageType schema = ParquetSchemas.schema(columns);
+    this.rowGroupBytes = Math.min(options.rowGroupBytes(), options.maxFileBytes());
+    this.footerMetadata = footerMetadata;
+    this.pages = new Pages(options.zstdLevel());
+    boolean started = false;
+    try {
+      this.file = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.OVERWRITE, rowGroupBytes, 0,
+          ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH, ParquetProperties.DEFAULT_STATISTICS_TRUNCATE_LENGTH,
+          true);
+      this.columns = new Column[columns.size()];
+      List<ColumnDescriptor> descriptors = schema.getColumns();
+      for (int i = 0; i < this.columns.length; i++) {
+        this.columns[i] = Column.of(columns.get(i).kind(), descriptors.get(i), i, options.pageBytes(), pages);
+      }
+      file.start();
+      started = true;
+    } finally {
+      if (!started) {
+        pages.close();
+      }
     }
-    this.writer = builder.build();
   }
 
-  void write(Object[] row) throws IOException {
-    writer.write(row);
-    rows++;
+  /** Writes {@code batch[from..to)}; each row holds one value (or null) per column, in the columns' order. */
+  void write(Object[][] batch, int from, int to) throws IOException {
+    for (Column c : columns) {
+      c.append(batch, from, to);
+    }
+    rows += to - from;
+    groupRows += to - from;
+    if (bufferedBytes() >= rowGroupBytes) {
+      flushRowGroup();
+    }
   }
 
   long rows() {
@@ -54,42 +103,506 @@ final class ParquetPartWriter implements Closeable {
   }
 
   /** Bytes written to the file so far plus what is buffered for the current row group. */
-  long dataSize() {
-    return writer.getDataSize();
+  long dataSize() throws IOException {
+    return file.getPos() + bufferedBytes();
   }
 
+  private long bufferedBytes() {
+    long b = 0;
+    for (Column c : columns) {
+      b += c.bufferedBytes();
+    }
+    return b;
+  }
+
+  private void flushRowGroup() throws IOException {
+    for (Column c : columns) {
+      c.closePage();
+    }
+    file.startBlock(groupRows);
+    for (Column c : columns) {
+      c.writeChunk(file);
+    }
+    file.endBlock();
+    groupRows = 0;
+  }
+
+  /** Finishes the file: the last row group, the indexes and the footer. */
   @Override
   public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
-      writer.close();
+      if (groupRows > 0) {
+        flushRowGroup();
+      }
+      Map<String, String> extra = new HashMap<>(footerMetadata);
+      extra.put(ParquetWriter.OBJECT_MODEL_NAME_PROP, "partition-keeper");
+      file.end(extra);
     } finally {
-      codecs.release();
+      pages.close();
     }
   }
 
-  private static final class Builder extends ParquetWriter.Builder<Object[], Builder> {
-    private final RowWriteSupport support;
+  /** Abandons the file (after a failure): closes it without a footer, so it is not a readable Parquet file. */
+  void abort() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      file.close();
+    } catch (IOException | RuntimeException ignored) {
+      // the failure that made us abort is the one to report
+    } finally {
+      pages.close();
+    }
+  }
 
-    Builder(OutputFile file, RowWriteSupport support) {
-      super(file);
-      this.support = support;
+  // ------------------------------------------------------------------ pages
+
+  /** A compressed data page waiting for its row group to be written. */
+  private record Page(byte[] bytes, int uncompressedSize, int values, Statistics<?> stats) {}
+
+  /** Assembles and compresses pages; one ZSTD context and two reused buffers for every column. */
+  private static final class Pages {
+    private final ZstdCompressCtx ctx;
+    private byte[] body = new byte[64 * 1024];
+    private byte[] compressed = new byte[0];
+
+    Pages(int level) {
+      this.ctx = new ZstdCompressCtx().setLevel(level);
+    }
+
+    /** {@code levels} then {@code values[0..valueBytes)}, compressed into a page of its own. */
+    Page compress(byte[] levels, byte[] values, int valueBytes, int count, Statistics<?> stats)
+        throws IOException {
+      int levelBytes = levels.length;
+      int n = levelBytes + valueBytes;
+      if (body.length < n) {
+        body = new byte[Math.max(n, body.length * 2)];
+      }
+      System.arraycopy(levels, 0, body, 0, levelBytes);
+      System.arraycopy(values, 0, body, levelBytes, valueBytes);
+      long bound = Zstd.compressBound(n);
+      if (compressed.length < bound) {
+        compressed = new byte[(int) Math.min(Integer.MAX_VALUE - 8, bound)];
+      }
+      try {
+        int size = ctx.compressByteArray(compressed, 0, compressed.length, body, 0, n);
+        return new Page(Arrays.copyOf(compressed, size), n, count, stats);
+      } catch (ZstdException e) {
+        throw new IOException("ZSTD compression failed: " + e.getMessage(), e);
+      }
+    }
+
+    void close() {
+      ctx.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ columns
+
+  /**
+   * One column's open page and the finished pages of the current row group. Subclasses append a batch of
+   * values in a loop of their own and keep the page's min/max the way Parquet orders their type.
+   */
+  private abstract static class Column {
+    final ColumnDescriptor descriptor;
+    final PrimitiveType type;
+    final int index;
+    final int pageBytes;
+    final Pages pages;
+    /** PLAIN-encoded values of the open page. */
+    byte[] values = new byte[16 * 1024];
+    int size;
+    /** Definition level (0 = null, 1 = value) of each row of the open page. */
+    final byte[] defined = new byte[PAGE_ROW_LIMIT];
+    int count;
+    int nulls;
+    final List<Page> finished = new ArrayList<>();
+    long finishedBytes;
+    long chunkValues;
+
+    Column(ColumnDescriptor descriptor, int index, int pageBytes, Pages pages) {
+      this.descriptor = descriptor;
+      this.type = descriptor.getPrimitiveType();
+      this.index = index;
+      this.pageBytes = pageBytes;
+      this.pages = pages;
+    }
+
+    static Column of(ValueKind kind, ColumnDescriptor d, int index, int pageBytes, Pages pages) {
+      PrimitiveType.PrimitiveTypeName physical = d.getPrimitiveType().getPrimitiveTypeName();
+      return switch (kind) {
+        case INT16, INT32, DATE -> new IntColumn(d, index, pageBytes, pages, false);
+        case INT64, TIMESTAMP, TIMESTAMPTZ -> new LongColumn(d, index, pageBytes, pages, false);
+        case DECIMAL -> switch (physical) {
+          case INT32 -> new IntColumn(d, index, pageBytes, pages, true);
+          case INT64 -> new LongColumn(d, index, pageBytes, pages, true);
+          default -> new FixedColumn(d, index, pageBytes, pages);
+        };
+        case STRING, JSON, TEXT_FORM, BYTES -> new BinaryColumn(d, index, pageBytes, pages);
+        case UUID -> new FixedColumn(d, index, pageBytes, pages);
+        case FLOAT32, FLOAT64, BOOLEAN -> new OtherColumn(d, index, pageBytes, pages);
+      };
+    }
+
+    abstract void append(Object[][] batch, int from, int to) throws IOException;
+
+    /** The open page's statistics (min/max of its values, its nulls); resets them for the next page. */
+    abstract Statistics<?> takeStats();
+
+    /** Values of the open page in PLAIN encoding, and their length (BOOLEAN bit-packs them at the end). */
+    int valueBytes() {
+      return size;
+    }
+
+    final void ensure(int more) {
+      if (size + more > values.length) {
+        values = Arrays.copyOf(values, Math.max(size + more, values.length * 2));
+      }
+    }
+
+    /** Call after each row: closes the page when it is full. */
+    final void rowDone() throws IOException {
+      count++;
+      if (count == PAGE_ROW_LIMIT || size >= pageBytes) {
+        closePage();
+      }
+    }
+
+    final void putNull() {
+      defined[count] = 0;
+      nulls++;
+    }
+
+    final void closePage() throws IOException {
+      if (count == 0) {
+        return;
+      }
+      int bytes = valueBytes();
+      Statistics<?> stats = takeStats();
+      stats.incrementNumNulls(nulls);
+      Page page = pages.compress(levels(), values, bytes, count, stats);
+      finished.add(page);
+      finishedBytes += page.bytes().length;
+      chunkValues += count;
+      size = 0;
+      count = 0;
+      nulls = 0;
+    }
+
+    /** The page's definition levels, RLE / bit-packed hybrid with the 4-byte length data page v1 puts first. */
+    private byte[] levels() throws IOException {
+      if (nulls == 0 || nulls == count) {
+        // one RLE run: header varint(count << 1), then the level in one byte
+        byte[] run = new byte[4 + 5 + 1];
+        int p = 4;
+        int header = count << 1;
+        while ((header & ~0x7f) != 0) {
+          run[p++] = (byte) ((header & 0x7f) | 0x80);
+          header >>>= 7;
+        }
+        run[p++] = (byte) header;
+        run[p++] = (byte) (nulls == 0 ? 1 : 0);
+        INT_LE.set(run, 0, p - 4);
+        return Arrays.copyOf(run, p);
+      }
+      try (RunLengthBitPackingHybridEncoder rle =
+          new RunLengthBitPackingHybridEncoder(1, 1024, PAGE_ROW_LIMIT, HeapByteBufferAllocator.getInstance())) {
+        for (int i = 0; i < count; i++) {
+          rle.writeInt(defined[i]);
+        }
+        byte[] encoded = rle.toBytes().toByteArray();
+        byte[] out = new byte[4 + encoded.length];
+        INT_LE.set(out, 0, encoded.length);
+        System.arraycopy(encoded, 0, out, 4, encoded.length);
+        return out;
+      }
+    }
+
+    long bufferedBytes() {
+      return finishedBytes + size + count;
+    }
+
+    final void writeChunk(ParquetFileWriter file) throws IOException {
+      file.startColumn(descriptor, chunkValues, CompressionCodecName.ZSTD);
+      for (Page p : finished) {
+        // max repetition level 0: no repetition levels (BIT_PACKED is what Parquet names that)
+        file.writeDataPage(p.values(), p.uncompressedSize(), BytesInput.from(p.bytes()), p.stats(), p.values(),
+            Encoding.BIT_PACKED, Encoding.RLE, Encoding.PLAIN);
+      }
+      file.endColumn();
+      finished.clear();
+      finishedBytes = 0;
+      chunkValues = 0;
+    }
+  }
+
+  /** INT32: smallint, integer, date, numeric of up to 9 digits (its unscaled value). */
+  private static final class IntColumn extends Column {
+    private final boolean decimal;
+    private int min;
+    private int max;
+    private boolean any;
+
+    IntColumn(ColumnDescriptor d, int index, int pageBytes, Pages pages, boolean decimal) {
+      super(d, index, pageBytes, pages);
+      this.decimal = decimal;
     }
 
     @Override
-    protected Builder self() {
-      return this;
+    void append(Object[][] batch, int from, int to) throws IOException {
+      for (int r = from; r < to; r++) {
+        Object v = batch[r][index];
+        if (v == null) {
+          putNull();
+        } else {
+          int x = decimal ? ((BigDecimal) v).unscaledValue().intValueExact() : (Integer) v;
+          defined[count] = 1;
+          ensure(4);
+          INT_LE.set(values, size, x);
+          size += 4;
+          if (!any) {
+            min = max = x;
+            any = true;
+          } else if (x < min) {
+            min = x;
+          } else if (x > max) {
+            max = x;
+          }
+        }
+        rowDone();
+      }
     }
 
-    /** Still abstract in Parquet, so it must exist; build() calls the ParquetConfiguration variant. */
     @Override
-    @Deprecated
-    protected WriteSupport<Object[]> getWriteSupport(Configuration conf) {
-      return support;
+    Statistics<?> takeStats() {
+      Statistics<?> s = Statistics.createStats(type);
+      if (any) {
+        s.updateStats(min);
+        s.updateStats(max);
+      }
+      any = false;
+      return s;
+    }
+  }
+
+  /** INT64: bigint, timestamp(tz) as microseconds, numeric of 10 to 18 digits (its unscaled value). */
+  private static final class LongColumn extends Column {
+    private final boolean decimal;
+    private long min;
+    private long max;
+    private boolean any;
+
+    LongColumn(ColumnDescriptor d, int index, int pageBytes, Pages pages, boolean decimal) {
+      super(d, index, pageBytes, pages);
+      this.decimal = decimal;
     }
 
     @Override
-    protected WriteSupport<Object[]> getWriteSupport(ParquetConfiguration conf) {
-      return support;
+    void append(Object[][] batch, int from, int to) throws IOException {
+      for (int r = from; r < to; r++) {
+        Object v = batch[r][index];
+        if (v == null) {
+          putNull();
+        } else {
+          long x = decimal ? ((BigDecimal) v).unscaledValue().longValueExact() : (Long) v;
+          defined[count] = 1;
+          ensure(8);
+          LONG_LE.set(values, size, x);
+          size += 8;
+          if (!any) {
+            min = max = x;
+            any = true;
+          } else if (x < min) {
+            min = x;
+          } else if (x > max) {
+            max = x;
+          }
+        }
+        rowDone();
+      }
+    }
+
+    @Override
+    Statistics<?> takeStats() {
+      Statistics<?> s = Statistics.createStats(type);
+      if (any) {
+        s.updateStats(min);
+        s.updateStats(max);
+      }
+      any = false;
+      return s;
+    }
+  }
+
+  /** BINARY: text, json(b), text forms, bytea; min/max in unsigned byte order, as Parquet orders them. */
+  private static final class BinaryColumn extends Column {
+    private byte[] min;
+    private byte[] max;
+
+    BinaryColumn(ColumnDescriptor d, int index, int pageBytes, Pages pages) {
+      super(d, index, pageBytes, pages);
+    }
+
+    @Override
+    void append(Object[][] batch, int from, int to) throws IOException {
+      for (int r = from; r < to; r++) {
+        Object v = batch[r][index];
+        if (v == null) {
+          putNull();
+        } else {
+          byte[] x = (byte[]) v;
+          defined[count] = 1;
+          ensure(4 + x.length);
+          INT_LE.set(values, size, x.length);
+          System.arraycopy(x, 0, values, size + 4, x.length);
+          size += 4 + x.length;
+          if (min == null) {
+            min = max = x;
+          } else if (Arrays.compareUnsigned(x, min) < 0) {
+            min = x;
+          } else if (Arrays.compareUnsigned(x, max) > 0) {
+            max = x;
+          }
+        }
+        rowDone();
+      }
+    }
+
+    @Override
+    Statistics<?> takeStats() {
+      Statistics<?> s = Statistics.createStats(type);
+      if (min != null) {
+        s.updateStats(Binary.fromConstantByteArray(min));
+        s.updateStats(Binary.fromConstantByteArray(max));
+      }
+      min = max = null;
+      return s;
+    }
+  }
+
+  /**
+   * FIXED_LEN_BYTE_ARRAY: uuid, numeric of more than 18 digits (two's complement, sign-extended). Statistics
+   * through Parquet's own per-value update, which knows that a decimal orders as a signed number.
+   */
+  private static final class FixedColumn extends Column {
+    private final int length;
+    private Statistics<?> stats;
+
+    FixedColumn(ColumnDescriptor d, int index, int pageBytes, Pages pages) {
+      super(d, index, pageBytes, pages);
+      this.length = d.getPrimitiveType().getTypeLength();
+      this.stats = Statistics.createStats(type);
+    }
+
+    @Override
+    void append(Object[][] batch, int from, int to) throws IOException {
+      for (int r = from; r < to; r++) {
+        Object v = batch[r][index];
+        if (v == null) {
+          putNull();
+        } else {
+          byte[] x = v instanceof BigDecimal d ? twosComplement(d.unscaledValue(), length) : (byte[]) v;
+          if (x.length != length) {
+            throw new IOException("column " + descriptor + " holds values of " + length + " bytes, got " + x.length);
+          }
+          defined[count] = 1;
+          ensure(length);
+          System.arraycopy(x, 0, values, size, length);
+          size += length;
+          stats.updateStats(Binary.fromConstantByteArray(x));
+        }
+        rowDone();
+      }
+    }
+
+    @Override
+    Statistics<?> takeStats() {
+      Statistics<?> s = stats;
+      stats = Statistics.createStats(type);
+      return s;
+    }
+
+    /** Big-endian two's complement, sign-extended to exactly {@code length} bytes. */
+    static byte[] twosComplement(BigInteger v, int length) {
+      byte[] raw = v.toByteArray();
+      if (raw.length > length) {
+        throw new ArithmeticException("decimal " + v + " needs " + raw.length + " bytes, the column holds " + length);
+      }
+      byte[] out = new byte[length];
+      if (v.signum() < 0) {
+        Arrays.fill(out, 0, length - raw.length, (byte) 0xff);
+      }
+      System.arraycopy(raw, 0, out, length - raw.length, raw.length);
+      return out;
+    }
+  }
+
+  /** FLOAT, DOUBLE, BOOLEAN: statistics through Parquet's per-value update (NaN rules included). */
+  private static final class OtherColumn extends Column {
+    private final PrimitiveType.PrimitiveTypeName physical;
+    private Statistics<?> stats;
+    /** BOOLEAN: values are bit-packed, LSB first; {@code bits} counts them. */
+    private int bits;
+
+    OtherColumn(ColumnDescriptor d, int index, int pageBytes, Pages pages) {
+      super(d, index, pageBytes, pages);
+      this.physical = d.getPrimitiveType().getPrimitiveTypeName();
+      this.stats = Statistics.createStats(type);
+    }
+
+    @Override
+    void append(Object[][] batch, int from, int to) throws IOException {
+      for (int r = from; r < to; r++) {
+        Object v = batch[r][index];
+        if (v == null) {
+          putNull();
+        } else {
+          defined[count] = 1;
+          switch (physical) {
+            case FLOAT -> {
+              float x = (Float) v;
+              ensure(4);
+              INT_LE.set(values, size, Float.floatToIntBits(x));
+              size += 4;
+              stats.updateStats(x);
+            }
+            case DOUBLE -> {
+              double x = (Double) v;
+              ensure(8);
+              LONG_LE.set(values, size, Double.doubleToLongBits(x));
+              size += 8;
+              stats.updateStats(x);
+            }
+            default -> {
+              boolean x = (Boolean) v;
+              if ((bits & 7) == 0) {
+                ensure(1);
+                values[size++] = 0;
+              }
+              if (x) {
+                values[size - 1] |= (byte) (1 << (bits & 7));
+              }
+              bits++;
+              stats.updateStats(x);
+            }
+          }
+        }
+        rowDone();
+      }
+    }
+
+    @Override
+    Statistics<?> takeStats() {
+      bits = 0;
+      Statistics<?> s = stats;
+      stats = Statistics.createStats(type);
+      return s;
     }
   }
 }
