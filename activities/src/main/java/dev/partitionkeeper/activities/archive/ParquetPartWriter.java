@@ -16,10 +16,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.bytes.BytesUtils;
 import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -164,7 +166,7 @@ final class ParquetPartWriter implements Closeable {
   // ------------------------------------------------------------------ pages
 
   /** A compressed data page waiting for its row group to be written. */
-  private record Page(byte[] bytes, int uncompressedSize, int values, Statistics<?> stats) {}
+  private record Page(byte[] bytes, int uncompressedSize, int values, Statistics<?> stats, Encoding encoding) {}
 
   /** Assembles and compresses pages; one ZSTD context and two reused buffers for every column. */
   private static final class Pages {
@@ -177,8 +179,13 @@ final class ParquetPartWriter implements Closeable {
     }
 
     /** {@code levels} then {@code values[0..valueBytes)}, compressed into a page of its own. */
-    Page compress(byte[] levels, byte[] values, int valueBytes, int count, Statistics<?> stats)
+    Page compress(byte[] levels, byte[] values, int valueBytes, int count, Statistics<?> stats, Encoding encoding)
         throws IOException {
+      byte[] page = compress(levels, values, valueBytes);
+      return new Page(page, levels.length + valueBytes, count, stats, encoding);
+    }
+
+    byte[] compress(byte[] levels, byte[] values, int valueBytes) throws IOException {
       int levelBytes = levels.length;
       int n = levelBytes + valueBytes;
       if (body.length < n) {
@@ -192,7 +199,7 @@ final class ParquetPartWriter implements Closeable {
       }
       try {
         int size = ctx.compressByteArray(compressed, 0, compressed.length, body, 0, n);
-        return new Page(Arrays.copyOf(compressed, size), n, count, stats);
+        return Arrays.copyOf(compressed, size);
       } catch (ZstdException e) {
         throw new IOException("ZSTD compression failed: " + e.getMessage(), e);
       }
@@ -255,10 +262,18 @@ final class ParquetPartWriter implements Closeable {
     /** The open page's statistics (min/max of its values, its nulls); resets them for the next page. */
     abstract Statistics<?> takeStats();
 
-    /** Values of the open page in PLAIN encoding, and their length (BOOLEAN bit-packs them at the end). */
-    int valueBytes() {
+    /** Call at the end of a page: the length of its encoded values in {@code values}. */
+    int valueBytes() throws IOException {
       return size;
     }
+
+    /** The open page's encoding; asked when it closes. */
+    Encoding pageEncoding() {
+      return Encoding.PLAIN;
+    }
+
+    /** Writes the chunk's dictionary page, if its pages use one, and forgets the dictionary. */
+    void writeDictionary(ParquetFileWriter file) throws IOException {}
 
     final void ensure(int more) {
       if (size + more > values.length) {
@@ -286,7 +301,7 @@ final class ParquetPartWriter implements Closeable {
       int bytes = valueBytes();
       Statistics<?> stats = takeStats();
       stats.incrementNumNulls(nulls);
-      Page page = pages.compress(levels(), values, bytes, count, stats);
+      Page page = pages.compress(levels(), values, bytes, count, stats, pageEncoding());
       finished.add(page);
       finishedBytes += page.bytes().length;
       chunkValues += count;
@@ -330,10 +345,11 @@ final class ParquetPartWriter implements Closeable {
 
     final void writeChunk(ParquetFileWriter file) throws IOException {
       file.startColumn(descriptor, chunkValues, CompressionCodecName.ZSTD);
+      writeDictionary(file);
       for (Page p : finished) {
         // max repetition level 0: no repetition levels (BIT_PACKED is what Parquet names that)
         file.writeDataPage(p.values(), p.uncompressedSize(), BytesInput.from(p.bytes()), p.stats(), p.values(),
-            Encoding.BIT_PACKED, Encoding.RLE, Encoding.PLAIN);
+            Encoding.BIT_PACKED, Encoding.RLE, p.encoding());
       }
       file.endColumn();
       finished.clear();
@@ -440,10 +456,31 @@ final class ParquetPartWriter implements Closeable {
     }
   }
 
-  /** BINARY: text, json(b), text forms, bytea; min/max in unsigned byte order, as Parquet orders them. */
+  /**
+   * BINARY: text, json(b), text forms, bytea; min/max in unsigned byte order, as Parquet orders them.
+   *
+   * <p>Each row group starts with a dictionary, as Parquet's writer does, so a column of few distinct values
+   * (a status, a currency) is stored as small integers that readers can use as such. Unlike Parquet's writer,
+   * the dictionary gives up early ({@link #DICTIONARY_MAX_ENTRIES} values or {@link #DICTIONARY_MAX_BYTES})
+   * and a column that gave up once is written PLAIN for the rest of the file, so ids, free text and JSON do
+   * not pay for a dictionary in every row group.
+   */
   private static final class BinaryColumn extends Column {
+    static final int DICTIONARY_MAX_ENTRIES = 4096;
+    static final int DICTIONARY_MAX_BYTES = 256 * 1024;
+
     private byte[] min;
     private byte[] max;
+    /** Values of this row group's dictionary; null once the column writes PLAIN for the rest of the file. */
+    private Dictionary dictionary = new Dictionary();
+    /** The open page's dictionary ids, one per non-null value, when the page is dictionary-encoded. */
+    private int[] ids = new int[PAGE_ROW_LIMIT];
+    private int idCount;
+    private boolean pageUsesDictionary = true;
+    /** Whether the page being closed holds dictionary ids (a page of NULLs only holds none: PLAIN). */
+    private boolean closingDictionaryPage;
+    /** Whether a dictionary page must precede this chunk's pages. */
+    private boolean chunkUsesDictionary;
 
     BinaryColumn(ColumnDescriptor d, int index, int pageBytes, Pages pages) {
       super(d, index, pageBytes, pages);
@@ -458,6 +495,17 @@ final class ParquetPartWriter implements Closeable {
         } else {
           byte[] x = (byte[]) v;
           defined[count] = 1;
+          if (pageUsesDictionary) {
+            int id = dictionary.idOf(x);
+            if (id >= 0) {
+              ids[idCount++] = id;
+              size += 4;
+              rowDone();
+              continue;
+            }
+            giveUpDictionary(); // closes the open page: this value starts a PLAIN page
+            defined[count] = 1;
+          }
           ensure(4 + x.length);
           INT_LE.set(values, size, x.length);
           System.arraycopy(x, 0, values, size + 4, x.length);
@@ -474,8 +522,60 @@ final class ParquetPartWriter implements Closeable {
       }
     }
 
+    private void giveUpDictionary() throws IOException {
+      closePage();
+      pageUsesDictionary = false;
+      dictionary.full = true; // stays in use for the pages written so far; none after them in this file
+    }
+
+    @Override
+    int valueBytes() throws IOException {
+      closingDictionaryPage = pageUsesDictionary && idCount > 0;
+      if (!closingDictionaryPage) {
+        return size;
+      }
+      // the bit width of the largest id, then the ids RLE / bit-packed (Parquet's dictionary-encoded data)
+      int bitWidth = BytesUtils.getWidthFromMaxInt(dictionary.size() - 1);
+      byte[] encoded;
+      try (RunLengthBitPackingHybridEncoder rle =
+          new RunLengthBitPackingHybridEncoder(bitWidth, 1024, pageBytes, HeapByteBufferAllocator.getInstance())) {
+        for (int i = 0; i < idCount; i++) {
+          rle.writeInt(ids[i]);
+        }
+        encoded = rle.toBytes().toByteArray();
+      }
+      size = 0;
+      ensure(1 + encoded.length);
+      values[0] = (byte) bitWidth;
+      System.arraycopy(encoded, 0, values, 1, encoded.length);
+      chunkUsesDictionary = true;
+      return 1 + encoded.length;
+    }
+
+    @Override
+    Encoding pageEncoding() {
+      // data page v1, as Parquet's writer names dictionary-encoded pages there
+      return closingDictionaryPage ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN;
+    }
+
     @Override
     Statistics<?> takeStats() {
+      if (pageUsesDictionary) {
+        for (int i = 0; i < idCount; i++) {
+          if (dictionary.markOnce(ids[i])) {
+            byte[] x = dictionary.value(ids[i]);
+            if (min == null) {
+              min = max = x;
+            } else if (Arrays.compareUnsigned(x, min) < 0) {
+              min = x;
+            } else if (Arrays.compareUnsigned(x, max) > 0) {
+              max = x;
+            }
+          }
+        }
+        dictionary.clearMarks();
+        idCount = 0;
+      }
       Statistics<?> s = Statistics.createStats(type);
       if (min != null) {
         s.updateStats(Binary.fromConstantByteArray(min));
@@ -483,6 +583,106 @@ final class ParquetPartWriter implements Closeable {
       }
       min = max = null;
       return s;
+    }
+
+    @Override
+    long bufferedBytes() {
+      return super.bufferedBytes() + (dictionary == null ? 0 : dictionary.bytes());
+    }
+
+    @Override
+    void writeDictionary(ParquetFileWriter file) throws IOException {
+      if (chunkUsesDictionary) {
+        byte[] plain = dictionary.plain();
+        byte[] compressed = pages.compress(new byte[0], plain, plain.length);
+        file.writeDictionaryPage(new DictionaryPage(BytesInput.from(compressed), plain.length, dictionary.size(),
+            Encoding.PLAIN_DICTIONARY));
+      }
+      chunkUsesDictionary = false;
+      if (dictionary != null && dictionary.full) {
+        dictionary = null;
+        pageUsesDictionary = false;
+      } else if (dictionary != null) {
+        dictionary = new Dictionary();
+        pageUsesDictionary = true;
+      }
+    }
+  }
+
+  /** Distinct values to ids, in the order they were first seen; open addressing on the values' bytes. */
+  private static final class Dictionary {
+    private final List<byte[]> values = new ArrayList<>();
+    private final int[] slots = new int[Integer.highestOneBit(BinaryColumn.DICTIONARY_MAX_ENTRIES) * 4];
+    private final boolean[] marks = new boolean[BinaryColumn.DICTIONARY_MAX_ENTRIES];
+    private final int[] marked = new int[BinaryColumn.DICTIONARY_MAX_ENTRIES];
+    private int markedCount;
+    private int bytes;
+    /** Set when a value did not fit: no new values are added. */
+    boolean full;
+
+    /** The value's id, adding it if it is new and fits; -1 when it is new and does not fit. */
+    int idOf(byte[] v) {
+      int mask = slots.length - 1;
+      int i = Arrays.hashCode(v) & mask;
+      while (true) {
+        int slot = slots[i];
+        if (slot == 0) {
+          break;
+        }
+        if (Arrays.equals(values.get(slot - 1), v)) {
+          return slot - 1;
+        }
+        i = (i + 1) & mask;
+      }
+      if (full || values.size() == BinaryColumn.DICTIONARY_MAX_ENTRIES
+          || bytes + 4 + v.length > BinaryColumn.DICTIONARY_MAX_BYTES) {
+        return -1;
+      }
+      values.add(v);
+      bytes += 4 + v.length;
+      slots[i] = values.size();
+      return values.size() - 1;
+    }
+
+    int size() {
+      return values.size();
+    }
+
+    int bytes() {
+      return bytes;
+    }
+
+    byte[] value(int id) {
+      return values.get(id);
+    }
+
+    /** True the first time {@code id} is marked since {@link #clearMarks}. */
+    boolean markOnce(int id) {
+      if (marks[id]) {
+        return false;
+      }
+      marks[id] = true;
+      marked[markedCount++] = id;
+      return true;
+    }
+
+    void clearMarks() {
+      for (int i = 0; i < markedCount; i++) {
+        marks[marked[i]] = false;
+      }
+      markedCount = 0;
+    }
+
+    /** The dictionary page's values: PLAIN, in id order. */
+    byte[] plain() {
+      byte[] out = new byte[bytes];
+      int p = 0;
+      for (byte[] v : values) {
+        INT_LE.set(out, p, v.length);
+        System.arraycopy(v, 0, out, p + 4, v.length);
+        p += 4 + v.length;
+      }
+      return out;
     }
   }
 
