@@ -163,6 +163,14 @@ final class ParquetPartWriter implements Closeable {
     }
   }
 
+  /**
+   * The unscaled value of a decimal of at most 18 digits. Same as {@code unscaledValue().longValueExact()}
+   * without the BigInteger: a BigDecimal moved to scale 0 answers longValueExact from its compact long.
+   */
+  static long unscaled(BigDecimal v) {
+    return v.scaleByPowerOfTen(v.scale()).longValueExact();
+  }
+
   // ------------------------------------------------------------------ pages
 
   /** A compressed data page waiting for its row group to be written. */
@@ -377,7 +385,7 @@ final class ParquetPartWriter implements Closeable {
         if (v == null) {
           putNull();
         } else {
-          int x = decimal ? ((BigDecimal) v).unscaledValue().intValueExact() : (Integer) v;
+          int x = decimal ? Math.toIntExact(unscaled((BigDecimal) v)) : (Integer) v;
           defined[count] = 1;
           ensure(4);
           INT_LE.set(values, size, x);
@@ -426,7 +434,7 @@ final class ParquetPartWriter implements Closeable {
         if (v == null) {
           putNull();
         } else {
-          long x = decimal ? ((BigDecimal) v).unscaledValue().longValueExact() : (Long) v;
+          long x = decimal ? unscaled((BigDecimal) v) : (Long) v;
           defined[count] = 1;
           ensure(8);
           LONG_LE.set(values, size, x);
