@@ -24,7 +24,7 @@ public final class PassRunner {
         .setTaskQueue(taskQueue)
         .setWorkflowExecutionTimeout(PASS_TIMEOUT)
         .build());
-    return wf.run(request);
+    return wf.run(request, null);
   }
 
   /** The report carried by a failed pass (tables that failed and those that did not), if any. */

@@ -64,7 +64,7 @@ class GracefulShutdownTest {
       MaintenanceWorkflow wf = client.newWorkflowStub(MaintenanceWorkflow.class, WorkflowOptions.newBuilder()
           .setWorkflowId(MaintenanceWorkflow.WORKFLOW_ID).setTaskQueue(cfg.taskQueue())
           .setWorkflowExecutionTimeout(Duration.ofMinutes(2)).build());
-      WorkflowClient.start(wf::run, MaintenanceRequest.all("drain test"));
+      WorkflowClient.start(wf::run, MaintenanceRequest.all("drain test"), null);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_class WHERE relname = '" + next + "'") == 0) {
         assertTrue(System.nanoTime() < deadline, "the create step never started");

@@ -8,15 +8,17 @@ import java.util.List;
  *
  * @param phase {@link #WAITING} for its first request, {@link #RUNNING} a pass, {@link #DONE}
  * @param trigger what started the run: {@code schedule}, {@code cron}, {@code on-demand} or {@code direct}
- * @param pass number of the pass within this run (requests arriving during a pass make further passes)
+ * @param pass number of the pass within this run and the runs it continued as new from (requests arriving
+ *     during a pass make further passes)
  * @param reason the current pass's reason(s)
  * @param dryRun the current pass only plans
  * @param tables every table of the current pass, in pass order
  * @param queuedRequests requests waiting for the next pass
- * @param completedPasses passes finished in this run
- * @param lastError the most recent table or request failure in this run, null when none
- * @param rejectedRequests signals not served: malformed, naming tables not in the policy, or of an unknown
- *     name (each also sets {@code lastError})
+ * @param completedPasses passes finished in this run and the runs it continued as new from
+ * @param lastError the most recent table or request failure in this run (or those it continued from), null
+ *     when none
+ * @param rejectedRequests signals not served (in this run and those it continued from): malformed, naming
+ *     tables not in the policy, or of an unknown name (each also sets {@code lastError})
  */
 public record MaintenanceStatus(
     String phase,

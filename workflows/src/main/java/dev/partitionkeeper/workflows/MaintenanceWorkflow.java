@@ -17,7 +17,8 @@ import io.temporal.workflow.WorkflowMethod;
  * {@code partition-maintenance-scheduled-<time>}), as the cron workflow {@link #CRON_WORKFLOW_ID}, and on
  * demand under the well-known ID {@link #WORKFLOW_ID} with signal-with-start or update-with-start. A
  * running pass takes further requests ({@link #requestMaintenance}, {@link #maintain}) and runs them
- * as further passes before it completes.
+ * as further passes before it completes, or, once its history is long, continues as new with the
+ * signalled requests it has not served yet.
  */
 @WorkflowInterface
 public interface MaintenanceWorkflow {
@@ -33,10 +34,15 @@ public interface MaintenanceWorkflow {
 
   /**
    * Runs {@code request}, then every request that arrived meanwhile. A null request (signal-with-start,
-   * update-with-start) means: serve the requests sent with the start.
+   * update-with-start) means: serve the requests sent with the start. A run whose history grows long while
+   * requests keep arriving continues as new, handing its unserved requests to the next run in
+   * {@code carried}; the report (or {@code PassFailed}) of the run that ends the chain covers its own
+   * passes and the failures of the runs before it.
+   *
+   * @param carried null when a client starts the run (starters that send only the request get null too)
    */
   @WorkflowMethod(name = "PartitionMaintenance")
-  MaintenanceReport run(MaintenanceRequest request);
+  MaintenanceReport run(MaintenanceRequest request, MaintenanceCarryOver carried);
 
   /** Asks for a pass over all ({@code tables} empty) or some tables; runs after the current pass, if any. */
   @SignalMethod(name = "requestMaintenance")

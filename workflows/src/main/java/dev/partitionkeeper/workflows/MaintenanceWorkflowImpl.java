@@ -6,14 +6,18 @@ import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.ContinueAsNewOptions;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInfo;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -22,6 +26,13 @@ import org.slf4j.Logger;
  * Loads the policy and runs one child workflow per table ({@link TablePass}); then, until no request
  * is left, a further pass for the requests that arrived meanwhile (signals and updates), so nothing
  * asked of a run is lost when it completes.
+ *
+ * <p>A run that keeps receiving requests would grow its history without bound, so between passes (no
+ * activity or child running) it continues as new once Temporal suggests it or its history reaches
+ * {@link #CONTINUE_AS_NEW_AFTER_EVENTS} events: it first answers every accepted {@code maintain} update
+ * (an update's report must come from the run that accepted it), waits for every handler to finish, and
+ * hands the signalled requests still queued to the next run ({@link MaintenanceCarryOver}). Each run
+ * serves at least one pass before it continues, so a chain always makes progress.
  *
  * <p>All state is initialised by field initialisers: signal, update and query handlers may run before
  * {@link #run} does (signal-with-start, update-with-start).
@@ -33,6 +44,14 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
   static final Duration FIRST_REQUEST_WAIT = Duration.ofMinutes(1);
   /** Tables maintained at once when the worker does not say otherwise. */
   public static final int DEFAULT_TABLE_PARALLELISM = 1;
+  /**
+   * History length at which a run continues as new even when the server does not suggest it (older
+   * servers and the SDK's test server never do); by default Temporal warns at 10,240 events and
+   * terminates a run at 51,200.
+   */
+  public static final long CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
+  /** {@link Workflow#getVersion} change ID: runs started before continue-as-new existed replay unchanged. */
+  static final String CONTINUE_AS_NEW_CHANGE = "continue-as-new-when-history-is-long";
 
   private static final String START = "start";
   private static final String SIGNAL = "signal";
@@ -48,8 +67,11 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
   /** Tables of the policy as last loaded; null until the first load (the validator then checks shape only). */
   private List<TableName> knownTables;
   private final Set<String> touchedTables = new LinkedHashSet<>();
+  /** The last failure of each table in earlier runs of this chain, reported by the run that ends it. */
+  private final Map<String, TableReport> carriedFailures = new LinkedHashMap<>();
   private int passes;
   private boolean searchAttributes;
+  private long continueAsNewAfterEvents = CONTINUE_AS_NEW_AFTER_EVENTS;
 
   /** One request waiting for, or served by, a pass. */
   private static final class Pending {
@@ -82,12 +104,15 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
   }
 
   @Override
-  public MaintenanceReport run(MaintenanceRequest request) {
+  public MaintenanceReport run(MaintenanceRequest request, MaintenanceCarryOver carried) {
     // a side effect: the value is recorded, so a worker with another setting replays this run unchanged
     int parallelism = Workflow.sideEffect(Integer.class, () -> configuredParallelism);
     String trigger = trigger();
     board.trigger(trigger);
     searchAttributes = Visibility.enabledAtStart(Workflow.getTypedSearchAttributes());
+    if (carried != null) {
+      resume(carried);
+    }
     if (request != null) {
       List<String> problems = MaintenanceRequests.problems(request, null);
       if (!problems.isEmpty()) {
@@ -96,7 +121,7 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
             Failures.INVALID_REQUEST);
       }
       queue.addFirst(new Pending(request, START));
-    } else {
+    } else if (queue.isEmpty()) {
       Workflow.await(FIRST_REQUEST_WAIT, () -> !queue.isEmpty());
     }
     List<MaintenanceReport> reports = new ArrayList<>();
@@ -108,11 +133,22 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
           break;
         }
       }
+      // Here no activity or child runs: the pass before has collected all of them.
+      if (!reports.isEmpty() && historyIsLong() && !updateQueued()
+          && Workflow.getVersion(CONTINUE_AS_NEW_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+        // Served updates return their reports once their handlers run again; an update accepted
+        // meanwhile needs this run's answer, so it is served first (the loop comes back here after).
+        Workflow.await(() -> Workflow.isEveryHandlerFinished() || updateQueued());
+        if (!updateQueued()) {
+          continueAsNew(reports);
+        }
+        continue;
+      }
       reports.add(runNextPass(parallelism));
       board.waiting();
     }
     board.done();
-    MaintenanceReport report = merge(reports, request);
+    MaintenanceReport report = withCarriedFailures(merge(reports, request));
     upsertOutcome(report);
     if (report.failed()) {
       String failed = report.tables().stream().filter(r -> TableReport.FAILED.equals(r.status()))
@@ -170,6 +206,99 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
   @Override
   public MaintenanceStatus status() {
     return board.snapshot(queue.size());
+  }
+
+  /** Takes over what the run this one continues handed on; carried requests are checked again. */
+  private void resume(MaintenanceCarryOver carried) {
+    if (carried.continueAsNewAfterEvents() < 0) {
+      throw ApplicationFailure.newNonRetryableFailure("continueAsNewAfterEvents must be 0 (the default, "
+          + CONTINUE_AS_NEW_AFTER_EVENTS + ") or more, got: " + carried.continueAsNewAfterEvents(),
+          Failures.INVALID_REQUEST);
+    }
+    if (carried.continueAsNewAfterEvents() > 0) {
+      continueAsNewAfterEvents = carried.continueAsNewAfterEvents();
+    }
+    knownTables = carried.knownTables();
+    tablePass.resume(carried.releasedAt());
+    touchedTables.addAll(carried.touchedTables());
+    for (TableReport f : carried.failures()) {
+      carriedFailures.put(f.table(), f);
+    }
+    passes = carried.completedPasses();
+    board.resume(carried.completedPasses(), carried.rejectedRequests(), carried.lastError());
+    for (MaintenanceRequest r : carried.queued()) {
+      List<String> problems = MaintenanceRequests.problems(r, knownTables);
+      if (problems.isEmpty()) {
+        queue.addLast(new Pending(r, SIGNAL));
+      } else {
+        reject(SIGNAL, String.join("; ", problems));
+      }
+    }
+  }
+
+  /**
+   * Temporal suggests continuing as new, or the history reached this run's threshold. Never for a cron
+   * run: the SDK's continue-as-new options carry no cron schedule, and each cron run is one pass anyway.
+   */
+  private boolean historyIsLong() {
+    WorkflowInfo info = Workflow.getInfo();
+    String cron = info.getCronSchedule();
+    if (cron != null && !cron.isEmpty()) {
+      return false;
+    }
+    return info.isContinueAsNewSuggested() || info.getHistoryLength() >= continueAsNewAfterEvents;
+  }
+
+  private boolean updateQueued() {
+    return queue.stream().anyMatch(p -> UPDATE.equals(p.origin));
+  }
+
+  /**
+   * Ends this run and starts the next with the queued (signalled) requests. Children are started per
+   * pass and have all closed, so none is terminated with this run (their close policy). Memo and search
+   * attributes are passed on explicitly: Temporal does not copy the memo, and not every SDK version
+   * copies search attributes.
+   */
+  private void continueAsNew(List<MaintenanceReport> reports) {
+    Map<String, TableReport> failures = new LinkedHashMap<>(carriedFailures);
+    for (MaintenanceReport r : reports) {
+      for (TableReport t : r.tables()) {
+        if (TableReport.FAILED.equals(t.status())) {
+          failures.remove(t.table()); // keeps the most recent last
+          failures.put(t.table(), new TableReport(t.table(), t.status(), null, List.of(), null, t.error()));
+        }
+      }
+    }
+    MaintenanceCarryOver next = new MaintenanceCarryOver(
+        queue.stream().map(p -> p.request).toList(),
+        knownTables,
+        tablePass.releasedAt(), List.copyOf(touchedTables), List.copyOf(failures.values()),
+        board.completedPasses(), board.rejectedRequests(), board.lastError(),
+        continueAsNewAfterEvents == CONTINUE_AS_NEW_AFTER_EVENTS ? 0 : continueAsNewAfterEvents);
+    Map<String, Object> memo = new LinkedHashMap<>();
+    for (String key : List.of(Visibility.MEMO_TRIGGER, Visibility.MEMO_CONFIG)) {
+      String value = Workflow.getMemo(key, String.class, String.class);
+      if (value != null) {
+        memo.put(key, value);
+      }
+    }
+    ContinueAsNewOptions.Builder options = ContinueAsNewOptions.newBuilder().setMemo(memo);
+    if (searchAttributes) {
+      options.setTypedSearchAttributes(Workflow.getTypedSearchAttributes());
+    }
+    log.info("history has {} events after {} pass(es): continuing as new with {} queued request(s)",
+        Workflow.getInfo().getHistoryLength(), reports.size(), next.queued().size());
+    Workflow.continueAsNew(options.build(), (MaintenanceRequest) null, next);
+  }
+
+  /** The failures of the runs this one continued from (none when it started the chain), then its own tables. */
+  private MaintenanceReport withCarriedFailures(MaintenanceReport report) {
+    if (carriedFailures.isEmpty()) {
+      return report;
+    }
+    List<TableReport> tables = new ArrayList<>(carriedFailures.values());
+    tables.addAll(report.tables());
+    return new MaintenanceReport(report.reason(), report.dryRun(), tables);
   }
 
   /** Takes every queued request with the head's dry-run flag and serves them in one pass. */

@@ -33,6 +33,25 @@ final class StatusBoard {
     String error;
   }
 
+  /** Counts and the last error of the runs this one continues (see {@link MaintenanceCarryOver}). */
+  void resume(int earlierPasses, int earlierRejected, String earlierError) {
+    completedPasses = earlierPasses;
+    rejectedRequests = earlierRejected;
+    lastError = earlierError;
+  }
+
+  int completedPasses() {
+    return completedPasses;
+  }
+
+  int rejectedRequests() {
+    return rejectedRequests;
+  }
+
+  String lastError() {
+    return lastError;
+  }
+
   void trigger(String t) {
     trigger = t;
   }

@@ -68,6 +68,16 @@ final class TablePass {
     }
   }
 
+  /** When this run (and the runs it continued from) last released each table. */
+  Map<String, Long> releasedAt() {
+    return Map.copyOf(releasedAt);
+  }
+
+  /** Takes over the release times of the run this one continues, so {@link #HANDOVER} still holds. */
+  void resume(Map<String, Long> released) {
+    releasedAt.putAll(released);
+  }
+
   /** Maintains {@code tables}; returns one report per table, in the given order. */
   List<TableReport> run(List<TablePolicy> tables, boolean dryRun, String reason, int parallelism) {
     List<Slot> slots = new ArrayList<>();

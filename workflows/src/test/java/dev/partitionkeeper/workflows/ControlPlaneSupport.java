@@ -63,7 +63,7 @@ final class ControlPlaneSupport {
   static void signalWithStart(WorkflowClient client, String taskQueue, MaintenanceRequest request) {
     MaintenanceWorkflow wf = stub(client, MaintenanceWorkflow.WORKFLOW_ID, taskQueue);
     BatchRequest batch = client.newSignalWithStartRequest();
-    batch.add(wf::run, (MaintenanceRequest) null);
+    batch.add(wf::run, (MaintenanceRequest) null, null);
     batch.add(wf::requestMaintenance, request);
     client.signalWithStart(batch);
   }

@@ -42,7 +42,7 @@ class MaintenanceCronTest {
         .setCronSchedule("0 2 * * *")
         .build());
 
-    WorkflowClient.start(cron::run, MaintenanceRequest.all("cron"));
+    WorkflowClient.start(cron::run, MaintenanceRequest.all("cron"), null);
     // NOW is 2026-03-15T10:00Z: passes at 02:00 on the 16th, 17th and 18th
     env.sleep(Duration.between(NOW, Instant.parse("2026-03-18T03:00:00Z")));
 

@@ -238,7 +238,7 @@ class MaintenanceSignalsTest {
         .setMemo(Visibility.memo(Visibility.TRIGGER_SCHEDULE, "partition-keeper.yaml"))
         .build());
 
-    wf.run(MaintenanceRequest.all("scheduled"));
+    wf.run(MaintenanceRequest.all("scheduled"), null);
 
     var described = client.newUntypedWorkflowStub(MaintenanceWorkflow.SCHEDULED_WORKFLOW_ID + "-2026-03-16T02:00:00Z")
         .describe();
@@ -277,7 +277,7 @@ class MaintenanceSignalsTest {
         .build());
     WorkflowUpdateHandle<MaintenanceReport> handle = WorkflowClient.startUpdateWithStart(wf::maintain, request,
         UpdateOptions.<MaintenanceReport>newBuilder().setWaitForStage(WorkflowUpdateStage.ACCEPTED).build(),
-        new WithStartWorkflowOperation<>(wf::run, (MaintenanceRequest) null));
+        new WithStartWorkflowOperation<>(wf::run, (MaintenanceRequest) null, null));
     return handle.getResult();
   }
 

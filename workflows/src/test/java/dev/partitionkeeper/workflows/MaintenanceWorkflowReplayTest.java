@@ -40,7 +40,7 @@ class MaintenanceWorkflowReplayTest {
   @Test
   void passOverTwoTablesReplays(TestWorkflowEnvironment env, Worker worker) throws Exception {
     start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
-    maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"));
+    maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null);
 
     assertEquals(2, replayAll(env.getWorkflowClient()));
   }
@@ -48,7 +48,7 @@ class MaintenanceWorkflowReplayTest {
   @Test
   void dryRunReplays(TestWorkflowEnvironment env, Worker worker) throws Exception {
     start(env, worker, partitions, policyActivities(TRANSACTIONS));
-    maintenanceWorkflow(env, worker).run(new MaintenanceRequest(List.of(), true, "dry run"));
+    maintenanceWorkflow(env, worker).run(new MaintenanceRequest(List.of(), true, "dry run"), null);
 
     assertEquals(1, replayAll(env.getWorkflowClient()));
   }
@@ -59,7 +59,7 @@ class MaintenanceWorkflowReplayTest {
         .when(partitions).detachPartition(any(), any());
     start(env, worker, partitions, policyActivities(TRANSACTIONS));
     assertThrows(WorkflowFailedException.class,
-        () -> maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled")));
+        () -> maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null));
 
     assertEquals(1, replayAll(env.getWorkflowClient()));
   }
@@ -67,7 +67,7 @@ class MaintenanceWorkflowReplayTest {
   @Test
   void replayNoticesAChangedStepOrder(TestWorkflowEnvironment env, Worker worker) throws Exception {
     start(env, worker, partitions, policyActivities(TRANSACTIONS));
-    maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"));
+    maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null);
     WorkflowExecutionHistory child = env.getWorkflowClient()
         .fetchHistory(TableMaintenanceWorkflow.workflowId("public.transactions"));
 

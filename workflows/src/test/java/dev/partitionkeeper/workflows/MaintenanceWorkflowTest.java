@@ -65,7 +65,7 @@ class MaintenanceWorkflowTest {
   void runsPlanFinalizeCreatesDetachesThenVerify(TestWorkflowEnvironment env, Worker worker) {
     start(env, worker, partitions, policyActivities(TRANSACTIONS));
 
-    MaintenanceReport report = maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"));
+    MaintenanceReport report = maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null);
 
     InOrder order = inOrder(partitions);
     ArgumentCaptor<Long> planNow = ArgumentCaptor.forClass(Long.class);
@@ -100,7 +100,7 @@ class MaintenanceWorkflowTest {
         .when(partitions).createPartition(any(), any());
     start(env, worker, partitions, policyActivities(TRANSACTIONS));
 
-    MaintenanceReport report = maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"));
+    MaintenanceReport report = maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null);
 
     verify(partitions, times(2)).createPartition(TRANSACTIONS, CREATE_APR);
     verify(partitions, times(1)).createPartition(TRANSACTIONS, CREATE_MAY);
@@ -121,7 +121,7 @@ class MaintenanceWorkflowTest {
     start(env, worker, partitions, policyActivities(TRANSACTIONS));
 
     WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled")));
+        () -> maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null));
 
     assertTrue(messageChain(e).contains(msg), messageChain(e));
     verify(partitions, times(1)).plan(eq(TRANSACTIONS), anyLong());
@@ -139,7 +139,7 @@ class MaintenanceWorkflowTest {
     start(env, worker, partitions, policyActivities(TRANSACTIONS));
 
     MaintenanceReport report = maintenanceWorkflow(env, worker)
-        .run(new MaintenanceRequest(List.of(), true, "operator request: dry run"));
+        .run(new MaintenanceRequest(List.of(), true, "operator request: dry run"), null);
 
     verify(partitions).plan(eq(TRANSACTIONS), anyLong());
     verifyNoMoreInteractions(partitions);
@@ -156,7 +156,7 @@ class MaintenanceWorkflowTest {
     start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
 
     WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> maintenanceWorkflow(env, worker)
-        .run(new MaintenanceRequest(List.of("public.transactions", "orders"), false, "operator request")));
+        .run(new MaintenanceRequest(List.of("public.transactions", "orders"), false, "operator request"), null));
 
     assertTrue(messageChain(e).contains(
             "table public.orders is not in the policy; known tables: public.transactions, billing.\"Billing Events\""),
@@ -170,7 +170,7 @@ class MaintenanceWorkflowTest {
     start(env, worker, partitions, policyActivities(TRANSACTIONS));
 
     WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> maintenanceWorkflow(env, worker)
-        .run(new MaintenanceRequest(List.of("x; drop table y"), false, "operator request")));
+        .run(new MaintenanceRequest(List.of("x; drop table y"), false, "operator request"), null));
 
     assertTrue(messageChain(e).contains("table name \"x; drop table y\" is not a valid identifier"), messageChain(e));
     verifyNoInteractions(partitions);
@@ -180,7 +180,7 @@ class MaintenanceWorkflowTest {
   void eachTableRunsAsAChildNamedAfterIt(TestWorkflowEnvironment env, Worker worker) {
     start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
 
-    MaintenanceReport report = maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"));
+    MaintenanceReport report = maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null);
 
     List<String> childIds = env.getWorkflowClient().fetchHistory(MaintenanceWorkflow.WORKFLOW_ID).getEvents().stream()
         .filter(HistoryEvent::hasStartChildWorkflowExecutionInitiatedEventAttributes)
@@ -198,7 +198,7 @@ class MaintenanceWorkflowTest {
     start(env, worker, partitions, policyActivities(BILLING_EVENTS, TRANSACTIONS));
 
     MaintenanceReport report = maintenanceWorkflow(env, worker)
-        .run(new MaintenanceRequest(List.of("Transactions", "public.transactions"), false, "operator request"));
+        .run(new MaintenanceRequest(List.of("Transactions", "public.transactions"), false, "operator request"), null);
 
     assertEquals(List.of("public.transactions"), report.tables().stream().map(TableReport::table).toList());
     verify(partitions).plan(eq(TRANSACTIONS), anyLong());
@@ -213,7 +213,7 @@ class MaintenanceWorkflowTest {
     start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
 
     WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled")));
+        () -> maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null));
 
     // billing."Billing Events" is empty: current day + 4 premake
     verify(partitions, times(5)).createPartition(eq(BILLING_EVENTS), any());
@@ -258,7 +258,7 @@ class MaintenanceWorkflowTest {
     start(env, worker, partitions, policyActivities(TRANSACTIONS));
 
     WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled")));
+        () -> maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null));
 
     assertTrue(messageChain(e).contains("maintenance failed for public.transactions: " + why), messageChain(e));
     MaintenanceReport report = assertInstanceOf(ApplicationFailure.class, e.getCause()).getDetails()
@@ -273,7 +273,7 @@ class MaintenanceWorkflowTest {
     doReturn(shortRunway).when(partitions).verifyLayout(any(), anyLong());
     start(env, worker, partitions, policyActivities(TRANSACTIONS));
 
-    MaintenanceReport report = maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"));
+    MaintenanceReport report = maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null);
 
     assertFalse(report.failed());
     assertEquals(TableReport.ATTENTION, report.tables().get(0).status());
@@ -304,7 +304,7 @@ class MaintenanceWorkflowTest {
     TablePolicy withDefault = TRANSACTIONS.withDefaultPartition(DefaultPartitionMode.CREATE);
     start(env, worker, partitions, policyActivities(withDefault));
 
-    maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"));
+    maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null);
 
     InOrder order = inOrder(partitions);
     order.verify(partitions).finalizeDetach(withDefault, FINALIZE_OCT);

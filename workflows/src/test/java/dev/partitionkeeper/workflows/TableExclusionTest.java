@@ -114,7 +114,7 @@ class TableExclusionTest {
 
   private static void startScheduled(WorkflowClient client, String taskQueue) {
     MaintenanceWorkflow scheduled = stub(client, SCHEDULED, taskQueue);
-    WorkflowClient.start(scheduled::run, MaintenanceRequest.all("scheduled"));
+    WorkflowClient.start(scheduled::run, MaintenanceRequest.all("scheduled"), null);
   }
 
   @Test

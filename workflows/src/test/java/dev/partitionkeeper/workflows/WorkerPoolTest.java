@@ -102,7 +102,7 @@ class WorkerPoolTest {
     a.start();
     WorkflowClient client = env.getWorkflowClient();
     MaintenanceWorkflow pass = ControlPlaneSupport.stub(client, MaintenanceWorkflow.WORKFLOW_ID, QUEUE);
-    WorkflowClient.start(pass::run, new MaintenanceRequest(List.of("public.transactions"), false, "scheduled"));
+    WorkflowClient.start(pass::run, new MaintenanceRequest(List.of("public.transactions"), false, "scheduled"), null);
     gate.awaitEntered();
     b.start();
 
@@ -134,7 +134,7 @@ class WorkerPoolTest {
     worker("a", acts, 2).start();
     WorkflowClient client = env.getWorkflowClient();
     MaintenanceWorkflow pass = ControlPlaneSupport.stub(client, MaintenanceWorkflow.WORKFLOW_ID, QUEUE);
-    WorkflowClient.start(pass::run, MaintenanceRequest.all("scheduled"));
+    WorkflowClient.start(pass::run, MaintenanceRequest.all("scheduled"), null);
 
     // both tables are inside a step at the same time
     transactions.awaitEntered();

@@ -96,6 +96,11 @@ public final class S3ArchiveStore implements ArchiveStore {
 
   /** Builds the SDK client as the settings say. */
   public static S3Client newClient(S3Settings settings) {
+    return newClient(settings, credentials(settings));
+  }
+
+  /** As {@link #newClient(S3Settings)} with the credentials from {@code credentials} (tests choose the chain). */
+  static S3Client newClient(S3Settings settings, AwsCredentialsProvider credentials) {
     S3ClientBuilder builder = S3Client.builder()
         .httpClientBuilder(ApacheHttpClient.builder())
         .forcePathStyle(settings.pathStyle())
@@ -103,7 +108,7 @@ public final class S3ArchiveStore implements ArchiveStore {
         // Integrity is ours to prove anyway: every file's SHA-256 is in the manifest and re-read by verify.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .credentialsProvider(credentials(settings));
+        .credentialsProvider(credentials);
     if (settings.endpoint() != null) {
       builder.endpointOverride(URI.create(settings.endpoint()));
     }

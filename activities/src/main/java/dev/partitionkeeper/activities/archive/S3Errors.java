@@ -8,6 +8,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /** Turns SDK exceptions into messages that say which bucket, which endpoint, what S3 said and what to fix. */
 final class S3Errors {
 
+  /** How the SDK's credentials chain (default or built by hand) says that none of its sources had any. */
+  static final String NO_CREDENTIALS_MESSAGE = "Unable to load credentials from any of the providers in the chain";
+
   private S3Errors() {}
 
   static IOException translate(SdkException e, String action, String what, String bucket, String endpoint) {
@@ -36,11 +39,31 @@ final class S3Errors {
       return new IOException("S3 could not " + action + " " + what + " at endpoint " + endpoint + ": "
           + (code == null ? "HTTP " + status : code + ", HTTP " + status) + ": " + errorMessage(s3e), e);
     }
+    if (noCredentials(e)) {
+      // Nothing was configured, so retrying for hours only delays the fix. The SDK's own text lists what
+      // each source said (e.g. an unreachable instance metadata endpoint), so it stays in the message.
+      return new ArchiveCredentialsException("cannot " + action + " " + what + " at S3 endpoint " + endpoint
+          + ": no S3 credentials found. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN"
+          + " for temporary credentials) in the worker's environment, or AWS_PROFILE naming a profile in"
+          + " ~/.aws/credentials or ~/.aws/config, or give the worker an instance, task or pod role;"
+          + " partition-keeper's configuration file takes no S3 credentials. The AWS SDK said: " + e.getMessage(), e);
+    }
     if (e instanceof SdkClientException) {
       return new IOException("cannot " + action + " " + what + ": S3 endpoint " + endpoint
           + " did not answer properly: " + e.getMessage(), e);
     }
     return new IOException("cannot " + action + " " + what + " at S3 endpoint " + endpoint + ": " + e.getMessage(), e);
+  }
+
+  /** True only when the credentials chain found nothing at all, not for any other client-side failure. */
+  static boolean noCredentials(SdkException e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SdkClientException && t.getMessage() != null
+          && t.getMessage().startsWith(NO_CREDENTIALS_MESSAGE)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String errorMessage(S3Exception e) {

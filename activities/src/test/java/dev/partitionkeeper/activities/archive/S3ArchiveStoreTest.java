@@ -9,12 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.partitionkeeper.activities.postgres.LockSettings;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
+import dev.partitionkeeper.workflows.RestoreRequest;
 import dev.partitionkeeper.workflows.activity.ExportResult;
 import dev.partitionkeeper.workflows.activity.RestoreResult;
 import dev.partitionkeeper.workflows.activity.VerifyResult;
 import dev.partitionkeeper.workflows.model.TableName;
+import io.temporal.failure.ApplicationFailure;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +27,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -31,6 +37,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
+import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** The S3 store against S3Proxy (filesystem backend, signatures checked) with the real AWS SDK v2 client. */
@@ -129,6 +140,71 @@ class S3ArchiveStoreTest {
     } finally {
       System.clearProperty("aws.accessKeyId");
       System.clearProperty("aws.secretAccessKey");
+    }
+  }
+
+  @Test
+  void noCredentialsAnywhereFailsAtOnceNamingWhatToSet() throws Exception {
+    // A chain under the test's control, so keys in this machine's environment cannot make it pass: system
+    // properties (none set) and a profile file that is empty, as on a worker nobody gave credentials to.
+    assertEquals(null, System.getProperty("aws.accessKeyId"));
+    Path emptyProfiles = Files.writeString(dir.resolve("empty-credentials"), "");
+    AwsCredentialsProvider nothing = AwsCredentialsProviderChain.builder().reuseLastProviderEnabled(false)
+        .credentialsProviders(SystemPropertyCredentialsProvider.create(), ProfileCredentialsProvider.builder()
+            .profileFile(ProfileFile.builder().content(emptyProfiles).type(ProfileFile.Type.CREDENTIALS).build())
+            .profileName("default").build())
+        .build();
+    S3Settings settings = s3.settings().credentials(null, null).build();
+    try (S3Client client = S3ArchiveStore.newClient(settings, nothing);
+        S3ArchiveStore store = new S3ArchiveStore(client, S3ProxyFixture.BUCKET, "pk", settings.partSizeBytes(),
+            settings.endpointForMessages())) {
+      ArchiveCredentialsException e = assertThrows(ArchiveCredentialsException.class, () -> store.exists("a/b"));
+      assertTrue(e.getMessage().startsWith("cannot look up s3://archive-test/pk/a/b at S3 endpoint " + s3.endpoint()
+          + ": no S3 credentials found. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), e.getMessage());
+      assertTrue(e.getMessage().contains("AWS_PROFILE"), e.getMessage());
+      assertTrue(e.getMessage().contains("The AWS SDK said: Unable to load credentials from any of the providers"),
+          e.getMessage());
+      assertThrows(ArchiveCredentialsException.class, () -> store.put("a/b", new ByteArrayInputStream(new byte[3])));
+      assertThrows(ArchiveCredentialsException.class, () -> store.open("a/b"));
+      assertThrows(ArchiveCredentialsException.class, () -> store.list("a/"));
+
+      // the activity turns it into a failure Temporal does not retry (the DataSource is never reached)
+      RestoreActivitiesImpl restore = new RestoreActivitiesImpl(null, location -> store, LockSettings.defaults());
+      ApplicationFailure f = assertThrows(ApplicationFailure.class,
+          () -> restore.restore(new RestoreRequest("s3://archive-test/pk/", null, false)));
+      assertTrue(f.isNonRetryable(), f.toString());
+      assertEquals("ArchiveStore", f.getType());
+      assertTrue(f.getOriginalMessage().contains("no S3 credentials found"), f.getOriginalMessage());
+    }
+  }
+
+  @Test
+  void theDefaultChainFindingNothingFailsAtOnceToo() throws Exception {
+    // The production path (no keys in the settings, the SDK's default chain). Env variables cannot be
+    // cleared from inside the JVM, so the test only runs where the environment holds no credentials.
+    for (String v : List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
+      assumeTrue(System.getenv(v) == null, v + " is set in this environment");
+    }
+    Path empty = Files.writeString(dir.resolve("empty-aws-file"), "");
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("aws.sharedCredentialsFile", empty.toString());
+    props.put("aws.configFile", empty.toString());
+    props.put("aws.disableEc2Metadata", "true"); // no IMDS probe: fast, and no instance role on a CI runner
+    Map<String, String> before = new LinkedHashMap<>();
+    props.forEach((k, v) -> before.put(k, System.setProperty(k, v)));
+    try (S3ArchiveStore store = new S3ArchiveStore(s3.settings().credentials(null, null).build(),
+        S3ProxyFixture.BUCKET, "pk")) {
+      ArchiveCredentialsException e = assertThrows(ArchiveCredentialsException.class, () -> store.exists("a/b"));
+      assertTrue(e.getMessage().contains(": no S3 credentials found. Set AWS_ACCESS_KEY_ID"), e.getMessage());
+    } finally {
+      before.forEach((k, v) -> {
+        if (v == null) {
+          System.clearProperty(k);
+        } else {
+          System.setProperty(k, v);
+        }
+      });
     }
   }
 

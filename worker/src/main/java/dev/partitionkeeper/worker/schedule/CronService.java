@@ -77,7 +77,7 @@ public final class CronService {
     }
     MaintenanceWorkflow wf = client.newWorkflowStub(MaintenanceWorkflow.class, o.build());
     try {
-      WorkflowExecution ex = WorkflowClient.start(wf::run, MaintenanceRequest.all(CRON_REASON));
+      WorkflowExecution ex = WorkflowClient.start(wf::run, MaintenanceRequest.all(CRON_REASON), null);
       return new CronResult(ex.getWorkflowId(), ex.getRunId(), current.isPresent() ? REPLACED : CREATED, expression);
     } catch (WorkflowExecutionAlreadyStarted raced) {
       // another worker started it between our describe and start

@@ -52,7 +52,7 @@ public final class MaintenanceClient {
     boolean running = running();
     MaintenanceWorkflow wf = client.newWorkflowStub(MaintenanceWorkflow.class, options(false));
     BatchRequest batch = client.newSignalWithStartRequest();
-    batch.add(wf::run, (MaintenanceRequest) null);
+    batch.add(wf::run, (MaintenanceRequest) null, null);
     batch.add(wf::requestMaintenance, request);
     WorkflowExecution ex = client.signalWithStart(batch);
     return new Sent(ex.getWorkflowId(), ex.getRunId(), running);
@@ -79,7 +79,7 @@ public final class MaintenanceClient {
     MaintenanceWorkflow wf = client.newWorkflowStub(MaintenanceWorkflow.class, options(true));
     WorkflowUpdateHandle<MaintenanceReport> handle = WorkflowClient.startUpdateWithStart(wf::maintain, request,
         UpdateOptions.<MaintenanceReport>newBuilder().setWaitForStage(WorkflowUpdateStage.ACCEPTED).build(),
-        new WithStartWorkflowOperation<>(wf::run, (MaintenanceRequest) null));
+        new WithStartWorkflowOperation<>(wf::run, (MaintenanceRequest) null, null));
     return handle.getResult();
   }
 

@@ -31,7 +31,7 @@ final class ChaosPass {
         .setWorkflowExecutionTimeout(deadline.plusMinutes(1))
         // a workflow task a killed worker held is handed out again after this (children keep the default 10 s)
         .setWorkflowTaskTimeout(Duration.ofSeconds(3)).build());
-    WorkflowClient.start(wf::run, MaintenanceRequest.all("chaos"));
+    WorkflowClient.start(wf::run, MaintenanceRequest.all("chaos"), null);
     CompletableFuture<MaintenanceReport> result = WorkflowStub.fromTyped(wf).getResultAsync(MaintenanceReport.class);
     long end = System.nanoTime() + deadline.toNanos();
     while (!result.isDone()) {
