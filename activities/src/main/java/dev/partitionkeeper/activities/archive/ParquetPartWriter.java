@@ -339,7 +339,7 @@ final class ParquetPartWriter implements Closeable {
         for (int i = 0; i < count; i++) {
           rle.writeInt(defined[i]);
         }
-        byte[] encoded = rle.toBytes().toByteArray();
+        byte[] encoded = ZstdCodecFactory.toArray(rle.toBytes());
         byte[] out = new byte[4 + encoded.length];
         INT_LE.set(out, 0, encoded.length);
         System.arraycopy(encoded, 0, out, 4, encoded.length);
@@ -351,6 +351,7 @@ final class ParquetPartWriter implements Closeable {
       return finishedBytes + size + count;
     }
 
+    @SuppressWarnings("deprecation") // BIT_PACKED / PLAIN_DICTIONARY: data page v1 names, as Parquet's v1 writer uses
     final void writeChunk(ParquetFileWriter file) throws IOException {
       file.startColumn(descriptor, chunkValues, CompressionCodecName.ZSTD);
       writeDictionary(file);
@@ -550,7 +551,7 @@ final class ParquetPartWriter implements Closeable {
         for (int i = 0; i < idCount; i++) {
           rle.writeInt(ids[i]);
         }
-        encoded = rle.toBytes().toByteArray();
+        encoded = ZstdCodecFactory.toArray(rle.toBytes());
       }
       size = 0;
       ensure(1 + encoded.length);
@@ -561,6 +562,7 @@ final class ParquetPartWriter implements Closeable {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // BIT_PACKED / PLAIN_DICTIONARY: data page v1 names, as Parquet's v1 writer uses
     Encoding pageEncoding() {
       // data page v1, as Parquet's writer names dictionary-encoded pages there
       return closingDictionaryPage ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN;
@@ -599,6 +601,7 @@ final class ParquetPartWriter implements Closeable {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // BIT_PACKED / PLAIN_DICTIONARY: data page v1 names, as Parquet's v1 writer uses
     void writeDictionary(ParquetFileWriter file) throws IOException {
       if (chunkUsesDictionary) {
         byte[] plain = dictionary.plain();

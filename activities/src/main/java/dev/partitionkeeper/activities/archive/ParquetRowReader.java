@@ -42,7 +42,7 @@ final class ParquetRowReader {
    * @throws UnreadableFileException when the file is corrupt or its schema differs from {@code columns}
    */
   static long read(Path file, List<ArchiveColumn> columns, TableScan.RowSink sink) throws IOException {
-    ZstdCodecFactory codecs = new ZstdCodecFactory(ZstdCodecFactory.DEFAULT_LEVEL);
+    ZstdCodecFactory codecs = new ZstdCodecFactory();
     ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
         .withCodecFactory(codecs)
         .usePageChecksumVerification(true)

@@ -1,7 +1,5 @@
 package dev.partitionkeeper.activities.archive;
 
-import com.github.luben.zstd.Zstd;
-import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
 import java.io.IOException;
@@ -14,74 +12,19 @@ import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * ZSTD for Parquet pages through zstd-jni directly. Parquet's own CodecFactory goes through Hadoop's codec
- * classes and a Hadoop {@code Configuration}, which drags in the whole Hadoop runtime; this does not.
- * Reads UNCOMPRESSED pages too; any other codec is refused with a clear message.
+ * Decompresses ZSTD Parquet pages through zstd-jni directly, for reading archives back. Parquet's own
+ * CodecFactory goes through Hadoop's codec classes and a Hadoop {@code Configuration}, which drags in the whole
+ * Hadoop runtime; this does not. Reads UNCOMPRESSED pages too; any other codec is refused with a clear
+ * message. Writing compresses its pages itself ({@link ParquetPartWriter}).
  */
 final class ZstdCodecFactory implements CompressionCodecFactory {
 
-  /** zstd's own default: a good speed/size balance (about 3x on typical rows). */
-  static final int DEFAULT_LEVEL = 3;
-
-  private final int level;
   private final List<AutoCloseable> contexts = new ArrayList<>();
 
-  ZstdCodecFactory(int level) {
-    if (level < 1 || level > Zstd.maxCompressionLevel()) {
-      throw new IllegalArgumentException(
-          "ZSTD level must be between 1 and " + Zstd.maxCompressionLevel() + ", got: " + level);
-    }
-    this.level = level;
-  }
-
+  /** Archives are only read through this factory. */
   @Override
-  public synchronized BytesInputCompressor getCompressor(CompressionCodecName codec) {
-    if (codec != CompressionCodecName.ZSTD) {
-      throw new IllegalArgumentException("archives are written with ZSTD only, got: " + codec);
-    }
-    // one native context per compressor, reused for every page: creating one per page costs more than
-    // compressing a small page
-    ZstdCompressCtx ctx = track(new ZstdCompressCtx().setLevel(level));
-    return new BytesInputCompressor() {
-      // Reused for every page: a 1 MiB page would otherwise cost two 1 MiB arrays (the page, the output
-      // bound), which G1 allocates as humongous objects. Returning a view of `out` is safe because Parquet
-      // copies each compressed page (ConcatenatingByteBufferCollector.collect, DictionaryPage's copy)
-      // before it compresses the next one.
-      private byte[] in = new byte[0];
-      private byte[] out = new byte[0];
-
-      @Override
-      public synchronized BytesInput compress(BytesInput bytes) throws IOException {
-        int n = checkedSize(bytes);
-        if (in.length < n) {
-          in = new byte[n];
-        }
-        copyInto(bytes, in);
-        long bound = Zstd.compressBound(n);
-        if (bound > Integer.MAX_VALUE - 8) {
-          throw new IOException("a Parquet page of " + n + " bytes is too large to compress into one Java array");
-        }
-        if (out.length < bound) {
-          out = new byte[(int) bound];
-        }
-        try {
-          int compressed = ctx.compressByteArray(out, 0, out.length, in, 0, n);
-          return BytesInput.from(out, 0, compressed);
-        } catch (ZstdException e) {
-          throw new IOException("ZSTD compression failed: " + e.getMessage(), e);
-        }
-      }
-
-      @Override
-      public CompressionCodecName getCodecName() {
-        return CompressionCodecName.ZSTD;
-      }
-
-      @Override
-      public void release() {
-        ctx.close();
-      }
-    };
+  public BytesInputCompressor getCompressor(CompressionCodecName codec) {
+    throw new UnsupportedOperationException("ZstdCodecFactory only reads archives; ParquetPartWriter compresses");
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.partitionkeeper.worker.config;
 
 import static dev.partitionkeeper.worker.config.ConfigValues.label;
 
+import dev.partitionkeeper.activities.archive.ExportOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ public record ArchiveSettings(String location, String s3Endpoint, String s3Regio
       "max_file_size_mb", "zstd_level", "work_dir");
   public static final long DEFAULT_PART_SIZE_MB = 16;
   public static final long DEFAULT_MAX_FILE_SIZE_MB = 1024;
-  public static final int DEFAULT_ZSTD_LEVEL = 3;
+  public static final int DEFAULT_ZSTD_LEVEL = ExportOptions.DEFAULT_ZSTD_LEVEL;
 
   static ArchiveSettings from(Map<String, String> flat, Map<String, String> fromEnv, List<String> problems) {
     String location = flat.get("archive.location");
