@@ -94,11 +94,11 @@ public final class ContentChecksum {
     } else if (v instanceof BigDecimal d) {
       put((byte) 7);
       putInt(d.scale());
-      BigInteger unscaled = d.unscaledValue();
-      int bits = unscaled.bitLength();
-      if (bits < Long.SIZE) {
-        // BigInteger.toByteArray's bytes without the array: bitLength/8 + 1 bytes, big-endian, sign included
-        long u = unscaled.longValue();
+      if (d.precision() <= 18) {
+        // BigInteger.toByteArray's bytes without a BigInteger: bitLength/8 + 1 bytes, big-endian, sign
+        // included. Up to 18 digits the unscaled value is a long, which scale 0 hands out as is.
+        long u = d.scaleByPowerOfTen(d.scale()).longValueExact();
+        int bits = Long.SIZE - Long.numberOfLeadingZeros(u < 0 ? ~u : u); // BigInteger.bitLength()
         int n = bits / 8 + 1;
         putInt(n);
         ensure(n);
@@ -106,7 +106,7 @@ public final class ContentChecksum {
           buf[len++] = (byte) (u >>> shift);
         }
       } else {
-        byte[] bytes = unscaled.toByteArray();
+        byte[] bytes = d.unscaledValue().toByteArray();
         putInt(bytes.length);
         putBytes(bytes);
       }
