@@ -16,14 +16,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.parquet.bytes.BytesInput;
-import org.apache.parquet.bytes.BytesUtils;
-import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -218,6 +215,48 @@ final class ParquetPartWriter implements Closeable {
     }
   }
 
+  /**
+   * Parquet's RLE / bit-packed hybrid encoding, written as bit-packed runs only: each run is a varint header
+   * {@code (groups << 1) | 1} and then {@code groups} groups of 8 values, {@code bitWidth} bits each, least
+   * significant bit first; the last group is padded with zeros. At most 63 groups per run, so the header is
+   * one byte, as Parquet's own writer does. Readers know the value count and ignore the padding.
+   */
+  static final class BitPacked {
+    private static final int MAX_GROUPS = 63;
+
+    private BitPacked() {}
+
+    /** Bytes {@link #write} may need for {@code count} values. */
+    static int maxBytes(int count, int bitWidth) {
+      int groups = (count + 7) / 8;
+      return groups * bitWidth + (groups + MAX_GROUPS - 1) / MAX_GROUPS;
+    }
+
+    /** Encodes {@code values[0..count)} into {@code out} from {@code off}; returns the bytes written. */
+    static int write(int[] values, int count, int bitWidth, byte[] out, int off) {
+      int p = off;
+      int groups = (count + 7) / 8;
+      int i = 0;
+      for (int done = 0; done < groups; ) {
+        int run = Math.min(MAX_GROUPS, groups - done);
+        out[p++] = (byte) ((run << 1) | 1);
+        long acc = 0;
+        int bits = 0;
+        for (int end = (done + run) * 8; i < end; i++) {
+          acc |= (long) (i < count ? values[i] : 0) << bits;
+          bits += bitWidth;
+          while (bits >= 8) {
+            out[p++] = (byte) acc;
+            acc >>>= 8;
+            bits -= 8;
+          }
+        }
+        done += run;
+      }
+      return p - off;
+    }
+  }
+
   // ------------------------------------------------------------------ columns
 
   /**
@@ -334,17 +373,14 @@ final class ParquetPartWriter implements Closeable {
         INT_LE.set(run, 0, p - 4);
         return Arrays.copyOf(run, p);
       }
-      try (RunLengthBitPackingHybridEncoder rle =
-          new RunLengthBitPackingHybridEncoder(1, 1024, PAGE_ROW_LIMIT, HeapByteBufferAllocator.getInstance())) {
-        for (int i = 0; i < count; i++) {
-          rle.writeInt(defined[i]);
-        }
-        byte[] encoded = ZstdCodecFactory.toArray(rle.toBytes());
-        byte[] out = new byte[4 + encoded.length];
-        INT_LE.set(out, 0, encoded.length);
-        System.arraycopy(encoded, 0, out, 4, encoded.length);
-        return out;
+      int[] levels = new int[count];
+      for (int i = 0; i < count; i++) {
+        levels[i] = defined[i];
       }
+      byte[] out = new byte[4 + BitPacked.maxBytes(count, 1)];
+      int n = BitPacked.write(levels, count, 1, out, 4);
+      INT_LE.set(out, 0, n);
+      return Arrays.copyOf(out, 4 + n);
     }
 
     long bufferedBytes() {
@@ -543,22 +579,13 @@ final class ParquetPartWriter implements Closeable {
       if (!closingDictionaryPage) {
         return size;
       }
-      // the bit width of the largest id, then the ids RLE / bit-packed (Parquet's dictionary-encoded data)
-      int bitWidth = BytesUtils.getWidthFromMaxInt(dictionary.size() - 1);
-      byte[] encoded;
-      try (RunLengthBitPackingHybridEncoder rle =
-          new RunLengthBitPackingHybridEncoder(bitWidth, 1024, pageBytes, HeapByteBufferAllocator.getInstance())) {
-        for (int i = 0; i < idCount; i++) {
-          rle.writeInt(ids[i]);
-        }
-        encoded = ZstdCodecFactory.toArray(rle.toBytes());
-      }
+      // the bit width of the ids (at least 1), then the ids bit-packed (Parquet's dictionary-encoded data)
+      int bitWidth = Math.max(1, 32 - Integer.numberOfLeadingZeros(dictionary.size() - 1));
       size = 0;
-      ensure(1 + encoded.length);
+      ensure(1 + BitPacked.maxBytes(idCount, bitWidth));
       values[0] = (byte) bitWidth;
-      System.arraycopy(encoded, 0, values, 1, encoded.length);
       chunkUsesDictionary = true;
-      return 1 + encoded.length;
+      return 1 + BitPacked.write(ids, idCount, bitWidth, values, 1);
     }
 
     @Override
