@@ -12,6 +12,7 @@
 #   f   partition-keeper export + verify     (one JVM, what the worker does for one partition)
 #   j   diagnostic: the exporter's COPY read through pgjdbc in the JVM, discarded (no decoding)
 #   k_* optional what-if variants of (d) with other options or JVM flags (EXPORT_VARIANTS, see below)
+#   p   PAIRS times (default 5): (a) then at once (d), and the median of the pairs' ratios (drift-free)
 # d/e/f/j run bench/ExportBench.java (pre-compiled once) with -Xmx256m against a private copy of the
 # shaded worker jar. Each method runs RUNS times (default 3); medians are reported.
 #
@@ -300,6 +301,32 @@ for v in ${EXPORT_VARIANTS:-}; do
   VARIANT_NAMES+=("$vname")
 done
 
+# ---------------------------------------------------------------- p. paired: COPY read, then export
+# The rows above measure each method RUNS times in a row, minutes apart; this VM's speed drifts by 20-30 %
+# over minutes (the same COPY read took 3.2 s in one run and 4.7 s in the next), which moves the
+# export / COPY ratio by as much. So PAIRS times (default 5): the binary COPY read, then at once the export
+# (same JVM command as d), and the ratio of each pair. Their median is the drift-free figure.
+PAIRS=${PAIRS:-5}
+PAIR_RATIOS=()
+PAIR_LINES=()
+for ((i = 1; i <= PAIRS; i++)); do
+  wait_no_pgbench
+  wait_for_quiet
+  t0=$(now)
+  "${PSQL[@]}" -o /dev/null -c "COPY (SELECT * FROM $T) TO STDOUT (FORMAT binary)"
+  t1=$(now)
+  pc=$(elapsed "$t0" "$t1")
+  fresh_archive
+  "${JAVA[@]}" "$JDBC" "public.$T" "$ARCH" export >"$OUT/logs/p_export.$i.out" 2>"$OUT/logs/p_export.$i.err" ||
+    { log "paired export $i failed; see $OUT/logs/p_export.$i.err"; exit 1; }
+  pe=$(sed -n 's/^RESULT .* total_s=\([0-9.]*\).*/\1/p' "$OUT/logs/p_export.$i.out")
+  pr=$(awk -v e="$pe" -v c="$pc" 'BEGIN{printf "%.2f", e / c}')
+  PAIR_RATIOS+=("$pr")
+  PAIR_LINES+=("${pc}/${pe}")
+  printf 'p_pair\t%d\t%s\t%s\t\t\t\t%s\n' "$i" "$pc" "$pe" "$BUSY_NOW" >>"$OUT/runs.tsv"
+  log "pair $i: binary COPY read ${pc}s, export ${pe}s: ${pr}x (host busy before <= ${BUSY_NOW}%)"
+done
+
 # ---------------------------------------------------------------- optional profile
 # jfr_breakdown FILE SECONDS: JFR samples of all Java threads, each put in the category of the first frame
 # from the top that names a known component (java.* frames never decide, except class loading and file
@@ -390,6 +417,13 @@ report() {
   printf '%-46s %6s  %-14s %s\n' "export / pg_dump -Fc" "$(ratio "$e" "$pd")" "< 1 (faster)" "$(verdict "$(ratio "$e" "$pd")" 0.9999)"
   printf '%-46s %6s  %-14s %s\n' "export / binary COPY read" "$(ratio "$e" "$cb")" "<= 2" "$(verdict "$(ratio "$e" "$cb")" 2)"
   printf '%-46s %6s  %-14s %s\n' "(export+verify) / (pg_dump -Fc + pg_restore)" "$(ratio "$ev" "$dr")" "< 1 (faster)" "$(verdict "$(ratio "$ev" "$dr")" 0.9999)"
+  if [ "${#PAIR_RATIOS[@]}" -gt 0 ]; then
+    local pm
+    pm=$(median "${PAIR_RATIOS[@]}")
+    printf '%-46s %6s  %-14s %s\n' "export / binary COPY read, paired (median)" "$pm" "<= 2" "$(verdict "$pm" 2)"
+    printf '%-46s %s\n' "  ${#PAIR_RATIOS[@]} pairs, COPY s / export s:" "${PAIR_LINES[*]}"
+    printf '%-46s %s\n' "  their ratios:" "${PAIR_RATIOS[*]}"
+  fi
   printf '%-46s %6s  %-14s %s\n' "same three with wall_s (JVM start included):" "" "" ""
   printf '%-46s %6s\n' "  export / pg_dump -Fc" "$(ratio "${MED_WALL[d_pk_export]}" "${MED_WALL[b_pg_dump_Fc]}")"
   printf '%-46s %6s\n' "  export / binary COPY read" "$(ratio "${MED_WALL[d_pk_export]}" "${MED_WALL[a_copy_binary]}")"
