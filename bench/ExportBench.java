@@ -13,7 +13,7 @@
 //   copyread  diagnostic only: the same COPY (SELECT ...) TO STDOUT (FORMAT binary) the exporter issues,
 //             read through pgjdbc's CopyManager and discarded, i.e. the JVM's read limit without decoding
 //
-// Export options are ExportOptions.defaults() (ZSTD level 3, 64 MiB row groups, 1 MiB pages) unless
+// Export options are ExportOptions.defaults() (ZSTD level 1, 64 MiB row groups, 1 MiB pages) unless
 // -Dbench.zstdLevel=N, -Dbench.rowGroupMiB=N or -Dbench.pageKiB=N say otherwise (for what-if variants).
 // The table is exported as its own parent (source = parent = <schema.table>, partition = table name), with
 // the `transactions` bounds of January 2025 and partition key `created_at` (override: -Dbench.key=col).
