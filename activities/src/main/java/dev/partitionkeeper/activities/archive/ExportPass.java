@@ -40,6 +40,12 @@ final class ExportPass {
   static final int QUEUED_BATCHES = 4;
   /** How long a blocked hand-off waits before it looks whether the other side failed. */
   private static final long POLL_MILLIS = 50;
+  /**
+   * While the calling thread waits for the writer (a file being uploaded: the queue is full, or the scan is
+   * over), it still calls {@link ProgressListener#onRows} this often, so the activity keeps heartbeating
+   * through an upload that takes longer than the heartbeat timeout.
+   */
+  static final long KEEP_ALIVE_MILLIS = 10_000;
   /** Hand-off marker: no more rows. */
   private static final Batch END = new Batch(0, 0);
 
@@ -59,6 +65,9 @@ final class ExportPass {
   private volatile boolean aborted;
   private volatile long writtenBytes;
   private Batch filling;
+  private final long keepAliveNanos;
+  private long rowsSeen;
+  private long lastProgressNanos = System.nanoTime();
 
   // the writer thread's own state; the calling thread reads stored/files only after joining it
   private final List<StoredObject> stored = new ArrayList<>();
@@ -67,7 +76,15 @@ final class ExportPass {
   private HashedOutputFile localFile;
   private long storedBytes;
 
-  ExportPass(ArchiveStore store, ArchiveLayout layout, List<ArchiveColumn> columns, String keyColumn, ExportOptions options, ProgressListener listener, Map<String, String> footerMetadata) {
+  ExportPass(ArchiveStore store, ArchiveLayout layout, List<ArchiveColumn> columns, String keyColumn,
+      ExportOptions options, ProgressListener listener, Map<String, String> footerMetadata) {
+    this(store, layout, columns, keyColumn, options, listener, footerMetadata, KEEP_ALIVE_MILLIS);
+  }
+
+  /** {@code keepAliveMillis}: see {@link #KEEP_ALIVE_MILLIS}; tests shorten it. */
+  ExportPass(ArchiveStore store, ArchiveLayout layout, List<ArchiveColumn> columns, String keyColumn,
+      ExportOptions options, ProgressListener listener, Map<String, String> footerMetadata, long keepAliveMillis) {
+    this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
     this.store = store;
     this.layout = layout;
     this.columns = columns;
@@ -107,7 +124,7 @@ final class ExportPass {
       TableScan.scan(c, source, columns, this::accept, options.progressEveryRows(), (rows, copyBytes) -> {
         checkWriter();
         announceStoredFiles();
-        listener.onRows(rows, writtenBytes);
+        progress();
       });
       if (filling != null) {
         handOff(filling);
@@ -131,6 +148,7 @@ final class ExportPass {
 
   private void accept(Object[] row) throws IOException {
     summary.add(row);
+    rowsSeen++;
     Batch b = filling;
     if (b == null) {
       b = filling = take(free);
@@ -150,6 +168,7 @@ final class ExportPass {
       Batch b;
       while ((b = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS)) == null) {
         checkWriter();
+        keepAlive();
       }
       return b;
     } catch (InterruptedException e) {
@@ -162,6 +181,7 @@ final class ExportPass {
     try {
       while (!full.offer(b, POLL_MILLIS, TimeUnit.MILLISECONDS)) {
         checkWriter();
+        keepAlive();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -187,6 +207,18 @@ final class ExportPass {
     throw new IOException("the Parquet writer failed: " + t, t);
   }
 
+  private void progress() {
+    lastProgressNanos = System.nanoTime();
+    listener.onRows(rowsSeen, writtenBytes);
+  }
+
+  /** Calls the listener if it has not heard from this pass for {@link #KEEP_ALIVE_MILLIS}. */
+  private void keepAlive() {
+    if (System.nanoTime() - lastProgressNanos >= keepAliveNanos) {
+      progress();
+    }
+  }
+
   private void announceStoredFiles() {
     StoredFile f;
     while ((f = storedNotices.poll()) != null) {
@@ -194,9 +226,14 @@ final class ExportPass {
     }
   }
 
-  private static void join(Thread t) throws IOException {
+  /** Waits for the writer to store the last file, announcing files and keeping the listener called meanwhile. */
+  private void join(Thread t) throws IOException {
     try {
-      t.join();
+      while (t.isAlive()) {
+        t.join(POLL_MILLIS);
+        announceStoredFiles();
+        keepAlive();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("export interrupted while the last file was written");
