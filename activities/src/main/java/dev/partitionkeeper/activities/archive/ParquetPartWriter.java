@@ -291,11 +291,9 @@ final class ParquetPartWriter implements Closeable {
     static Column of(ValueKind kind, ColumnDescriptor d, int index, int pageBytes, Pages pages) {
       PrimitiveType.PrimitiveTypeName physical = d.getPrimitiveType().getPrimitiveTypeName();
       return switch (kind) {
-        case INT16, INT32, DATE -> new IntColumn(d, index, pageBytes, pages, false);
-        case INT64, TIMESTAMP, TIMESTAMPTZ -> new LongColumn(d, index, pageBytes, pages, false);
+        case INT16, INT32, DATE, INT64, TIMESTAMP, TIMESTAMPTZ -> new IntegerColumn(d, index, pageBytes, pages, false);
         case DECIMAL -> switch (physical) {
-          case INT32 -> new IntColumn(d, index, pageBytes, pages, true);
-          case INT64 -> new LongColumn(d, index, pageBytes, pages, true);
+          case INT32, INT64 -> new IntegerColumn(d, index, pageBytes, pages, true);
           default -> new FixedColumn(d, index, pageBytes, pages);
         };
         case STRING, JSON, TEXT_FORM, BYTES -> new BinaryColumn(d, index, pageBytes, pages);
@@ -403,64 +401,20 @@ final class ParquetPartWriter implements Closeable {
     }
   }
 
-  /** INT32: smallint, integer, date, numeric of up to 9 digits (its unscaled value). */
-  private static final class IntColumn extends Column {
-    private final boolean decimal;
-    private int min;
-    private int max;
-    private boolean any;
-
-    IntColumn(ColumnDescriptor d, int index, int pageBytes, Pages pages, boolean decimal) {
-      super(d, index, pageBytes, pages);
-      this.decimal = decimal;
-    }
-
-    @Override
-    void append(Object[][] batch, int from, int to) throws IOException {
-      for (int r = from; r < to; r++) {
-        Object v = batch[r][index];
-        if (v == null) {
-          putNull();
-        } else {
-          int x = decimal ? Math.toIntExact(unscaled((BigDecimal) v)) : (Integer) v;
-          defined[count] = 1;
-          ensure(4);
-          INT_LE.set(values, size, x);
-          size += 4;
-          if (!any) {
-            min = max = x;
-            any = true;
-          } else if (x < min) {
-            min = x;
-          } else if (x > max) {
-            max = x;
-          }
-        }
-        rowDone();
-      }
-    }
-
-    @Override
-    Statistics<?> takeStats() {
-      Statistics<?> s = Statistics.createStats(type);
-      if (any) {
-        s.updateStats(min);
-        s.updateStats(max);
-      }
-      any = false;
-      return s;
-    }
-  }
-
-  /** INT64: bigint, timestamp(tz) as microseconds, numeric of 10 to 18 digits (its unscaled value). */
-  private static final class LongColumn extends Column {
+  /**
+   * INT32 (smallint, integer, date, numeric of up to 9 digits) and INT64 (bigint, timestamp(tz) as
+   * microseconds, numeric of 10 to 18 digits); a numeric as its unscaled value. Signed min/max.
+   */
+  private static final class IntegerColumn extends Column {
+    private final boolean int64;
     private final boolean decimal;
     private long min;
     private long max;
     private boolean any;
 
-    LongColumn(ColumnDescriptor d, int index, int pageBytes, Pages pages, boolean decimal) {
+    IntegerColumn(ColumnDescriptor d, int index, int pageBytes, Pages pages, boolean decimal) {
       super(d, index, pageBytes, pages);
+      this.int64 = d.getPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT64;
       this.decimal = decimal;
     }
 
@@ -471,11 +425,16 @@ final class ParquetPartWriter implements Closeable {
         if (v == null) {
           putNull();
         } else {
-          long x = decimal ? unscaled((BigDecimal) v) : (Long) v;
+          long x = decimal ? unscaled((BigDecimal) v) : ((Number) v).longValue();
           defined[count] = 1;
           ensure(8);
-          LONG_LE.set(values, size, x);
-          size += 8;
+          if (int64) {
+            LONG_LE.set(values, size, x);
+            size += 8;
+          } else {
+            INT_LE.set(values, size, Math.toIntExact(x));
+            size += 4;
+          }
           if (!any) {
             min = max = x;
             any = true;
@@ -492,9 +451,12 @@ final class ParquetPartWriter implements Closeable {
     @Override
     Statistics<?> takeStats() {
       Statistics<?> s = Statistics.createStats(type);
-      if (any) {
+      if (any && int64) {
         s.updateStats(min);
         s.updateStats(max);
+      } else if (any) {
+        s.updateStats((int) min);
+        s.updateStats((int) max);
       }
       any = false;
       return s;
@@ -555,15 +517,20 @@ final class ParquetPartWriter implements Closeable {
           INT_LE.set(values, size, x.length);
           System.arraycopy(x, 0, values, size + 4, x.length);
           size += 4 + x.length;
-          if (min == null) {
-            min = max = x;
-          } else if (Arrays.compareUnsigned(x, min) < 0) {
-            min = x;
-          } else if (Arrays.compareUnsigned(x, max) > 0) {
-            max = x;
-          }
+          minMax(x);
         }
         rowDone();
+      }
+    }
+
+    /** The page's min/max in Parquet's order for BINARY: unsigned, byte by byte. */
+    private void minMax(byte[] x) {
+      if (min == null) {
+        min = max = x;
+      } else if (Arrays.compareUnsigned(x, min) < 0) {
+        min = x;
+      } else if (Arrays.compareUnsigned(x, max) > 0) {
+        max = x;
       }
     }
 
@@ -600,14 +567,7 @@ final class ParquetPartWriter implements Closeable {
       if (pageUsesDictionary) {
         for (int i = 0; i < idCount; i++) {
           if (dictionary.markOnce(ids[i])) {
-            byte[] x = dictionary.value(ids[i]);
-            if (min == null) {
-              min = max = x;
-            } else if (Arrays.compareUnsigned(x, min) < 0) {
-              min = x;
-            } else if (Arrays.compareUnsigned(x, max) > 0) {
-              max = x;
-            }
+            minMax(dictionary.value(ids[i]));
           }
         }
         dictionary.clearMarks();
