@@ -294,11 +294,10 @@ final class ParquetPartWriter implements Closeable {
         case INT16, INT32, DATE, INT64, TIMESTAMP, TIMESTAMPTZ -> new IntegerColumn(d, index, pageBytes, pages, false);
         case DECIMAL -> switch (physical) {
           case INT32, INT64 -> new IntegerColumn(d, index, pageBytes, pages, true);
-          default -> new FixedColumn(d, index, pageBytes, pages);
+          default -> new OtherColumn(d, index, pageBytes, pages);
         };
         case STRING, JSON, TEXT_FORM, BYTES -> new BinaryColumn(d, index, pageBytes, pages);
-        case UUID -> new FixedColumn(d, index, pageBytes, pages);
-        case FLOAT32, FLOAT64, BOOLEAN -> new OtherColumn(d, index, pageBytes, pages);
+        case UUID, FLOAT32, FLOAT64, BOOLEAN -> new OtherColumn(d, index, pageBytes, pages);
       };
     }
 
@@ -685,65 +684,13 @@ final class ParquetPartWriter implements Closeable {
   }
 
   /**
-   * FIXED_LEN_BYTE_ARRAY: uuid, numeric of more than 18 digits (two's complement, sign-extended). Statistics
-   * through Parquet's own per-value update, which knows that a decimal orders as a signed number.
+   * FLOAT, DOUBLE, BOOLEAN and FIXED_LEN_BYTE_ARRAY (uuid; numeric of more than 18 digits as its two's
+   * complement, sign-extended). Statistics through Parquet's own per-value update, which knows the NaN rules
+   * and that a decimal orders as a signed number.
    */
-  private static final class FixedColumn extends Column {
-    private final int length;
-    private Statistics<?> stats;
-
-    FixedColumn(ColumnDescriptor d, int index, int pageBytes, Pages pages) {
-      super(d, index, pageBytes, pages);
-      this.length = d.getPrimitiveType().getTypeLength();
-      this.stats = Statistics.createStats(type);
-    }
-
-    @Override
-    void append(Object[][] batch, int from, int to) throws IOException {
-      for (int r = from; r < to; r++) {
-        Object v = batch[r][index];
-        if (v == null) {
-          putNull();
-        } else {
-          byte[] x = v instanceof BigDecimal d ? twosComplement(d.unscaledValue(), length) : (byte[]) v;
-          if (x.length != length) {
-            throw new IOException("column " + descriptor + " holds values of " + length + " bytes, got " + x.length);
-          }
-          defined[count] = 1;
-          ensure(length);
-          System.arraycopy(x, 0, values, size, length);
-          size += length;
-          stats.updateStats(Binary.fromConstantByteArray(x));
-        }
-        rowDone();
-      }
-    }
-
-    @Override
-    Statistics<?> takeStats() {
-      Statistics<?> s = stats;
-      stats = Statistics.createStats(type);
-      return s;
-    }
-
-    /** Big-endian two's complement, sign-extended to exactly {@code length} bytes. */
-    static byte[] twosComplement(BigInteger v, int length) {
-      byte[] raw = v.toByteArray();
-      if (raw.length > length) {
-        throw new ArithmeticException("decimal " + v + " needs " + raw.length + " bytes, the column holds " + length);
-      }
-      byte[] out = new byte[length];
-      if (v.signum() < 0) {
-        Arrays.fill(out, 0, length - raw.length, (byte) 0xff);
-      }
-      System.arraycopy(raw, 0, out, length - raw.length, raw.length);
-      return out;
-    }
-  }
-
-  /** FLOAT, DOUBLE, BOOLEAN: statistics through Parquet's per-value update (NaN rules included). */
   private static final class OtherColumn extends Column {
     private final PrimitiveType.PrimitiveTypeName physical;
+    private final int length;
     private Statistics<?> stats;
     /** BOOLEAN: values are bit-packed, LSB first; {@code bits} counts them. */
     private int bits;
@@ -751,6 +698,7 @@ final class ParquetPartWriter implements Closeable {
     OtherColumn(ColumnDescriptor d, int index, int pageBytes, Pages pages) {
       super(d, index, pageBytes, pages);
       this.physical = d.getPrimitiveType().getPrimitiveTypeName();
+      this.length = d.getPrimitiveType().getTypeLength();
       this.stats = Statistics.createStats(type);
     }
 
@@ -777,6 +725,17 @@ final class ParquetPartWriter implements Closeable {
               size += 8;
               stats.updateStats(x);
             }
+            case FIXED_LEN_BYTE_ARRAY -> {
+              byte[] x = v instanceof BigDecimal d ? twosComplement(d.unscaledValue(), length) : (byte[]) v;
+              if (x.length != length) {
+                throw new IOException(
+                    "column " + descriptor + " holds values of " + length + " bytes, got " + x.length);
+              }
+              ensure(length);
+              System.arraycopy(x, 0, values, size, length);
+              size += length;
+              stats.updateStats(Binary.fromConstantByteArray(x));
+            }
             default -> {
               boolean x = (Boolean) v;
               if ((bits & 7) == 0) {
@@ -801,6 +760,20 @@ final class ParquetPartWriter implements Closeable {
       Statistics<?> s = stats;
       stats = Statistics.createStats(type);
       return s;
+    }
+
+    /** Big-endian two's complement, sign-extended to exactly {@code length} bytes. */
+    static byte[] twosComplement(BigInteger v, int length) {
+      byte[] raw = v.toByteArray();
+      if (raw.length > length) {
+        throw new ArithmeticException("decimal " + v + " needs " + raw.length + " bytes, the column holds " + length);
+      }
+      byte[] out = new byte[length];
+      if (v.signum() < 0) {
+        Arrays.fill(out, 0, length - raw.length, (byte) 0xff);
+      }
+      System.arraycopy(raw, 0, out, length - raw.length, raw.length);
+      return out;
     }
   }
 }
