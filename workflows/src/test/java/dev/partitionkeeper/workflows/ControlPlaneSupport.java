@@ -2,7 +2,12 @@ package dev.partitionkeeper.workflows;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
 
+import dev.partitionkeeper.workflows.activity.PartitionActivities;
+import dev.partitionkeeper.workflows.plan.PlannedAction;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
@@ -43,6 +48,13 @@ final class ControlPlaneSupport {
 
     void open() {
       opened.countDown();
+    }
+
+    /** Makes the first create of {@link Fixtures#TRANSACTIONS} wait here; later creates pass at once. */
+    void blockFirstCreate(PartitionActivities partitions) {
+      doAnswer(inv -> pass(() -> Fixtures.done(inv.<PlannedAction>getArgument(1))))
+          .doAnswer(inv -> Fixtures.done(inv.<PlannedAction>getArgument(1)))
+          .when(partitions).createPartition(eq(Fixtures.TRANSACTIONS), any());
     }
   }
 

@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doAnswer;
@@ -67,12 +66,6 @@ class MaintenanceContinueAsNewTest {
   final PartitionActivities partitions = partitionActivities();
   final Gate gate = new Gate();
 
-  /** Blocks the first create of public.transactions until the gate opens. */
-  private void blockFirstCreate() {
-    doAnswer(inv -> gate.pass(() -> done(inv.<PlannedAction>getArgument(1))))
-        .doAnswer(inv -> done(inv.<PlannedAction>getArgument(1)))
-        .when(partitions).createPartition(eq(TRANSACTIONS), any());
-  }
 
   /** {@code maintain} as the CLI sends it, with the lowered threshold in the run's input. */
   private static WorkflowExecution signalWithStartLowThreshold(WorkflowClient client, String taskQueue,
@@ -91,7 +84,7 @@ class MaintenanceContinueAsNewTest {
   @Test
   void requestsKeepArrivingAndTheRunContinuesAsNewWithoutLosingOne(TestWorkflowEnvironment env, Worker worker)
       throws Exception {
-    blockFirstCreate();
+    gate.blockFirstCreate(partitions);
     start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
     WorkflowClient client = env.getWorkflowClient();
     MaintenanceWorkflow wf = attach(client, MaintenanceWorkflow.WORKFLOW_ID);
@@ -145,7 +138,7 @@ class MaintenanceContinueAsNewTest {
   @Test
   void anAcceptedUpdateIsAnsweredByItsOwnRunBeforeItContinues(TestWorkflowEnvironment env, Worker worker)
       throws Exception {
-    blockFirstCreate();
+    gate.blockFirstCreate(partitions);
     start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
     WorkflowClient client = env.getWorkflowClient();
     MaintenanceWorkflow wf = attach(client, MaintenanceWorkflow.WORKFLOW_ID);
@@ -182,7 +175,7 @@ class MaintenanceContinueAsNewTest {
   @Test
   void aTableThatFailedInAnEarlierRunFailsTheRunThatEndsTheChain(TestWorkflowEnvironment env, Worker worker)
       throws Exception {
-    blockFirstCreate();
+    gate.blockFirstCreate(partitions);
     doAnswer(inv -> {
       throw ApplicationFailure.newNonRetryableFailure("name taken", Failures.CATALOG_CONFLICT);
     }).doAnswer(inv -> done(inv.<PlannedAction>getArgument(1)))

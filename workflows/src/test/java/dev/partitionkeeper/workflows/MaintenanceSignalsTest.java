@@ -21,14 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 
 import dev.partitionkeeper.workflows.ControlPlaneSupport.Gate;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
-import dev.partitionkeeper.workflows.plan.PlannedAction;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -58,12 +56,6 @@ class MaintenanceSignalsTest {
   final PartitionActivities partitions = partitionActivities();
   final Gate gate = new Gate();
 
-  /** Blocks the first create of public.transactions until the gate opens. */
-  private void blockFirstCreate() {
-    doAnswer(inv -> gate.pass(() -> done(inv.<PlannedAction>getArgument(1))))
-        .doAnswer(inv -> done(inv.<PlannedAction>getArgument(1)))
-        .when(partitions).createPartition(eq(TRANSACTIONS), any());
-  }
 
   @Test
   void signalWithStartWhileIdleStartsAPassForTheRequestedTables(TestWorkflowEnvironment env, Worker worker) {
@@ -86,7 +78,7 @@ class MaintenanceSignalsTest {
   @Test
   void requestsArrivingDuringAPassAreDrainedBeforeTheRunCompletes(TestWorkflowEnvironment env, Worker worker)
       throws Exception {
-    blockFirstCreate();
+    gate.blockFirstCreate(partitions);
     start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
     WorkflowClient client = env.getWorkflowClient();
     MaintenanceWorkflow wf = attach(client, MaintenanceWorkflow.WORKFLOW_ID);
@@ -137,7 +129,7 @@ class MaintenanceSignalsTest {
 
   @Test
   void rejectedUpdateLeavesNoTraceInHistory(TestWorkflowEnvironment env, Worker worker) throws Exception {
-    blockFirstCreate();
+    gate.blockFirstCreate(partitions);
     start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
     WorkflowClient client = env.getWorkflowClient();
     MaintenanceWorkflow wf = attach(client, MaintenanceWorkflow.WORKFLOW_ID);
@@ -174,7 +166,7 @@ class MaintenanceSignalsTest {
   @Test
   void queryDuringALongStepShowsTheTableItsStepAndThePlan(TestWorkflowEnvironment env, Worker worker)
       throws Exception {
-    blockFirstCreate();
+    gate.blockFirstCreate(partitions);
     start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
     WorkflowClient client = env.getWorkflowClient();
     MaintenanceWorkflow wf = attach(client, MaintenanceWorkflow.WORKFLOW_ID);
@@ -207,7 +199,7 @@ class MaintenanceSignalsTest {
   @Test
   void signalNamingAnUnknownTableIsReportedAndTheRunServesTheOthers(TestWorkflowEnvironment env,
       Worker worker) throws Exception {
-    blockFirstCreate();
+    gate.blockFirstCreate(partitions);
     start(env, worker, partitions, policyActivities(TRANSACTIONS));
     WorkflowClient client = env.getWorkflowClient();
     MaintenanceWorkflow wf = attach(client, MaintenanceWorkflow.WORKFLOW_ID);
@@ -253,7 +245,7 @@ class MaintenanceSignalsTest {
 
   @Test
   void drainedRunReplays(TestWorkflowEnvironment env, Worker worker) throws Exception {
-    blockFirstCreate();
+    gate.blockFirstCreate(partitions);
     start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
     WorkflowClient client = env.getWorkflowClient();
     signalWithStart(client, worker.getTaskQueue(), new MaintenanceRequest(List.of("public.transactions"), false, "a"));
