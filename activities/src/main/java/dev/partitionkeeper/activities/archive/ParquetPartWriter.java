@@ -307,7 +307,7 @@ final class ParquetPartWriter implements Closeable {
     abstract Statistics<?> takeStats();
 
     /** Call at the end of a page: the length of its encoded values in {@code values}. */
-    int valueBytes() throws IOException {
+    int valueBytes() {
       return size;
     }
 
@@ -355,7 +355,7 @@ final class ParquetPartWriter implements Closeable {
     }
 
     /** The page's definition levels, RLE / bit-packed hybrid with the 4-byte length data page v1 puts first. */
-    private byte[] levels() throws IOException {
+    private byte[] levels() {
       if (nulls == 0 || nulls == count) {
         // one RLE run: header varint(count << 1), then the level in one byte
         byte[] run = new byte[4 + 5 + 1];
@@ -540,7 +540,7 @@ final class ParquetPartWriter implements Closeable {
     }
 
     @Override
-    int valueBytes() throws IOException {
+    int valueBytes() {
       closingDictionaryPage = pageUsesDictionary && idCount > 0;
       if (!closingDictionaryPage) {
         return size;
