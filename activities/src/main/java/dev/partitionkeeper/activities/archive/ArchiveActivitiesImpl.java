@@ -1,12 +1,16 @@
 package dev.partitionkeeper.activities.archive;
 
+import static dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.context;
+
 import dev.partitionkeeper.activities.postgres.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
+import dev.partitionkeeper.activities.postgres.LockBusyException;
 import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.activities.postgres.LockSettings;
+import dev.partitionkeeper.activities.postgres.PolicyException;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.MaintenanceListener;
 import dev.partitionkeeper.activities.postgres.Privileges;
-import static dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.context;
+import dev.partitionkeeper.activities.postgres.Refusals;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
@@ -235,12 +239,10 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
       listener.actionFailed(policy.table(), step, "SQLState " + e.getSQLState());
       throw ApplicationFailure.newFailure(step + " " + partition + " failed: " + e.getMessage() + " (SQLState "
           + e.getSQLState() + ")", "SQLException");
-    } catch (dev.partitionkeeper.activities.postgres.LockBusyException e) {
-      listener.actionFailed(policy.table(), step, Failures.LOCK_BUSY);
-      throw ApplicationFailure.newFailure(e.getMessage(), Failures.LOCK_BUSY);
-    } catch (dev.partitionkeeper.activities.postgres.PolicyException e) {
-      listener.actionFailed(policy.table(), step, Failures.INVALID_POLICY);
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INVALID_POLICY);
+    } catch (LockBusyException | PolicyException e) {
+      ApplicationFailure f = Refusals.failure(e); // the same failures as the partition steps
+      listener.actionFailed(policy.table(), step, f.getType());
+      throw f;
     } finally {
       MDC.remove("table");
       MDC.remove("partition");
