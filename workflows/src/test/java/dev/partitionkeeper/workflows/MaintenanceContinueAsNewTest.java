@@ -81,17 +81,26 @@ class MaintenanceContinueAsNewTest {
     return client.signalWithStart(batch);
   }
 
+  /**
+   * Starts the chain as {@code maintain} would, with the lowered threshold: the first request's pass is held
+   * at its first create of public.transactions until the test opens the gate.
+   */
+  private WorkflowExecution startFirstPassBlocked(TestWorkflowEnvironment env, Worker worker)
+      throws InterruptedException {
+    gate.blockFirstCreate(partitions);
+    start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
+    WorkflowExecution first = signalWithStartLowThreshold(env.getWorkflowClient(), worker.getTaskQueue(),
+        new MaintenanceRequest(List.of("public.transactions"), false, "first"));
+    gate.awaitEntered();
+    return first;
+  }
+
   @Test
   void requestsKeepArrivingAndTheRunContinuesAsNewWithoutLosingOne(TestWorkflowEnvironment env, Worker worker)
       throws Exception {
-    gate.blockFirstCreate(partitions);
-    start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
+    WorkflowExecution first = startFirstPassBlocked(env, worker);
     WorkflowClient client = env.getWorkflowClient();
     MaintenanceWorkflow wf = attach(client, MaintenanceWorkflow.WORKFLOW_ID);
-
-    WorkflowExecution first = signalWithStartLowThreshold(client, worker.getTaskQueue(),
-        new MaintenanceRequest(List.of("public.transactions"), false, "first"));
-    gate.awaitEntered();
     signalWithStart(client, worker.getTaskQueue(),
         new MaintenanceRequest(List.of("billing.\"Billing Events\""), false, "second"));
     signalWithStart(client, worker.getTaskQueue(), new MaintenanceRequest(List.of(), true, "third, dry run"));
@@ -138,13 +147,9 @@ class MaintenanceContinueAsNewTest {
   @Test
   void anAcceptedUpdateIsAnsweredByItsOwnRunBeforeItContinues(TestWorkflowEnvironment env, Worker worker)
       throws Exception {
-    gate.blockFirstCreate(partitions);
-    start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
+    WorkflowExecution first = startFirstPassBlocked(env, worker);
     WorkflowClient client = env.getWorkflowClient();
     MaintenanceWorkflow wf = attach(client, MaintenanceWorkflow.WORKFLOW_ID);
-    WorkflowExecution first = signalWithStartLowThreshold(client, worker.getTaskQueue(),
-        new MaintenanceRequest(List.of("public.transactions"), false, "first"));
-    gate.awaitEntered();
 
     WorkflowUpdateHandle<MaintenanceReport> update = WorkflowClient.startUpdate(wf::maintain,
         new MaintenanceRequest(List.of("billing.\"Billing Events\""), false, "operator: --wait"),
@@ -175,17 +180,13 @@ class MaintenanceContinueAsNewTest {
   @Test
   void aTableThatFailedInAnEarlierRunFailsTheRunThatEndsTheChain(TestWorkflowEnvironment env, Worker worker)
       throws Exception {
-    gate.blockFirstCreate(partitions);
     doAnswer(inv -> {
       throw ApplicationFailure.newNonRetryableFailure("name taken", Failures.CATALOG_CONFLICT);
     }).doAnswer(inv -> done(inv.<PlannedAction>getArgument(1)))
         .when(partitions).detachPartition(TRANSACTIONS, DETACH_NOV);
-    start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
+    WorkflowExecution first = startFirstPassBlocked(env, worker);
     WorkflowClient client = env.getWorkflowClient();
     MaintenanceWorkflow wf = attach(client, MaintenanceWorkflow.WORKFLOW_ID);
-    WorkflowExecution first = signalWithStartLowThreshold(client, worker.getTaskQueue(),
-        new MaintenanceRequest(List.of("public.transactions"), false, "first"));
-    gate.awaitEntered();
     signalWithStart(client, worker.getTaskQueue(),
         new MaintenanceRequest(List.of("billing.\"Billing Events\""), false, "second"));
     awaitStatus(wf, s -> s.queuedRequests() == 1);
