@@ -66,7 +66,6 @@ final class ExportPass {
   private volatile long writtenBytes;
   private Batch filling;
   private final long keepAliveNanos;
-  private long rowsSeen;
   private long lastProgressNanos = System.nanoTime();
 
   // the writer thread's own state; the calling thread reads stored/files only after joining it
@@ -148,7 +147,6 @@ final class ExportPass {
 
   private void accept(Object[] row) throws IOException {
     summary.add(row);
-    rowsSeen++;
     Batch b = filling;
     if (b == null) {
       b = filling = take(free);
@@ -209,7 +207,7 @@ final class ExportPass {
 
   private void progress() {
     lastProgressNanos = System.nanoTime();
-    listener.onRows(rowsSeen, writtenBytes);
+    listener.onRows(summary.rows(), writtenBytes);
   }
 
   /** Calls the listener if it has not heard from this pass for {@link #KEEP_ALIVE_MILLIS}. */

@@ -76,7 +76,7 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
   }
 
   /** The page as one array of exactly its size (Parquet's own toByteArray() is deprecated). */
-  static byte[] toArray(BytesInput bytes) throws IOException {
+  private static byte[] toArray(BytesInput bytes) throws IOException {
     byte[] out = new byte[checkedSize(bytes)];
     copyInto(bytes, out);
     return out;
