@@ -24,7 +24,7 @@ public record ExportOptions(
   public static final int DEFAULT_PAGE_BYTES = 1024 * 1024;
   /**
    * ZSTD's fastest level. On the bench partition it writes 4 % more bytes than level 3 for about a fifth
-   * less export CPU; still a quarter smaller than {@code pg_dump -Fc} (bench/EXPORT.md).
+   * less export CPU; still about a fifth smaller than {@code pg_dump -Fc} (bench/EXPORT.md).
    */
   public static final int DEFAULT_ZSTD_LEVEL = 1;
   public static final long DEFAULT_PROGRESS_EVERY_ROWS = 50_000;
