@@ -8,6 +8,7 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.schedules.Schedule;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleCalendarSpec;
+import io.temporal.client.schedules.ScheduleIntervalSpec;
 import io.temporal.client.schedules.ScheduleOptions;
 import io.temporal.client.schedules.SchedulePolicy;
 import io.temporal.client.schedules.ScheduleRange;
@@ -73,7 +74,9 @@ public final class MaintenanceSchedules {
     ScheduleSpec.Builder spec = ScheduleSpec.newBuilder()
         .setTimeZoneName(s.timezone())
         .setJitter(s.jitter());
-    if (s.cron() != null) {
+    if (s.every() != null) {
+      spec.setIntervals(List.of(new ScheduleIntervalSpec(s.every())));
+    } else if (s.cron() != null) {
       spec.setCronExpressions(List.of(s.cron().trim()));
     } else {
       spec.setCalendars(List.of(calendar(s)));
@@ -117,6 +120,7 @@ public final class MaintenanceSchedules {
    */
   public static String fingerprint(ScheduleSettings s, String taskQueue, boolean searchAttributes) {
     String text = String.join("|", s.mode().label(), String.valueOf(s.cron()), s.at().toString(),
+        s.every() == null ? "" : "every=" + s.every(),
         s.days().toString(), s.timezone(), s.jitter().toString(), s.catchupWindow().toString(),
         Boolean.toString(s.pauseOnFailure()), s.note(), taskQueue, Boolean.toString(searchAttributes),
         MaintenanceWorkflow.SCHEDULED_WORKFLOW_ID, SCHEDULED_REASON);

@@ -1,6 +1,7 @@
 package dev.partitionkeeper.worker.schedule;
 
 import dev.partitionkeeper.workflows.MaintenanceWorkflow;
+import dev.partitionkeeper.worker.config.DurationText;
 import io.grpc.Status;
 import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
 import io.temporal.client.schedules.Schedule;
@@ -108,7 +109,11 @@ public final class ScheduleService {
     List<String> crons = spec.getCronExpressions() == null ? List.of() : spec.getCronExpressions();
     List<io.temporal.client.schedules.ScheduleCalendarSpec> calendars = spec.getCalendars() == null ? List.of()
         : spec.getCalendars();
-    String specText = !crons.isEmpty() ? "cron " + String.join(" | ", crons)
+    List<io.temporal.client.schedules.ScheduleIntervalSpec> intervals = spec.getIntervals() == null ? List.of()
+        : spec.getIntervals();
+    String specText = !intervals.isEmpty() ? intervals.stream().map(i -> "every " + DurationText.format(i.getEvery()))
+        .reduce((a, b) -> a + " | " + b).orElseThrow()
+        : !crons.isEmpty() ? "cron " + String.join(" | ", crons)
         : calendars.stream().map(c -> c.getComment() != null && !c.getComment().isEmpty() ? c.getComment()
             : "hour " + c.getHour() + " minute " + c.getMinutes() + " weekday " + c.getDayOfWeek()).reduce(
                 (a, b) -> a + " | " + b).orElse(String.valueOf(spec.getIntervals()));

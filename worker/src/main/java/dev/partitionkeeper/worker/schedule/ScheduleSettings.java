@@ -32,9 +32,11 @@ import java.util.stream.Collectors;
  * @param catchupWindow how late a run missed while the server was down may still start (default 6h)
  * @param pauseOnFailure pause the Schedule when a pass fails, until someone unpauses it (default false)
  * @param note shown with the Schedule in the UI
+ * @param every a fixed interval between passes instead of a time of day (e.g. {@code 1h}; {@code 10s} in tests
+ *     and {@code dev}); null (the default) for {@code at}/{@code days} or {@code cron}. Schedule mode only.
  */
 public record ScheduleSettings(Mode mode, String cron, LocalTime at, List<DayOfWeek> days, String timezone,
-    Duration jitter, Duration catchupWindow, boolean pauseOnFailure, String note) {
+    Duration jitter, Duration catchupWindow, boolean pauseOnFailure, String note, Duration every) {
 
   public enum Mode {
     SCHEDULE, CRON;
@@ -65,8 +67,10 @@ public record ScheduleSettings(Mode mode, String cron, LocalTime at, List<DayOfW
   public static final String DEFAULT_NOTE = "managed by partition-keeper";
 
   /** The keys of the {@code schedule:} section. */
-  public static final Set<String> KEYS = Set.of("mode", "cron", "at", "days", "timezone", "jitter", "catchup_window",
-      "pause_on_failure", "note");
+  public static final Set<String> KEYS = Set.of("mode", "cron", "at", "days", "every", "timezone", "jitter",
+      "catchup_window", "pause_on_failure", "note");
+  /** The shortest {@code every} (the server would accept less; a pass takes longer than that anyway). */
+  public static final Duration MIN_EVERY = Duration.ofSeconds(1);
 
   private static final Pattern CRON_FIELD = Pattern.compile("[0-9A-Za-z*?/,\\-]+");
   private static final Set<String> CRON_MACROS = Set.of("@yearly", "@annually", "@monthly", "@weekly", "@daily",
@@ -95,6 +99,20 @@ public record ScheduleSettings(Mode mode, String cron, LocalTime at, List<DayOfW
       throw new IllegalArgumentException("schedule.jitter must be between 0s and 12h (e.g. \"10m\"), got: "
           + DurationText.format(jitter));
     }
+    if (every != null) {
+      if (every.compareTo(MIN_EVERY) < 0) {
+        throw new IllegalArgumentException("schedule.every must be at least 1s (e.g. \"1h\"), got: "
+            + DurationText.format(every));
+      }
+      if (mode == Mode.CRON) {
+        throw new IllegalArgumentException("schedule.every needs mode: schedule (a cron workflow runs at most once a"
+            + " minute); with mode: cron use cron: \"* * * * *\"");
+      }
+      if (cron != null) {
+        throw new IllegalArgumentException("cannot use schedule.every and schedule.cron together; give either every:"
+            + " \"1h\" or cron: \"0 2 * * *\"");
+      }
+    }
     if (catchupWindow.compareTo(MIN_CATCHUP_WINDOW) < 0) {
       throw new IllegalArgumentException("schedule.catchup_window must be at least 10s (e.g. \"6h\"), got: "
           + DurationText.format(catchupWindow));
@@ -104,15 +122,24 @@ public record ScheduleSettings(Mode mode, String cron, LocalTime at, List<DayOfW
   /** Daily at 02:00 UTC, as a Temporal Schedule. */
   public static ScheduleSettings defaults() {
     return new ScheduleSettings(Mode.SCHEDULE, null, DEFAULT_AT, List.of(), DEFAULT_TIMEZONE, DEFAULT_JITTER,
-        DEFAULT_CATCHUP_WINDOW, false, DEFAULT_NOTE);
+        DEFAULT_CATCHUP_WINDOW, false, DEFAULT_NOTE, null);
   }
 
   public ScheduleSettings withMode(Mode m) {
-    return new ScheduleSettings(m, cron, at, days, timezone, jitter, catchupWindow, pauseOnFailure, note);
+    return new ScheduleSettings(m, cron, at, days, timezone, jitter, catchupWindow, pauseOnFailure, note, every);
   }
 
   public ScheduleSettings withCron(String c) {
-    return new ScheduleSettings(mode, c, at, days, timezone, jitter, catchupWindow, pauseOnFailure, note);
+    return new ScheduleSettings(mode, c, at, days, timezone, jitter, catchupWindow, pauseOnFailure, note, every);
+  }
+
+  /** A pass every {@code interval} (the Schedule's interval spec) instead of {@code at}/{@code days}. */
+  public ScheduleSettings withEvery(Duration interval) {
+    return new ScheduleSettings(mode, null, at, days, timezone, jitter, catchupWindow, pauseOnFailure, note, interval);
+  }
+
+  public ScheduleSettings withCatchupWindow(Duration window) {
+    return new ScheduleSettings(mode, cron, at, days, timezone, jitter, window, pauseOnFailure, note, every);
   }
 
   /**
@@ -138,6 +165,9 @@ public record ScheduleSettings(Mode mode, String cron, LocalTime at, List<DayOfW
 
   /** "daily at 02:00 UTC", "cron 0 2 * * 1-5 (Europe/Berlin)": for people. */
   public String describe() {
+    if (every != null) {
+      return "every " + DurationText.format(every);
+    }
     if (cron != null) {
       return "cron " + cron.trim() + " (" + timezone + ")";
     }
@@ -210,6 +240,11 @@ public record ScheduleSettings(Mode mode, String cron, LocalTime at, List<DayOfW
         problems.add(label("schedule.days", fromEnv) + " " + e.getMessage());
       }
     }
+    Duration every = duration(flat, fromEnv, "schedule.every", null, problems);
+    if (every != null && (atText != null || daysText != null)) {
+      problems.add("cannot use schedule.every and schedule." + (atText != null ? "at" : "days") + " together; give"
+          + " either every: \"1h\" or at: \"02:00\" (with days: mon-fri if needed)");
+    }
     Duration jitter = duration(flat, fromEnv, "schedule.jitter", DEFAULT_JITTER, problems);
     Duration catchup = duration(flat, fromEnv, "schedule.catchup_window", DEFAULT_CATCHUP_WINDOW, problems);
     boolean pause = false;
@@ -228,7 +263,7 @@ public record ScheduleSettings(Mode mode, String cron, LocalTime at, List<DayOfW
       return defaults();
     }
     try {
-      return new ScheduleSettings(mode, cron, at, days, timezone, jitter, catchup, pause, note);
+      return new ScheduleSettings(mode, cron, at, days, timezone, jitter, catchup, pause, note, every);
     } catch (IllegalArgumentException e) {
       problems.add(e.getMessage());
       return defaults();
