@@ -50,7 +50,11 @@ public final class MaintenanceSchedules {
         .setWorkflowId(MaintenanceWorkflow.SCHEDULED_WORKFLOW_ID)
         .setTaskQueue(taskQueue)
         .setMemo(memo)
-        .setStaticSummary("scheduled maintenance pass");
+        .setStaticSummary("scheduled maintenance pass")
+        // SDK 1.38 decodes the details whenever a summary is set: without them describe() fails on the real
+        // server ("Schedule exception" / DataConverterException when parsing "")
+        .setStaticDetails("Every table under policy: create the runway, detach past retention, export, verify, drop."
+            + (configSource == null ? "" : " Configuration: " + configSource));
     if (searchAttributes) {
       run.setTypedSearchAttributes(Visibility.initial(Visibility.TRIGGER_SCHEDULE));
     }

@@ -150,13 +150,17 @@ public final class ScheduleService {
     call(() -> schedules.getHandle(scheduleId).trigger());
   }
 
-  /** Runs the passes that were due in [{@code from}, {@code to}), under the Schedule's overlap policy. */
+  /**
+   * Runs the passes that were due in [{@code from}, {@code to}), one after another: the backfill buffers them
+   * (BUFFER_ALL) instead of the Schedule's SKIP, which would start the first and skip the rest while it runs.
+   * Still never two at once.
+   */
   public void backfill(Instant from, Instant to) {
     if (!from.isBefore(to)) {
       throw new IllegalArgumentException("backfill --from must be before --to, got: from " + from + ", to " + to);
     }
     call(() -> schedules.getHandle(scheduleId).backfill(List.of(new ScheduleBackfill(from, to,
-        ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_UNSPECIFIED))));
+        ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_BUFFER_ALL))));
   }
 
   /** Deletes the Schedule; runs it started keep running. */

@@ -7,9 +7,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** Runs the CLI in this JVM with captured output. */
-record CliRun(int exitCode, String out, String err) {
+public record CliRun(int exitCode, String out, String err) {
 
-  static CliRun of(String... args) {
+  public static CliRun of(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code;
@@ -20,7 +20,7 @@ record CliRun(int exitCode, String out, String err) {
   }
 
   /** Users get a message, never a Java stack trace. */
-  void assertNoStackTrace() {
+  public void assertNoStackTrace() {
     assertFalse((out + err).contains("\tat "), () -> "no stack trace expected:\n" + this);
   }
 
