@@ -213,7 +213,10 @@ class WebUiTest {
       dir = repositoryRoot().resolve(dir);
     }
     Files.createDirectories(dir);
+    String runbook = Files.readString(repositoryRoot().resolve("docs/operations.md"));
     for (Path png : pngs) {
+      // a renamed picture would otherwise leave the runbook showing the old one
+      assertTrue(runbook.contains("images/" + png.getFileName()), "docs/operations.md does not show " + png.getFileName());
       Files.copy(png, dir.resolve(png.getFileName()), StandardCopyOption.REPLACE_EXISTING);
     }
   }
