@@ -35,6 +35,12 @@ public final class HeadlessChromium implements ExecutionCondition, BeforeAllCall
   public static final int HEIGHT = 1000;
   /** How long a page may take to show what a test waits for. */
   public static final Duration WAIT = Duration.ofSeconds(30);
+  /**
+   * No CDP (devtools) module is on the class path, on purpose: the tests use WebDriver only. Held so the level
+   * sticks (java.util.logging keeps loggers weakly).
+   */
+  private static final java.util.logging.Logger CDP_LOG =
+      java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
   private ChromeDriverService service;
   private ChromeDriver driver;
@@ -63,6 +69,7 @@ public final class HeadlessChromium implements ExecutionCondition, BeforeAllCall
     // Selenium passes SE_* system properties to Selenium Manager; with both paths given it is not even started
     System.setProperty("SE_OFFLINE", "true");
     System.setProperty("SE_AVOID_STATS", "true");
+    CDP_LOG.setLevel(java.util.logging.Level.SEVERE);
     profile = Files.createTempDirectory("pk-chromium-");
     service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile())
