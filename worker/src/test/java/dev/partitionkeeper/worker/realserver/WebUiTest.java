@@ -90,6 +90,8 @@ class WebUiTest {
 
     ChromeDriver d = browser.driver();
     String tableWorkflow = TableMaintenanceWorkflow.workflowId(TABLE);
+    // the list page does not refresh itself: first wait until visibility has indexed both runs
+    awaitListed(conn, byTable, 2);
     // the list filtered by table, as typed into the UI's search box: the pass and the table's run
     d.get(temporal.server().uiUrl() + "/namespaces/default/workflows?query="
         + URLEncoder.encode(byTable, StandardCharsets.UTF_8));
@@ -200,6 +202,18 @@ class WebUiTest {
         }
         Thread.sleep(200);
       }
+    }
+  }
+
+  private static void awaitListed(TemporalConnection conn, String query, int runs) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    int seen;
+    while ((seen = conn.stubs().blockingStub().listWorkflowExecutions(ListWorkflowExecutionsRequest.newBuilder()
+        .setNamespace("default").setQuery(query).build()).getExecutionsCount()) < runs) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(query + " lists " + seen + " run(s) after 30 s, not " + runs);
+      }
+      Thread.sleep(200);
     }
   }
 
