@@ -166,7 +166,7 @@ class WebUiTest {
     for (WebElement row : d.findElements(HISTORY_ROWS)) {
       List<WebElement> summary = row.findElements(By.xpath(".//p[normalize-space()='Summary']/following-sibling::span"));
       if (!row.findElements(By.xpath(".//p[normalize-space()='Activity Type']")).isEmpty()) {
-        out.add(summary.isEmpty() ? "(no summary)" : summary.get(0).getAttribute("textContent").trim());
+        out.add(summary.isEmpty() ? "(no summary)" : summary.get(0).getDomProperty("textContent").trim());
       }
     }
     return out;
