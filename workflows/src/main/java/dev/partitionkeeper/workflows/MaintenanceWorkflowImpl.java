@@ -110,6 +110,9 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
     String trigger = trigger();
     board.trigger(trigger);
     searchAttributes = Visibility.enabledAtStart(Workflow.getTypedSearchAttributes());
+    if (searchAttributes) {
+      tablePass.carrySearchAttributes(trigger);
+    }
     if (carried != null) {
       resume(carried);
     }

@@ -4,6 +4,7 @@ import dev.partitionkeeper.workflows.model.TablePolicy;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
@@ -45,6 +46,8 @@ final class TablePass {
   private final StatusBoard board;
   /** When this run last released each table, for {@link #HANDOVER}. */
   private final Map<String, Long> releasedAt = new HashMap<>();
+  /** The pass's trigger when its search attributes are registered (children then carry them); else null. */
+  private String searchAttributeTrigger;
 
   TablePass(StatusBoard board) {
     this.board = board;
@@ -71,6 +74,16 @@ final class TablePass {
   /** When this run (and the runs it continued from) last released each table. */
   Map<String, Long> releasedAt() {
     return Map.copyOf(releasedAt);
+  }
+
+  /**
+   * Children started from now on carry {@link Visibility#TABLES} (their one table) and {@link Visibility#TRIGGER},
+   * so the UI's list filtered by a table shows the table's runs next to the passes. Only for a pass whose
+   * starter set the attributes, i.e. found them registered: an unknown attribute would fail the child's start.
+   * No {@link Visibility#OUTCOME}: the child never upserts, so it would stay {@code running}.
+   */
+  void carrySearchAttributes(String trigger) {
+    this.searchAttributeTrigger = trigger;
   }
 
   /** Takes over the release times of the run this one continues, so {@link #HANDOVER} still holds. */
@@ -123,14 +136,20 @@ final class TablePass {
 
   /** Starts the table's child; false when another pass holds the table. */
   private boolean start(Slot s, boolean dryRun, String reason, long now) {
-    TableMaintenanceWorkflow child = Workflow.newChildWorkflowStub(TableMaintenanceWorkflow.class,
-        ChildWorkflowOptions.newBuilder()
-            .setWorkflowId(TableMaintenanceWorkflow.workflowId(s.table))
-            .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-            // the parent's end ends the child, which releases the table's lock with it
-            .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE)
-            .setStaticSummary((dryRun ? "dry run: " : "maintain ") + s.table)
-            .build());
+    ChildWorkflowOptions.Builder options = ChildWorkflowOptions.newBuilder()
+        .setWorkflowId(TableMaintenanceWorkflow.workflowId(s.table))
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        // the parent's end ends the child, which releases the table's lock with it
+        .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE)
+        .setStaticSummary((dryRun ? "dry run: " : "maintain ") + s.table);
+    if (searchAttributeTrigger != null) {
+      // replay compares a child's ID and type, not its search attributes: safe for running passes
+      options.setTypedSearchAttributes(SearchAttributes.newBuilder()
+          .set(Visibility.TABLES, List.of(s.table))
+          .set(Visibility.TRIGGER, searchAttributeTrigger)
+          .build());
+    }
+    TableMaintenanceWorkflow child = Workflow.newChildWorkflowStub(TableMaintenanceWorkflow.class, options.build());
     Promise<TableReport> result = Async.function(child::maintain,
         new TableMaintenanceRequest(s.policy, dryRun, reason));
     try {

@@ -239,6 +239,10 @@ class MaintenanceSignalsTest {
     assertEquals(Visibility.TRIGGER_SCHEDULE, described.getTypedSearchAttributes().get(Visibility.TRIGGER));
     assertEquals("partition-keeper.yaml", described.getMemo(Visibility.MEMO_CONFIG, String.class));
     assertEquals(Visibility.TRIGGER_SCHEDULE, wf.status().trigger());
+    // the table's child carries its table too, so a list filtered by table shows it next to the pass
+    var child = client.newUntypedWorkflowStub(TableMaintenanceWorkflow.workflowId("public.transactions")).describe();
+    assertEquals(List.of("public.transactions"), child.getTypedSearchAttributes().get(Visibility.TABLES));
+    assertEquals(Visibility.TRIGGER_SCHEDULE, child.getTypedSearchAttributes().get(Visibility.TRIGGER));
     assertEquals(IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
         Visibility.definitions().get(Visibility.TABLES.getName()));
   }
