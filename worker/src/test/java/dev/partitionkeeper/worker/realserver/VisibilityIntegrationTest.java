@@ -139,7 +139,10 @@ class VisibilityIntegrationTest {
     assertEquals(Set.of(attention), runIds(list(both)), "the query of the issue finds exactly the attention run");
     assertEquals(Set.of(ok), runIds(list("PartitionKeeperTables = 'public.transactions' AND PartitionKeeperOutcome"
         + " = 'ok'")));
-    assertEquals(Set.of(attention, ok), runIds(list("PartitionKeeperTrigger = 'on-demand'")));
+    assertEquals(Set.of(attention, ok), runIds(list("WorkflowType = 'PartitionMaintenance'"
+        + " AND PartitionKeeperTrigger = 'on-demand'")));
+    // the table runs carry their table too, so the UI's list filtered by table shows them beside the pass
+    assertEquals(2, list("WorkflowType = 'TableMaintenance' AND PartitionKeeperTables = 'public.transactions'").size());
     assertEquals(Set.of(), runIds(list("PartitionKeeperTables = 'public.other'")));
 
     // the memo: what started the run and from which configuration
