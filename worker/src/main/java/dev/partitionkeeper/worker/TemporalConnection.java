@@ -116,8 +116,10 @@ public final class TemporalConnection implements AutoCloseable {
           throw new IllegalStateException("Temporal at " + this + " refuses this worker: " + code + " "
               + e.getStatus().getDescription() + "; check TEMPORAL_API_KEY, TEMPORAL_TLS_* and TEMPORAL_NAMESPACE", e);
         }
+        // "UNAVAILABLE: io exception" alone does not say whether nothing listens or TLS failed: the cause does
         reason = code == Status.Code.NOT_FOUND ? "namespace " + namespace + " not found (yet)"
-            : code + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription());
+            : code + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription())
+                + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")");
       }
       long now = System.nanoTime();
       if (timeout != null && now - start >= timeout.toNanos()) {
