@@ -113,7 +113,7 @@ public final class TemporalConnection implements AutoCloseable {
       } catch (StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();
         if (REFUSALS.contains(code)) {
-          throw new IllegalStateException("Temporal at " + this + " refuses this worker: " + code + " "
+          throw new IllegalStateException("Temporal at " + this + " refuses the connection: " + code + " "
               + e.getStatus().getDescription() + "; check TEMPORAL_API_KEY, TEMPORAL_TLS_* and TEMPORAL_NAMESPACE", e);
         }
         // "UNAVAILABLE: io exception" alone does not say whether nothing listens or TLS failed: the cause does
