@@ -46,6 +46,15 @@ final class WorkerCommand implements Callable<Integer> {
     Supplier<List<TablePolicy>> policy = () -> WorkerConfig.load(config.file, System.getenv()).tables();
     Observability obs = Observability.create(cfg);
     TemporalConnection temporal = TemporalConnection.fromEnvironment(obs.temporalScope());
+    try {
+      // started together with (or before) its server, the worker waits for it instead of exiting: the
+      // schedule, the search attributes and the worker's own start all need the server
+      temporal.awaitReachable(null);
+    } catch (RuntimeException | InterruptedException e) {
+      obs.close();
+      temporal.close();
+      throw e;
+    }
     if (applySchedule || mode != null) {
       ScheduleSettings s = cfg.schedule() == null ? ScheduleSettings.defaults() : cfg.schedule();
       s = mode == null ? s : s.withMode(ScheduleSettings.Mode.parse(mode));

@@ -16,16 +16,16 @@ import java.util.Map;
  * later differs (or disappears) was rewritten. Looked at every few hundred milliseconds while passes run and
  * at every invariant check. A store that cannot be read (an outage the test caused) is skipped silently.
  */
-final class ArchiveWatch {
+public final class ArchiveWatch {
   private final ArchiveStore store;
   private final Map<String, String> firstSeen = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
 
-  ArchiveWatch(ArchiveStore store) {
+  public ArchiveWatch(ArchiveStore store) {
     this.store = store;
   }
 
-  synchronized void look() {
+  public synchronized void look() {
     List<String> keys;
     try {
       keys = store.list("");

@@ -17,14 +17,14 @@ import java.util.concurrent.ExecutionException;
  * every 50 ms (keeping a worker alive, killing it, injecting a fault). The pass must complete ("every pass
  * eventually completes") within {@code deadline}.
  */
-final class ChaosPass {
+public final class ChaosPass {
   private ChaosPass() {}
 
-  interface Tick {
+  public interface Tick {
     void run() throws Exception;
   }
 
-  static MaintenanceReport run(WorkflowClient client, String taskQueue, String workflowId, Duration deadline,
+  public static MaintenanceReport run(WorkflowClient client, String taskQueue, String workflowId, Duration deadline,
       Tick tick) throws Exception {
     MaintenanceWorkflow wf = client.newWorkflowStub(MaintenanceWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId).setTaskQueue(taskQueue)

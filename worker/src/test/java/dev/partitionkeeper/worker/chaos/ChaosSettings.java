@@ -13,15 +13,16 @@ import java.time.Duration;
  * @param s3Outage how long the S3 store is down mid-pass
  * @param postgresDown how long PostgreSQL is down mid-pass
  * @param readOnly how long the archive directory stays unwritable mid-pass
+ * @param temporalDown how long the real Temporal server stays killed mid-pass
  */
-record ChaosSettings(int passes, int maxKillsPerPass, long seed, Duration s3Outage, Duration postgresDown,
-    Duration readOnly) {
+public record ChaosSettings(int passes, int maxKillsPerPass, long seed, Duration s3Outage, Duration postgresDown,
+    Duration readOnly, Duration temporalDown) {
 
-  static ChaosSettings fromSystemProperties() {
+  public static ChaosSettings fromSystemProperties() {
     long seed = Long.getLong("chaos.seed", System.nanoTime());
     return new ChaosSettings(Integer.getInteger("chaos.passes", 3), Integer.getInteger("chaos.maxKillsPerPass", 1),
         seed, seconds("chaos.s3OutageSeconds", 4), seconds("chaos.postgresDownSeconds", 3),
-        seconds("chaos.readOnlySeconds", 4));
+        seconds("chaos.readOnlySeconds", 4), seconds("chaos.temporalDownSeconds", 3));
   }
 
   private static Duration seconds(String property, int dflt) {
@@ -32,6 +33,6 @@ record ChaosSettings(int passes, int maxKillsPerPass, long seed, Duration s3Outa
   public String toString() {
     return "chaos settings: passes=" + passes + " maxKillsPerPass=" + maxKillsPerPass + " seed=" + seed
         + " (replay with -Dchaos.seed=" + seed + ") s3Outage=" + s3Outage + " postgresDown=" + postgresDown
-        + " readOnly=" + readOnly;
+        + " readOnly=" + readOnly + " temporalDown=" + temporalDown;
   }
 }

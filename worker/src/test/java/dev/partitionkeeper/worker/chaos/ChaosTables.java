@@ -14,8 +14,8 @@ import java.util.Locale;
  * Each pass's policy keeps two days fewer ({@link #retentionDays(int)}), so every pass detaches, exports,
  * verifies and drops two partitions of each table while the writers insert.
  */
-final class ChaosTables {
-  static final List<String> TABLES = List.of("events_a", "events_b");
+public final class ChaosTables {
+  public static final List<String> TABLES = List.of("events_a", "events_b");
   static final int ROWS_PER_DAY = 60;
 
   private final int days;
@@ -30,16 +30,16 @@ final class ChaosTables {
    * The same tables with {@code rows} more rows in each of the two oldest days of each table (the first
    * pass's detaches), so their exports last long enough for a fault to land in the middle of one.
    */
-  ChaosTables withHeavyOldestDays(int rows) {
+  public ChaosTables withHeavyOldestDays(int rows) {
     return new ChaosTables(days, rows);
   }
 
   /** Enough past partitions for {@code passes} passes that each detach two days. */
-  static ChaosTables forPasses(int passes) {
+  public static ChaosTables forPasses(int passes) {
     return new ChaosTables(2 * passes + 3, 0);
   }
 
-  int days() {
+  public int days() {
     return days;
   }
 
@@ -51,11 +51,11 @@ final class ChaosTables {
     return days - 2 - 2 * pass;
   }
 
-  long seedRows() {
+  public long seedRows() {
     return ((long) ROWS_PER_DAY * (days + 3) + 2L * heavyRows) * TABLES.size();
   }
 
-  void create(String url) {
+  public void create(String url) {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     List<String> sql = new ArrayList<>();
     long id = 1;
@@ -89,7 +89,7 @@ final class ChaosTables {
   }
 
   /** The configuration file of pass {@code k}: {@code extra} is YAML for the archive: section and more. */
-  String config(String url, String taskQueue, int pass, String archiveYaml) {
+  public String config(String url, String taskQueue, int pass, String archiveYaml) {
     StringBuilder y = new StringBuilder();
     y.append("postgres:\n  url: \"").append(url).append("\"\n  pool_size: 4\n");
     // both tables at once: a kill or a fault lands in two tables' steps, and the pass is shorter

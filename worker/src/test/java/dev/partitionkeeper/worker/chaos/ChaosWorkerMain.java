@@ -10,13 +10,15 @@ import java.nio.file.Path;
  * The worker process the chaos suite SIGKILLs: the production {@link WorkerRuntime} (pool, activities,
  * workflows) on the configuration file, against the test's Temporal server, with {@link FastSteps} and no
  * sticky queue (the SDK's test server never hands a dead worker's sticky workflow tasks back to the shared
- * queue; a real server does after a few seconds).
+ * queue; a real server does after a few seconds, so the real-server tests set {@value #STICKY_ENV}).
  *
  * <p>Arguments: the configuration file, the Temporal target ({@code host:port}). Prints {@link #READY} once
  * it polls. Exits when its standard input closes, so it never outlives the test JVM.
  */
 public final class ChaosWorkerMain {
-  static final String READY = "chaos worker ready";
+  public static final String READY = "chaos worker ready";
+  /** Set to {@code true} in the worker's environment for sticky queues, as in production (real servers only). */
+  public static final String STICKY_ENV = "PK_CHAOS_STICKY";
 
   private ChaosWorkerMain() {}
 
@@ -26,7 +28,8 @@ public final class ChaosWorkerMain {
     PostgresSettings pg = new PostgresSettings(cfg.postgresUrl(), null, null, cfg.poolSize());
     TemporalConnection temporal = TemporalConnection.to(args[1], "default");
     WorkerRuntime runtime = new WorkerRuntime(temporal.client(), cfg, pg,
-        () -> WorkerConfig.load(file, System.getenv()).tables(), null, false, FastSteps.options());
+        () -> WorkerConfig.load(file, System.getenv()).tables(), null, "true".equals(System.getenv(STICKY_ENV)),
+        FastSteps.options());
     runtime.start();
     System.out.println(READY + " (pid " + ProcessHandle.current().pid() + ")");
     System.out.flush();

@@ -11,7 +11,7 @@ import java.util.Set;
  * Evidence that a fault was felt: steps the server reports as pending on a second or later attempt, with
  * the failure of the attempt before (e.g. {@code ArchiveExport#3 ArchiveStoreUnavailable: ...}).
  */
-final class FaultProbe {
+public final class FaultProbe {
   private final WorkflowClient client;
   private final Set<String> retried = new LinkedHashSet<>();
   private int maxAttempt;
@@ -43,11 +43,11 @@ final class FaultProbe {
     }
   }
 
-  int maxAttempt() {
+  public int maxAttempt() {
     return maxAttempt;
   }
 
-  Set<String> retried() {
+  public Set<String> retried() {
     return retried;
   }
 }

@@ -26,7 +26,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * inserted; nothing was dropped without a verification; no archive was written twice; no detach is left
  * half-done after a completed pass.
  */
-final class Invariant {
+public final class Invariant {
   private static final String SCRATCH = "chaos_check";
 
   private final String url;
@@ -35,20 +35,20 @@ final class Invariant {
   /** Ids read back from dropped partitions' archives: archives never change (the watch checks it). */
   private final Map<String, List<Long>> archived = new HashMap<>();
 
-  Invariant(String url, ArchiveStore store, ArchiveWatch watch) {
+  public Invariant(String url, ArchiveStore store, ArchiveWatch watch) {
     this.url = url;
     this.store = store;
     this.watch = watch;
   }
 
   /** What is where, for the report. */
-  record Census(long attached, long detachedTables, long detachedRows, long droppedArchives, long archivedRows) {}
+  public record Census(long attached, long detachedTables, long detachedRows, long droppedArchives, long archivedRows) {}
 
   /**
    * @param seedRows ids 1 to this were inserted before the writers started
    * @return the problems found (empty when the invariant holds) and the census
    */
-  Result check(long seedRows, Writers writers) throws Exception {
+  public Result check(long seedRows, Writers writers) throws Exception {
     watch.look();
     List<String> problems = new ArrayList<>(watch.problems());
     // id -> where it is; a second place is a problem
@@ -160,7 +160,37 @@ final class Invariant {
     return new Result(problems, new Census(attached, detachedTables, detachedRows, droppedArchives, archivedRows));
   }
 
-  record Result(List<String> problems, Census census) {}
+  public record Result(List<String> problems, Census census) {}
+
+  /**
+   * "No step done twice": the steps the action log records as {@code done} more than once for one partition
+   * (a step that finds its work done logs {@code already done}), as "events_a_p2026_01_01 export: 2 times".
+   */
+  public static List<String> stepsDoneTwice(String url) throws SQLException {
+    List<String> twice = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT partition_name, action, count(*) FROM partition_keeper.action_log"
+             + " WHERE outcome = 'done' GROUP BY parent_schema, parent_table, partition_name, action"
+             + " HAVING count(*) > 1 ORDER BY 1, 2")) {
+      while (rs.next()) {
+        twice.add(rs.getString(1) + " " + rs.getString(2) + ": " + rs.getLong(3) + " times");
+      }
+    }
+    return twice;
+  }
+
+  /** The action log's outcomes per step, as "export done 4, export already done 2", for the test's output. */
+  public static String actionSummary(String url) throws SQLException {
+    List<String> parts = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT action, outcome, count(*) FROM partition_keeper.action_log"
+             + " GROUP BY 1, 2 ORDER BY 1, 2")) {
+      while (rs.next()) {
+        parts.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3));
+      }
+    }
+    return String.join(", ", parts);
+  }
 
   private static long collect(Statement s, String sql, String place, Map<Long, String> where, List<String> problems)
       throws SQLException {

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (the INSERT returned), refused (PostgreSQL said no), or unknown (the connection broke mid-statement, so
  * the commit may or may not have happened).
  */
-final class Writers implements AutoCloseable {
+public final class Writers implements AutoCloseable {
   /** SQLSTATE of "no partition of relation ... found for row". */
   private static final String NO_PARTITION = "23514";
 
@@ -39,7 +39,7 @@ final class Writers implements AutoCloseable {
   final AtomicLong refused = new AtomicLong();
   final AtomicLong reconnects = new AtomicLong();
 
-  Writers(String url, List<String> tables, Duration span, long firstId, long seed) {
+  public Writers(String url, List<String> tables, Duration span, long firstId, long seed) {
     this.url = url;
     this.tables = tables;
     this.span = span;
@@ -47,7 +47,7 @@ final class Writers implements AutoCloseable {
     this.seeds = new Random(seed);
   }
 
-  Writers start(int count) {
+  public Writers start(int count) {
     for (int i = 0; i < count; i++) {
       Random rnd = new Random(seeds.nextLong());
       Thread t = new Thread(() -> write(rnd), "chaos-writer-" + i);
@@ -117,7 +117,7 @@ final class Writers implements AutoCloseable {
    * Holds the writers between two statements and waits until none is mid-statement, so a check sees every
    * committed row and knows about every row it sees. The passes themselves always run with writers on.
    */
-  void pause() {
+  public void pause() {
     paused = true;
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (busy.get() > 0) {
@@ -128,7 +128,7 @@ final class Writers implements AutoCloseable {
     }
   }
 
-  void resume() {
+  public void resume() {
     paused = false;
   }
 

@@ -25,27 +25,39 @@ public final class DevServerExtension implements ExecutionCondition, BeforeAllCa
 
   private final boolean persistent;
   private final boolean ui;
+  private final boolean startAtOnce;
   private TemporalDevServer server;
   private Path dir;
+  private Path cli;
+  private String testClass;
 
-  private DevServerExtension(boolean persistent, boolean ui) {
+  private DevServerExtension(boolean persistent, boolean ui, boolean startAtOnce) {
     this.persistent = persistent;
     this.ui = ui;
+    this.startAtOnce = startAtOnce;
   }
 
   /** In-memory state, headless. */
   public static DevServerExtension headless() {
-    return new DevServerExtension(false, false);
+    return new DevServerExtension(false, false, true);
   }
 
   /** In-memory state, with the Web UI. */
   public static DevServerExtension withUi() {
-    return new DevServerExtension(false, true);
+    return new DevServerExtension(false, true, true);
   }
 
   /** State in a SQLite file, so {@link TemporalDevServer#kill()} then {@link TemporalDevServer#restart()} keeps it. */
   public static DevServerExtension persistent() {
-    return new DevServerExtension(true, false);
+    return new DevServerExtension(true, false, true);
+  }
+
+  /**
+   * Headless, in a SQLite file, started only when the test calls {@link #start(int)}: for tests of what
+   * happens before the server is up. Skipped without the CLI like the others; stopped after the class.
+   */
+  public static DevServerExtension startedByTest() {
+    return new DevServerExtension(true, false, false);
   }
 
   static Optional<Path> cli() {
@@ -63,16 +75,28 @@ public final class DevServerExtension implements ExecutionCondition, BeforeAllCa
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    Path cli = cli().orElseThrow(() -> new IllegalStateException(REQUIRE_ENV + " is set but there is no Temporal"
+    cli = cli().orElseThrow(() -> new IllegalStateException(REQUIRE_ENV + " is set but there is no Temporal"
         + " CLI: " + TemporalDevServer.INSTALL_HINT));
-    dir = Files.createTempDirectory("pk-temporal-" + context.getRequiredTestClass().getSimpleName());
-    TemporalDevServer.Options.Builder o = TemporalDevServer.Options.newBuilder().ui(ui)
-        .logFile(Path.of("target", "temporal-dev-server-" + context.getRequiredTestClass().getSimpleName() + ".log")
-            .toAbsolutePath());
+    testClass = context.getRequiredTestClass().getSimpleName();
+    dir = Files.createTempDirectory("pk-temporal-" + testClass);
+    if (startAtOnce) {
+      start(0);
+    }
+  }
+
+  /** Starts the server on {@code port} (0: a free one); once per class. */
+  public TemporalDevServer start(int port) {
+    if (server != null) {
+      throw new IllegalStateException("the Temporal dev server of " + testClass + " is already started on "
+          + server.target());
+    }
+    TemporalDevServer.Options.Builder o = TemporalDevServer.Options.newBuilder().ui(ui).port(port)
+        .logFile(Path.of("target", "temporal-dev-server-" + testClass + ".log").toAbsolutePath());
     if (persistent) {
       o.dbFile(dir.resolve("temporal.db"));
     }
     server = TemporalDevServer.start(cli, o.build());
+    return server;
   }
 
   @Override
