@@ -75,7 +75,7 @@ public record WorkerConfig(
       "archive", ArchiveSettings.KEYS,
       "schedule", ScheduleSettings.KEYS);
   static final Set<String> TABLE_KEYS = Set.of("table", "interval", "premake", "retention", "timezone",
-      "default_partition", "retention_action", "drop_grace");
+      "default_partition", "retention_action", "drop_grace", "partition_name");
 
   public static WorkerConfig load(Path file, Map<String, String> env) {
     String text;
@@ -333,7 +333,7 @@ public record WorkerConfig(
         boolean clean = problems.size() == before && tz != null;
         try {
           TablePolicy policy = new TablePolicy(name, interval, premake, retention,
-              tz == null ? TablePolicy.DEFAULT_TIMEZONE : tz, dpm, ra, grace);
+              tz == null ? TablePolicy.DEFAULT_TIMEZONE : tz, dpm, ra, grace, text(t, "partition_name"));
           if (clean) {
             out.add(policy);
           }

@@ -48,6 +48,23 @@ class PlanCommandTest {
   }
 
   @Test
+  void aPartitionNameTemplateNamesThePlannedAndCreatedPartitions() throws Exception {
+    Path f = configForNewDatabase("plan_names", EVENTS + "    partition_name: '%t_y%Ym%m'\n");
+    String month = java.time.format.DateTimeFormatter.ofPattern("'events_y'yyyy'm'MM")
+        .format(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+
+    Cli.Result plan = Cli.run("plan", "-c", f.toString());
+    Cli.Result once = Cli.run("once", "-c", f.toString());
+
+    assertEquals(4, plan.out().lines().filter(l -> l.matches("\\| \\d +\\| CreatePartition \\| events_y\\d{4}m\\d{2} .*"))
+        .count(), plan::toString);
+    assertTrue(plan.out().contains("| CreatePartition | " + month + " "), plan::toString);
+    assertTrue(once.exitCode() == Main.OK || once.exitCode() == Main.ATTENTION, once::toString);
+    assertEquals(4, PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid ="
+        + " i.inhrelid WHERE i.inhparent = 'public.events'::regclass AND c.relname ~ '^events_y[0-9]{4}m[0-9]{2}$'"));
+  }
+
+  @Test
   void jsonIsParseable() throws Exception {
     Path f = configForNewDatabase("plan_json", EVENTS);
     Cli.Result r = Cli.run("plan", "-c", f.toString(), "--json");

@@ -94,6 +94,8 @@ class WorkerConfigTest {
         Arguments.of("bad drop_grace", withBadSecondTable("retention: 12 months", "retention_action: archive_and_drop",
                 "drop_grace: 12h"),
             List.of(events, "drop_grace", "whole days", "got: \"12h\"", "\"7d\"")),
+        Arguments.of("partition_name naming two periods alike", withBadSecondTable("partition_name: events_%Y"),
+            List.of(events, "partition_name \"events_%Y\"", "names two monthly partitions", "\"%t_p%Y_%m\"")),
         Arguments.of("table name carrying SQL", withBadSecondTable().replace("public.events", "\"public.x; drop table y\""),
             List.of("tables[1]: table: ", "\"public.x; drop table y\"", "not a valid identifier", "';'",
                 "public.\"Billing Events\"")),

@@ -15,6 +15,8 @@ import java.time.ZoneId;
  * @param defaultPartition what to do about the DEFAULT partition
  * @param retentionAction what happens to partitions past retention
  * @param dropGraceDays days between a verified archive and the drop (archive_and_drop only)
+ * @param partitionName template for the names of new partitions ({@link PartitionNameTemplate}, e.g.
+ *     {@code "%t_y%Ym%m"}); null (the default) for {@code <table>_p2026_03}-style names
  */
 public record TablePolicy(
     TableName table,
@@ -24,7 +26,8 @@ public record TablePolicy(
     String timezone,
     DefaultPartitionMode defaultPartition,
     RetentionAction retentionAction,
-    int dropGraceDays) {
+    int dropGraceDays,
+    String partitionName) {
 
   public static final int DEFAULT_PREMAKE = 4;
   /**
@@ -64,10 +67,19 @@ public record TablePolicy(
     if (dropGraceDays < 0) {
       throw new IllegalArgumentException("drop_grace must be 0 days or more for " + table + ", got: " + dropGraceDays);
     }
+    if (partitionName != null) {
+      PartitionNameTemplate.of(partitionName, table, interval);
+    }
     if (retention != null && shorterThanOne(retention, interval)) {
       throw new IllegalArgumentException("retention " + retention + " for " + table
           + " is shorter than one " + interval.label() + " partition; use at least one interval");
     }
+  }
+
+  /** A policy with the default partition names. */
+  public TablePolicy(TableName table, PartitionInterval interval, int premake, Retention retention, String timezone,
+      DefaultPartitionMode defaultPartition, RetentionAction retentionAction, int dropGraceDays) {
+    this(table, interval, premake, retention, timezone, defaultPartition, retentionAction, dropGraceDays, null);
   }
 
   /**
@@ -101,22 +113,32 @@ public record TablePolicy(
   }
 
   public TablePolicy withPremake(int n) {
-    return new TablePolicy(table, interval, n, retention, timezone, defaultPartition, retentionAction, dropGraceDays);
+    return new TablePolicy(table, interval, n, retention, timezone, defaultPartition, retentionAction, dropGraceDays,
+        partitionName);
   }
 
   public TablePolicy withRetention(Retention r) {
-    return new TablePolicy(table, interval, premake, r, timezone, defaultPartition, retentionAction, dropGraceDays);
+    return new TablePolicy(table, interval, premake, r, timezone, defaultPartition, retentionAction, dropGraceDays,
+        partitionName);
   }
 
   public TablePolicy withTimezone(String tz) {
-    return new TablePolicy(table, interval, premake, retention, tz, defaultPartition, retentionAction, dropGraceDays);
+    return new TablePolicy(table, interval, premake, retention, tz, defaultPartition, retentionAction, dropGraceDays,
+        partitionName);
   }
 
   public TablePolicy withDefaultPartition(DefaultPartitionMode m) {
-    return new TablePolicy(table, interval, premake, retention, timezone, m, retentionAction, dropGraceDays);
+    return new TablePolicy(table, interval, premake, retention, timezone, m, retentionAction, dropGraceDays,
+        partitionName);
   }
 
   public TablePolicy withRetentionAction(RetentionAction a) {
-    return new TablePolicy(table, interval, premake, retention, timezone, defaultPartition, a, dropGraceDays);
+    return new TablePolicy(table, interval, premake, retention, timezone, defaultPartition, a, dropGraceDays,
+        partitionName);
+  }
+
+  public TablePolicy withPartitionName(String template) {
+    return new TablePolicy(table, interval, premake, retention, timezone, defaultPartition, retentionAction,
+        dropGraceDays, template);
   }
 }

@@ -3,6 +3,7 @@ package dev.partitionkeeper.workflows.plan;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
+import dev.partitionkeeper.workflows.model.PartitionNameTemplate;
 import dev.partitionkeeper.workflows.model.RetentionAction;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
@@ -39,6 +40,8 @@ public final class MaintenancePlanner {
     ZoneId zone = policy.zone();
     KeyType type = snap.keyType();
     PartitionInterval interval = policy.interval();
+    PartitionNameTemplate names = policy.partitionName() == null ? null
+        : PartitionNameTemplate.of(policy.partitionName(), policy.table(), interval);
     long nowAxis = KeyAxis.now(now, zone, type);
     LocalDateTime nowWall = KeyAxis.wallClock(nowAxis, zone, type);
     LocalDateTime current = interval.floor(nowWall);
@@ -109,7 +112,8 @@ public final class MaintenancePlanner {
         }
         continue;
       }
-      String name = partitionName(snap.table(), interval.suffix(start));
+      String name = names == null ? partitionName(snap.table(), interval.suffix(start))
+          : names.expand(snap.table(), start);
       actions.add(new PlannedAction.CreatePartition(name, a, b,
           KeyAxis.display(a, type, zone), KeyAxis.display(b, type, zone)));
       planned.add(new long[] {a, b});
