@@ -39,6 +39,9 @@ public final class Main {
       // No stack traces for the user: the message says what is wrong and how to fix it.
       cmd.getErr().println("error: " + CliErrors.message(ex));
       if (cmd.getCommand() instanceof LogOption.Holder h) {
+        if (h.logOption().verbose) {
+          ex.printStackTrace(cmd.getErr());
+        }
         // the stack traces are in the in-process worker's log file: one line names it
         h.logOption().footer().ifPresent(cmd.getErr()::println);
       }

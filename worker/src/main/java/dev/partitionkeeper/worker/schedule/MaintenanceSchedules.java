@@ -50,7 +50,11 @@ public final class MaintenanceSchedules {
         .setWorkflowId(MaintenanceWorkflow.SCHEDULED_WORKFLOW_ID)
         .setTaskQueue(taskQueue)
         .setMemo(memo)
-        .setStaticSummary("scheduled maintenance pass");
+        .setStaticSummary("scheduled maintenance pass")
+        // Details too: with a summary only, the Java SDK 1.38 cannot read the Schedule back from a real server
+        // (describe decodes the empty details payload and fails with "Schedule exception").
+        .setStaticDetails("a maintenance pass of every table in the policy, started by the Temporal Schedule "
+            + MaintenanceWorkflow.SCHEDULE_ID);
     if (searchAttributes) {
       run.setTypedSearchAttributes(Visibility.initial(Visibility.TRIGGER_SCHEDULE));
     }
