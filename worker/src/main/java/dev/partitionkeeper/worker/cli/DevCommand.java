@@ -188,8 +188,8 @@ final class DevCommand implements Callable<Integer>, LogOption.Holder {
   }
 
   /** The Temporal server dev runs on, and whether it is a real one (Schedules, visibility, UI). */
-  private record Temporal(TemporalConnection connection, boolean real, AutoCloseable server, Thread hook)
-      implements AutoCloseable {
+  private record Temporal(TemporalConnection connection, boolean real, AutoCloseable server, Thread hook,
+      String uiUrl) implements AutoCloseable {
     @Override
     public void close() throws Exception {
       if (hook != null) {
@@ -209,7 +209,7 @@ final class DevCommand implements Callable<Integer>, LogOption.Holder {
   private Temporal startTemporal(PrintWriter out, Path home) {
     if (temporalAddress != null) {
       out.println("Temporal: the server at " + temporalAddress + " (namespace default)");
-      return new Temporal(TemporalConnection.to(temporalAddress, "default"), true, null, null);
+      return new Temporal(TemporalConnection.to(temporalAddress, "default"), true, null, null, null);
     }
     Optional<Path> cli = testServer ? Optional.empty() : TemporalDevServer.findCli(temporalCli, System.getenv());
     if (temporalCli != null && cli.isEmpty()) {
@@ -226,13 +226,13 @@ final class DevCommand implements Callable<Integer>, LogOption.Holder {
       out.println("Temporal dev server on " + server.target() + "; Web UI: " + server.uiUrl() + "/namespaces/default"
           + "/workflows");
       TemporalConnection conn = TemporalConnection.to(server.target(), "default");
-      return new Temporal(conn, true, server, hook);
+      return new Temporal(conn, true, server, hook, server.uiUrl());
     }
     EmbeddedTemporal embedded = EmbeddedTemporal.start();
-    out.println("Temporal: the SDK's embedded test server on " + embedded.target() + (testServer ? ""
-        : " (no Web UI, no Schedules; for both: bash .ci/temporal-cli.sh installs the Temporal CLI, then run dev"
-            + " again)"));
-    return new Temporal(embedded.connection(), false, embedded, null);
+    out.println("Temporal: the SDK's embedded test server on " + embedded.target() + " (no Web UI, no Schedules; "
+        + (testServer ? "without --test-server dev uses the Temporal CLI when installed: bash .ci/temporal-cli.sh)"
+            : "for both: bash .ci/temporal-cli.sh installs the Temporal CLI, then run dev again)"));
+    return new Temporal(embedded.connection(), false, embedded, null, null);
   }
 
   private int loopMode(Pass pass, Temporal temporal, WorkerConfig cfg, int limit) throws Exception {
@@ -303,7 +303,9 @@ final class DevCommand implements Callable<Integer>, LogOption.Holder {
     }
     try {
       out.println();
-      out.println("Schedule " + applied.id() + " " + applied.outcome() + ": " + applied.when() + " (Ctrl-C to stop)");
+      out.println("Schedule " + applied.id() + " " + applied.outcome() + ": " + applied.when() + (temporal.uiUrl() == null
+          ? "" : "; in the Web UI: " + temporal.uiUrl() + "/namespaces/default/schedules/" + applied.id())
+          + " (Ctrl-C to stop)");
       for (String note : applied.notes()) {
         out.println("  " + note);
       }

@@ -2,23 +2,26 @@ package dev.partitionkeeper.worker.cli;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.LoggerFactory;
 
 /**
- * Runs the CLI in this JVM with captured output: the command's writers, and whatever reached the process's
- * standard output and error meanwhile (the console log appender writes there: the SDK's warnings with their
- * stack traces would).
+ * Runs the CLI in this JVM with captured output: the command's writers, and what the console log appender printed
+ * meanwhile (the SDK's warnings with their stack traces would).
  */
 final class Cli {
   private Cli() {}
 
   /**
-   * @param console what was written to {@code System.out}/{@code System.err} during the run: on a terminal it is
-   *     on the screen too
+   * @param console what the log's console appender printed during the run, stack traces included: on a
+   *     terminal it is on the screen too
    */
   record Result(int exitCode, String out, String err, String console) {
     /** Everything on the screen. */
@@ -58,23 +61,45 @@ final class Cli {
   private static Result capture(picocli.CommandLine cl, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    ByteArrayOutputStream console = new ByteArrayOutputStream();
-    PrintStream stdout = System.out;
-    PrintStream stderr = System.err;
-    PrintStream capture = new PrintStream(console, true, StandardCharsets.UTF_8);
+    Screen screen = new Screen();
     int code;
-    System.setOut(capture);
-    System.setErr(capture);
-    try (PrintWriter o = new PrintWriter(out, true); PrintWriter e = new PrintWriter(err, true)) {
+    try (screen; PrintWriter o = new PrintWriter(out, true); PrintWriter e = new PrintWriter(err, true)) {
       code = Main.run(cl, o, e, args);
-    } finally {
-      System.setOut(stdout);
-      System.setErr(stderr);
     }
-    capture.flush();
-    String seen = console.toString(StandardCharsets.UTF_8);
-    // still visible in the test's own output
-    stderr.print(seen);
-    return new Result(code, out.toString(), err.toString(), seen);
+    return new Result(code, out.toString(), err.toString(), screen.text());
+  }
+
+  /**
+   * A console appender on the root logger that writes to a buffer: what the real one prints on the screen while
+   * it is attached (the in-process commands detach console appenders while they log to a file).
+   */
+  private static final class Screen extends ConsoleAppender<ILoggingEvent> implements AutoCloseable {
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+
+    Screen() {
+      setContext(root.getLoggerContext());
+      setName("test-screen");
+      PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+      encoder.setContext(root.getLoggerContext());
+      encoder.setPattern("%-5level %logger{0} %msg%n");
+      encoder.start();
+      setEncoder(encoder);
+      start();
+      setOutputStream(buffer);
+      root.addAppender(this);
+    }
+
+    String text() {
+      synchronized (buffer) {
+        return buffer.toString(StandardCharsets.UTF_8);
+      }
+    }
+
+    @Override
+    public void close() {
+      root.detachAppender(this);
+      stop();
+    }
   }
 }
