@@ -61,7 +61,12 @@ public final class LockGate {
   }
 
   /** Result of {@link #run}: the value and how many attempts it took. */
-  public record Outcome<T>(T value, int attempts, long waitedMillis) {}
+  public record Outcome<T>(T value, int attempts, long waitedMillis) {
+    /** Attempts after the first: the lock_timeout fired this many times. */
+    public int retries() {
+      return attempts - 1;
+    }
+  }
 
   /**
    * Runs {@code work} in one transaction on {@code c} (autocommit is restored afterwards), waiting

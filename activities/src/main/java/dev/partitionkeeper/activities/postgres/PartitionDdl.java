@@ -46,7 +46,9 @@ public final class PartitionDdl {
     String fromSql = KeyAxis.sqlBound(from, type);
     String toSql = KeyAxis.sqlBound(to, type);
     String key = TableName.quoteIdent(parent.keyColumn());
-    int attempts = 0;
+    // The step's tries: 1, plus one for every lock_timeout retry of any of its transactions. Counting the
+    // transactions instead made every create on an idle database report 3 (create, attach, drop the CHECK).
+    int retries = 0;
 
     long oid = CatalogReader.oid(c, part);
     long attachedTo = oid == 0 ? 0 : CatalogReader.parentOf(c, oid);
@@ -63,8 +65,9 @@ public final class PartitionDdl {
             + ", not FROM " + fromSql + " TO " + toSql + "; it was made by hand or for another interval: check the"
             + " policy's interval, or rename the partition");
       }
-      attempts += dropHelperCheck(c, parent, part, oid, progress);
-      return new ActionResult(summary, ActionResult.ALREADY_DONE, 0, attempts, "");
+      // 0 when nothing was left to do, else the tries of dropping the helper CHECK
+      return new ActionResult(summary, ActionResult.ALREADY_DONE, 0, dropHelperCheck(c, parent, part, oid, progress),
+          "");
     }
     if (oid != 0 && !isOurs(c, oid)) {
       throw new CatalogConflictException("table " + part + " exists but is not a partition of " + table
@@ -84,7 +87,7 @@ public final class PartitionDdl {
             + Sql.literal(PENDING_COMMENT_PREFIX + table + " FOR VALUES FROM " + fromSql + " TO " + toSql));
         return null;
       });
-      attempts += created.attempts();
+      retries += created.retries();
       oid = CatalogReader.oid(c, part);
     }
 
@@ -117,13 +120,13 @@ public final class PartitionDdl {
       Sql.exec(tx, "COMMENT ON TABLE " + part.quoted() + " IS NULL");
       return moved;
     });
-    attempts += attached.attempts();
-    attempts += dropHelperCheck(c, parent, part, oid, progress);
+    retries += attached.retries();
+    retries += Math.max(0, dropHelperCheck(c, parent, part, oid, progress) - 1);
     long moved = attached.value();
     if (moved > 0) {
       log.info("moved {} rows from default partition {} into {}", moved, def, part);
     }
-    return new ActionResult(summary, ActionResult.DONE, moved, attempts,
+    return new ActionResult(summary, ActionResult.DONE, moved, 1 + retries,
         moved > 0 ? "moved " + moved + " rows from " + def : "");
   }
 
@@ -214,7 +217,7 @@ public final class PartitionDdl {
     TableName part = child != null ? child : new TableName(table.schema(), name);
     TableName archived = new TableName(archiveSchema, name);
     String summary = "detach " + name;
-    int attempts = 0;
+    int retries = 0; // lock_timeout retries; the step reports 1 + retries tries
     var rec = books.find(c, table, name);
 
     long oid = CatalogReader.oid(c, part);
@@ -255,13 +258,13 @@ public final class PartitionDdl {
       TableName def = defaultPartition(c, parent);
       if (pending) {
         books.recordIntent(c, table, name, from, to);
-        attempts += finalizeDetach(c, parent, part, progress);
+        finalizeDetach(c, parent, part, progress);
       } else if (def == null) {
-        attempts += detachConcurrently(c, parent, part, oid, progress,
+        detachConcurrently(c, parent, part, oid, progress,
             () -> books.recordIntent(c, table, name, from, to));
       } else {
         long defOid = CatalogReader.oid(c, def);
-        attempts += gate.run(c, List.of(
+        retries += gate.run(c, List.of(
             new LockGate.Target(parent.oid(), table.toString(), LockGate.ALL_MODES),
             new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES),
             new LockGate.Target(defOid, def.toString(), LockGate.ALL_MODES)), progress, tx -> {
@@ -269,12 +272,12 @@ public final class PartitionDdl {
               // DETACH ... CONCURRENTLY is refused when a DEFAULT partition exists
               Sql.exec(tx, "ALTER TABLE " + table.quoted() + " DETACH PARTITION " + part.quoted());
               return null;
-            }).attempts();
+            }).retries();
       }
     }
     // Detached, still in its schema: move it and record it in one transaction.
     long rows = estimatedRows(c, oid);
-    attempts += gate.run(c, List.of(new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES)), progress, tx -> {
+    retries += gate.run(c, List.of(new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES)), progress, tx -> {
       // CREATE SCHEMA IF NOT EXISTS races on pg_namespace's unique index when two tables' first detaches
       // run at once (table_parallelism > 1, or two workers): one fails with a unique violation. The chaos
       // suite hit it; the step was retried, but a failed attempt is noise in the history and the metrics.
@@ -284,8 +287,8 @@ public final class PartitionDdl {
       Sql.exec(tx, "ALTER TABLE " + part.quoted() + " SET SCHEMA " + TableName.quoteIdent(archiveSchema));
       books.recordDetached(tx, table, name, from, to, archiveSchema, rows);
       return null;
-    }).attempts();
-    return new ActionResult(summary, ActionResult.DONE, rows, attempts, "moved to " + archived);
+    }).retries();
+    return new ActionResult(summary, ActionResult.DONE, rows, 1 + retries, "moved to " + archived);
   }
 
   /** Runs just before a statement that cannot share a transaction. */

@@ -131,7 +131,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
         // table, so left here it would stay in the parent's schema, unrecorded, never archived.
         books.ensure(c);
         ActionResult moved = ddl.detach(c, parent, action.partition(), from, to, books, progress());
-        return new ActionResult(action.summary(), ActionResult.DONE, moved.rowsMoved(), n + moved.attempts(),
+        return new ActionResult(action.summary(), ActionResult.DONE, moved.rowsMoved(), moved.attempts(),
             moved.detail());
       }
       return new ActionResult(action.summary(), n == 0 ? ActionResult.ALREADY_DONE : ActionResult.DONE, 0, n, "");

@@ -121,6 +121,8 @@ class PartitionDdlTest {
     ActionResult r = acts.createPartition(policy(), createAction(EVENTS, FEB));
 
     assertEquals(ActionResult.DONE, r.outcome());
+    // three transactions (create, move + attach, drop the helper CHECK), no lock_timeout: one try
+    assertEquals(1, r.attempts(), "attempts count tries, not the lock gate's transactions");
     assertEquals(4, r.rowsMoved());
     assertTrue(r.detail().contains("moved 4 rows from public.events_default"), r.detail());
     assertEquals(febIds, queryStrings(url, "SELECT id FROM events_p2030_02 ORDER BY id"), "the same rows, ids kept");
@@ -132,6 +134,7 @@ class PartitionDdlTest {
 
     ActionResult again = acts.createPartition(policy(), createAction(EVENTS, FEB));
     assertEquals(ActionResult.ALREADY_DONE, again.outcome());
+    assertEquals(0, again.attempts(), "nothing was left to try");
     assertEquals(0, again.rowsMoved());
   }
 

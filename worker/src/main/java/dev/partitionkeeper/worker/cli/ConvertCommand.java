@@ -33,9 +33,11 @@ import picocli.CommandLine.Spec;
         + " checksum); names swapped in one short transaction under lock_timeout. The original stays as"
         + " <table>_old. --rollback swaps back with the rows written since. Runs as a workflow on the workers"
         + " (or in this process with --embedded). Exit codes: 0 ok, 1 failed, 2 bad input.")
-final class ConvertCommand implements Callable<Integer> {
+final class ConvertCommand implements Callable<Integer>, LogOption.Holder {
   @Mixin
   ConfigOption config;
+  @Mixin
+  LogOption log;
   @Mixin
   ScheduleCommand.TemporalTarget temporal;
   @Parameters(index = "0", paramLabel = "TABLE", description = "The table, e.g. public.transactions.")
@@ -87,19 +89,28 @@ final class ConvertCommand implements Callable<Integer> {
   }
 
   @Override
+  public LogOption logOption() {
+    return log;
+  }
+
+  @Override
   public Integer call() throws Exception {
+    log.none();
     ConvertRequest request = request();
     WorkerConfig cfg = config.load();
     String id = ConvertWorkflow.workflowId(request.tableName().toString());
     PrintWriter out = spec.commandLine().getOut();
     if (embedded) {
-      try (EmbeddedTemporal t = EmbeddedTemporal.start();
+      ConvertResult result;
+      try (CliLogging logging = log.start("convert");
+           EmbeddedTemporal t = EmbeddedTemporal.start();
            WorkerRuntime runtime = new WorkerRuntime(t.connection().client(), cfg, ConfigOption.postgres(cfg),
                cfg::tables, null)) {
         runtime.start();
         ConvertWorkflow wf = t.connection().client().newWorkflowStub(ConvertWorkflow.class, options(id, cfg));
-        return print(out, wf.run(request));
+        result = wf.run(request);
       }
+      return print(out, result);
     }
     try (TemporalConnection conn = temporal.connect()) {
       WorkflowClient client = conn.client();

@@ -38,6 +38,13 @@ public final class Main {
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       // No stack traces for the user: the message says what is wrong and how to fix it.
       cmd.getErr().println("error: " + CliErrors.message(ex));
+      if (cmd.getCommand() instanceof LogOption.Holder h) {
+        if (h.logOption().verbose) {
+          ex.printStackTrace(cmd.getErr());
+        }
+        // the stack traces are in the in-process worker's log file: one line names it
+        h.logOption().footer().ifPresent(cmd.getErr()::println);
+      }
       return CliErrors.exitCode(ex);
     });
     return cl;

@@ -28,9 +28,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "once", mixinStandardHelpOptions = true,
     description = "Run one maintenance pass in-process (embedded Temporal test server) against the configured"
         + " PostgreSQL, print the report and exit.")
-final class OnceCommand implements Callable<Integer> {
+final class OnceCommand implements Callable<Integer>, LogOption.Holder {
   @Mixin
   ConfigOption config;
+  @Mixin
+  LogOption log;
   @Option(names = "--table", paramLabel = "TABLE", description = "Only this table (repeatable).")
   List<String> tables = new ArrayList<>();
   @Option(names = "--dry-run", description = "Plan and check only.")
@@ -41,25 +43,40 @@ final class OnceCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Override
+  public LogOption logOption() {
+    return log;
+  }
+
+  @Override
   public Integer call() throws Exception {
-    WorkerConfig cfg = config.load();
-    PostgresSettings pg = ConfigOption.postgres(cfg);
     var out = spec.commandLine().getOut();
+    var err = spec.commandLine().getErr();
     MaintenanceReport report;
     int code;
-    try (EmbeddedTemporal temporal = EmbeddedTemporal.start();
-         WorkerRuntime runtime = new WorkerRuntime(temporal.connection().client(), cfg, pg, cfg::tables, null)) {
-      runtime.start();
-      try {
-        report = PassRunner.run(temporal.connection().client(), cfg.taskQueue(),
-            new MaintenanceRequest(tables, dryRun, "partition-keeper once"));
-        code = report.tables().stream().anyMatch(t -> TableReport.ATTENTION.equals(t.status())) ? Main.ATTENTION
-            : Main.OK;
-      } catch (WorkflowFailedException e) {
-        report = PassRunner.reportOf(e).orElse(null);
-        spec.commandLine().getErr().println("error: " + CliErrors.message(e));
-        code = Main.FAILED;
+    String error = null;
+    try (CliLogging logging = log.start("once")) {
+      WorkerConfig cfg = config.load();
+      PostgresSettings pg = ConfigOption.postgres(cfg);
+      try (EmbeddedTemporal temporal = EmbeddedTemporal.start();
+           WorkerRuntime runtime = new WorkerRuntime(temporal.connection().client(), cfg, pg, cfg::tables, null)) {
+        runtime.start();
+        try {
+          report = PassRunner.run(temporal.connection().client(), cfg.taskQueue(),
+              new MaintenanceRequest(tables, dryRun, "partition-keeper once"));
+          code = report.tables().stream().anyMatch(t -> TableReport.ATTENTION.equals(t.status())) ? Main.ATTENTION
+              : Main.OK;
+        } catch (WorkflowFailedException e) {
+          report = PassRunner.reportOf(e).orElse(null);
+          error = "error: " + CliErrors.message(e);
+          code = Main.FAILED;
+        }
       }
+    }
+    if (error != null) {
+      err.println(error);
+    }
+    if (code != Main.OK) {
+      log.footer().ifPresent(err::println);
     }
     if (report != null) {
       if (json) {

@@ -25,9 +25,11 @@ import picocli.CommandLine.Spec;
     description = "Recreate a table from an archive (manifest DDL + rows via COPY), verify the checksum again,"
         + " and with --attach attach it back to its parent. Runs as a workflow on an in-process Temporal test"
         + " server against the configured PostgreSQL.")
-final class RestoreCommand implements Callable<Integer> {
+final class RestoreCommand implements Callable<Integer>, LogOption.Holder {
   @Mixin
   ConfigOption config;
+  @Mixin
+  LogOption log;
   @Parameters(index = "0", paramLabel = "LOCATION",
       description = "The archive's directory: s3://bucket/prefix/<schema>/<table>/<partition>/, file:///path or a path.")
   String location;
@@ -42,20 +44,16 @@ final class RestoreCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Override
+  public LogOption logOption() {
+    return log;
+  }
+
+  @Override
   public Integer call() throws Exception {
-    WorkerConfig cfg = config.load();
-    PostgresSettings pg = ConfigOption.postgres(cfg);
     RestoreResult r;
-    try (EmbeddedTemporal temporal = EmbeddedTemporal.start();
-         WorkerRuntime runtime = new WorkerRuntime(temporal.connection().client(), cfg, pg, cfg::tables, null)) {
-      runtime.start();
-      RestoreWorkflow wf = temporal.connection().client().newWorkflowStub(RestoreWorkflow.class,
-          WorkflowOptions.newBuilder()
-              .setWorkflowId(RestoreWorkflow.workflowId(location))
-              .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-              .setTaskQueue(cfg.taskQueue())
-              .build());
-      r = wf.restore(new RestoreRequest(location, into, attach));
+    try (CliLogging logging = log.start("restore")) {
+      WorkerConfig cfg = config.load();
+      r = restore(cfg, ConfigOption.postgres(cfg));
     }
     var out = spec.commandLine().getOut();
     if (json) {
@@ -67,5 +65,19 @@ final class RestoreCommand implements Callable<Integer> {
     }
     out.flush();
     return Main.OK;
+  }
+
+  private RestoreResult restore(WorkerConfig cfg, PostgresSettings pg) {
+    try (EmbeddedTemporal temporal = EmbeddedTemporal.start();
+         WorkerRuntime runtime = new WorkerRuntime(temporal.connection().client(), cfg, pg, cfg::tables, null)) {
+      runtime.start();
+      RestoreWorkflow wf = temporal.connection().client().newWorkflowStub(RestoreWorkflow.class,
+          WorkflowOptions.newBuilder()
+              .setWorkflowId(RestoreWorkflow.workflowId(location))
+              .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+              .setTaskQueue(cfg.taskQueue())
+              .build());
+      return wf.restore(new RestoreRequest(location, into, attach));
+    }
   }
 }

@@ -76,7 +76,31 @@ public final class DemoData {
     }
   }
 
-  /** The policy the demo runs with, as YAML. */
+  /**
+   * The policy {@code dev} runs with, as YAML: the whole chain. Partitions older than 12 months are detached,
+   * exported to {@code archiveDir}, verified against it and dropped in the same pass ({@code drop_grace: 0d}).
+   */
+  public static String policyYaml(java.nio.file.Path archiveDir) {
+    return """
+        archive:
+          location: %s
+        tables:
+          - table: public.transactions
+            interval: monthly
+            premake: 3
+            retention: 12 months
+            timezone: UTC
+            default_partition: keep
+            retention_action: archive_and_drop
+            drop_grace: 0d
+        """.formatted(yamlString(archiveDir.toAbsolutePath().toString()));
+  }
+
+  private static String yamlString(String s) {
+    return "'" + s.replace("'", "''") + "'";
+  }
+
+  /** The demo table's policy without an archive (detach only), as YAML. */
   public static String policyYaml() {
     return """
         tables:

@@ -65,6 +65,17 @@ class ConvertCommandTest {
     assertTrue(noKey.err().contains("the primary key events_pkey of public.events is (id) and does not include \"at\""),
         noKey::toString);
     noKey.assertNoStackTrace();
+    // the refusal is the message and one line naming the log, where the SDK's warning and its stack trace went
+    assertEquals(2, noKey.err().lines().count(), noKey::toString);
+    Path log = Path.of(noKey.err().lines().toList().get(1).replaceAll("^log with details \\(\\d+ warning\\(s\\)\\): "
+        + "(\\S+) .*$", "$1"));
+    assertTrue(Files.readString(log).contains("\tat "), () -> "the stack trace is in " + log);
+    Files.delete(log);
+    // --verbose: the log, stack traces and all, on the screen (so the screen capture above sees them)
+    Cli.Result verbose = Cli.run("convert", "public.events", "--column", "at", "--embedded", "--verbose", "-c",
+        f.toString());
+    assertEquals(Main.BAD_INPUT, verbose.exitCode(), verbose::toString);
+    assertTrue(verbose.console().contains("\tat "), verbose::toString);
 
     Cli.Result noColumn = Cli.run("convert", "public.events", "--interval", "monthly", "-c", f.toString());
     assertEquals(Main.BAD_INPUT, noColumn.exitCode(), noColumn::toString);

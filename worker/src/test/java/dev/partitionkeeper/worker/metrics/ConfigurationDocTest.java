@@ -30,6 +30,16 @@ class ConfigurationDocTest {
   }
 
   @Test
+  void theExampleFileShowsAnArchiveAndAnArchiveAndDropTable() throws Exception {
+    java.nio.file.Path example = AlertRulesTest.docs("configuration.md").getParent().getParent()
+        .resolve("examples/partition-keeper.yaml");
+    WorkerConfig cfg = WorkerConfig.load(example, Map.of());
+    assertTrue(cfg.archive() != null && cfg.archive().location() != null, "examples/ has an archive: block");
+    assertTrue(cfg.tables().stream().anyMatch(t -> t.retentionAction().name().equals("ARCHIVE_AND_DROP")),
+        "examples/ has an archive_and_drop table");
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void everyKeyHasARowInItsSection() throws Exception {
     String md = Files.readString(AlertRulesTest.docs("configuration.md"));
