@@ -51,9 +51,13 @@ public final class ReportPrinter {
         plan(out, r.plan());
       }
       if (!r.actions().isEmpty()) {
-        AsciiTable t = new AsciiTable(List.of("action", "outcome", "rows moved", "attempts", "detail"), "No actions");
+        // a create counts the rows it moved out of the default partition; every other step the partition's rows
+        AsciiTable t = new AsciiTable(List.of("action", "outcome", "rows", "moved from default", "attempts",
+            "detail"), "No actions");
         for (ActionResult a : r.actions()) {
-          t.row(a.action(), a.outcome(), a.rowsMoved(), a.attempts(), a.detail());
+          boolean create = a.action().startsWith("create ");
+          t.row(a.action(), a.outcome(), create ? "" : a.rowsMoved(), create ? a.rowsMoved() : "", a.attempts(),
+              a.detail());
         }
         out.println("Done:");
         out.print(t.render());

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -49,7 +53,10 @@ class DevCommandTest {
       for (String[] row : rows) {
         assertEquals("done", row[1], () -> String.join(" | ", row));
         // an idle database: every step succeeds at its first try
-        assertEquals("1", row[3], () -> "attempts of " + row[0] + "\n" + r);
+        assertEquals("1", row[4], () -> "attempts of " + row[0] + "\n" + r);
+        // creates say how many rows they moved out of the default partition, the other steps the partition's rows
+        assertEquals(step.equals("create "), row[2].isEmpty(), () -> "rows of " + row[0] + "\n" + r);
+        assertEquals(!step.equals("create "), row[3].isEmpty(), () -> "moved from default of " + row[0] + "\n" + r);
       }
     }
 
@@ -61,7 +68,17 @@ class DevCommandTest {
     assertTrue(Files.exists(partitionDir.resolve("manifest.json")), "archived to " + partitionDir);
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("| " + detached + " ") && l.contains(partitionDir + "/")),
         () -> "the archive listing names " + detached + " and its location\n" + r);
-    assertTrue(r.out().contains("duckdb -c \"SELECT count(*)"), r::toString);
+    // the DuckDB line reads the archive without partition-keeper: run its query as the user would
+    String duck = r.out().lines().filter(l -> l.trim().startsWith("duckdb -c \"SELECT count(*)")).findFirst()
+        .orElseThrow(() -> new AssertionError("no DuckDB line\n" + r)).trim();
+    String sql = duck.substring("duckdb -c \"".length(), duck.length() - 1);
+    long archivedRows = Long.parseLong(done.stream().filter(row -> row[0].startsWith("verify archive of "))
+        .findFirst().orElseThrow()[2]);
+    try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duckdb.createStatement();
+         ResultSet rs = s.executeQuery(sql)) {
+      assertTrue(rs.next(), sql);
+      assertEquals(archivedRows, rs.getLong(1), sql);
+    }
     assertTrue(r.out().contains(" restore -c " + dir.resolve("partition-keeper.yaml").toAbsolutePath() + " "
         + partitionDir + "/"), () -> "the restore command for the archive\n" + r);
     assertTrue(r.out().indexOf("Layout before") < r.out().indexOf("Plan for")
@@ -70,7 +87,7 @@ class DevCommandTest {
         && r.out().indexOf("Layout after pass 1") < r.out().indexOf("\nArchive "), () -> "the story in order\n" + r);
   }
 
-  /** The rows of the report's "Done:" table: action, outcome, rows moved, attempts, detail. */
+  /** The rows of the report's "Done:" table: action, outcome, rows, moved from default, attempts, detail. */
   static List<String[]> doneRows(String out) {
     List<String[]> rows = new ArrayList<>();
     boolean in = false;
