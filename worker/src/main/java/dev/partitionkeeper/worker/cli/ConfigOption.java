@@ -15,6 +15,11 @@ final class ConfigOption {
     return WorkerConfig.load(file, System.getenv());
   }
 
+  /** The connection settings, with or without a policy: for commands that work on a table named on the command line. */
+  WorkerConfig loadWithoutPolicy() {
+    return WorkerConfig.loadWithoutPolicy(file, System.getenv());
+  }
+
   static PostgresSettings postgres(WorkerConfig cfg) {
     return PostgresSettings.resolve(cfg.postgresUrl(), cfg.postgresUser(), cfg.postgresPasswordFile(), cfg.poolSize(),
         System.getenv());

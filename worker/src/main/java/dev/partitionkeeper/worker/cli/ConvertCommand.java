@@ -97,7 +97,7 @@ final class ConvertCommand implements Callable<Integer>, LogOption.Holder {
   public Integer call() throws Exception {
     log.none();
     ConvertRequest request = request();
-    WorkerConfig cfg = config.load();
+    WorkerConfig cfg = config.loadWithoutPolicy();
     String id = ConvertWorkflow.workflowId(request.tableName().toString());
     PrintWriter out = spec.commandLine().getOut();
     if (embedded) {
@@ -145,6 +145,18 @@ final class ConvertCommand implements Callable<Integer>, LogOption.Holder {
         .build();
   }
 
+  /** The {@code tables:} entry that keeps the converted table maintained as it was converted. */
+  String policyEntry(String table) {
+    StringBuilder e = new StringBuilder("  - table: ").append(table).append('\n')
+        .append("    interval: ").append(interval).append('\n')
+        .append("    premake: ").append(premake).append('\n');
+    if (!"UTC".equals(timezone)) {
+      e.append("    timezone: ").append(timezone).append('\n');
+    }
+    e.append("    default_partition: ").append(defaultPartition ? "keep" : "none").append('\n');
+    return e.toString();
+  }
+
   private int print(PrintWriter out, ConvertResult r) throws Exception {
     if (json) {
       ScheduleCommand.json(out, r);
@@ -172,6 +184,10 @@ final class ConvertCommand implements Callable<Integer>, LogOption.Holder {
     out.print(t.render());
     for (String n : r.notes()) {
       out.println(n);
+    }
+    if (r.mode() == ConvertMode.CONVERT && "converted".equals(r.outcome())) {
+      out.println("To keep it partitioned, add it to the policy (tables: in " + config.file + "):");
+      out.print(policyEntry(r.table()));
     }
     out.flush();
     return Main.OK;

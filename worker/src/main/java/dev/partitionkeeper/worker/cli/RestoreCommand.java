@@ -52,7 +52,7 @@ final class RestoreCommand implements Callable<Integer>, LogOption.Holder {
   public Integer call() throws Exception {
     RestoreResult r;
     try (CliLogging logging = log.start("restore")) {
-      WorkerConfig cfg = config.load();
+      WorkerConfig cfg = config.loadWithoutPolicy();
       r = restore(cfg, ConfigOption.postgres(cfg));
     }
     var out = spec.commandLine().getOut();

@@ -78,16 +78,30 @@ public record WorkerConfig(
       "default_partition", "retention_action", "drop_grace", "partition_name");
 
   public static WorkerConfig load(Path file, Map<String, String> env) {
-    String text;
+    return parse(file.toString(), read(file), env);
+  }
+
+  /**
+   * As {@link #load}, for the commands that need the connection but no policy ({@code convert}, {@code restore},
+   * {@code status --live}): a missing or empty {@code tables:} list is fine; listed tables are still checked.
+   */
+  public static WorkerConfig loadWithoutPolicy(Path file, Map<String, String> env) {
+    return parse(file.toString(), read(file), env, false);
+  }
+
+  private static String read(Path file) {
     try {
-      text = Files.readString(file);
+      return Files.readString(file);
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
-    return parse(file.toString(), text, env);
   }
 
   public static WorkerConfig parse(String source, String yaml, Map<String, String> env) {
+    return parse(source, yaml, env, true);
+  }
+
+  private static WorkerConfig parse(String source, String yaml, Map<String, String> env, boolean policyRequired) {
     ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
     mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     JsonNode root;
@@ -183,7 +197,9 @@ public record WorkerConfig(
     ArchiveSettings archive = ArchiveSettings.from(flat, fromEnv, problems);
     ScheduleSettings schedule = ScheduleSettings.from(flat, fromEnv, problems);
     WorkerPoolSettings workerPool = WorkerPoolSettings.from(flat, fromEnv, problems);
-    List<TablePolicy> tables = tables(root.get("tables"), problems);
+    JsonNode tableList = root.get("tables");
+    boolean noTables = tableList == null || tableList.isNull() || tableList.isArray() && tableList.isEmpty();
+    List<TablePolicy> tables = !policyRequired && noTables ? List.of() : tables(tableList, problems);
     for (int i = 0; i < tables.size(); i++) {
       TablePolicy t = tables.get(i);
       if (t.retentionAction() != RetentionAction.DETACH_ONLY && archive.location() == null) {

@@ -31,6 +31,29 @@ class ConvertCommandTest {
   }
 
   @Test
+  void aFirstConversionNeedsNoPolicyAndPrintsTheEntryToAdd() throws Exception {
+    String url = PgTestSupport.newDatabase("convert_no_policy");
+    PgTestSupport.exec(url, "CREATE TABLE public.events (id bigserial, at timestamptz NOT NULL, PRIMARY KEY (id, at))",
+        "INSERT INTO public.events (at) SELECT now() - i * interval '1 day' FROM generate_series(0, 49) i");
+    Path f = dir.resolve("connection-only.yaml");
+    Files.writeString(f, "postgres:\n  url: '" + url + "'\ntemporal:\n  task_queue: convert-first\n");
+
+    Cli.Result r = Cli.run("convert", "public.events", "--column", "at", "--interval", "daily", "--premake", "5",
+        "--embedded", "-c", f.toString());
+
+    assertEquals(0, r.exitCode(), r::toString);
+    assertTrue(r.out().contains("convert public.events: converted"), r::toString);
+    String entry = r.out().substring(r.out().indexOf("  - table: public.events"));
+    assertEquals("  - table: public.events\n    interval: daily\n    premake: 5\n    default_partition: none\n", entry,
+        r::toString);
+    // the printed entry is a valid policy for the converted table
+    Files.writeString(f, Files.readString(f) + "tables:\n" + entry);
+    Cli.Result plan = Cli.run("plan", "-c", f.toString());
+    assertTrue(plan.out().contains("Plan for public.events"), plan::toString);
+    assertTrue(plan.exitCode() == Main.OK || plan.exitCode() == Main.ATTENTION, plan::toString);
+  }
+
+  @Test
   void convertsThenFinishesAndPrintsEachStep() throws Exception {
     String url = PgTestSupport.newDatabase("convert_cli");
     PgTestSupport.exec(url, "CREATE TABLE public.events (id bigserial, at timestamptz NOT NULL, PRIMARY KEY (id, at))",

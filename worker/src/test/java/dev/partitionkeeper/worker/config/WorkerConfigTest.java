@@ -445,4 +445,23 @@ class WorkerConfigTest {
     org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("public.events")
         && e.getMessage().contains("archive.location"), e.getMessage());
   }
+
+  @Test
+  void commandsThatNeedOnlyTheConnectionAcceptAFileWithoutTables(@TempDir Path dir)
+      throws Exception {
+    Path none = dir.resolve("none.yaml");
+    Files.writeString(none, "postgres:\n  url: jdbc:postgresql://db/app\n");
+    Path empty = dir.resolve("empty.yaml");
+    Files.writeString(empty, "postgres:\n  url: jdbc:postgresql://db/app\ntables: []\n");
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "postgres:\n  url: jdbc:postgresql://db/app\ntables:\n  - table: public.events\n");
+
+    assertEquals(List.of(), WorkerConfig.loadWithoutPolicy(none, Map.of()).tables());
+    assertEquals(List.of(), WorkerConfig.loadWithoutPolicy(empty, Map.of()).tables());
+    assertEquals("jdbc:postgresql://db/app", WorkerConfig.loadWithoutPolicy(none, Map.of()).postgresUrl());
+    // listed tables are still checked, and the policy commands still want a list
+    assertThrows(ConfigException.class, () -> WorkerConfig.loadWithoutPolicy(bad, Map.of()));
+    assertTrue(assertThrows(ConfigException.class, () -> WorkerConfig.load(none, Map.of())).getMessage()
+        .contains("'tables:' is missing"));
+  }
 }

@@ -189,4 +189,18 @@ class OnDemandCliTest {
     assertEquals("detached", t.get("archived").get(0).get("state").asText(), after::toString);
     assertTrue(t.get("recentActions").size() > 0, after::toString);
   }
+
+  @Test
+  void statusLiveAndHistoryNeedNoPolicy() throws Exception {
+    Path connectionOnly = dir.resolve("connection-only.yaml");
+    Files.writeString(connectionOnly, "postgres:\n  url: jdbc:postgresql://127.0.0.1:1/unused\n");
+
+    CliRun live = CliRun.of("status", "--live", "--json", "-c", connectionOnly.toString(), "--address",
+        temporal.target());
+    CliRun history = CliRun.of("history", "--address", temporal.target());
+
+    assertEquals(Main.OK, live.exitCode(), live::toString);
+    assertTrue(new ObjectMapper().readTree(live.out()).has("running"), live::toString);
+    assertEquals(Main.OK, history.exitCode(), history::toString);
+  }
 }
