@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.postgres.LockSettings;
@@ -18,6 +19,7 @@ import dev.partitionkeeper.workflows.convert.Inspection;
 import dev.partitionkeeper.workflows.convert.PartitionLayout;
 import dev.partitionkeeper.workflows.convert.SwapResult;
 import dev.partitionkeeper.workflows.convert.Verification;
+import dev.partitionkeeper.workflows.model.TableName;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,7 +106,7 @@ class ConvertActivitiesImplTest {
         "INSERT INTO public.transactions (created_at, amount) VALUES ('2024-03-11', 43)");
     assertTrue(acts.replay(r, false).changes() > 0);
     PgTestSupport.exec(url, "DELETE FROM public.transactions WHERE id = 8");
-    Verification before = acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP);
+    Verification before = acts.verify(r, VerifyStep.BEFORE_SWAP);
     assertTrue(before.ok(), before.describe());
     IllegalStateException truncate = assertThrows(IllegalStateException.class,
         () -> PgTestSupport.exec(url, "TRUNCATE public.transactions"));
@@ -132,7 +134,7 @@ class ConvertActivitiesImplTest {
     PgTestSupport.exec(url, "INSERT INTO public.transactions (created_at, amount) VALUES ('2024-03-12', 900.5)");
     assertEquals(q("SELECT count(*) FROM public.transactions WHERE amount > 500"),
         q("SELECT count(*) FROM public.big_transactions"));
-    Verification after = acts.verify(r, ConvertActivitiesImpl.AFTER_SWAP);
+    Verification after = acts.verify(r, VerifyStep.AFTER_SWAP);
     assertTrue(after.ok(), after.describe());
     assertEquals(1, after.source().excluded());
     assertTrue(acts.swap(r, false).alreadyDone(), "a second swap changes nothing");
@@ -143,7 +145,7 @@ class ConvertActivitiesImplTest {
     ConvertRequest back = ConvertRequest.of(ConvertMode.ROLLBACK, "public.transactions");
     assertEquals(Inspection.SWAPPED, acts.inspect(back).phase());
     acts.replay(back, true);
-    Verification b = acts.verify(back, ConvertActivitiesImpl.BEFORE_SWAP_BACK);
+    Verification b = acts.verify(back, VerifyStep.BEFORE_SWAP_BACK);
     assertTrue(b.ok(), b.describe());
     SwapResult sb = acts.swap(back, true);
     assertFalse(sb.alreadyDone());
@@ -176,7 +178,7 @@ class ConvertActivitiesImplTest {
     PgTestSupport.exec(url, "UPDATE public.transactions SET note = 'x' WHERE id = 1");
     acts.copy(r);
     acts.replay(r, false);
-    assertTrue(acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP).ok());
+    assertTrue(acts.verify(r, VerifyStep.BEFORE_SWAP).ok());
     assertEquals(1, q("SELECT count(*) FROM public.audit"), "only the application's own write was audited");
     SwapResult swap = acts.swap(r, false);
     assertTrue(swap.repointed().contains("trigger \"transactions_audit\""), swap.toString());
@@ -204,7 +206,7 @@ class ConvertActivitiesImplTest {
     assertEquals(3000, rest.totalRows());
     assertEquals(3000, q("SELECT count(*) FROM public.transactions_pk_new"));
     assertEquals(0, acts.copy(r).rows(), "a copy that finished does nothing");
-    assertTrue(acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP).ok());
+    assertTrue(acts.verify(r, VerifyStep.BEFORE_SWAP).ok());
   }
 
   @Test
@@ -219,27 +221,26 @@ class ConvertActivitiesImplTest {
     PgTestSupport.exec(url, "UPDATE public.codes SET t = 20 WHERE id = 2",
         "UPDATE public.codes SET code = 'w' WHERE id = 1", "UPDATE public.codes SET code = 'v' WHERE id = 2");
     long oid = q("SELECT 'public.codes'::regclass::oid");
-    TableSync sync = new TableSync(ConvertCatalog.check(ds.getConnection(), new dev.partitionkeeper.workflows.model
-        .TableName("public", "codes"), "at"));
     try (var c = ds.getConnection()) {
+      TableSync sync = new TableSync(ConvertCatalog.check(c, new TableName("public", "codes"), "at"));
       // a batch that ends between e0 and e1: row 2 cannot take 'v' yet, so it goes back to the log
       assertEquals(0, sync.replayBatch(c, "partition_keeper.convert_" + oid + "_fwd",
-          new dev.partitionkeeper.workflows.model.TableName("public", "codes"),
-          new dev.partitionkeeper.workflows.model.TableName("public", "codes_pk_new"), 1));
+          new TableName("public", "codes"),
+          new TableName("public", "codes_pk_new"), 1));
     }
     acts.replay(r, false);
-    Verification v = acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP);
+    Verification v = acts.verify(r, VerifyStep.BEFORE_SWAP);
     assertTrue(v.ok(), v.describe());
     // a column named t does not shadow the whole row in the checksum: a stale row is seen
     PgTestSupport.exec(url, "ALTER TABLE public.codes DISABLE TRIGGER partition_keeper_capture",
         "UPDATE public.codes SET code = 'z' WHERE id = 1",
         "ALTER TABLE public.codes ENABLE ALWAYS TRIGGER partition_keeper_capture");
-    assertFalse(acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP).ok());
+    assertFalse(acts.verify(r, VerifyStep.BEFORE_SWAP).ok());
   }
 
   @Test
   void identityColumnsKeepTheirValuesAndTheSequenceMovesWithTheName() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(PgTestSupport.serverMajor() >= 17,
+    assumeTrue(PgTestSupport.serverMajor() >= 17,
         "partitioned tables have identity columns from PostgreSQL 17 on");
     PgTestSupport.exec(url, "CREATE TABLE public.ledger (id bigint GENERATED ALWAYS AS IDENTITY, at timestamptz NOT"
         + " NULL, PRIMARY KEY (id, at))", "INSERT INTO public.ledger (at) SELECT timestamptz '2024-02-01' + i *"
@@ -249,11 +250,11 @@ class ConvertActivitiesImplTest {
     acts.copy(r);
     PgTestSupport.exec(url, "INSERT INTO public.ledger (at) VALUES ('2024-03-02')");
     acts.replay(r, false);
-    assertTrue(acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP).ok());
+    assertTrue(acts.verify(r, VerifyStep.BEFORE_SWAP).ok());
     acts.swap(r, false);
     PgTestSupport.exec(url, "INSERT INTO public.ledger (at) VALUES ('2024-03-03')");
     assertEquals(502, q("SELECT max(id) FROM public.ledger"), "the new table's identity continues after 501");
-    assertTrue(acts.verify(r, ConvertActivitiesImpl.AFTER_SWAP).ok());
+    assertTrue(acts.verify(r, VerifyStep.AFTER_SWAP).ok());
     ConvertRequest back = ConvertRequest.of(ConvertMode.ROLLBACK, "public.ledger");
     acts.replay(back, true);
     acts.swap(back, true);
