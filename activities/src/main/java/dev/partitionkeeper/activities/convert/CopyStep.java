@@ -34,8 +34,7 @@ final class CopyStep {
   }
 
   CopyResult copy(ConvertRequest request) {
-    TableName t = StepContext.parse(request);
-    return ctx.call(t, "copy", c -> {
+    return ctx.call(request, "copy", (c, t) -> {
       ConversionState.Row first = ctx.require(c, t);
       if (!Inspection.PREPARED.equals(first.phase())) {
         return new CopyResult(0, first.rowsCopied(), 0, false);

@@ -16,8 +16,7 @@ final class FinishStep {
   }
 
   String finish(ConvertRequest request) {
-    TableName t = StepContext.parse(request);
-    return ctx.call(t, "finish", c -> {
+    return ctx.call(request, "finish", (c, t) -> {
       ConversionState.Row r = ctx.require(c, t);
       if (Inspection.FINISHED.equals(r.phase())) {
         return "the conversion of " + t + " was already finished; " + r.oldTable() + " stays until you drop it";

@@ -24,8 +24,7 @@ final class InspectStep {
   }
 
   Inspection inspect(ConvertRequest request) {
-    TableName t = StepContext.parse(request);
-    return ctx.call(t, "inspect", c -> {
+    return ctx.call(request, "inspect", (c, t) -> {
       // reads only: a refused conversion leaves the database exactly as it was, bookkeeping schema included
       Optional<ConversionState.Row> row = ctx.find(c, t);
       if (request.modeOrDefault() != ConvertMode.CONVERT) {

@@ -30,8 +30,7 @@ final class PrepareStep {
   }
 
   String prepare(ConvertRequest request, PartitionLayout layout) {
-    TableName t = StepContext.parse(request);
-    return ctx.call(t, "prepare", c -> {
+    return ctx.call(request, "prepare", (c, t) -> {
       Optional<ConversionState.Row> row = ctx.find(c, t);
       if (row.isPresent() && !Inspection.ROLLED_BACK.equals(row.get().phase())) {
         return "the partitioned copy " + row.get().twinName() + " was already prepared";

@@ -21,8 +21,7 @@ final class ReplayStep {
   }
 
   ReplayResult replay(ConvertRequest request, boolean reverse) {
-    TableName t = StepContext.parse(request);
-    return ctx.call(t, reverse ? "replay since swap" : "replay", c -> {
+    return ctx.call(request, reverse ? "replay since swap" : "replay", (c, t) -> {
       ConversionState.Row r = ctx.require(c, t);
       Direction d = Direction.of(ctx, r, reverse);
       if (d == null) {

@@ -66,7 +66,7 @@ final class StepContext {
     return state.qualified("convert_" + oid + "_capture" + (reverse ? "_rev" : "_fwd"));
   }
 
-  static TableName parse(ConvertRequest request) {
+  private static TableName parse(ConvertRequest request) {
     try {
       request.validated();
       return request.tableName();
@@ -124,12 +124,22 @@ final class StepContext {
     }
   }
 
-  /** Runs one step on a connection of its own and turns what went wrong into a retryable or final failure. */
-  <T> T call(TableName t, String step, Body<T> body) {
+  /** A step's work on its connection, for the table the request names. */
+  @FunctionalInterface
+  interface StepBody<T> {
+    T run(Connection c, TableName t) throws SQLException;
+  }
+
+  /**
+   * Runs one step on a connection of its own, once the request is valid, and turns what went wrong into a
+   * retryable or final failure.
+   */
+  <T> T call(ConvertRequest request, String step, StepBody<T> body) {
+    TableName t = parse(request);
     MDC.put("table", t.toString());
     MDC.put("step", "convert " + step);
     try (Connection c = dataSource.getConnection()) {
-      return body.run(c);
+      return body.run(c, t);
     } catch (PolicyException | CatalogConflictException | LockBusyException e) {
       throw Refusals.failure(e);
     } catch (SQLException e) {

@@ -41,8 +41,7 @@ final class SwapStep {
   }
 
   SwapResult swap(ConvertRequest request, boolean back) {
-    TableName t = StepContext.parse(request);
-    return ctx.call(t, back ? "swap back" : "swap", c -> {
+    return ctx.call(request, back ? "swap back" : "swap", (c, t) -> {
       Optional<ConversionState.Row> found = ctx.find(c, t);
       if (back && found.isEmpty()) {
         // an abandon that committed before its attempt could report it, or no conversion at all

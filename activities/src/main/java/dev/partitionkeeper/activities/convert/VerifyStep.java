@@ -33,8 +33,7 @@ final class VerifyStep {
   }
 
   Verification verify(ConvertRequest request, String when) {
-    TableName t = StepContext.parse(request);
-    return ctx.call(t, "verify " + when, c -> {
+    return ctx.call(request, "verify " + when, (c, t) -> {
       ConversionState.Row r = ctx.require(c, t);
       TableSync sync = new TableSync(r.source(t));
       // taken before the REPEATABLE READ snapshot: it must see the last replay of any other attempt

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.postgres.LockSettings;
-import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.convert.ConvertMode;
@@ -24,7 +22,6 @@ import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,19 +30,15 @@ import org.junit.jupiter.api.Timeout;
 /** Each conversion step on a real PostgreSQL: the happy path with its rollback, a crash mid-copy, and bad inputs. */
 @Tag("postgres")
 @Timeout(120)
-class ConvertActivitiesImplTest {
+class ConvertActivitiesImplTest extends ConvertPgTest {
   static final Instant NOW = Instant.parse("2024-03-15T12:00:00Z");
   static final LockSettings LOCKS = new LockSettings(Duration.ofMillis(100), Duration.ofMillis(5),
       Duration.ofMillis(10), Duration.ofSeconds(20), 20);
 
-  String url;
-  HikariDataSource ds;
   ConvertActivitiesImpl acts;
 
   @BeforeEach
   void setUp() {
-    url = PgTestSupport.newDatabase("convert");
-    ds = PgDataSources.create(url, null, null, 4);
     acts = new ConvertActivitiesImpl(ds, LOCKS, "partition_keeper");
     PgTestSupport.exec(url, """
         CREATE ROLE convert_reader NOLOGIN""".replace("convert_reader", reader()));
@@ -61,14 +54,8 @@ class ConvertActivitiesImplTest {
             + " WHERE amount > 500");
   }
 
-  /** Roles are cluster-wide; one per test database. */
   String reader() {
-    return "reader_" + url.replaceAll(".*/(pk_[a-z0-9_]+).*", "$1").replaceAll("[^a-z0-9_]", "");
-  }
-
-  @AfterEach
-  void tearDown() {
-    ds.close();
+    return role("reader");
   }
 
   ConvertRequest request() {
@@ -83,10 +70,6 @@ class ConvertActivitiesImplTest {
     PartitionLayout layout = ConvertPlanner.layout(i, r, NOW);
     acts.prepare(r, layout);
     return layout;
-  }
-
-  long q(String sql) {
-    return PgTestSupport.queryLong(url, sql);
   }
 
   @Test
@@ -276,7 +259,7 @@ class ConvertActivitiesImplTest {
 
   @Test
   void theTwinKeepsTheOwnerAndTheCopyHoldsItsRate() {
-    String owner = reader().replace("reader_", "owner_");
+    String owner = role("owner");
     PgTestSupport.exec(url, "CREATE ROLE " + owner + " NOLOGIN", "ALTER TABLE public.transactions OWNER TO " + owner);
     ConvertRequest r = request().withThrottle(2_000, 500);
     prepare(r);

@@ -2,14 +2,11 @@ package dev.partitionkeeper.activities.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.workflows.model.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -21,14 +18,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("postgres")
 @Timeout(60)
-class IndexRenamesTest {
-  String url;
-  HikariDataSource ds;
-
+class IndexRenamesTest extends ConvertPgTest {
   @BeforeEach
   void setUp() {
-    url = PgTestSupport.newDatabase("indexes");
-    ds = PgDataSources.create(url, null, null, 2);
     PgTestSupport.exec(url,
         "CREATE TABLE public.orders (id bigint, at timestamptz NOT NULL, code text, note text, PRIMARY KEY (id, at),"
             + " CONSTRAINT orders_code_key UNIQUE (code, at))",
@@ -42,11 +34,6 @@ class IndexRenamesTest {
         "CREATE INDEX orders_pk_new_lower_idx ON public.orders_pk_new (lower(code))",
         // the name the original's primary key would step aside to is taken
         "CREATE TABLE public.orders_pkey_old (x int)");
-  }
-
-  @AfterEach
-  void tearDown() {
-    ds.close();
   }
 
   /** Index names of a table, sorted. */

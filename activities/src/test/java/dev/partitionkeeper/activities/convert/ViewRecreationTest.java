@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.workflows.model.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -24,16 +21,11 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("postgres")
 @Timeout(60)
-class ViewRecreationTest {
+class ViewRecreationTest extends ConvertPgTest {
   static final TableName EVENTS = new TableName("public", "events");
-
-  String url;
-  HikariDataSource ds;
 
   @BeforeEach
   void setUp() {
-    url = PgTestSupport.newDatabase("views");
-    ds = PgDataSources.create(url, null, null, 2);
     PgTestSupport.exec(url,
         "CREATE TABLE public.events (id bigint PRIMARY KEY, at timestamptz NOT NULL, amount int NOT NULL)",
         "INSERT INTO public.events SELECT i, timestamptz '2024-01-01' + i * interval '1 day', i FROM"
@@ -45,20 +37,6 @@ class ViewRecreationTest {
         "CREATE SCHEMA other",
         // a decoy: an unqualified "events" in a re-created definition would resolve to it on this search_path
         "CREATE TABLE other.events (id bigint, at timestamptz, amount int)");
-  }
-
-  @AfterEach
-  void tearDown() {
-    ds.close();
-  }
-
-  /** Roles are cluster-wide; one per test database. */
-  String role(String kind) {
-    return kind + "_" + url.replaceAll(".*/(pk_[a-z0-9_]+).*", "$1").replaceAll("[^a-z0-9_]", "");
-  }
-
-  long q(String sql) {
-    return PgTestSupport.queryLong(url, sql);
   }
 
   /** What the swap does around the re-creation, in one transaction. */
@@ -147,8 +125,9 @@ class ViewRecreationTest {
 
     assertEquals(List.of("view \"public\".\"all_events\"", "trigger \"a_origin\"", "trigger \"b_off\"",
         "trigger \"c_replica\"", "trigger \"d_always\""), repointed, "views first, then triggers by name");
-    assertEquals("a_origin:O b_off:D c_replica:R d_always:A", PgTestSupport.queryString(url, "SELECT string_agg(tgname"
-        + " || ':' || tgenabled::text, ' ' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 'public.events'::regclass"));
+    assertEquals("a_origin:O b_off:D c_replica:R d_always:A", PgTestSupport.queryString(url, "SELECT"
+        + " string_agg(tgname || ':' || tgenabled::text, ' ' ORDER BY tgname) FROM pg_trigger"
+        + " WHERE tgrelid = 'public.events'::regclass"));
     assertEquals(4, q("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.events_old'::regclass"),
         "the original keeps its own");
     PgTestSupport.exec(url, "INSERT INTO public.events VALUES (100, '2024-05-01', 50)");
