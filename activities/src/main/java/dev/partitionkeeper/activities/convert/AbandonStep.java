@@ -14,14 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A rollback before the swap: stop capturing and drop the partial copy; the original was never touched. */
-final class AbandonStep {
+record AbandonStep(StepContext ctx) {
   private static final Logger log = LoggerFactory.getLogger(AbandonStep.class);
-
-  private final StepContext ctx;
-
-  AbandonStep(StepContext ctx) {
-    this.ctx = ctx;
-  }
 
   SwapResult abandon(Connection c, TableName t, ConversionState.Row r) throws SQLException {
     TableName twin = r.twinName();

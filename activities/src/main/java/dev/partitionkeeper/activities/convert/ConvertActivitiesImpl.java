@@ -14,7 +14,8 @@ import javax.sql.DataSource;
 /**
  * The conversion steps on PostgreSQL. See {@link ConvertActivities} for what each promises; each step is a class of
  * its own ({@link InspectStep}, {@link PrepareStep}, {@link CopyStep}, {@link ReplayStep}, {@link VerifyStep},
- * {@link SwapStep} with {@link AbandonStep}, {@link FinishStep}) sharing one {@link StepContext}.
+ * {@link SwapStep} with {@link AbandonStep}, {@link FinishStep}) sharing one {@link StepContext}. The steps keep no
+ * state of their own, so most are records of that context; {@link CopyStep} is a class for its test hook.
  */
 public final class ConvertActivitiesImpl implements ConvertActivities {
   private final InspectStep inspect;

@@ -8,13 +8,7 @@ import dev.partitionkeeper.workflows.model.TableName;
 import java.util.List;
 
 /** The finish step: stops recording changes for a rollback; the original table stays until the operator drops it. */
-final class FinishStep {
-  private final StepContext ctx;
-
-  FinishStep(StepContext ctx) {
-    this.ctx = ctx;
-  }
-
+record FinishStep(StepContext ctx) {
   String finish(ConvertRequest request) {
     return ctx.call(request, "finish", (c, t) -> {
       ConversionState.Row r = ctx.require(c, t);

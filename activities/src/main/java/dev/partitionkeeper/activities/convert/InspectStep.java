@@ -16,13 +16,7 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 /** The inspect step: whether and how a table can be converted, or where its conversion stands. Reads only. */
-final class InspectStep {
-  private final StepContext ctx;
-
-  InspectStep(StepContext ctx) {
-    this.ctx = ctx;
-  }
-
+record InspectStep(StepContext ctx) {
   Inspection inspect(ConvertRequest request) {
     return ctx.call(request, "inspect", (c, t) -> {
       // reads only: a refused conversion leaves the database exactly as it was, bookkeeping schema included

@@ -20,14 +20,8 @@ import org.slf4j.LoggerFactory;
  * The prepare step: creates the partitioned copy (the twin) with its partitions, foreign keys, grants, comment and
  * owner, and starts capturing changes to the original, in the transaction that records the conversion.
  */
-final class PrepareStep {
+record PrepareStep(StepContext ctx) {
   private static final Logger log = LoggerFactory.getLogger(PrepareStep.class);
-
-  private final StepContext ctx;
-
-  PrepareStep(StepContext ctx) {
-    this.ctx = ctx;
-  }
 
   String prepare(ConvertRequest request, PartitionLayout layout) {
     return ctx.call(request, "prepare", (c, t) -> {

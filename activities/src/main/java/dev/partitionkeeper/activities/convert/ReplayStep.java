@@ -8,17 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The replay step: applies the logged changes to the other table (see {@link Direction}), batch by batch. */
-final class ReplayStep {
+record ReplayStep(StepContext ctx) {
   private static final Logger log = LoggerFactory.getLogger(ReplayStep.class);
 
   /** One replay attempt stops after this long so the workflow's history shows progress round by round. */
   static final Duration REPLAY_ROUND = Duration.ofMinutes(10);
-
-  private final StepContext ctx;
-
-  ReplayStep(StepContext ctx) {
-    this.ctx = ctx;
-  }
 
   ReplayResult replay(ConvertRequest request, boolean reverse) {
     return ctx.call(request, reverse ? "replay since swap" : "replay", (c, t) -> {

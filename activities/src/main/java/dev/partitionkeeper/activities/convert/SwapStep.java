@@ -22,19 +22,11 @@ import org.slf4j.LoggerFactory;
  * sequences, {@link IndexRenames the index names}, {@link ViewRecreation the views and triggers}). A rollback before
  * the swap is {@link AbandonStep}.
  */
-final class SwapStep {
+record SwapStep(StepContext ctx) {
   private static final Logger log = LoggerFactory.getLogger(SwapStep.class);
 
   /** The swap takes its lock once at most this many changes wait (they are replayed under the lock). */
   static final long SWAP_LOCK_BACKLOG = 1_000;
-
-  private final StepContext ctx;
-  private final AbandonStep abandon;
-
-  SwapStep(StepContext ctx) {
-    this.ctx = ctx;
-    this.abandon = new AbandonStep(ctx);
-  }
 
   static SwapResult alreadyDone(TableName t, String renamedTo) {
     return new SwapResult(t.toString(), renamedTo, 0, 0, 0, List.of(), true);
@@ -59,7 +51,7 @@ final class SwapStep {
       }
       return switch (r.phase()) {
         case Inspection.SWAPPED -> swapNames(c, new Sides(c, ctx, t, r, true));
-        case Inspection.PREPARED, Inspection.COPIED -> abandon.abandon(c, t, r);
+        case Inspection.PREPARED, Inspection.COPIED -> new AbandonStep(ctx).abandon(c, t, r);
         case Inspection.FINISHED -> throw new CatalogConflictException("the conversion of " + t + " was finished (no"
             + " changes are recorded for a rollback any more); " + r.oldTable() + " is the original as it was at the"
             + " swap");

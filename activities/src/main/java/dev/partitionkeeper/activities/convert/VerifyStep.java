@@ -18,19 +18,13 @@ import org.slf4j.LoggerFactory;
  * The verify step: both tables' row count and checksum in one snapshot, before the swap, after it, or before a swap
  * back.
  */
-final class VerifyStep {
+record VerifyStep(StepContext ctx) {
   private static final Logger log = LoggerFactory.getLogger(VerifyStep.class);
 
   /** The verifications by name, as the workflow asks for them. */
   static final String BEFORE_SWAP = "before swap";
   static final String AFTER_SWAP = "after swap";
   static final String BEFORE_SWAP_BACK = "before swap back";
-
-  private final StepContext ctx;
-
-  VerifyStep(StepContext ctx) {
-    this.ctx = ctx;
-  }
 
   Verification verify(ConvertRequest request, String when) {
     return ctx.call(request, "verify " + when, (c, t) -> {
