@@ -4,7 +4,6 @@ import dev.partitionkeeper.activities.postgres.LockBusyException;
 import dev.partitionkeeper.workflows.convert.ConvertRequest;
 import dev.partitionkeeper.workflows.convert.CopyResult;
 import dev.partitionkeeper.workflows.convert.Inspection;
-import dev.partitionkeeper.workflows.model.TableName;
 import java.sql.SQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

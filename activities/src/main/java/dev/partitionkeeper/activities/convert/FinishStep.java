@@ -4,7 +4,6 @@ import dev.partitionkeeper.activities.postgres.CatalogConflictException;
 import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.workflows.convert.ConvertRequest;
 import dev.partitionkeeper.workflows.convert.Inspection;
-import dev.partitionkeeper.workflows.model.TableName;
 import java.util.List;
 
 /** The finish step: stops recording changes for a rollback; the original table stays until the operator drops it. */

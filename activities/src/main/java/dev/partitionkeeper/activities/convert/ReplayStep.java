@@ -2,7 +2,6 @@ package dev.partitionkeeper.activities.convert;
 
 import dev.partitionkeeper.workflows.convert.ConvertRequest;
 import dev.partitionkeeper.workflows.convert.ReplayResult;
-import dev.partitionkeeper.workflows.model.TableName;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -18,10 +18,10 @@ import java.util.List;
 final class ViewRecreation {
 
   /** A view as it was before the swap. */
-  record SavedView(String qualifiedName, String definition, String options) {}
+  private record SavedView(String qualifiedName, String definition, String options) {}
 
   /** A trigger as it was before the swap; {@code enabled} is pg_trigger.tgenabled. */
-  record SavedTrigger(String quotedName, String definition, String enabled) {}
+  private record SavedTrigger(String quotedName, String definition, String enabled) {}
 
   private final List<SavedView> views;
   private final List<SavedTrigger> triggers;
@@ -29,14 +29,6 @@ final class ViewRecreation {
   private ViewRecreation(List<SavedView> views, List<SavedTrigger> triggers) {
     this.views = views;
     this.triggers = triggers;
-  }
-
-  List<SavedView> views() {
-    return views;
-  }
-
-  List<SavedTrigger> triggers() {
-    return triggers;
   }
 
   /**
