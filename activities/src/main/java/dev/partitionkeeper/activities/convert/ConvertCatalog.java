@@ -333,6 +333,27 @@ final class ConvertCatalog {
     return out;
   }
 
+  /** Every row of a query as strings; {@code oid}, when not null, binds its one parameter. */
+  static List<String[]> rows(Connection c, String sql, Long oid) throws SQLException {
+    List<String[]> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (oid != null) {
+        ps.setLong(1, oid);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          String[] row = new String[n];
+          for (int i = 0; i < n; i++) {
+            row[i] = rs.getString(i + 1);
+          }
+          out.add(row);
+        }
+      }
+    }
+    return out;
+  }
+
   private static long count(Connection c, String sql) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
       rs.next();

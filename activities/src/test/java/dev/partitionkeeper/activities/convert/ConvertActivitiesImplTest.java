@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.postgres.LockSettings;
-import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.convert.ConvertMode;
@@ -18,11 +17,11 @@ import dev.partitionkeeper.workflows.convert.Inspection;
 import dev.partitionkeeper.workflows.convert.PartitionLayout;
 import dev.partitionkeeper.workflows.convert.SwapResult;
 import dev.partitionkeeper.workflows.convert.Verification;
+import dev.partitionkeeper.workflows.model.TableName;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,19 +30,15 @@ import org.junit.jupiter.api.Timeout;
 /** Each conversion step on a real PostgreSQL: the happy path with its rollback, a crash mid-copy, and bad inputs. */
 @Tag("postgres")
 @Timeout(120)
-class ConvertActivitiesImplTest {
+class ConvertActivitiesImplTest extends ConvertPgTest {
   static final Instant NOW = Instant.parse("2024-03-15T12:00:00Z");
   static final LockSettings LOCKS = new LockSettings(Duration.ofMillis(100), Duration.ofMillis(5),
       Duration.ofMillis(10), Duration.ofSeconds(20), 20);
 
-  String url;
-  HikariDataSource ds;
   ConvertActivitiesImpl acts;
 
   @BeforeEach
   void setUp() {
-    url = PgTestSupport.newDatabase("convert");
-    ds = PgDataSources.create(url, null, null, 4);
     acts = new ConvertActivitiesImpl(ds, LOCKS, "partition_keeper");
     PgTestSupport.exec(url, """
         CREATE ROLE convert_reader NOLOGIN""".replace("convert_reader", reader()));
@@ -59,14 +54,8 @@ class ConvertActivitiesImplTest {
             + " WHERE amount > 500");
   }
 
-  /** Roles are cluster-wide; one per test database. */
   String reader() {
-    return "reader_" + url.replaceAll(".*/(pk_[a-z0-9_]+).*", "$1").replaceAll("[^a-z0-9_]", "");
-  }
-
-  @AfterEach
-  void tearDown() {
-    ds.close();
+    return role("reader");
   }
 
   ConvertRequest request() {
@@ -81,10 +70,6 @@ class ConvertActivitiesImplTest {
     PartitionLayout layout = ConvertPlanner.layout(i, r, NOW);
     acts.prepare(r, layout);
     return layout;
-  }
-
-  long q(String sql) {
-    return PgTestSupport.queryLong(url, sql);
   }
 
   @Test
@@ -104,7 +89,7 @@ class ConvertActivitiesImplTest {
         "INSERT INTO public.transactions (created_at, amount) VALUES ('2024-03-11', 43)");
     assertTrue(acts.replay(r, false).changes() > 0);
     PgTestSupport.exec(url, "DELETE FROM public.transactions WHERE id = 8");
-    Verification before = acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP);
+    Verification before = acts.verify(r, VerifyStep.BEFORE_SWAP);
     assertTrue(before.ok(), before.describe());
     IllegalStateException truncate = assertThrows(IllegalStateException.class,
         () -> PgTestSupport.exec(url, "TRUNCATE public.transactions"));
@@ -132,7 +117,7 @@ class ConvertActivitiesImplTest {
     PgTestSupport.exec(url, "INSERT INTO public.transactions (created_at, amount) VALUES ('2024-03-12', 900.5)");
     assertEquals(q("SELECT count(*) FROM public.transactions WHERE amount > 500"),
         q("SELECT count(*) FROM public.big_transactions"));
-    Verification after = acts.verify(r, ConvertActivitiesImpl.AFTER_SWAP);
+    Verification after = acts.verify(r, VerifyStep.AFTER_SWAP);
     assertTrue(after.ok(), after.describe());
     assertEquals(1, after.source().excluded());
     assertTrue(acts.swap(r, false).alreadyDone(), "a second swap changes nothing");
@@ -143,7 +128,7 @@ class ConvertActivitiesImplTest {
     ConvertRequest back = ConvertRequest.of(ConvertMode.ROLLBACK, "public.transactions");
     assertEquals(Inspection.SWAPPED, acts.inspect(back).phase());
     acts.replay(back, true);
-    Verification b = acts.verify(back, ConvertActivitiesImpl.BEFORE_SWAP_BACK);
+    Verification b = acts.verify(back, VerifyStep.BEFORE_SWAP_BACK);
     assertTrue(b.ok(), b.describe());
     SwapResult sb = acts.swap(back, true);
     assertFalse(sb.alreadyDone());
@@ -176,7 +161,7 @@ class ConvertActivitiesImplTest {
     PgTestSupport.exec(url, "UPDATE public.transactions SET note = 'x' WHERE id = 1");
     acts.copy(r);
     acts.replay(r, false);
-    assertTrue(acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP).ok());
+    assertTrue(acts.verify(r, VerifyStep.BEFORE_SWAP).ok());
     assertEquals(1, q("SELECT count(*) FROM public.audit"), "only the application's own write was audited");
     SwapResult swap = acts.swap(r, false);
     assertTrue(swap.repointed().contains("trigger \"transactions_audit\""), swap.toString());
@@ -204,7 +189,7 @@ class ConvertActivitiesImplTest {
     assertEquals(3000, rest.totalRows());
     assertEquals(3000, q("SELECT count(*) FROM public.transactions_pk_new"));
     assertEquals(0, acts.copy(r).rows(), "a copy that finished does nothing");
-    assertTrue(acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP).ok());
+    assertTrue(acts.verify(r, VerifyStep.BEFORE_SWAP).ok());
   }
 
   @Test
@@ -219,27 +204,26 @@ class ConvertActivitiesImplTest {
     PgTestSupport.exec(url, "UPDATE public.codes SET t = 20 WHERE id = 2",
         "UPDATE public.codes SET code = 'w' WHERE id = 1", "UPDATE public.codes SET code = 'v' WHERE id = 2");
     long oid = q("SELECT 'public.codes'::regclass::oid");
-    TableSync sync = new TableSync(ConvertCatalog.check(ds.getConnection(), new dev.partitionkeeper.workflows.model
-        .TableName("public", "codes"), "at"));
     try (var c = ds.getConnection()) {
+      TableSync sync = new TableSync(ConvertCatalog.check(c, new TableName("public", "codes"), "at"));
       // a batch that ends between e0 and e1: row 2 cannot take 'v' yet, so it goes back to the log
       assertEquals(0, sync.replayBatch(c, "partition_keeper.convert_" + oid + "_fwd",
-          new dev.partitionkeeper.workflows.model.TableName("public", "codes"),
-          new dev.partitionkeeper.workflows.model.TableName("public", "codes_pk_new"), 1));
+          new TableName("public", "codes"),
+          new TableName("public", "codes_pk_new"), 1));
     }
     acts.replay(r, false);
-    Verification v = acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP);
+    Verification v = acts.verify(r, VerifyStep.BEFORE_SWAP);
     assertTrue(v.ok(), v.describe());
     // a column named t does not shadow the whole row in the checksum: a stale row is seen
     PgTestSupport.exec(url, "ALTER TABLE public.codes DISABLE TRIGGER partition_keeper_capture",
         "UPDATE public.codes SET code = 'z' WHERE id = 1",
         "ALTER TABLE public.codes ENABLE ALWAYS TRIGGER partition_keeper_capture");
-    assertFalse(acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP).ok());
+    assertFalse(acts.verify(r, VerifyStep.BEFORE_SWAP).ok());
   }
 
   @Test
   void identityColumnsKeepTheirValuesAndTheSequenceMovesWithTheName() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(PgTestSupport.serverMajor() >= 17,
+    assumeTrue(PgTestSupport.serverMajor() >= 17,
         "partitioned tables have identity columns from PostgreSQL 17 on");
     PgTestSupport.exec(url, "CREATE TABLE public.ledger (id bigint GENERATED ALWAYS AS IDENTITY, at timestamptz NOT"
         + " NULL, PRIMARY KEY (id, at))", "INSERT INTO public.ledger (at) SELECT timestamptz '2024-02-01' + i *"
@@ -249,11 +233,11 @@ class ConvertActivitiesImplTest {
     acts.copy(r);
     PgTestSupport.exec(url, "INSERT INTO public.ledger (at) VALUES ('2024-03-02')");
     acts.replay(r, false);
-    assertTrue(acts.verify(r, ConvertActivitiesImpl.BEFORE_SWAP).ok());
+    assertTrue(acts.verify(r, VerifyStep.BEFORE_SWAP).ok());
     acts.swap(r, false);
     PgTestSupport.exec(url, "INSERT INTO public.ledger (at) VALUES ('2024-03-03')");
     assertEquals(502, q("SELECT max(id) FROM public.ledger"), "the new table's identity continues after 501");
-    assertTrue(acts.verify(r, ConvertActivitiesImpl.AFTER_SWAP).ok());
+    assertTrue(acts.verify(r, VerifyStep.AFTER_SWAP).ok());
     ConvertRequest back = ConvertRequest.of(ConvertMode.ROLLBACK, "public.ledger");
     acts.replay(back, true);
     acts.swap(back, true);
@@ -275,7 +259,7 @@ class ConvertActivitiesImplTest {
 
   @Test
   void theTwinKeepsTheOwnerAndTheCopyHoldsItsRate() {
-    String owner = reader().replace("reader_", "owner_");
+    String owner = role("owner");
     PgTestSupport.exec(url, "CREATE ROLE " + owner + " NOLOGIN", "ALTER TABLE public.transactions OWNER TO " + owner);
     ConvertRequest r = request().withThrottle(2_000, 500);
     prepare(r);
