@@ -104,21 +104,8 @@ fi
 setup_db() { # $1 variant, $2 db
   local variant=$1 db=$2
   "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-  "${PSQL[@]}" -d "$db" <<'SQL'
-CREATE SEQUENCE transactions_id_seq;
-CREATE TABLE transactions (
-  id          bigint        NOT NULL DEFAULT nextval('transactions_id_seq'),
-  account_id  bigint        NOT NULL,
-  amount      numeric(18,2) NOT NULL,
-  currency    char(3)       NOT NULL,
-  status      text          NOT NULL,
-  memo        text,
-  created_at  timestamptz   NOT NULL,
-  metadata    jsonb,
-  PRIMARY KEY (id, created_at)
-) PARTITION BY RANGE (created_at);
-CREATE INDEX transactions_account_idx ON transactions (account_id, created_at);
-SQL
+  # the demo table's one definition (dev and docker-compose create it from the same file)
+  "${PSQL[@]}" -d "$db" -f "$BENCH_DIR/../deploy/app-db/initdb/demo-transactions.psql" >/dev/null
   case $variant in
   partman)
     "${PSQL[@]}" -d "$db" <<'SQL'

@@ -28,6 +28,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +55,7 @@ class DeployFilesTest {
     String owner = "app_owner" + sfx;
     String app = "app" + sfx;
     String keeper = "partition_keeper" + sfx;
-    String demo = Files.readString(deploy("app-db/initdb/01-demo-schema.sql"))
+    String demo = initdbScript(deploy("app-db/initdb/01-demo-schema.sh"))
         .replaceAll("\\bapp_owner\\b", owner).replaceAll("\\bapp\\b", app);
     String grants = Files.readString(deploy("app-db/initdb/partition-keeper-grants.psql"))
         .replaceAll("\\bapp_owner\\b", owner)
@@ -138,5 +140,27 @@ class DeployFilesTest {
         PgTestSupport.exec(PgTestSupport.adminUrl(), "DROP ROLE IF EXISTS " + role);
       }
     }
+  }
+
+  /**
+   * What an initdb shell script runs, in order, as one SQL text: each {@code "${PSQL[@]}"} line's {@code -c "SQL"}
+   * and {@code -f "$here/FILE"} (the files next to it). So the test runs exactly what the postgres image runs.
+   */
+  static String initdbScript(Path script) throws Exception {
+    StringBuilder sql = new StringBuilder();
+    Matcher m = Pattern.compile("-(c|f) \"([^\"]+)\"").matcher("");
+    for (String line : Files.readAllLines(script)) {
+      if (!line.startsWith("\"${PSQL[@]}\"")) {
+        continue;
+      }
+      m.reset(line);
+      while (m.find()) {
+        sql.append(m.group(1).equals("c") ? m.group(2)
+            : Files.readString(script.resolveSibling(m.group(2).replace("$here/", "")))).append(";\n");
+      }
+      sql.append("RESET ROLE;\n"); // each psql call is a session of its own: a SET ROLE ends with it
+    }
+    assertTrue(sql.length() > 0, "no psql calls in " + script);
+    return sql.toString();
   }
 }
