@@ -2,7 +2,7 @@ package dev.partitionkeeper.activities.archive;
 
 import static dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.context;
 
-import dev.partitionkeeper.activities.postgres.Bookkeeping;
+import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.LockBusyException;
 import dev.partitionkeeper.activities.postgres.LockGate;
@@ -179,7 +179,7 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
     books.ensure(c);
     return books.find(c, policy.table(), partition).filter(l -> l.detachedAt() != null).orElseThrow(() ->
         new ArchiveStateException("partition " + partition + " of " + policy.table() + " is not recorded as detached"
-            + " in " + books.schema() + ".partition_lifecycle; only partitions detached by partition-keeper are"
+            + " in " + books.lifecycleTableName() + "; only partitions detached by partition-keeper are"
             + " archived"));
   }
 

@@ -1,6 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
-import dev.partitionkeeper.activities.postgres.Bookkeeping;
+import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.TableName;

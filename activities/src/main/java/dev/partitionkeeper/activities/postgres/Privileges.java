@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.postgres;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.workflows.model.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -93,23 +94,22 @@ public final class Privileges {
       schemaGrants(c, out, role, database, archiveSchema, "detached partitions are moved there", true);
     }
     if (schemaGrants(c, out, role, database, bookkeepingSchema, "partition-keeper's bookkeeping schema", true)) {
-      for (String[] t : new String[][] {{"partition_lifecycle", "SELECT", "INSERT", "UPDATE"},
-          {"action_log", "SELECT", "INSERT"}, {"schema_version", "SELECT", "INSERT"}}) {
-        String qualified = TableName.quoteIdent(bookkeepingSchema) + "." + TableName.quoteIdent(t[0]);
+      for (Bookkeeping.Grant t : Bookkeeping.requiredGrants()) {
+        String qualified = TableName.quoteIdent(bookkeepingSchema) + "." + TableName.quoteIdent(t.table());
         if (Sql.queryLong(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE n.nspname = ? AND c.relname = ?", bookkeepingSchema, t[0]) == 0) {
+            + " WHERE n.nspname = ? AND c.relname = ?", bookkeepingSchema, t.table()) == 0) {
           continue; // created by the first step, owned by the role that creates it
         }
         List<String> lacking = new ArrayList<>();
-        for (int i = 1; i < t.length; i++) {
+        for (String privilege : t.privileges()) {
           if (Sql.queryLong(c, "SELECT CASE WHEN has_table_privilege(current_user, ?::regclass, ?) THEN 1 ELSE 0 END",
-              qualified, t[i]) == 0) {
-            lacking.add(t[i]);
+              qualified, privilege) == 0) {
+            lacking.add(privilege);
           }
         }
         if (!lacking.isEmpty()) {
           String privs = String.join(", ", lacking);
-          String name = TableName.display(bookkeepingSchema) + "." + TableName.display(t[0]);
+          String name = TableName.display(bookkeepingSchema) + "." + TableName.display(t.table());
           out.add(new Missing("role " + quoted(role) + " lacks " + privs + " on table " + name
               + " (partition-keeper's bookkeeping)", "GRANT " + privs + " ON " + name + " TO " + r));
         }

@@ -2,6 +2,7 @@ package dev.partitionkeeper.activities.postgres;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;

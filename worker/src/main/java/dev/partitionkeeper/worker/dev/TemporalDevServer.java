@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,10 +40,13 @@ public final class TemporalDevServer implements AutoCloseable {
   /** How long a start may take before it is an error (the server migrates a new SQLite file first). */
   public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+  /** Starts tried when a free port we picked was taken before the server bound it. */
+  static final int PORT_RACE_TRIES = 5;
+
   private final Path cli;
   private final Options options;
-  private final int port;
-  private final int uiPort;
+  private int port;
+  private int uiPort;
   private final Path log;
   private Process process;
   private TemporalConnection connection;
@@ -169,8 +173,26 @@ public final class TemporalDevServer implements AutoCloseable {
   /** Starts the server with {@code cli} and waits until its frontend serves the default namespace. */
   public static TemporalDevServer start(Path cli, Options options) {
     TemporalDevServer s = new TemporalDevServer(cli, options);
-    s.startProcess();
-    return s;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        s.startProcess();
+        return s;
+      } catch (PortTakenException e) {
+        // a free port we picked was taken (another process bound it) before the server did: pick new ones
+        if (attempt >= PORT_RACE_TRIES || options.port != 0 && options.uiPort != 0) {
+          throw new IllegalStateException(e.getMessage(), e);
+        }
+        s.port = options.port == 0 ? freePort() : options.port;
+        s.uiPort = options.uiPort == 0 ? freePort() : options.uiPort;
+      }
+    }
+  }
+
+  /** The server exited because one of its ports was in use. */
+  static final class PortTakenException extends RuntimeException {
+    PortTakenException(String message) {
+      super(message);
+    }
   }
 
   private List<String> command() {
@@ -190,6 +212,7 @@ public final class TemporalDevServer implements AutoCloseable {
   }
 
   private void startProcess() {
+    long logStart = log.toFile().length(); // the log is appended to by every start: this start's part begins here
     ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
@@ -203,8 +226,10 @@ public final class TemporalDevServer implements AutoCloseable {
     while (true) {
       if (!process.isAlive()) {
         c.close();
-        throw new IllegalStateException("the Temporal dev server exited with " + process.exitValue()
-            + " before it was ready; its log " + log + ":\n" + tail());
+        String printed = tail(logStart);
+        String why = "the Temporal dev server exited with " + process.exitValue() + " before it was ready; its log "
+            + log + ":\n" + printed;
+        throw printed.contains("address already in use") ? new PortTakenException(why) : new IllegalStateException(why);
       }
       try {
         c.stubs().blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS)
@@ -219,7 +244,7 @@ public final class TemporalDevServer implements AutoCloseable {
         c.close();
         process.destroyForcibly();
         throw new IllegalStateException("the Temporal dev server did not serve within " + START_TIMEOUT
-            + " (" + (last == null ? "UI not up" : last.getMessage()) + "); its log " + log + ":\n" + tail());
+            + " (" + (last == null ? "UI not up" : last.getMessage()) + "); its log " + log + ":\n" + tail(logStart));
       }
       sleep(100);
     }
@@ -287,9 +312,13 @@ public final class TemporalDevServer implements AutoCloseable {
     }
   }
 
-  private String tail() {
+  /** The last lines the server printed after {@code offset} bytes of its log. */
+  private String tail(long offset) {
     try {
-      List<String> lines = Files.readAllLines(log);
+      byte[] all = Files.readAllBytes(log);
+      int from = (int) Math.min(offset, all.length);
+      List<String> lines = new String(all, from, all.length - from, StandardCharsets.UTF_8).lines()
+          .toList();
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     } catch (IOException e) {
       return "(cannot read " + log + ": " + e.getMessage() + ")";

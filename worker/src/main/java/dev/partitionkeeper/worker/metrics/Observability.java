@@ -3,7 +3,7 @@ package dev.partitionkeeper.worker.metrics;
 import com.uber.m3.tally.NoopScope;
 import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
-import dev.partitionkeeper.activities.postgres.Bookkeeping;
+import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.MaintenanceListener;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.worker.config.WorkerConfig;

@@ -1,6 +1,6 @@
 package dev.partitionkeeper.worker.metrics;
 
-import dev.partitionkeeper.activities.postgres.Bookkeeping;
+import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import io.temporal.activity.Activity;
@@ -50,7 +50,7 @@ final class PassRecorder {
     } catch (SQLException | RuntimeException e) {
       ensured.set(false);
       // The pass itself succeeded; only the gauge will look older than it is until the next pass.
-      log.warn("could not record the completed pass over {} in {}.action_log: {}", table, books.schema(),
+      log.warn("could not record the completed pass over {} in {}: {}", table, books.actionLogTableName(),
           e.getMessage());
     }
   }

@@ -4,9 +4,10 @@ import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
 import dev.partitionkeeper.activities.postgres.PolicyException;
 import dev.partitionkeeper.activities.postgres.Sql;
+import dev.partitionkeeper.activities.postgres.bookkeeping.BookkeepingReader;
+import dev.partitionkeeper.activities.postgres.bookkeeping.BookkeepingReader.Unverified;
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.RetentionAction;
-import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
 import dev.partitionkeeper.workflows.plan.KeyAxis;
@@ -14,10 +15,7 @@ import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.LayoutVerifier;
 import dev.partitionkeeper.workflows.plan.PartitionInfo;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -31,10 +29,10 @@ final class TableStateReader {
   /** Counting a bloated default partition must not run forever on every refresh. */
   static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(20);
 
-  private final String bookkeepingSchema;
+  private final BookkeepingReader books;
 
   TableStateReader(String bookkeepingSchema) {
-    this.bookkeepingSchema = bookkeepingSchema;
+    this.books = new BookkeepingReader(bookkeepingSchema);
   }
 
   /**
@@ -91,51 +89,10 @@ final class TableStateReader {
   private record Books(int unverified, Instant oldestUnverified, Instant lastPass) {}
 
   private Books books(Connection c, TablePolicy policy) throws SQLException {
-    TableName lifecycle = new TableName(bookkeepingSchema, "partition_lifecycle");
-    TableName actionLog = new TableName(bookkeepingSchema, "action_log");
-    int unverified = 0;
-    Instant oldest = null;
-    Instant lastPass = null;
     // detach_only tables never verify an archive: their detached partitions are not waiting for anything
-    if (policy.retentionAction() != RetentionAction.DETACH_ONLY && exists(c, lifecycle)) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT count(*), min(detached_at) FROM " + lifecycle.quoted()
-          + " WHERE parent_schema = ? AND parent_table = ? AND detached_at IS NOT NULL AND verified_at IS NULL"
-          + " AND dropped_at IS NULL")) {
-        ps.setString(1, policy.table().schema());
-        ps.setString(2, policy.table().table());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          unverified = rs.getInt(1);
-          oldest = instant(rs.getTimestamp(2));
-        }
-      }
-    }
-    if (exists(c, actionLog)) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT max(at) FROM " + actionLog.quoted()
-          + " WHERE parent_schema = ? AND parent_table = ? AND action = ?")) {
-        ps.setString(1, policy.table().schema());
-        ps.setString(2, policy.table().table());
-        ps.setString(3, PassRecorder.ACTION);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          lastPass = instant(rs.getTimestamp(1));
-        }
-      }
-    }
-    return new Books(unverified, oldest, lastPass);
-  }
-
-  private static boolean exists(Connection c, TableName t) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-      ps.setString(1, t.quoted());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
-      }
-    }
-  }
-
-  private static Instant instant(Timestamp ts) {
-    return ts == null ? null : ts.toInstant();
+    Unverified unverified = policy.retentionAction() == RetentionAction.DETACH_ONLY ? Unverified.NONE
+        : books.unverified(c, policy.table());
+    Instant lastPass = books.lastAction(c, policy.table(), PassRecorder.ACTION).orElse(null);
+    return new Books(unverified.partitions(), unverified.oldestDetachedAt(), lastPass);
   }
 }

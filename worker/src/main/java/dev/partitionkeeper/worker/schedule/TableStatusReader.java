@@ -1,8 +1,9 @@
 package dev.partitionkeeper.worker.schedule;
 
-import dev.partitionkeeper.activities.postgres.Bookkeeping;
+import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
+import dev.partitionkeeper.activities.postgres.bookkeeping.BookkeepingReader;
+import dev.partitionkeeper.activities.postgres.bookkeeping.BookkeepingReader.ActionLogEntry;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
-import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
 import dev.partitionkeeper.workflows.plan.KeyAxis;
@@ -10,11 +11,8 @@ import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.LayoutVerifier;
 import dev.partitionkeeper.workflows.plan.PartitionInfo;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +26,10 @@ public final class TableStatusReader {
   /** Action-log entries shown per table. */
   static final int RECENT_ACTIONS = 5;
 
-  private final Bookkeeping books;
+  private final BookkeepingReader books;
 
   public TableStatusReader(String bookkeepingSchema) {
-    this.books = new Bookkeeping(bookkeepingSchema);
+    this.books = new BookkeepingReader(bookkeepingSchema);
   }
 
   /** @param now the time runway and retention are judged at */
@@ -44,18 +42,18 @@ public final class TableStatusReader {
     List<TableStatus.Archived> archived = new ArrayList<>();
     List<TableStatus.Action> actions = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    if (books.exists(c)) {
-      for (Bookkeeping.Lifecycle l : books.forParent(c, policy.table())) {
-        String state = l.droppedAt() != null ? "dropped" : l.verifiedAt() != null ? "verified"
-            : l.exportedAt() != null ? "exported" : l.detachedAt() != null ? "detached" : "detaching";
-        archived.add(new TableStatus.Archived(l.partition(), l.rangeFrom(), l.rangeTo(), state, text(l.detachedAt()),
-            text(l.exportedAt()), text(l.verifiedAt()), text(l.dropAfter()), text(l.droppedAt()),
-            l.archivedRows() != null ? l.archivedRows() : l.estimatedRows(), l.archiveLocation(), l.lastError()));
-        if (l.lastError() != null && l.droppedAt() == null) {
-          problems.add(l.partition() + ": " + l.lastError());
-        }
+    for (Bookkeeping.Lifecycle l : books.lifecycles(c, policy.table())) {
+      String state = l.droppedAt() != null ? "dropped" : l.verifiedAt() != null ? "verified"
+          : l.exportedAt() != null ? "exported" : l.detachedAt() != null ? "detached" : "detaching";
+      archived.add(new TableStatus.Archived(l.partition(), l.rangeFrom(), l.rangeTo(), state, text(l.detachedAt()),
+          text(l.exportedAt()), text(l.verifiedAt()), text(l.dropAfter()), text(l.droppedAt()),
+          l.archivedRows() != null ? l.archivedRows() : l.estimatedRows(), l.archiveLocation(), l.lastError()));
+      if (l.lastError() != null && l.droppedAt() == null) {
+        problems.add(l.partition() + ": " + l.lastError());
       }
-      actions.addAll(recentActions(c, policy.table()));
+    }
+    for (ActionLogEntry e : books.recentActions(c, policy.table(), RECENT_ACTIONS)) {
+      actions.add(new TableStatus.Action(text(e.at()), e.partition(), e.action(), e.outcome(), e.detail()));
     }
     TableStatus.Counts counts = new TableStatus.Counts(
         (int) archived.stream().filter(a -> a.detachedAt() != null).count(),
@@ -82,27 +80,6 @@ public final class TableStatusReader {
     all.addAll(problems);
     return new TableStatus(table, snap.keyColumn(), snap.keyType().sqlName(), parts, layout.runwayPartitions(),
         policy.premake(), layout.runwayEnd(), snap.defaultRows(), all, archived, counts, actions, null);
-  }
-
-  private List<TableStatus.Action> recentActions(Connection c, TableName parent) throws SQLException {
-    List<TableStatus.Action> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT at, partition_name, action, outcome, detail FROM "
-        + TableName.quoteIdent(books.schema()) + ".action_log WHERE parent_schema = ? AND parent_table = ?"
-        + " ORDER BY id DESC LIMIT " + RECENT_ACTIONS)) {
-      ps.setString(1, parent.schema());
-      ps.setString(2, parent.table());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new TableStatus.Action(text(rs.getTimestamp(1)), rs.getString(2), rs.getString(3), rs.getString(4),
-              rs.getString(5)));
-        }
-      }
-    }
-    return out;
-  }
-
-  private static String text(Timestamp t) {
-    return t == null ? null : t.toInstant().toString();
   }
 
   private static String text(Instant i) {

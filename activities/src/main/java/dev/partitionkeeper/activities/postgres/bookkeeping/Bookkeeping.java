@@ -1,5 +1,6 @@
-package dev.partitionkeeper.activities.postgres;
+package dev.partitionkeeper.activities.postgres.bookkeeping;
 
+import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.workflows.model.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,14 +33,39 @@ public final class Bookkeeping {
     return schema;
   }
 
-  private String t(String table) {
-    return TableName.quoteIdent(schema) + "." + TableName.quoteIdent(table);
+  private String t(BookkeepingTable table) {
+    return table.in(schema);
+  }
+
+  /** The lifecycle table as messages name it: {@code partition_keeper.partition_lifecycle}. */
+  public String lifecycleTableName() {
+    return BookkeepingTable.LIFECYCLE.displayIn(schema);
+  }
+
+  /** The action log as messages name it: {@code partition_keeper.action_log}. */
+  public String actionLogTableName() {
+    return BookkeepingTable.ACTION_LOG.displayIn(schema);
   }
 
   /** Whether the lifecycle table exists (nothing was ever detached when it does not). */
   public boolean exists(Connection c) throws SQLException {
+    return exists(c, BookkeepingTable.LIFECYCLE);
+  }
+
+  /** Whether one bookkeeping table exists; a read before the first write finds none. */
+  boolean exists(Connection c, BookkeepingTable table) throws SQLException {
     return Sql.queryLong(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        + " WHERE n.nspname = ? AND c.relname = 'partition_lifecycle'", schema) > 0;
+        + " WHERE n.nspname = ? AND c.relname = ?", schema, table.tableName()) > 0;
+  }
+
+  /** A bookkeeping table and the privileges partition-keeper needs on it. */
+  public record Grant(String table, List<String> privileges) {}
+
+  /** What the worker's role needs on each bookkeeping table it did not create itself. */
+  public static List<Grant> requiredGrants() {
+    return List.of(new Grant(BookkeepingTable.LIFECYCLE.tableName(), List.of("SELECT", "INSERT", "UPDATE")),
+        new Grant(BookkeepingTable.ACTION_LOG.tableName(), List.of("SELECT", "INSERT")),
+        new Grant(BookkeepingTable.SCHEMA_VERSION.tableName(), List.of("SELECT", "INSERT")));
   }
 
   /** Creates the schema and tables when missing. Safe to call concurrently (advisory lock). */
@@ -48,7 +74,7 @@ public final class Bookkeeping {
       return;
     }
     inSchemaLock(c, schema, () -> {
-      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t("partition_lifecycle") + """
+      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t(BookkeepingTable.LIFECYCLE) + """
            (
             parent_schema    text        NOT NULL,
             parent_table     text        NOT NULL,
@@ -69,7 +95,7 @@ public final class Bookkeeping {
             updated_at       timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (parent_schema, parent_table, partition_name)
           )""");
-      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t("action_log") + """
+      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t(BookkeepingTable.ACTION_LOG) + """
            (
             id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             at            timestamptz NOT NULL DEFAULT now(),
@@ -83,9 +109,9 @@ public final class Bookkeeping {
             workflow_id   text,
             activity_id   text
           )""");
-      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t("schema_version")
+      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t(BookkeepingTable.SCHEMA_VERSION)
           + " (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("schema_version")
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.SCHEMA_VERSION)
           + " (version) VALUES (?) ON CONFLICT DO NOTHING")) {
         ps.setInt(1, SCHEMA_VERSION);
         ps.executeUpdate();
@@ -136,7 +162,7 @@ public final class Bookkeeping {
   /** Records that a detach is starting, so a re-run after a kill recognises the detached table as ours. */
   public void recordIntent(Connection c, TableName parent, String partition, String from, String to)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("partition_lifecycle")
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.LIFECYCLE)
         + " (parent_schema, parent_table, partition_name, range_from, range_to) VALUES (?, ?, ?, ?, ?)"
         + " ON CONFLICT (parent_schema, parent_table, partition_name) DO NOTHING")) {
       ps.setString(1, parent.schema());
@@ -151,7 +177,7 @@ public final class Bookkeeping {
   /** Records (or re-records) a partition as detached into {@code detachedSchema}. */
   public void recordDetached(Connection c, TableName parent, String partition, String from, String to,
       String detachedSchema, long estimatedRows) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("partition_lifecycle") + """
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.LIFECYCLE) + """
          (parent_schema, parent_table, partition_name, range_from, range_to, detached_schema, detached_at,
           estimated_rows)
         VALUES (?, ?, ?, ?, ?, ?, now(), ?)
@@ -191,7 +217,7 @@ public final class Bookkeeping {
 
   private List<Lifecycle> query(Connection c, String where, String... params) throws SQLException {
     List<Lifecycle> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + t("partition_lifecycle") + " " + where
+    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + t(BookkeepingTable.LIFECYCLE) + " " + where
         + " ORDER BY detached_at NULLS LAST, partition_name")) {
       for (int i = 0; i < params.length; i++) {
         ps.setString(i + 1, params[i]);
@@ -215,7 +241,7 @@ public final class Bookkeeping {
   /** Updates named columns of one lifecycle row ({@code column = ?} pairs; names are ours, not input). */
   public int update(Connection c, TableName parent, String partition, String setClause, Object... values)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE " + t("partition_lifecycle") + " SET " + setClause
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + t(BookkeepingTable.LIFECYCLE) + " SET " + setClause
         + ", updated_at = now() WHERE parent_schema = ? AND parent_table = ? AND partition_name = ?")) {
       int i = 1;
       for (Object v : values) {
@@ -231,7 +257,7 @@ public final class Bookkeeping {
   /** Appends to the action log. */
   public void log(Connection c, TableName parent, String partition, String action, String outcome, long rows,
       String detail, String workflowId, String activityId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("action_log")
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.ACTION_LOG)
         + " (parent_schema, parent_table, partition_name, action, outcome, rows, detail, workflow_id, activity_id)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, parent.schema());
@@ -247,7 +273,7 @@ public final class Bookkeeping {
     }
   }
 
-  private static Instant instant(Timestamp ts) {
+  static Instant instant(Timestamp ts) {
     return ts == null ? null : ts.toInstant();
   }
 }
