@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** Reading one setting of a section: its label for messages, and durations with every problem collected. */
+/** Reading one setting of a section: its label for messages, and durations and numbers with every problem collected. */
 public final class ConfigValues {
   private ConfigValues() {}
 
@@ -25,6 +25,26 @@ public final class ConfigValues {
       return DurationText.parse(label(key, fromEnv), v);
     } catch (IllegalArgumentException e) {
       problems.add(e.getMessage());
+      return dflt;
+    }
+  }
+
+  /**
+   * The whole number at {@code key}, {@code dflt} when unset; a bad value adds a problem and gives {@code dflt}.
+   * The example in the message is the default, but at least 2: a default of 0 or 1 (automatic, one at a time)
+   * would read as a poor example of a count.
+   */
+  public static int integer(Map<String, String> flat, Map<String, String> fromEnv, String key, int dflt,
+      List<String> problems) {
+    String v = flat.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      problems.add(label(key, fromEnv) + " must be a whole number such as " + Math.max(dflt, 2) + ", got: \"" + v
+          + "\"");
       return dflt;
     }
   }

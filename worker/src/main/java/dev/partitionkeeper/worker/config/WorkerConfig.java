@@ -1,6 +1,7 @@
 package dev.partitionkeeper.worker.config;
 
 import static dev.partitionkeeper.worker.config.ConfigValues.duration;
+import static dev.partitionkeeper.worker.config.ConfigValues.integer;
 import static dev.partitionkeeper.worker.config.ConfigValues.label;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -364,22 +365,6 @@ public record WorkerConfig(
   private static String text(JsonNode obj, String key) {
     JsonNode n = obj.get(key);
     return n == null || n.isNull() ? null : n.asText();
-  }
-
-
-
-  private static int integer(Map<String, String> flat, Map<String, String> fromEnv, String key, int dflt,
-      List<String> problems) {
-    String v = flat.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      problems.add(label(key, fromEnv) + " must be a whole number such as " + dflt + ", got: \"" + v + "\"");
-      return dflt;
-    }
   }
 
   /** With the tables replaced (dev mode, tests). */
