@@ -3,6 +3,7 @@ package dev.partitionkeeper.worker.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Reading one setting of a section: its label for messages, and durations and numbers with every problem collected. */
 public final class ConfigValues {
@@ -17,16 +18,7 @@ public final class ConfigValues {
   /** The duration at {@code key}, {@code dflt} when unset; a bad value adds a problem and gives {@code dflt}. */
   public static Duration duration(Map<String, String> flat, Map<String, String> fromEnv, String key, Duration dflt,
       List<String> problems) {
-    String v = flat.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return DurationText.parse(label(key, fromEnv), v);
-    } catch (IllegalArgumentException e) {
-      problems.add(e.getMessage());
-      return dflt;
-    }
+    return parsed(flat, key, dflt, problems, v -> DurationText.parse(label(key, fromEnv), v));
   }
 
   /**
@@ -36,15 +28,27 @@ public final class ConfigValues {
    */
   public static int integer(Map<String, String> flat, Map<String, String> fromEnv, String key, int dflt,
       List<String> problems) {
+    return parsed(flat, key, dflt, problems, v -> {
+      try {
+        return Integer.parseInt(v.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(label(key, fromEnv) + " must be a whole number such as " + Math.max(dflt, 2)
+            + ", got: \"" + v + "\"");
+      }
+    });
+  }
+
+  /** {@code parse} of the value at {@code key}; {@code dflt} when unset, or when it refuses (its message a problem). */
+  private static <T> T parsed(Map<String, String> flat, String key, T dflt, List<String> problems,
+      Function<String, T> parse) {
     String v = flat.get(key);
     if (v == null) {
       return dflt;
     }
     try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      problems.add(label(key, fromEnv) + " must be a whole number such as " + Math.max(dflt, 2) + ", got: \"" + v
-          + "\"");
+      return parse.apply(v);
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
       return dflt;
     }
   }
