@@ -69,8 +69,8 @@ final class ConvertCommand implements Callable<Integer>, LogOption.Holder {
   boolean embedded;
   @Option(names = "--no-wait", description = "Start the workflow and return.")
   boolean noWait;
-  @Option(names = "--json", description = "Print the result as JSON.")
-  boolean json;
+  @Mixin
+  JsonOption json;
   @Spec
   CommandSpec spec;
 
@@ -158,8 +158,8 @@ final class ConvertCommand implements Callable<Integer>, LogOption.Holder {
   }
 
   private int print(PrintWriter out, ConvertResult r) throws Exception {
-    if (json) {
-      ScheduleCommand.json(out, r);
+    if (json.enabled) {
+      JsonOption.print(out, r);
       return Main.OK;
     }
     out.println(r.mode().name().toLowerCase() + " " + r.table() + ": " + r.outcome());

@@ -21,8 +21,8 @@ final class HistoryCommand implements Callable<Integer> {
   @Option(names = "--last", paramLabel = "N", defaultValue = "10",
       description = "How many passes, newest first (default: ${DEFAULT-VALUE}).")
   int last;
-  @Option(names = "--json", description = "Print the passes as JSON.")
-  boolean json;
+  @Mixin
+  JsonOption json;
   @Spec
   CommandSpec spec;
 
@@ -33,8 +33,8 @@ final class HistoryCommand implements Callable<Integer> {
       passes = new PassHistory(conn.client()).recent(last);
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      ScheduleCommand.json(out, passes);
+    if (json.enabled) {
+      JsonOption.print(out, passes);
       return Main.OK;
     }
     AsciiTable t = new AsciiTable(List.of("started", "workflow", "trigger", "status", "outcome", "duration",

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
  * 2 bad configuration or usage, 3 done but something needs attention.
  */
 @Command(name = "partition-keeper", mixinStandardHelpOptions = true, version = "partition-keeper 0.1.0",
+    resourceBundle = "dev.partitionkeeper.worker.cli.OptionTexts",
     description = "Keeps PostgreSQL range-partitioned tables healthy from a Temporal worker.",
     subcommands = {DevCommand.class, WorkerCommand.class, OnceCommand.class, RestoreCommand.class, ConvertCommand.class, PlanCommand.class, ValidateCommand.class,
         ScheduleCommand.class, MaintainCommand.class, StatusCommand.class, HistoryCommand.class,

@@ -11,8 +11,6 @@ import dev.partitionkeeper.workflows.MaintenanceWorkflow;
 import dev.partitionkeeper.workflows.TableReport;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,35 +31,36 @@ final class MaintainCommand implements Callable<Integer> {
   ConfigOption config;
   @Mixin
   ScheduleCommand.TemporalTarget temporal;
-  @Option(names = "--table", paramLabel = "TABLE", description = "Only this table (repeatable; default: all).")
-  List<String> tables = new ArrayList<>();
+  @Mixin
+  TableOption tables;
   @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "operator request",
       description = "Shown in the run's history (default: ${DEFAULT-VALUE}).")
   String reason;
-  @Option(names = "--dry-run", description = "Plan and check only.")
-  boolean dryRun;
+  @Mixin
+  DryRunOption dryRun;
   @Option(names = "--wait", description = "Wait for the pass and print its report (an update instead of a signal).")
   boolean await;
-  @Option(names = "--json", description = "Print the result as JSON.")
-  boolean json;
+  @Mixin
+  JsonOption json;
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     WorkerConfig cfg = config.load();
-    MaintenanceRequest request = new MaintenanceRequest(tables, dryRun, reason);
+    MaintenanceRequest request = new MaintenanceRequest(tables.names, dryRun.enabled, reason);
     // the same check the workflow's validator makes, before anything is sent
     MaintenanceRequests.check(request, cfg.tables().stream().map(TablePolicy::table).toList());
     PrintWriter out = spec.commandLine().getOut();
     try (TemporalConnection conn = temporal.connect()) {
       boolean sa = SearchAttributeSetup.ensure(conn.stubs(), conn.client().getOptions().getNamespace()).available();
       MaintenanceClient client = new MaintenanceClient(conn.client(), cfg.taskQueue(), cfg.source(), sa);
-      String what = (tables.isEmpty() ? "all tables" : String.join(", ", tables)) + (dryRun ? " (dry run)" : "");
+      String what = (tables.names.isEmpty() ? "all tables" : String.join(", ", tables.names))
+          + (dryRun.enabled ? " (dry run)" : "");
       if (!await) {
         MaintenanceClient.Sent sent = client.request(request);
-        if (json) {
-          ScheduleCommand.json(out, sent);
+        if (json.enabled) {
+          JsonOption.print(out, sent);
         } else {
           out.println("requested maintenance of " + what + ": " + (sent.joined()
               ? "joined the running pass (workflow " + sent.workflowId() + ", run " + sent.runId() + ")"
@@ -72,8 +71,8 @@ final class MaintainCommand implements Callable<Integer> {
         return Main.OK;
       }
       MaintenanceReport report = client.requestAndWait(request);
-      if (json) {
-        ScheduleCommand.json(out, report);
+      if (json.enabled) {
+        JsonOption.print(out, report);
       } else {
         out.println("maintenance of " + what + " (workflow " + MaintenanceWorkflow.WORKFLOW_ID + "):");
         ReportPrinter.report(out, report);

@@ -1,7 +1,5 @@
 package dev.partitionkeeper.worker.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.workflows.MaintenanceRequest;
 import dev.partitionkeeper.workflows.TableReport;
@@ -11,13 +9,10 @@ import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
 import dev.partitionkeeper.worker.dev.EmbeddedTemporal;
 import io.temporal.client.WorkflowFailedException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -33,12 +28,12 @@ final class OnceCommand implements Callable<Integer>, LogOption.Holder {
   ConfigOption config;
   @Mixin
   LogOption log;
-  @Option(names = "--table", paramLabel = "TABLE", description = "Only this table (repeatable).")
-  List<String> tables = new ArrayList<>();
-  @Option(names = "--dry-run", description = "Plan and check only.")
-  boolean dryRun;
-  @Option(names = "--json", description = "Print the report as JSON.")
-  boolean json;
+  @Mixin
+  TableOption tables;
+  @Mixin
+  DryRunOption dryRun;
+  @Mixin
+  JsonOption json;
   @Spec
   CommandSpec spec;
 
@@ -62,7 +57,7 @@ final class OnceCommand implements Callable<Integer>, LogOption.Holder {
         runtime.start();
         try {
           report = PassRunner.run(temporal.connection().client(), cfg.taskQueue(),
-              new MaintenanceRequest(tables, dryRun, "partition-keeper once"));
+              new MaintenanceRequest(tables.names, dryRun.enabled, "partition-keeper once"));
           code = report.tables().stream().anyMatch(t -> TableReport.ATTENTION.equals(t.status())) ? Main.ATTENTION
               : Main.OK;
         } catch (WorkflowFailedException e) {
@@ -79,8 +74,8 @@ final class OnceCommand implements Callable<Integer>, LogOption.Holder {
       log.footer().ifPresent(err::println);
     }
     if (report != null) {
-      if (json) {
-        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+      if (json.enabled) {
+        JsonOption.print(out, report);
       } else {
         ReportPrinter.report(out, report);
       }

@@ -1,11 +1,8 @@
 package dev.partitionkeeper.worker.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
-import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.MaintenancePlan;
 import dev.partitionkeeper.worker.config.PostgresSettings;
@@ -16,7 +13,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The dry run: what the next pass would do, straight from the catalog, without Temporal. */
@@ -25,10 +21,10 @@ import picocli.CommandLine.Spec;
 final class PlanCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config;
-  @Option(names = "--table", paramLabel = "TABLE", description = "Only this table (repeatable).")
-  List<String> tables = new ArrayList<>();
-  @Option(names = "--json", description = "Print the plans as JSON.")
-  boolean json;
+  @Mixin
+  TableOption tables;
+  @Mixin
+  JsonOption json;
   @Spec
   CommandSpec spec;
 
@@ -36,15 +32,7 @@ final class PlanCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     WorkerConfig cfg = config.load();
     PostgresSettings pg = ConfigOption.postgres(cfg);
-    List<TablePolicy> selected = new ArrayList<>();
-    for (TablePolicy p : cfg.tables()) {
-      if (tables.isEmpty() || tables.stream().anyMatch(t -> TableName.parse(t, "public").equals(p.table()))) {
-        selected.add(p);
-      }
-    }
-    if (selected.isEmpty()) {
-      throw new IllegalArgumentException("no table in " + cfg.source() + " matches " + tables);
-    }
+    List<TablePolicy> selected = tables.select(cfg);
     var out = spec.commandLine().getOut();
     List<MaintenancePlan> plans = new ArrayList<>();
     try (HikariDataSource ds = PgDataSources.create(pg.jdbcUrl(), pg.user(), pg.password(), 2)) {
@@ -55,8 +43,8 @@ final class PlanCommand implements Callable<Integer> {
         plans.add(acts.plan(p, now));
       }
     }
-    if (json) {
-      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(plans));
+    if (json.enabled) {
+      JsonOption.print(out, plans);
     } else {
       for (MaintenancePlan plan : plans) {
         ReportPrinter.plan(out, plan);

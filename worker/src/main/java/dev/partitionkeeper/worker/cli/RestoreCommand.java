@@ -1,7 +1,5 @@
 package dev.partitionkeeper.worker.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.partitionkeeper.workflows.RestoreRequest;
 import dev.partitionkeeper.workflows.RestoreWorkflow;
 import dev.partitionkeeper.workflows.activity.RestoreResult;
@@ -38,8 +36,8 @@ final class RestoreCommand implements Callable<Integer>, LogOption.Holder {
   String into;
   @Option(names = "--attach", description = "Attach the restored table to its parent with the archived bounds.")
   boolean attach;
-  @Option(names = "--json", description = "Print the result as JSON.")
-  boolean json;
+  @Mixin
+  JsonOption json;
   @Spec
   CommandSpec spec;
 
@@ -56,8 +54,8 @@ final class RestoreCommand implements Callable<Integer>, LogOption.Holder {
       r = restore(cfg, ConfigOption.postgres(cfg));
     }
     var out = spec.commandLine().getOut();
-    if (json) {
-      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+    if (json.enabled) {
+      JsonOption.print(out, r);
     } else {
       AsciiTable t = new AsciiTable(List.of("archive", "table", "rows", "checksum", "attached"), "Nothing restored");
       t.row(r.archive(), r.table(), r.rows(), r.contentChecksum(), attach ? "yes" : "no");

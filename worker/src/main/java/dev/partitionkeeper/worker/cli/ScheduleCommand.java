@@ -1,7 +1,5 @@
 package dev.partitionkeeper.worker.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.partitionkeeper.worker.TemporalConnection;
 import dev.partitionkeeper.worker.config.WorkerConfig;
 import dev.partitionkeeper.worker.schedule.CronService;
@@ -13,6 +11,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,11 +68,6 @@ final class ScheduleCommand implements Callable<Integer> {
     }
   }
 
-  static void json(PrintWriter out, Object value) throws Exception {
-    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value));
-    out.flush();
-  }
-
   /** Common options of the verbs. */
   abstract static class Verb implements Callable<Integer> {
     @Mixin
@@ -82,8 +76,8 @@ final class ScheduleCommand implements Callable<Integer> {
     TemporalTarget temporal;
     @Mixin
     ModeOption mode;
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+    @Mixin
+    JsonOption json;
     @Spec
     CommandSpec spec;
 
@@ -106,8 +100,8 @@ final class ScheduleCommand implements Callable<Integer> {
     abstract int run(WorkerConfig cfg, ScheduleSettings settings, ScheduleApplier applier) throws Exception;
 
     int done(String what) throws Exception {
-      if (json) {
-        json(out(), java.util.Map.of("schedule", MaintenanceWorkflow.SCHEDULE_ID, "done", what));
+      if (json.enabled) {
+        JsonOption.print(out(), Map.of("schedule", MaintenanceWorkflow.SCHEDULE_ID, "done", what));
       } else {
         out().println("schedule " + MaintenanceWorkflow.SCHEDULE_ID + ": " + what);
       }
@@ -131,8 +125,8 @@ final class ScheduleCommand implements Callable<Integer> {
     @Override
     int run(WorkerConfig cfg, ScheduleSettings settings, ScheduleApplier applier) throws Exception {
       ScheduleApplier.Applied a = applier.apply(cfg, settings);
-      if (json) {
-        json(out(), a);
+      if (json.enabled) {
+        JsonOption.print(out(), a);
         return Main.OK;
       }
       out().println(a.mode() + " " + a.id() + ": " + a.outcome() + " (" + a.when() + ", task queue " + cfg.taskQueue()
@@ -152,8 +146,8 @@ final class ScheduleCommand implements Callable<Integer> {
     int run(WorkerConfig cfg, ScheduleSettings settings, ScheduleApplier applier) throws Exception {
       if (settings.mode() == ScheduleSettings.Mode.CRON) {
         Optional<CronService.CronView> v = applier.cron(cfg.taskQueue()).describe();
-        if (json) {
-          json(out(), v.orElse(null));
+        if (json.enabled) {
+          JsonOption.print(out(), v.orElse(null));
         } else if (v.isEmpty()) {
           out().println("no cron workflow " + MaintenanceWorkflow.CRON_WORKFLOW_ID + " is running; start it with: "
               + "partition-keeper schedule apply --mode cron");
@@ -165,8 +159,8 @@ final class ScheduleCommand implements Callable<Integer> {
         return v.isPresent() ? Main.OK : Main.ATTENTION;
       }
       ScheduleService.ScheduleView v = applier.schedules().describe();
-      if (json) {
-        json(out(), v);
+      if (json.enabled) {
+        JsonOption.print(out(), v);
         return Main.OK;
       }
       AsciiTable t = new AsciiTable(List.of("setting", "value"), "");
@@ -268,8 +262,8 @@ final class ScheduleCommand implements Callable<Integer> {
     int run(WorkerConfig cfg, ScheduleSettings settings, ScheduleApplier applier) throws Exception {
       if (settings.mode() == ScheduleSettings.Mode.CRON) {
         boolean stopped = applier.cron(cfg.taskQueue()).stop("deleted with partition-keeper schedule delete");
-        if (json) {
-          json(out(), java.util.Map.of("workflow", MaintenanceWorkflow.CRON_WORKFLOW_ID, "stopped", stopped));
+        if (json.enabled) {
+          JsonOption.print(out(), Map.of("workflow", MaintenanceWorkflow.CRON_WORKFLOW_ID, "stopped", stopped));
         } else {
           out().println(stopped ? "cron workflow " + MaintenanceWorkflow.CRON_WORKFLOW_ID + " terminated"
               : "no cron workflow " + MaintenanceWorkflow.CRON_WORKFLOW_ID + " was running");

@@ -9,7 +9,6 @@ import dev.partitionkeeper.worker.schedule.LiveStatus;
 import dev.partitionkeeper.worker.schedule.TableStatus;
 import dev.partitionkeeper.worker.schedule.TableStatusReader;
 import dev.partitionkeeper.workflows.MaintenanceStatus;
-import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -36,13 +35,13 @@ final class StatusCommand implements Callable<Integer> {
   ConfigOption config;
   @Mixin
   ScheduleCommand.TemporalTarget temporal;
-  @Option(names = "--table", paramLabel = "TABLE", description = "Only this table (repeatable).")
-  List<String> tables = new ArrayList<>();
+  @Mixin
+  TableOption tables;
   @Option(names = "--live", description = "Also show running passes: current table and step, progress, plan, last"
       + " error (needs Temporal).")
   boolean live;
-  @Option(names = "--json", description = "Print the status as JSON.")
-  boolean json;
+  @Mixin
+  JsonOption json;
   @Spec
   CommandSpec spec;
 
@@ -50,16 +49,8 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // --live shows the running passes, which need no policy: a file with the connection only will do
     WorkerConfig cfg = live ? config.loadWithoutPolicy() : config.load();
-    List<TablePolicy> selected = new ArrayList<>();
-    for (TablePolicy p : cfg.tables()) {
-      if (tables.isEmpty() || tables.stream().anyMatch(t -> TableName.parse(t, "public").equals(p.table()))) {
-        selected.add(p);
-      }
-    }
-    if (selected.isEmpty() && !(live && cfg.tables().isEmpty() && tables.isEmpty())) {
-      throw new IllegalArgumentException("no table in " + cfg.source() + " matches " + tables + "; known tables: "
-          + cfg.tables().stream().map(p -> p.table().toString()).toList());
-    }
+    // without --live the file has tables (load() insists), so only status --live can select none
+    List<TablePolicy> selected = tables.select(cfg);
     PostgresSettings pg = ConfigOption.postgres(cfg);
     List<TableStatus> statuses = new ArrayList<>();
     TableStatusReader reader = new TableStatusReader(cfg.bookkeepingSchema());
@@ -79,13 +70,13 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
+    if (json.enabled) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("tables", statuses);
       if (live) {
         doc.put("running", passes);
       }
-      ScheduleCommand.json(out, doc);
+      JsonOption.print(out, doc);
     } else {
       statuses.forEach(s -> print(out, s));
       if (live) {

@@ -1,5 +1,8 @@
 package dev.partitionkeeper.worker.schedule;
 
+import static dev.partitionkeeper.worker.config.ConfigValues.duration;
+import static dev.partitionkeeper.worker.config.ConfigValues.integer;
+
 import dev.partitionkeeper.worker.config.DurationText;
 import java.time.Duration;
 import java.util.List;
@@ -56,15 +59,7 @@ public record WorkerPoolSettings(int maxConcurrentActivities, int tableParalleli
     int before = problems.size();
     int activities = integer(flat, fromEnv, "temporal.max_concurrent_activities", 0, problems);
     int parallelism = integer(flat, fromEnv, "temporal.table_parallelism", DEFAULT_TABLE_PARALLELISM, problems);
-    Duration grace = DEFAULT_SHUTDOWN_GRACE;
-    String g = flat.get("temporal.shutdown_grace");
-    if (g != null) {
-      try {
-        grace = DurationText.parse(label("temporal.shutdown_grace", fromEnv), g);
-      } catch (IllegalArgumentException e) {
-        problems.add(e.getMessage());
-      }
-    }
+    Duration grace = duration(flat, fromEnv, "temporal.shutdown_grace", DEFAULT_SHUTDOWN_GRACE, problems);
     if (problems.size() > before) {
       return defaults();
     }
@@ -74,24 +69,5 @@ public record WorkerPoolSettings(int maxConcurrentActivities, int tableParalleli
       problems.add(e.getMessage());
       return defaults();
     }
-  }
-
-  private static int integer(Map<String, String> flat, Map<String, String> fromEnv, String key, int dflt,
-      List<String> problems) {
-    String v = flat.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      problems.add(label(key, fromEnv) + " must be a whole number such as " + Math.max(dflt, 2) + ", got: \"" + v + "\"");
-      return dflt;
-    }
-  }
-
-  private static String label(String key, Map<String, String> fromEnv) {
-    String env = fromEnv.get(key);
-    return env == null ? key : key + " (from " + env + ")";
   }
 }

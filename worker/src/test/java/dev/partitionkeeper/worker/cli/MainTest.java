@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
@@ -37,6 +38,22 @@ class MainTest {
     assertEquals(Main.OK, r.exitCode(), r::toString);
     assertTrue(r.out().contains("Usage: partition-keeper " + command + " "), r::toString);
     assertEquals("", r.err(), r::toString);
+  }
+
+  /** The shared options (JsonOption, TableOption) keep the description each command gives them (OptionTexts). */
+  @ParameterizedTest(name = "{0} --help: {1}")
+  @CsvSource(delimiter = '|', value = {
+      "plan|--json Print the plans as JSON.",
+      "once|--json Print the report as JSON.",
+      "status|--json Print the status as JSON.",
+      "history|--json Print the passes as JSON.",
+      "restore|--json Print the result as JSON.",
+      "maintain|--table=TABLE Only this table (repeatable; default: all).",
+      "plan|--table=TABLE Only this table (repeatable).",
+      "once|--dry-run Plan and check only."})
+  void sharedOptionsKeepTheirCommandsDescription(String command, String optionAndDescription) {
+    Cli.Result r = Cli.run(command, "--help");
+    assertTrue(r.out().replaceAll("\\s+", " ").contains(optionAndDescription), r::toString);
   }
 
   @Test

@@ -357,8 +357,8 @@ class WorkerConfigTest {
 
   @Test
   void envNameFollowsTheKey() {
-    assertEquals("PK_MAINTENANCE_LOCK_TIMEOUT", WorkerConfig.envName("maintenance.lock_timeout"));
-    assertEquals("PK_POSTGRES_PASSWORD_FILE", WorkerConfig.envName("postgres.password_file"));
+    assertEquals("PK_MAINTENANCE_LOCK_TIMEOUT", ConfigSource.envName("maintenance.lock_timeout"));
+    assertEquals("PK_POSTGRES_PASSWORD_FILE", ConfigSource.envName("postgres.password_file"));
   }
 
   @Test

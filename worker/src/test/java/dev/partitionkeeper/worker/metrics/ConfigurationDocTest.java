@@ -3,13 +3,12 @@ package dev.partitionkeeper.worker.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.partitionkeeper.worker.config.ConfigKeys;
 import dev.partitionkeeper.worker.config.WorkerConfig;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -40,16 +39,10 @@ class ConfigurationDocTest {
   }
 
   @Test
-  @SuppressWarnings("unchecked")
   void everyKeyHasARowInItsSection() throws Exception {
     String md = Files.readString(AlertRulesTest.docs("configuration.md"));
-    Field f = WorkerConfig.class.getDeclaredField("SECTIONS");
-    f.setAccessible(true);
-    Map<String, Set<String>> sections = (Map<String, Set<String>>) f.get(null);
-    Field t = WorkerConfig.class.getDeclaredField("TABLE_KEYS");
-    t.setAccessible(true);
     List<String> missing = new ArrayList<>();
-    for (var e : sections.entrySet()) {
+    for (var e : ConfigKeys.sections().entrySet()) {
       String chapter = chapter(md, "## `" + e.getKey() + ":`");
       if (chapter == null) {
         missing.add("no chapter \"## `" + e.getKey() + ":`\"");
@@ -62,7 +55,7 @@ class ConfigurationDocTest {
       }
     }
     String tables = chapter(md, "## `tables:`");
-    for (String key : (Set<String>) t.get(null)) {
+    for (String key : ConfigKeys.tableKeys()) {
       if (tables == null || !tables.contains("\n| `" + key + "` |")) {
         missing.add("tables[]." + key);
       }
