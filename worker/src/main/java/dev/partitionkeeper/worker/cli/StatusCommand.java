@@ -9,6 +9,7 @@ import dev.partitionkeeper.worker.schedule.LiveStatus;
 import dev.partitionkeeper.worker.schedule.TableStatus;
 import dev.partitionkeeper.worker.schedule.TableStatusReader;
 import dev.partitionkeeper.workflows.MaintenanceStatus;
+import dev.partitionkeeper.workflows.model.RetentionAction;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -89,6 +90,10 @@ final class StatusCommand implements Callable<Integer> {
     return attention ? Main.ATTENTION : Main.OK;
   }
 
+  /** What a never-analysed partition's row estimate says. */
+  static final String NOT_ANALYZED = "not analyzed";
+  private static final String DROPS = RetentionAction.ARCHIVE_AND_DROP.label();
+
   static void print(PrintWriter out, TableStatus s) {
     out.println();
     if (s.error() != null) {
@@ -99,8 +104,12 @@ final class StatusCommand implements Callable<Integer> {
           + " (until " + s.runwayEnd() + "), default partition rows " + s.defaultRows());
       AsciiTable parts = new AsciiTable(List.of("partition", "from", "to", "est. rows"), "No partitions");
       s.partitions().forEach(p -> parts.row(p.name() + (p.detachPending() ? " (detach pending)" : ""), p.from(),
-          p.to(), p.estimatedRows() < 0 ? "?" : "~" + p.estimatedRows()));
+          p.to(), p.estimatedRows() < 0 ? NOT_ANALYZED : "~" + p.estimatedRows()));
       out.print(parts.render());
+      if (s.hasUnanalysedPartitions()) {
+        out.println("  (" + NOT_ANALYZED + ": PostgreSQL has no row estimate yet; ANALYZE " + s.table()
+            + " gives one for every partition)");
+      }
     }
     TableStatus.Counts n = s.counts();
     out.println("Archive: " + n.detached() + " detached, " + n.exported() + " exported, " + n.verified()
@@ -110,7 +119,9 @@ final class StatusCommand implements Callable<Integer> {
           "dropped / drop after", "rows", "archive"), "");
       s.archived().forEach(x -> a.row(x.partition(), "[" + x.from() + ", " + x.to() + ")", x.state()
           + (x.lastError() == null ? "" : " (error)"), x.detachedAt(), x.exportedAt(), x.verifiedAt(),
-          x.droppedAt() != null ? x.droppedAt() : x.dropAfter() == null ? "" : "after " + x.dropAfter(), x.rows(),
+          x.droppedAt() != null ? x.droppedAt() : !DROPS.equals(s.retentionAction())
+              ? "kept (retention_action: " + s.retentionAction() + ")"
+              : x.dropAfter() == null ? "" : "after " + x.dropAfter(), x.rows(),
           x.archive()));
       out.print(a.render());
     }

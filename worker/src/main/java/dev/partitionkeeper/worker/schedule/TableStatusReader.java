@@ -4,6 +4,7 @@ import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.bookkeeping.BookkeepingReader;
 import dev.partitionkeeper.activities.postgres.bookkeeping.BookkeepingReader.ActionLogEntry;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
+import dev.partitionkeeper.workflows.model.RetentionAction;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
 import dev.partitionkeeper.workflows.plan.KeyAxis;
@@ -42,11 +43,13 @@ public final class TableStatusReader {
     List<TableStatus.Archived> archived = new ArrayList<>();
     List<TableStatus.Action> actions = new ArrayList<>();
     List<String> problems = new ArrayList<>();
+    boolean drops = policy.retentionAction() == RetentionAction.ARCHIVE_AND_DROP;
+    String action = policy.retentionAction().label();
     for (Bookkeeping.Lifecycle l : books.lifecycles(c, policy.table())) {
       String state = l.droppedAt() != null ? "dropped" : l.verifiedAt() != null ? "verified"
           : l.exportedAt() != null ? "exported" : l.detachedAt() != null ? "detached" : "detaching";
       archived.add(new TableStatus.Archived(l.partition(), l.rangeFrom(), l.rangeTo(), state, text(l.detachedAt()),
-          text(l.exportedAt()), text(l.verifiedAt()), text(l.dropAfter()), text(l.droppedAt()),
+          text(l.exportedAt()), text(l.verifiedAt()), drops ? text(l.dropAfter()) : null, text(l.droppedAt()),
           l.archivedRows() != null ? l.archivedRows() : l.estimatedRows(), l.archiveLocation(), l.lastError()));
       if (l.lastError() != null && l.droppedAt() == null) {
         problems.add(l.partition() + ": " + l.lastError());
@@ -66,7 +69,7 @@ public final class TableStatusReader {
     } catch (RuntimeException e) {
       // missing table, not range-partitioned, a name taken by something else: say so, keep the bookkeeping
       return new TableStatus(table, null, null, List.of(), 0, policy.premake(), "none", 0, problems, archived, counts,
-          actions, e.getMessage());
+          actions, e.getMessage(), action);
     }
     LayoutReport layout = LayoutVerifier.verify(snap, policy, now);
     List<TableStatus.Partition> parts = new ArrayList<>();
@@ -79,7 +82,7 @@ public final class TableStatusReader {
     List<String> all = new ArrayList<>(layout.problems());
     all.addAll(problems);
     return new TableStatus(table, snap.keyColumn(), snap.keyType().sqlName(), parts, layout.runwayPartitions(),
-        policy.premake(), layout.runwayEnd(), snap.defaultRows(), all, archived, counts, actions, null);
+        policy.premake(), layout.runwayEnd(), snap.defaultRows(), all, archived, counts, actions, null, action);
   }
 
   private static String text(Instant i) {
