@@ -2,6 +2,17 @@ package dev.partitionkeeper.activities.archive;
 
 import static dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.context;
 
+import dev.partitionkeeper.activities.archive.export.ExportOptions;
+import dev.partitionkeeper.activities.archive.export.ExportRequest;
+import dev.partitionkeeper.activities.archive.export.ParquetExporter;
+import dev.partitionkeeper.activities.archive.export.ProgressListener;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifest;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifests;
+import dev.partitionkeeper.activities.archive.manifest.InvalidManifestException;
+import dev.partitionkeeper.activities.archive.store.ArchiveCredentialsException;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
 import dev.partitionkeeper.activities.postgres.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.LockBusyException;

@@ -1,5 +1,14 @@
 package dev.partitionkeeper.activities.archive;
 
+import dev.partitionkeeper.activities.archive.manifest.ArchiveIncompleteException;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifest;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifests;
+import dev.partitionkeeper.activities.archive.manifest.InvalidManifestException;
+import dev.partitionkeeper.activities.archive.restore.ArchiveRestorer;
+import dev.partitionkeeper.activities.archive.store.ArchiveCredentialsException;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.activities.postgres.LockSettings;

@@ -2,8 +2,8 @@ package dev.partitionkeeper.worker.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.partitionkeeper.activities.archive.ArchiveStore;
-import dev.partitionkeeper.activities.archive.ArchiveStores;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ArchiveStores;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
