@@ -214,7 +214,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
       listener.actionFailed(table, step, "SQLState " + e.getSQLState());
       // Retryable: connection loss, a restart, serialization trouble. The message says what PostgreSQL said.
       throw ApplicationFailure.newFailure(step + " " + table + (partition == null ? "" : " " + partition)
-          + " failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", "SQLException");
+          + " failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", Failures.SQL_EXCEPTION);
     } finally {
       MDC.remove("table");
       MDC.remove("step");

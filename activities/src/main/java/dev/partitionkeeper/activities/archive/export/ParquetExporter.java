@@ -72,6 +72,7 @@ public final class ParquetExporter {
    * Exports the partition unless a complete archive of it exists.
    *
    * @throws IllegalArgumentException when the source table or key column does not exist (do not retry)
+   * @throws UnexportableValueException when a value cannot be exported even in its text form (do not retry)
    * @throws IOException when the store fails ({@link ArchiveCredentialsException}: do not retry)
    * @throws SQLException when PostgreSQL fails
    */
@@ -95,7 +96,7 @@ public final class ParquetExporter {
               footerMetadata(request, columns)).run(c, request.source());
         } catch (UnrepresentableValueException e) {
           if (!textForm.add(e.column())) {
-            throw new IllegalStateException("column \"" + e.column() + "\" of " + request.source()
+            throw new UnexportableValueException(e.column(), "column \"" + e.column() + "\" of " + request.source()
                 + " cannot be exported even in its text form: " + e.getMessage(), e);
           }
           log.info("{}: {}; exporting it in its text form instead", request.source(), e.getMessage());

@@ -23,6 +23,7 @@ import dev.partitionkeeper.activities.postgres.LockSettings;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.workflows.RestoreRequest;
 import dev.partitionkeeper.workflows.activity.ExportResult;
+import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.RestoreResult;
 import dev.partitionkeeper.workflows.activity.VerifyResult;
 import dev.partitionkeeper.workflows.model.TableName;
@@ -181,7 +182,7 @@ class S3ArchiveStoreTest {
       ApplicationFailure f = assertThrows(ApplicationFailure.class,
           () -> restore.restore(new RestoreRequest("s3://archive-test/pk/", null, false)));
       assertTrue(f.isNonRetryable(), f.toString());
-      assertEquals("ArchiveStore", f.getType());
+      assertEquals(Failures.ARCHIVE_STORE, f.getType());
       assertTrue(f.getOriginalMessage().contains("no S3 credentials found"), f.getOriginalMessage());
     }
   }
