@@ -7,7 +7,6 @@ import dev.partitionkeeper.activities.archive.manifest.ArchiveFile;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
 import dev.partitionkeeper.activities.archive.parquet.HashedOutputFile;
 import dev.partitionkeeper.activities.archive.parquet.ParquetPartWriter;
-import dev.partitionkeeper.activities.archive.store.ArchiveCredentialsException;
 import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.activities.archive.store.StoredObject;
 import dev.partitionkeeper.activities.archive.summary.RowSummary;

@@ -3,6 +3,7 @@ package dev.partitionkeeper.activities.archive.store;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -75,7 +76,7 @@ public final class ArchiveStores {
         }
         Path.of(uri.getPath());
         return;
-      } catch (java.nio.file.InvalidPathException e) {
+      } catch (InvalidPathException e) {
         throw new IllegalArgumentException("archive location \"" + location + "\" is not a valid path ("
             + e.getReason() + "); write it as file:///var/archive");
       } catch (URISyntaxException e) {
@@ -89,7 +90,7 @@ public final class ArchiveStores {
     }
     try {
       Path.of(trimmed);
-    } catch (java.nio.file.InvalidPathException e) {
+    } catch (InvalidPathException e) {
       throw new IllegalArgumentException("archive location \"" + location + "\" is not a valid path ("
           + e.getReason() + "); write s3://bucket/prefix, file:///path or a directory path");
     }

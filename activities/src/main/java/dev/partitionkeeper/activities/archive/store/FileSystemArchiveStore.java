@@ -3,6 +3,7 @@ package dev.partitionkeeper.activities.archive.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -61,7 +62,7 @@ public final class FileSystemArchiveStore implements ArchiveStore {
     try {
       Sha256.Copied copied;
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-           OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
+           OutputStream out = Channels.newOutputStream(channel)) {
         copied = Sha256.copy(in, out);
         // the rename below must not be able to reach the disk before the data does
         channel.force(true);

@@ -25,6 +25,8 @@ import dev.partitionkeeper.workflows.activity.RestoreResult;
 import dev.partitionkeeper.workflows.activity.VerifyResult;
 import dev.partitionkeeper.workflows.model.TableName;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -144,17 +146,17 @@ class ExportCrashTest {
       }
 
       @Override
-      public StoredObject put(String key, java.io.InputStream in) throws java.io.IOException {
+      public StoredObject put(String key, InputStream in) throws IOException {
         return store.put(key, in);
       }
 
       @Override
-      public Path newLocalFile(String key, Path workDir) throws java.io.IOException {
+      public Path newLocalFile(String key, Path workDir) throws IOException {
         return store.newLocalFile(key, workDir);
       }
 
       @Override
-      public StoredObject putFile(String key, Path file, long size, String sha256) throws java.io.IOException {
+      public StoredObject putFile(String key, Path file, long size, String sha256) throws IOException {
         if (++puts == 2) {
           throw new ArchiveCredentialsException("access denied storing " + key, null);
         }
@@ -162,7 +164,7 @@ class ExportCrashTest {
       }
 
       @Override
-      public java.io.InputStream open(String key) throws java.io.IOException {
+      public InputStream open(String key) throws IOException {
         return store.open(key);
       }
 
@@ -172,12 +174,12 @@ class ExportCrashTest {
       }
 
       @Override
-      public List<String> list(String prefix) throws java.io.IOException {
+      public List<String> list(String prefix) throws IOException {
         return store.list(prefix);
       }
 
       @Override
-      public void delete(String key) throws java.io.IOException {
+      public void delete(String key) throws IOException {
         store.delete(key);
       }
     };

@@ -1,6 +1,7 @@
 package dev.partitionkeeper.activities.archive.export;
 
 import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -29,7 +30,7 @@ final class SingleConnectionDataSource implements DataSource, AutoCloseable {
           }
           try {
             return method.invoke(physical, args);
-          } catch (java.lang.reflect.InvocationTargetException e) {
+          } catch (InvocationTargetException e) {
             throw e.getCause();
           }
         });

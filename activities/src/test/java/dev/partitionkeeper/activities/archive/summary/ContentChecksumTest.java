@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -112,10 +115,10 @@ class ContentChecksumTest {
     }
     for (BigDecimal v : values) {
       byte[] unscaled = v.unscaledValue().toByteArray();
-      java.nio.ByteBuffer encoding = java.nio.ByteBuffer.allocate(9 + unscaled.length);
+      ByteBuffer encoding = ByteBuffer.allocate(9 + unscaled.length);
       encoding.put((byte) 7).putInt(v.scale()).putInt(unscaled.length).put(unscaled);
-      byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(encoding.array());
-      String expected = java.util.HexFormat.of().formatHex(sha, 0, 16);
+      byte[] sha = MessageDigest.getInstance("SHA-256").digest(encoding.array());
+      String expected = HexFormat.of().formatHex(sha, 0, 16);
       assertEquals(expected, checksum(List.<Object[]>of(row(v))), v.toPlainString());
     }
   }
