@@ -20,8 +20,8 @@ class BitPackedTest {
         for (int i = 0; i < count; i++) {
           values[i] = random.nextInt(1 << bitWidth);
         }
-        byte[] out = new byte[ParquetPartWriter.BitPacked.maxBytes(count, bitWidth)];
-        int n = ParquetPartWriter.BitPacked.write(values, count, bitWidth, out, 0);
+        byte[] out = new byte[BitPacked.maxBytes(count, bitWidth)];
+        int n = BitPacked.write(values, count, bitWidth, out, 0);
         assertTrue(n <= out.length);
         RunLengthBitPackingHybridDecoder decoder =
             new RunLengthBitPackingHybridDecoder(bitWidth, new ByteArrayInputStream(out, 0, n));
