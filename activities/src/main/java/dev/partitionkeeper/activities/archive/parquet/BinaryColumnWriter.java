@@ -6,10 +6,13 @@ import static dev.partitionkeeper.activities.archive.parquet.ParquetPartWriter.P
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.bytes.BytesUtils;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.io.api.Binary;
 
@@ -91,18 +94,27 @@ final class BinaryColumnWriter extends ColumnWriter {
   }
 
   @Override
-  int valueBytes() {
+  int valueBytes() throws IOException {
     closingDictionaryPage = pageUsesDictionary && idCount > 0;
     if (!closingDictionaryPage) {
       return size;
     }
-    // the bit width of the ids (at least 1), then the ids bit-packed (Parquet's dictionary-encoded data)
-    int bitWidth = Math.max(1, 32 - Integer.numberOfLeadingZeros(dictionary.size() - 1));
+    // the bit width of the largest id, then the ids RLE / bit-packed (Parquet's dictionary-encoded data)
+    int bitWidth = BytesUtils.getWidthFromMaxInt(dictionary.size() - 1);
+    byte[] encoded;
+    try (RunLengthBitPackingHybridEncoder rle =
+        new RunLengthBitPackingHybridEncoder(bitWidth, 1024, pageBytes, HeapByteBufferAllocator.getInstance())) {
+      for (int i = 0; i < idCount; i++) {
+        rle.writeInt(ids[i]);
+      }
+      encoded = ZstdCodecFactory.toArray(rle.toBytes());
+    }
     size = 0;
-    ensure(1 + BitPacked.maxBytes(idCount, bitWidth));
+    ensure(1 + encoded.length);
     values[0] = (byte) bitWidth;
+    System.arraycopy(encoded, 0, values, 1, encoded.length);
     chunkUsesDictionary = true;
-    return 1 + BitPacked.write(ids, idCount, bitWidth, values, 1);
+    return 1 + encoded.length;
   }
 
   @Override

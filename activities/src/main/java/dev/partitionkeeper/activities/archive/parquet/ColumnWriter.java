@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.PrimitiveType;
@@ -64,7 +66,7 @@ abstract class ColumnWriter {
   abstract Statistics<?> takeStats();
 
   /** Call at the end of a page: the length of its encoded values in {@code values}. */
-  int valueBytes() {
+  int valueBytes() throws IOException {
     return size;
   }
 
@@ -112,7 +114,7 @@ abstract class ColumnWriter {
   }
 
   /** The page's definition levels, RLE / bit-packed hybrid with the 4-byte length data page v1 puts first. */
-  private byte[] levels() {
+  private byte[] levels() throws IOException {
     if (nulls == 0 || nulls == count) {
       // one RLE run: header varint(count << 1), then the level in one byte
       byte[] run = new byte[4 + 5 + 1];
@@ -127,14 +129,17 @@ abstract class ColumnWriter {
       INT_LE.set(run, 0, p - 4);
       return Arrays.copyOf(run, p);
     }
-    int[] levels = new int[count];
-    for (int i = 0; i < count; i++) {
-      levels[i] = defined[i];
+    try (RunLengthBitPackingHybridEncoder rle =
+        new RunLengthBitPackingHybridEncoder(1, 1024, PAGE_ROW_LIMIT, HeapByteBufferAllocator.getInstance())) {
+      for (int i = 0; i < count; i++) {
+        rle.writeInt(defined[i]);
+      }
+      byte[] encoded = ZstdCodecFactory.toArray(rle.toBytes());
+      byte[] out = new byte[4 + encoded.length];
+      INT_LE.set(out, 0, encoded.length);
+      System.arraycopy(encoded, 0, out, 4, encoded.length);
+      return out;
     }
-    byte[] out = new byte[4 + BitPacked.maxBytes(count, 1)];
-    int n = BitPacked.write(levels, count, 1, out, 4);
-    INT_LE.set(out, 0, n);
-    return Arrays.copyOf(out, 4 + n);
   }
 
   long bufferedBytes() {

@@ -75,8 +75,8 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
     return ctx;
   }
 
-  /** The page as one array of exactly its size (Parquet's own toByteArray() is deprecated). */
-  private static byte[] toArray(BytesInput bytes) throws IOException {
+  /** The bytes as one array of exactly their size (Parquet's own toByteArray() is deprecated). */
+  static byte[] toArray(BytesInput bytes) throws IOException {
     byte[] out = new byte[checkedSize(bytes)];
     copyInto(bytes, out);
     return out;
