@@ -16,6 +16,7 @@ import dev.partitionkeeper.activities.archive.restore.ArchiveRestorer;
 import dev.partitionkeeper.activities.archive.store.ArchiveCredentialsException;
 import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.activities.archive.store.FileSystemArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ForwardingArchiveStore;
 import dev.partitionkeeper.activities.archive.store.StoredObject;
 import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
@@ -26,7 +27,6 @@ import dev.partitionkeeper.workflows.activity.VerifyResult;
 import dev.partitionkeeper.workflows.model.TableName;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -137,18 +137,8 @@ class ExportCrashTest {
   void aStoreFailureOnTheWriterThreadFailsTheExportWithThatFailure() throws Exception {
     FileSystemArchiveStore store = fileStore(dir.resolve("store"));
     // stores the first file, then fails as a full disk or a revoked S3 key would
-    ArchiveStore failing = new ArchiveStore() {
+    ArchiveStore failing = new ForwardingArchiveStore(store) {
       private int puts;
-
-      @Override
-      public String location() {
-        return store.location();
-      }
-
-      @Override
-      public StoredObject put(String key, InputStream in) throws IOException {
-        return store.put(key, in);
-      }
 
       @Override
       public Path newLocalFile(String key, Path workDir) throws IOException {
@@ -161,26 +151,6 @@ class ExportCrashTest {
           throw new ArchiveCredentialsException("access denied storing " + key, null);
         }
         return store.putFile(key, file, size, sha256);
-      }
-
-      @Override
-      public InputStream open(String key) throws IOException {
-        return store.open(key);
-      }
-
-      @Override
-      public boolean exists(String key) {
-        return store.exists(key);
-      }
-
-      @Override
-      public List<String> list(String prefix) throws IOException {
-        return store.list(prefix);
-      }
-
-      @Override
-      public void delete(String key) throws IOException {
-        store.delete(key);
       }
     };
     try (SingleConnectionDataSource ds = new SingleConnectionDataSource(url)) {

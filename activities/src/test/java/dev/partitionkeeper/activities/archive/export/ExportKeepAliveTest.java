@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partitionkeeper.activities.archive.column.ArchiveColumn;
 import dev.partitionkeeper.activities.archive.column.CatalogColumns;
-import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.activities.archive.store.FileSystemArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ForwardingArchiveStore;
 import dev.partitionkeeper.activities.archive.store.StoredObject;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.workflows.model.TableName;
@@ -73,17 +73,11 @@ class ExportKeepAliveTest {
   }
 
   /** A filesystem store whose uploads take {@link #UPLOAD_MILLIS}, as a slow link to S3 would. */
-  private static final class SlowStore implements ArchiveStore {
-    private final FileSystemArchiveStore delegate;
+  private static final class SlowStore extends ForwardingArchiveStore {
     volatile int uploads;
 
     SlowStore(FileSystemArchiveStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String location() {
-      return delegate.location();
+      super(delegate);
     }
 
     @Override
@@ -96,26 +90,6 @@ class ExportKeepAliveTest {
       }
       uploads++;
       return delegate.put(key, in);
-    }
-
-    @Override
-    public InputStream open(String key) throws IOException {
-      return delegate.open(key);
-    }
-
-    @Override
-    public boolean exists(String key) throws IOException {
-      return delegate.exists(key);
-    }
-
-    @Override
-    public List<String> list(String prefix) throws IOException {
-      return delegate.list(prefix);
-    }
-
-    @Override
-    public void delete(String key) throws IOException {
-      delegate.delete(key);
     }
   }
 }
