@@ -25,14 +25,14 @@
 // succeeded (export DONE with the expected outcome; verify ok).
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.partitionkeeper.activities.archive.ArchiveLayout;
-import dev.partitionkeeper.activities.archive.ArchiveStore;
-import dev.partitionkeeper.activities.archive.ArchiveStores;
-import dev.partitionkeeper.activities.archive.ArchiveVerifier;
-import dev.partitionkeeper.activities.archive.ExportOptions;
-import dev.partitionkeeper.activities.archive.ExportRequest;
-import dev.partitionkeeper.activities.archive.ParquetExporter;
-import dev.partitionkeeper.activities.archive.ProgressListener;
+import dev.partitionkeeper.activities.archive.export.ExportOptions;
+import dev.partitionkeeper.activities.archive.export.ExportRequest;
+import dev.partitionkeeper.activities.archive.export.ParquetExporter;
+import dev.partitionkeeper.activities.archive.export.ProgressListener;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ArchiveStores;
+import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ExportResult;

@@ -343,7 +343,7 @@ jfr_breakdown() {
       if (fr ~ /luben\.zstd|ZstdCodecFactory/) return "ZSTD compression (zstd-jni)"
       if (fr ~ /ContentChecksum/) return "content checksum (SHA-256 per row)"
       if (fr ~ /KeyRange|RowSummary/) return "partition key min/max"
-      if (fr ~ /activities\.archive\.(Sha256|FileSystemArchiveStore|HashedOutputFile)/) return "file SHA-256 + store (rename or copy)"
+      if (fr ~ /activities\.archive\.(store|parquet)\.(Sha256|FileSystemArchiveStore|HashedOutputFile)/) return "file SHA-256 + store (rename or copy)"
       if (fr ~ /NioSocketImpl|SocketInputStream|SocketDispatcher|sun\.nio\.ch\.Net\./) return "socket read (waiting for PostgreSQL)"
       if (fr ~ /PgCopyBinaryReader|CopyOutStream|PgText/) return "COPY decode (PgCopyBinaryReader)"
       if (fr ~ /org\.postgresql/) return "COPY protocol (pgjdbc)"

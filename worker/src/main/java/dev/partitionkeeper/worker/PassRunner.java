@@ -3,6 +3,7 @@ package dev.partitionkeeper.worker;
 import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.workflows.MaintenanceRequest;
 import dev.partitionkeeper.workflows.MaintenanceWorkflow;
+import dev.partitionkeeper.workflows.activity.Failures;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -30,7 +31,7 @@ public final class PassRunner {
   /** The report carried by a failed pass (tables that failed and those that did not), if any. */
   public static Optional<MaintenanceReport> reportOf(WorkflowFailedException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ApplicationFailure af && "PassFailed".equals(af.getType())) {
+      if (t instanceof ApplicationFailure af && Failures.PASS_FAILED.equals(af.getType())) {
         try {
           return Optional.ofNullable(af.getDetails().get(MaintenanceReport.class));
         } catch (RuntimeException ignored) {

@@ -2,14 +2,14 @@ package dev.partitionkeeper.worker;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.archive.ArchiveActivitiesImpl;
-import dev.partitionkeeper.activities.archive.ArchiveStore;
-import dev.partitionkeeper.activities.archive.ArchiveStores;
-import dev.partitionkeeper.activities.archive.ExportOptions;
 import dev.partitionkeeper.activities.archive.RestoreActivitiesImpl;
+import dev.partitionkeeper.activities.archive.export.ExportOptions;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ArchiveStores;
 import dev.partitionkeeper.activities.convert.ConvertActivitiesImpl;
 import dev.partitionkeeper.workflows.RestoreWorkflowImpl;
 import dev.partitionkeeper.workflows.convert.ConvertWorkflowImpl;
-import dev.partitionkeeper.activities.archive.S3Settings;
+import dev.partitionkeeper.activities.archive.store.S3Settings;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
 import dev.partitionkeeper.worker.config.ArchiveSettings;

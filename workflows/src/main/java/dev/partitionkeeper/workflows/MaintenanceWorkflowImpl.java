@@ -157,7 +157,7 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
       String failed = report.tables().stream().filter(r -> TableReport.FAILED.equals(r.status()))
           .map(r -> r.table() + ": " + r.error()).collect(Collectors.joining("; "));
       // Fail the run so the UI and alerts see it; the full report travels in the failure details.
-      throw ApplicationFailure.newNonRetryableFailure("maintenance failed for " + failed, "PassFailed", report);
+      throw ApplicationFailure.newNonRetryableFailure("maintenance failed for " + failed, Failures.PASS_FAILED, report);
     }
     return report;
   }

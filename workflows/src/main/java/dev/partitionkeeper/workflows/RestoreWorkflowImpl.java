@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows;
 
+import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.RestoreActivities;
 import dev.partitionkeeper.workflows.activity.RestoreResult;
 import io.temporal.failure.ApplicationFailure;
@@ -15,7 +16,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
     RestoreResult r = acts.restore(request);
     if (!r.ok()) {
       throw ApplicationFailure.newNonRetryableFailure("restore of " + request.location() + " did not verify: "
-          + String.join("; ", r.mismatches()), "VerificationFailed", r);
+          + String.join("; ", r.mismatches()), Failures.VERIFICATION_FAILED, r);
     }
     if (request.attach()) {
       Workflow.newActivityStub(RestoreActivities.class, StepOptions.ddl("attach " + r.table()))

@@ -2,6 +2,7 @@ package dev.partitionkeeper.workflows;
 
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
+import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
@@ -62,7 +63,7 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
             : cause != null ? cause.getMessage() : e.getMessage();
         throw ApplicationFailure.newNonRetryableFailureWithCause(
             table + ": " + action.summary() + " failed after " + done.size() + " completed action(s): " + why,
-            "ActionFailed", e, new TableReport(table, TableReport.FAILED, plan, done, null, why));
+            Failures.ACTION_FAILED, e, new TableReport(table, TableReport.FAILED, plan, done, null, why));
       }
     }
     LayoutReport layout = stub(StepOptions.read("verify layout " + table))

@@ -201,7 +201,7 @@ class MaintenanceContinueAsNewTest {
     assertEquals("name taken", handed.failures().get(0).error());
     MaintenanceReport report = null;
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ApplicationFailure af && "PassFailed".equals(af.getType())) {
+      if (t instanceof ApplicationFailure af && Failures.PASS_FAILED.equals(af.getType())) {
         report = af.getDetails().get(MaintenanceReport.class);
       }
     }

@@ -127,7 +127,7 @@ class MaintenanceWorkflowTest {
     verify(partitions, times(1)).plan(eq(TRANSACTIONS), anyLong());
     verifyNoMoreInteractions(partitions);
     ApplicationFailure pass = assertInstanceOf(ApplicationFailure.class, e.getCause());
-    assertEquals("PassFailed", pass.getType());
+    assertEquals(Failures.PASS_FAILED, pass.getType());
     assertEquals("maintenance failed for public.transactions: " + msg, pass.getOriginalMessage());
     MaintenanceReport report = pass.getDetails().get(MaintenanceReport.class);
     assertEquals(List.of(new TableReport("public.transactions", TableReport.FAILED, null, List.of(), null, msg)),
@@ -241,7 +241,7 @@ class MaintenanceWorkflowTest {
     verify(partitions, never()).detachPartition(any(), any());
     verify(partitions, never()).verifyLayout(any(), anyLong());
     ApplicationFailure failure = assertInstanceOf(ApplicationFailure.class, e.getCause());
-    assertEquals("ActionFailed", failure.getType());
+    assertEquals(Failures.ACTION_FAILED, failure.getType());
     assertEquals("public.transactions: create transactions_p2026_04 [2026-04-01, 2026-05-01) failed after 1 completed"
         + " action(s): " + why, failure.getOriginalMessage());
     TableReport partial = failure.getDetails().get(TableReport.class);

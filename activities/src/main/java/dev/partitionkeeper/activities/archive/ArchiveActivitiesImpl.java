@@ -2,6 +2,18 @@ package dev.partitionkeeper.activities.archive;
 
 import static dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.context;
 
+import dev.partitionkeeper.activities.archive.export.ExportOptions;
+import dev.partitionkeeper.activities.archive.export.ExportRequest;
+import dev.partitionkeeper.activities.archive.export.ParquetExporter;
+import dev.partitionkeeper.activities.archive.export.ProgressListener;
+import dev.partitionkeeper.activities.archive.export.UnexportableValueException;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifest;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifests;
+import dev.partitionkeeper.activities.archive.manifest.InvalidManifestException;
+import dev.partitionkeeper.activities.archive.store.ArchiveCredentialsException;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
 import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.LockBusyException;
@@ -196,6 +208,11 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
     return t;
   }
 
+  /** Not retried: the next attempt reads the same rows and fails on the same value. */
+  static ApplicationFailure unexportable(UnexportableValueException e) {
+    return ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), Failures.UNEXPORTABLE_VALUE, e);
+  }
+
   private interface Body {
     ActionResult run(Connection c) throws SQLException, IOException;
   }
@@ -221,14 +238,17 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
     } catch (ArchiveStateException e) {
       listener.actionFailed(policy.table(), step, Failures.CATALOG_CONFLICT);
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.CATALOG_CONFLICT);
+    } catch (UnexportableValueException e) {
+      listener.actionFailed(policy.table(), step, Failures.UNEXPORTABLE_VALUE);
+      throw unexportable(e);
     } catch (ArchiveCredentialsException | InvalidManifestException e) {
-      listener.actionFailed(policy.table(), step, "ArchiveStore");
+      listener.actionFailed(policy.table(), step, Failures.ARCHIVE_STORE);
       // a wrong secret or a corrupt manifest does not heal by retrying
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "ArchiveStore");
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.ARCHIVE_STORE);
     } catch (IOException e) {
-      listener.actionFailed(policy.table(), step, "ArchiveStoreUnavailable");
+      listener.actionFailed(policy.table(), step, Failures.ARCHIVE_STORE_UNAVAILABLE);
       throw ApplicationFailure.newFailure(step + " " + partition + ": archive store " + store.location() + ": "
-          + e.getMessage(), "ArchiveStoreUnavailable");
+          + e.getMessage(), Failures.ARCHIVE_STORE_UNAVAILABLE);
     } catch (SQLException e) {
       if (Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
         listener.actionFailed(policy.table(), step, Failures.INSUFFICIENT_PRIVILEGE);
@@ -238,7 +258,7 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
       }
       listener.actionFailed(policy.table(), step, "SQLState " + e.getSQLState());
       throw ApplicationFailure.newFailure(step + " " + partition + " failed: " + e.getMessage() + " (SQLState "
-          + e.getSQLState() + ")", "SQLException");
+          + e.getSQLState() + ")", Failures.SQL_EXCEPTION);
     } catch (LockBusyException | PolicyException e) {
       ApplicationFailure f = Refusals.failure(e); // the same failures as the partition steps
       listener.actionFailed(policy.table(), step, f.getType());

@@ -1,10 +1,20 @@
 package dev.partitionkeeper.activities.archive;
 
+import dev.partitionkeeper.activities.archive.manifest.ArchiveIncompleteException;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifest;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifests;
+import dev.partitionkeeper.activities.archive.manifest.InvalidManifestException;
+import dev.partitionkeeper.activities.archive.restore.ArchiveRestorer;
+import dev.partitionkeeper.activities.archive.store.ArchiveCredentialsException;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.activities.postgres.LockSettings;
 import dev.partitionkeeper.activities.postgres.PartitionDdl;
 import dev.partitionkeeper.activities.postgres.PolicyException;
+import dev.partitionkeeper.activities.postgres.Privileges;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.workflows.RestoreRequest;
 import dev.partitionkeeper.workflows.activity.ActionResult;
@@ -19,6 +29,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import javax.sql.DataSource;
 
 /** Restores an archive into a table (verifying its checksum) and attaches it back on request. */
@@ -63,18 +74,18 @@ public class RestoreActivitiesImpl implements RestoreActivities {
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INVALID_POLICY);
     } catch (ArchiveIncompleteException | InvalidManifestException | ArchiveCredentialsException e) {
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "ArchiveStore");
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.ARCHIVE_STORE);
     } catch (IOException e) {
       throw ApplicationFailure.newFailure("archive " + request.location() + ": " + e.getMessage(),
-          "ArchiveStoreUnavailable");
+          Failures.ARCHIVE_STORE_UNAVAILABLE);
     } catch (SQLException e) {
-      if (dev.partitionkeeper.activities.postgres.Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
-        throw ApplicationFailure.newNonRetryableFailure(dev.partitionkeeper.activities.postgres.Privileges.refused(
+      if (Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+        throw ApplicationFailure.newNonRetryableFailure(Privileges.refused(
             "restore of " + request.location(), e, "a restore needs USAGE and CREATE on the target table's schema"
             + " (GRANT USAGE, CREATE ON SCHEMA <schema> TO <role>)"), Failures.INSUFFICIENT_PRIVILEGE);
       }
       throw ApplicationFailure.newFailure("restore failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
-          "SQLException");
+          Failures.SQL_EXCEPTION);
     }
   }
 
@@ -124,15 +135,15 @@ public class RestoreActivitiesImpl implements RestoreActivities {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INVALID_POLICY);
     } catch (IOException e) {
       throw ApplicationFailure.newFailure("archive " + request.location() + ": " + e.getMessage(),
-          "ArchiveStoreUnavailable");
+          Failures.ARCHIVE_STORE_UNAVAILABLE);
     } catch (SQLException e) {
-      if (dev.partitionkeeper.activities.postgres.Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
-        throw ApplicationFailure.newNonRetryableFailure(dev.partitionkeeper.activities.postgres.Privileges.refused(
+      if (Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+        throw ApplicationFailure.newNonRetryableFailure(Privileges.refused(
             "attach of a restored partition", e, "attaching needs membership in the role owning the parent table"
             + " (GRANT <owner> TO <role>)"), Failures.INSUFFICIENT_PRIVILEGE);
       }
       throw ApplicationFailure.newFailure("attach failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
-          "SQLException");
+          Failures.SQL_EXCEPTION);
     }
   }
 
@@ -150,7 +161,7 @@ public class RestoreActivitiesImpl implements RestoreActivities {
     }
     String t = text.trim();
     if (t.equalsIgnoreCase("MINVALUE") || t.equalsIgnoreCase("MAXVALUE")) {
-      return t.toUpperCase(java.util.Locale.ROOT);
+      return t.toUpperCase(Locale.ROOT);
     }
     return Sql.literal(t);
   }

@@ -159,7 +159,7 @@ final class StepContext {
       }
       // retryable: connection loss, a restart; the message says what PostgreSQL said
       throw ApplicationFailure.newFailure("convert " + step + " " + t + " failed: " + e.getMessage() + " (SQLState "
-          + e.getSQLState() + ")", "SQLException");
+          + e.getSQLState() + ")", Failures.SQL_EXCEPTION);
     } finally {
       MDC.remove("table");
       MDC.remove("step");

@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -214,7 +215,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
       listener.actionFailed(table, step, "SQLState " + e.getSQLState());
       // Retryable: connection loss, a restart, serialization trouble. The message says what PostgreSQL said.
       throw ApplicationFailure.newFailure(step + " " + table + (partition == null ? "" : " " + partition)
-          + " failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", "SQLException");
+          + " failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", Failures.SQL_EXCEPTION);
     } finally {
       MDC.remove("table");
       MDC.remove("step");
@@ -241,14 +242,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
     List<Privileges.Missing> missing = Privileges.missing(c, policy.table(), archiveSchema, books.schema());
     if (!missing.isEmpty()) {
       throw new PrivilegeException("refusing to detach " + partition + " of " + policy.table() + ": "
-          + missing.stream().map(Privileges.Missing::toString).collect(java.util.stream.Collectors.joining("; and ")));
-    }
-  }
-
-  /** The role lacks a grant a step needs; found before PostgreSQL refused anything. */
-  static final class PrivilegeException extends RuntimeException {
-    PrivilegeException(String message) {
-      super(message);
+          + missing.stream().map(Privileges.Missing::toString).collect(Collectors.joining("; and ")));
     }
   }
 

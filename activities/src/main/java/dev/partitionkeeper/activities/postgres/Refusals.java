@@ -11,7 +11,7 @@ public final class Refusals {
   private Refusals() {}
 
   /** @param refusal a {@link PolicyException}, {@link CatalogConflictException}, {@link LockBusyException} or
-   *     {@link PostgresPartitionActivitiesImpl.PrivilegeException} */
+   *     {@link PrivilegeException} */
   public static ApplicationFailure failure(RuntimeException refusal) {
     if (refusal instanceof LockBusyException) {
       return ApplicationFailure.newFailure(refusal.getMessage(), Failures.LOCK_BUSY);
@@ -21,7 +21,7 @@ public final class Refusals {
       type = Failures.INVALID_POLICY;
     } else if (refusal instanceof CatalogConflictException) {
       type = Failures.CATALOG_CONFLICT;
-    } else if (refusal instanceof PostgresPartitionActivitiesImpl.PrivilegeException) {
+    } else if (refusal instanceof PrivilegeException) {
       type = Failures.INSUFFICIENT_PRIVILEGE;
     } else {
       throw new IllegalArgumentException("not a refusal: " + refusal, refusal);

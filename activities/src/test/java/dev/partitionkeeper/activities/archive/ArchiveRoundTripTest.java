@@ -11,6 +11,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.partitionkeeper.activities.archive.column.ArchiveColumn;
+import dev.partitionkeeper.activities.archive.column.ValueKind;
+import dev.partitionkeeper.activities.archive.export.ExportRequest;
+import dev.partitionkeeper.activities.archive.export.ParquetExporter;
+import dev.partitionkeeper.activities.archive.export.ProgressListener;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveFile;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifest;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifests;
+import dev.partitionkeeper.activities.archive.restore.ArchiveRestorer;
+import dev.partitionkeeper.activities.archive.store.FileSystemArchiveStore;
+import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ExportResult;

@@ -1,5 +1,7 @@
 package dev.partitionkeeper.activities.archive;
 
+import dev.partitionkeeper.activities.archive.export.ExportOptions;
+import dev.partitionkeeper.activities.archive.store.FileSystemArchiveStore;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.workflows.model.TableName;
 import java.io.IOException;
@@ -9,17 +11,17 @@ import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** Small helpers shared by the archive tests. */
-final class ArchiveTestSupport {
+public final class ArchiveTestSupport {
 
   private ArchiveTestSupport() {}
 
-  static DataSource dataSource(String url) {
+  public static DataSource dataSource(String url) {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setURL(url);
     return ds;
   }
 
-  static FileSystemArchiveStore fileStore(Path dir) {
+  public static FileSystemArchiveStore fileStore(Path dir) {
     try {
       return new FileSystemArchiveStore(dir);
     } catch (IOException e) {
@@ -28,7 +30,7 @@ final class ArchiveTestSupport {
   }
 
   /** Small files, so even a few hundred rows make several of them. */
-  static ExportOptions smallFiles(Path workDir) {
+  public static ExportOptions smallFiles(Path workDir) {
     return ExportOptions.newBuilder().maxFileBytes(ExportOptions.MIN_FILE_BYTES).rowGroupBytes(64 * 1024)
         .pageBytes(8 * 1024).workDir(workDir).progressEveryRows(100).build();
   }
@@ -37,7 +39,7 @@ final class ArchiveTestSupport {
    * Rows in one table and not the other, both ways, compared as whole-row text so that every type takes
    * part, including json and point, which have no equality operator for a typed EXCEPT ALL.
    */
-  static long rowsDiffering(String url, TableName a, TableName b) {
+  public static long rowsDiffering(String url, TableName a, TableName b) {
     return PgTestSupport.queryLong(url, "SELECT count(*) FROM ("
         + "(SELECT x::text FROM " + a.quoted() + " x EXCEPT ALL SELECT y::text FROM " + b.quoted() + " y)"
         + " UNION ALL "
@@ -45,7 +47,7 @@ final class ArchiveTestSupport {
   }
 
   /** Column names and types of a table, for comparing a restored table's shape with its source's. */
-  static String columnTypes(String url, TableName t) {
+  public static String columnTypes(String url, TableName t) {
     try (var c = java.sql.DriverManager.getConnection(url);
          var ps = c.prepareStatement("SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod)"
              + " || CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY attnum) FROM pg_attribute"

@@ -1,7 +1,7 @@
 package dev.partitionkeeper.worker.cli;
 
-import dev.partitionkeeper.activities.archive.ArchiveManifest;
-import dev.partitionkeeper.activities.archive.InvalidManifestException;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifest;
+import dev.partitionkeeper.activities.archive.manifest.InvalidManifestException;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.workflows.MaintenanceRequest;

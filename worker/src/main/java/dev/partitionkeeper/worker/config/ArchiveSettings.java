@@ -2,7 +2,8 @@ package dev.partitionkeeper.worker.config;
 
 import static dev.partitionkeeper.worker.config.ConfigValues.label;
 
-import dev.partitionkeeper.activities.archive.ExportOptions;
+import dev.partitionkeeper.activities.archive.export.ExportOptions;
+import dev.partitionkeeper.activities.archive.store.ArchiveStores;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public record ArchiveSettings(String location, String s3Endpoint, String s3Regio
     String location = flat.get("archive.location");
     if (location != null && !location.isBlank()) {
       try {
-        dev.partitionkeeper.activities.archive.ArchiveStores.check(location);
+        ArchiveStores.check(location);
       } catch (IllegalArgumentException e) {
         problems.add(e.getMessage().replaceFirst("^archive location", label("archive.location", fromEnv)));
       }

@@ -1,6 +1,6 @@
 package dev.partitionkeeper.worker.chaos;
 
-import dev.partitionkeeper.activities.archive.ArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;

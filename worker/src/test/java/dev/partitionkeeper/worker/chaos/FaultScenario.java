@@ -2,7 +2,7 @@ package dev.partitionkeeper.worker.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.partitionkeeper.activities.archive.ArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.workflows.TableReport;
 import dev.partitionkeeper.worker.dev.EmbeddedTemporal;

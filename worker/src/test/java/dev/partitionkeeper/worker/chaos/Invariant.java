@@ -1,8 +1,8 @@
 package dev.partitionkeeper.worker.chaos;
 
-import dev.partitionkeeper.activities.archive.ArchiveLayout;
-import dev.partitionkeeper.activities.archive.ArchiveRestorer;
-import dev.partitionkeeper.activities.archive.ArchiveStore;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
+import dev.partitionkeeper.activities.archive.restore.ArchiveRestorer;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.workflows.activity.RestoreResult;
 import dev.partitionkeeper.workflows.model.TableName;
 import java.sql.Connection;

@@ -2,8 +2,8 @@ package dev.partitionkeeper.worker.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.partitionkeeper.activities.archive.ArchiveStore;
-import dev.partitionkeeper.activities.archive.FileSystemArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.store.FileSystemArchiveStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;

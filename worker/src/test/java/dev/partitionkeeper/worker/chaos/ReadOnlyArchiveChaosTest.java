@@ -2,9 +2,10 @@ package dev.partitionkeeper.worker.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.partitionkeeper.activities.archive.ArchiveStore;
-import dev.partitionkeeper.activities.archive.FileSystemArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.store.FileSystemArchiveStore;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
+import dev.partitionkeeper.workflows.activity.Failures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,7 +42,7 @@ class ReadOnlyArchiveChaosTest {
               unwritable.undo();
             }
           });
-      assertTrue(out.probe().retried().stream().anyMatch(s -> s.contains("ArchiveStoreUnavailable")),
+      assertTrue(out.probe().retried().stream().anyMatch(s -> s.contains(Failures.ARCHIVE_STORE_UNAVAILABLE)),
           () -> "no archive step failed with ArchiveStoreUnavailable: " + out);
     } finally {
       unwritable.undo(); // so the temporary directory can be deleted

@@ -1,7 +1,7 @@
 package dev.partitionkeeper.worker.chaos;
 
-import dev.partitionkeeper.activities.archive.S3ProxyFixture;
-import dev.partitionkeeper.activities.archive.S3Settings;
+import dev.partitionkeeper.activities.archive.store.S3ProxyFixture;
+import dev.partitionkeeper.activities.archive.store.S3Settings;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -2,9 +2,10 @@ package dev.partitionkeeper.worker.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.partitionkeeper.activities.archive.ArchiveStore;
-import dev.partitionkeeper.activities.archive.ArchiveStores;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ArchiveStores;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
+import dev.partitionkeeper.workflows.activity.Failures;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class S3OutageChaosTest {
               s3.start();
             }
           });
-      assertTrue(out.probe().retried().stream().anyMatch(s -> s.contains("ArchiveStoreUnavailable")),
+      assertTrue(out.probe().retried().stream().anyMatch(s -> s.contains(Failures.ARCHIVE_STORE_UNAVAILABLE)),
           () -> "no archive step failed with ArchiveStoreUnavailable: " + out);
     }
   }

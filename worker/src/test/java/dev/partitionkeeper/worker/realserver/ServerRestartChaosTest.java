@@ -2,8 +2,8 @@ package dev.partitionkeeper.worker.realserver;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.partitionkeeper.activities.archive.ArchiveStore;
-import dev.partitionkeeper.activities.archive.FileSystemArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.store.FileSystemArchiveStore;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.worker.TemporalConnection;
 import dev.partitionkeeper.worker.chaos.ChaosSettings;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.partitionkeeper.activities.archive.ArchiveStore;
-import dev.partitionkeeper.activities.archive.FileSystemArchiveStore;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.store.FileSystemArchiveStore;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.workflows.TableMaintenanceWorkflow;

@@ -17,6 +17,24 @@ public final class Failures {
   public static final String INVALID_REQUEST = "InvalidRequest";
   /** A lock could not be taken without making writers wait. Retried by Temporal with backoff. */
   public static final String LOCK_BUSY = "LockBusy";
+  /**
+   * The archive store refused us for good: wrong credentials, or a manifest that is corrupt or missing where
+   * one must exist. Not retried: retrying does not fix a secret or a manifest.
+   */
+  public static final String ARCHIVE_STORE = "ArchiveStore";
+  /** The archive store could not be reached or failed an operation (I/O, S3 outage). Retried. */
+  public static final String ARCHIVE_STORE_UNAVAILABLE = "ArchiveStoreUnavailable";
+  /**
+   * A column holds a value that Parquet cannot represent even in the column's text form. Not retried: the same
+   * rows fail the same way on every attempt.
+   */
+  public static final String UNEXPORTABLE_VALUE = "UnexportableValue";
+  /** PostgreSQL failed a statement for a reason other than the ones above (connection loss, ...). Retried. */
+  public static final String SQL_EXCEPTION = "SQLException";
+  /** A table's run failed one of its actions; carries the table's report. Thrown by the table workflow. */
+  public static final String ACTION_FAILED = "ActionFailed";
+  /** A pass finished with at least one failed table; carries the pass's report. Thrown by the pass workflow. */
+  public static final String PASS_FAILED = "PassFailed";
 
   private Failures() {}
 }

@@ -1,0 +1,2 @@
+/** Restore: recreate a table from its archive and check it against the manifest. */
+package dev.partitionkeeper.activities.archive.restore;
