@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker;
 
+import com.uber.m3.tally.Scope;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
@@ -49,7 +50,7 @@ public final class TemporalConnection implements AutoCloseable {
   }
 
   /** As {@link #fromEnvironment()}, reporting the SDK's metrics to {@code metricsScope} (null for none). */
-  public static TemporalConnection fromEnvironment(com.uber.m3.tally.Scope metricsScope) {
+  public static TemporalConnection fromEnvironment(Scope metricsScope) {
     ClientConfigProfile profile;
     try {
       profile = ClientConfigProfile.load();

@@ -1,5 +1,7 @@
 package dev.partitionkeeper.worker;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.archive.ArchiveActivitiesImpl;
 import dev.partitionkeeper.activities.archive.RestoreActivitiesImpl;
@@ -41,7 +43,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private final WorkerFactory factory;
   private final PostgresPartitionActivitiesImpl partitionActivities;
   private final ArchiveStore archiveStore;
-  private final java.time.Duration shutdownGrace;
+  private final Duration shutdownGrace;
 
   public WorkerRuntime(WorkflowClient client, WorkerConfig config, PostgresSettings pg,
       Supplier<List<TablePolicy>> policy, PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
@@ -77,7 +79,7 @@ public final class WorkerRuntime implements AutoCloseable {
     WorkerOptions.Builder options = WorkerOptions.newBuilder()
         .setMaxConcurrentActivityExecutionSize(pool.activitySlots(pg.poolSize()));
     if (!sticky) {
-      options.setStickyQueueScheduleToStartTimeout(java.time.Duration.ZERO);
+      options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
     }
     Worker worker = factory.newWorker(config.taskQueue(), options.build());
     // the pass runs up to table_parallelism tables at once (recorded in each run's history)
@@ -158,11 +160,11 @@ public final class WorkerRuntime implements AutoCloseable {
       // stop polling; running steps get shutdown_grace to finish (heartbeating ones see the shutdown and
       // stop early), then are interrupted and retried by another worker on the task queue
       factory.shutdown();
-      factory.awaitTermination(shutdownGrace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      factory.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
       if (!factory.isTerminated()) {
         log.warn("steps still running after {} ms; interrupting them", shutdownGrace.toMillis());
         factory.shutdownNow();
-        factory.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        factory.awaitTermination(5, TimeUnit.SECONDS);
       }
     } catch (RuntimeException e) {
       // e.g. Temporal unreachable while shutting down: the pool and the store must still close

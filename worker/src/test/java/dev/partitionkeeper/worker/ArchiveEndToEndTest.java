@@ -1,5 +1,9 @@
 package dev.partitionkeeper.worker;
 
+import dev.partitionkeeper.worker.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,7 +76,7 @@ class ArchiveEndToEndTest {
 
     MaintenanceReport r = pass(url, config(dir, "archive_and_drop", "0d"));
     TableReport t = r.tables().get(0);
-    assertEquals(java.util.List.of("create", "create", "detach", "export", "verify", "drop"),
+    assertEquals(List.of("create", "create", "detach", "export", "verify", "drop"),
         t.actions().stream().map(a -> a.action().split(" ")[0]).toList(), () -> t.actions().toString());
     Path partDir = dir.resolve("public/transactions/" + OLD);
     assertTrue(Files.exists(partDir.resolve("manifest.json")), "manifest written");
@@ -137,9 +141,9 @@ class ArchiveEndToEndTest {
     Path cfg = dir.resolve("restore.yaml");
     Files.writeString(cfg, "postgres:\n  url: " + url + "\ntemporal:\n  task_queue: restore-" + System.nanoTime()
         + "\ntables:\n  - table: public.transactions\n    interval: monthly\n");
-    var out = new java.io.StringWriter();
-    var err = new java.io.StringWriter();
-    int code = dev.partitionkeeper.worker.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+    var out = new StringWriter();
+    var err = new StringWriter();
+    int code = Main.run(new PrintWriter(out), new PrintWriter(err),
         "restore", dir.resolve("public/transactions/" + OLD).toString(), "--attach", "-c", cfg.toString());
     assertEquals(0, code, () -> out + "\n" + err);
     assertTrue(out.toString().contains(String.valueOf(before)), out::toString);
@@ -149,8 +153,8 @@ class ArchiveEndToEndTest {
     assertEquals(before, PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD));
 
     // restoring again into another name gives an independent, verified copy
-    int again = dev.partitionkeeper.worker.cli.Main.run(new java.io.PrintWriter(new java.io.StringWriter()),
-        new java.io.PrintWriter(new java.io.StringWriter()), "restore",
+    int again = Main.run(new PrintWriter(new StringWriter()),
+        new PrintWriter(new StringWriter()), "restore",
         dir.resolve("public/transactions/" + OLD).toString(), "--into", "public.restored_copy", "-c", cfg.toString());
     assertEquals(0, again);
     assertEquals(before, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_copy"));

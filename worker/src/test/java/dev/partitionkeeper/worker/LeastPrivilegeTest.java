@@ -1,5 +1,8 @@
 package dev.partitionkeeper.worker;
 
+import dev.partitionkeeper.worker.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -142,9 +145,9 @@ class LeastPrivilegeTest {
             retention: 12 months
             retention_action: archive_and_drop
         """.formatted(db.keeperUrl(), db.keeper(), pw, archive));
-    var out = new java.io.StringWriter();
-    var err = new java.io.StringWriter();
-    int code = dev.partitionkeeper.worker.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+    var out = new StringWriter();
+    var err = new StringWriter();
+    int code = Main.run(new PrintWriter(out), new PrintWriter(err),
         "validate", "--privileges", "-c", cfg.toString());
     String all = out + "" + err;
     assertFalse(all.contains("Exception") || all.contains("\tat "), all);

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows;
 
+import java.util.Collections;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParser;
@@ -37,7 +38,7 @@ public record MaintenanceRequest(List<String> tables, boolean dryRun, String rea
   static final int QUOTE_LIMIT = 80;
 
   public MaintenanceRequest {
-    tables = tables == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(tables));
+    tables = tables == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(tables));
     reason = reason == null ? "" : reason;
   }
 

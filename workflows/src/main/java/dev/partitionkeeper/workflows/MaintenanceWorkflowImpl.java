@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows;
 
+import io.temporal.workflow.DynamicSignalHandler;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.PolicyActivities;
 import dev.partitionkeeper.workflows.model.TableName;
@@ -98,7 +99,7 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
     }
     this.configuredParallelism = tableParallelism;
     // a signal of another name (a typo, an old client) would wait in the run unseen; say so in status
-    Workflow.registerListener((io.temporal.workflow.DynamicSignalHandler) (name, args) ->
+    Workflow.registerListener((DynamicSignalHandler) (name, args) ->
         board.rejected("ignored unknown signal \"" + name + "\"; this workflow takes requestMaintenance and"
             + " tableProgress"));
   }

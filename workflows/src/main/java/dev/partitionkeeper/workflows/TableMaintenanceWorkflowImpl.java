@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows;
 
+import io.temporal.activity.ActivityOptions;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
 import dev.partitionkeeper.workflows.activity.Failures;
@@ -82,7 +83,7 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
     });
   }
 
-  private static PartitionActivities stub(io.temporal.activity.ActivityOptions options) {
+  private static PartitionActivities stub(ActivityOptions options) {
     return Workflow.newActivityStub(PartitionActivities.class, options);
   }
 }

@@ -1,5 +1,7 @@
 package dev.partitionkeeper.workflows;
 
+import com.google.protobuf.ByteString;
+import io.temporal.common.converter.DefaultDataConverter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -16,14 +18,14 @@ class MaintenanceRequestsTest {
   /** Requests travel in history as JSON: the lenient reader must not change what a good one looks like. */
   @Test
   void aWellFormedRequestRoundTripsAsBeforeAndOldPayloadsReadWell() {
-    var converter = io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE;
+    var converter = DefaultDataConverter.STANDARD_INSTANCE;
     MaintenanceRequest r = new MaintenanceRequest(List.of("public.transactions"), true, "operator");
     var payload = converter.toPayload(r).orElseThrow();
 
     assertEquals("{\"tables\":[\"public.transactions\"],\"dryRun\":true,\"reason\":\"operator\"}",
         payload.getData().toStringUtf8(), "no malformed field in a good request's JSON");
     assertEquals(r, converter.fromPayload(payload, MaintenanceRequest.class, MaintenanceRequest.class));
-    var old = payload.toBuilder().setData(com.google.protobuf.ByteString.copyFromUtf8(
+    var old = payload.toBuilder().setData(ByteString.copyFromUtf8(
         "{\"reason\":\"scheduled\",\"tables\":[]}")).build();
     MaintenanceRequest read = converter.fromPayload(old, MaintenanceRequest.class, MaintenanceRequest.class);
     assertEquals(MaintenanceRequest.all("scheduled"), read);

@@ -1,5 +1,7 @@
 package dev.partitionkeeper.workflows;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +45,7 @@ class RecordedHistoriesReplayTest {
 
   static WorkflowExecutionHistory load(String name) throws Exception {
     try (var in = RecordedHistoriesReplayTest.class.getClassLoader().getResourceAsStream("histories/" + name)) {
-      return WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      return WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
   }
 
@@ -65,7 +67,7 @@ class RecordedHistoriesReplayTest {
   void everyWorkflowTypeHasARecordedHistory() throws Exception {
     Map<String, List<String>> byType = new TreeMap<>();
     for (String name : histories().toList()) {
-      byType.computeIfAbsent(type(load(name)), t -> new java.util.ArrayList<>()).add(name);
+      byType.computeIfAbsent(type(load(name)), t -> new ArrayList<>()).add(name);
     }
     assertEquals(IMPLEMENTATIONS.keySet(), Set.copyOf(byType.keySet()), byType::toString);
     // the cases the net must cover: a joined request and a continue-as-new, the whole table chain with a retried

@@ -1,5 +1,12 @@
 package dev.partitionkeeper.activities.postgres;
 
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.model.KeyType;
@@ -145,8 +152,8 @@ public final class PartitionDdl {
     }).attempts();
   }
 
-  private static final java.util.regex.Pattern RANGE =
-      java.util.regex.Pattern.compile("FOR VALUES FROM \\((.+)\\) TO \\((.+)\\)");
+  private static final Pattern RANGE =
+      Pattern.compile("FOR VALUES FROM \\((.+)\\) TO \\((.+)\\)");
 
   /** A partition's bounds as SQL text without quotes ({@code 2026-03-01 00:00:00+00}, {@code MINVALUE}); null if none. */
   static String[] boundsOf(Connection c, long oid) throws SQLException {
@@ -325,7 +332,7 @@ public final class PartitionDdl {
   }
 
   /** How often a statement that may wait for old transactions reports that it is still waiting. */
-  static final java.time.Duration HEARTBEAT_EVERY = java.time.Duration.ofSeconds(5);
+  static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
 
   /**
    * Runs a statement that may wait a long time without blocking anyone (the second phase of DETACH CONCURRENTLY
@@ -334,24 +341,24 @@ public final class PartitionDdl {
    * worker is stopping), the statement is cancelled; an interrupted detach stays pending and is finalized later.
    */
   static void execHeartbeating(Connection c, String sql, LockGate.Progress progress, String waitingFor,
-      java.time.Duration every) throws SQLException {
-    try (java.sql.Statement st = c.createStatement()) {
-      java.util.concurrent.FutureTask<Boolean> task = new java.util.concurrent.FutureTask<>(() -> st.execute(sql));
+      Duration every) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      FutureTask<Boolean> task = new FutureTask<>(() -> st.execute(sql));
       Thread runner = new Thread(task, "pk-long-statement");
       runner.setDaemon(true);
       runner.start();
       while (true) {
         try {
-          task.get(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          task.get(every.toMillis(), TimeUnit.MILLISECONDS);
           return;
-        } catch (java.util.concurrent.TimeoutException stillWaiting) {
+        } catch (TimeoutException stillWaiting) {
           try {
             progress.waiting(waitingFor);
           } catch (RuntimeException stop) {
             st.cancel();
             throw stop;
           }
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           if (e.getCause() instanceof SQLException sql2) {
             throw sql2;
           }

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.postgres;
 
+import dev.partitionkeeper.workflows.model.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -45,7 +46,7 @@ public final class Sql {
    */
   public static void ensureSchema(Connection c, String schema) throws SQLException {
     if (queryLong(c, "SELECT count(*) FROM pg_namespace WHERE nspname = ?", schema) == 0) {
-      exec(c, "CREATE SCHEMA IF NOT EXISTS " + dev.partitionkeeper.workflows.model.TableName.quoteIdent(schema));
+      exec(c, "CREATE SCHEMA IF NOT EXISTS " + TableName.quoteIdent(schema));
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.partitionkeeper.activities.archive;
 
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import dev.partitionkeeper.activities.archive.export.ExportOptions;
 import dev.partitionkeeper.activities.archive.store.FileSystemArchiveStore;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
@@ -48,7 +50,7 @@ public final class ArchiveTestSupport {
 
   /** Column names and types of a table, for comparing a restored table's shape with its source's. */
   public static String columnTypes(String url, TableName t) {
-    try (var c = java.sql.DriverManager.getConnection(url);
+    try (var c = DriverManager.getConnection(url);
          var ps = c.prepareStatement("SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod)"
              + " || CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY attnum) FROM pg_attribute"
              + " WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped")) {
@@ -57,7 +59,7 @@ public final class ArchiveTestSupport {
         rs.next();
         return rs.getString(1);
       }
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
   }

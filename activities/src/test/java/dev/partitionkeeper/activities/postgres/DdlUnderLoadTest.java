@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.postgres;
 
+import java.sql.SQLException;
 import static dev.partitionkeeper.activities.postgres.PgFixtures.activities;
 import static dev.partitionkeeper.activities.postgres.PgFixtures.connect;
 import static dev.partitionkeeper.activities.postgres.PgFixtures.count;
@@ -154,12 +155,12 @@ class DdlUnderLoadTest {
           try {
             ps.executeUpdate();
             micros.add((System.nanoTime() - t0) / 1000);
-          } catch (java.sql.SQLException e) {
+          } catch (SQLException e) {
             failures.add(e.getSQLState() + " " + e.getMessage());
           }
           LockSupport.parkNanos(2_000_000);
         }
-      } catch (java.sql.SQLException e) {
+      } catch (SQLException e) {
         failures.add("connection: " + e.getMessage());
       }
     }

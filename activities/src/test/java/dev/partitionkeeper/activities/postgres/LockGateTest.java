@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.postgres;
 
+import org.junit.jupiter.api.TestInfo;
 import static dev.partitionkeeper.activities.postgres.PgFixtures.ARCHIVE;
 import static dev.partitionkeeper.activities.postgres.PgFixtures.activities;
 import static dev.partitionkeeper.activities.postgres.PgFixtures.connect;
@@ -63,7 +64,7 @@ class LockGateTest {
   private HikariDataSource ds;
 
   @BeforeEach
-  void createTable(org.junit.jupiter.api.TestInfo info) {
+  void createTable(TestInfo info) {
     url = PgTestSupport.newDatabase("gate_" + info.getTestMethod().orElseThrow().getName());
     createParent(url, EVENTS, "timestamptz");
     createMonths(url, EVENTS, "timestamptz", JAN, MAR);

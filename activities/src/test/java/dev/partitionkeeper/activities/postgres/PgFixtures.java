@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.postgres;
 
+import javax.sql.DataSource;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
@@ -193,7 +194,7 @@ final class PgFixtures {
         m.plusMonths(1).atDay(1).toString());
   }
 
-  static PostgresPartitionActivitiesImpl activities(javax.sql.DataSource ds, LockSettings settings) {
+  static PostgresPartitionActivitiesImpl activities(DataSource ds, LockSettings settings) {
     return new PostgresPartitionActivitiesImpl(ds, settings, ARCHIVE, BOOKS, null);
   }
 

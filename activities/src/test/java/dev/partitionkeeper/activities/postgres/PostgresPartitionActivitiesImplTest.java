@@ -1,5 +1,9 @@
 package dev.partitionkeeper.activities.postgres;
 
+import java.util.ArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import static dev.partitionkeeper.activities.postgres.PgFixtures.ARCHIVE;
 import static dev.partitionkeeper.activities.postgres.PgFixtures.activities;
 import static dev.partitionkeeper.activities.postgres.PgFixtures.axis;
@@ -163,11 +167,11 @@ class PostgresPartitionActivitiesImplTest {
     // CREATE SCHEMA IF NOT EXISTS races on pg_namespace's unique index: before the advisory lock around it,
     // one of two tables' first detaches running together (table_parallelism 2) failed with a unique
     // violation and was retried (found by the chaos suite). Several rounds, as a race shows only sometimes.
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       for (int round = 0; round < 4; round++) {
         String db = PgTestSupport.newDatabase("impl_parallel_detach");
-        List<TableName> tables = new java.util.ArrayList<>();
+        List<TableName> tables = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
           TableName t = new TableName("public", "events" + i);
           createParent(db, t, "timestamptz");
@@ -177,7 +181,7 @@ class PostgresPartitionActivitiesImplTest {
         }
         try (HikariDataSource dbPool = PgDataSources.create(db, null, null, 8)) {
           PostgresPartitionActivitiesImpl a = activities(dbPool, PgFixtures.FAST);
-          java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(tables.size());
+          CyclicBarrier start = new CyclicBarrier(tables.size());
           List<CompletableFuture<ActionResult>> detaches = tables.stream().map(t -> CompletableFuture.supplyAsync(() -> {
             try {
               start.await(10, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.cli;
 
+import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -21,7 +22,7 @@ final class LogOption {
   }
 
   /** Starts logging to {@code file}, kept (dev names it once). */
-  CliLogging startInFile(java.nio.file.Path file) {
+  CliLogging startInFile(Path file) {
     current = verbose ? CliLogging.console() : CliLogging.toFile(file);
     return current;
   }

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.config;
 
+import java.nio.file.InvalidPathException;
 import static dev.partitionkeeper.worker.config.ConfigValues.label;
 
 import dev.partitionkeeper.activities.archive.export.ExportOptions;
@@ -58,7 +59,7 @@ public record ArchiveSettings(String location, String s3Endpoint, String s3Regio
     if (wd != null) {
       try {
         workDir = Path.of(wd);
-      } catch (java.nio.file.InvalidPathException e) {
+      } catch (InvalidPathException e) {
         problems.add(label("archive.work_dir", fromEnv) + " must be a directory path such as /var/tmp/partition-keeper ("
             + e.getReason() + "), got: \"" + wd.replace("\0", "\\0") + "\"");
       }

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.dev;
 
+import java.nio.file.Path;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -59,7 +60,7 @@ public final class DemoData {
    * The policy {@code dev} runs with, as YAML: the whole chain. Partitions older than 12 months are detached,
    * exported to {@code archiveDir}, verified against it and dropped in the same pass ({@code drop_grace: 0d}).
    */
-  public static String policyYaml(java.nio.file.Path archiveDir) {
+  public static String policyYaml(Path archiveDir) {
     return """
         archive:
           location: %s

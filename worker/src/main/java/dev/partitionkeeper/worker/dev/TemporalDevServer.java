@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.dev;
 
+import java.io.File;
 import dev.partitionkeeper.worker.TemporalConnection;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import java.io.IOException;
@@ -162,7 +163,7 @@ public final class TemporalDevServer implements AutoCloseable {
       Path p = Path.of(named);
       return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
     }
-    for (String dir : env.getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+    for (String dir : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "temporal"))) {
         return Optional.of(Path.of(dir, "temporal"));
       }

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.metrics;
 
+import io.grpc.health.v1.HealthCheckResponse;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.function.BooleanSupplier;
 
@@ -14,7 +15,7 @@ public final class TemporalHealth {
   public static BooleanSupplier of(WorkflowServiceStubs stubs) {
     return () -> {
       try {
-        return stubs.healthCheck().getStatus() == io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING;
+        return stubs.healthCheck().getStatus() == HealthCheckResponse.ServingStatus.SERVING;
       } catch (RuntimeException e) {
         return false;
       }

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.schedule;
 
+import java.time.temporal.ChronoUnit;
 import dev.partitionkeeper.workflows.MaintenanceRequest;
 import dev.partitionkeeper.workflows.MaintenanceWorkflow;
 import dev.partitionkeeper.workflows.Visibility;
@@ -123,7 +124,7 @@ public final class CronService {
           .plus(Duration.ofSeconds(started.getFirstWorkflowTaskBackoff().getSeconds(),
               started.getFirstWorkflowTaskBackoff().getNanos()));
       // the backoff counts from the start event, a few milliseconds after the cron time was computed
-      next = at.plusMillis(500).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+      next = at.plusMillis(500).truncatedTo(ChronoUnit.SECONDS).toString();
     }
     return Optional.of(new CronView(MaintenanceWorkflow.CRON_WORKFLOW_ID, runId, started.getCronSchedule(),
         passRunning ? "pass running" : "waiting", next));

@@ -1,5 +1,7 @@
 package dev.partitionkeeper.worker.schedule;
 
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse;
+import java.util.concurrent.TimeUnit;
 import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.workflows.MaintenanceWorkflow;
 import dev.partitionkeeper.workflows.TableReport;
@@ -169,11 +171,11 @@ public final class PassHistory {
     long deadline = System.nanoTime() + timeout.toNanos();
     ByteString token = ByteString.EMPTY;
     while (System.nanoTime() < deadline) {
-      io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse r;
+      GetWorkflowExecutionHistoryResponse r;
       try {
         r = client.getWorkflowServiceStubs().blockingStub()
             .withDeadlineAfter(Math.max(1, Math.min(60_000, (deadline - System.nanoTime()) / 1_000_000)),
-                java.util.concurrent.TimeUnit.MILLISECONDS)
+                TimeUnit.MILLISECONDS)
             .getWorkflowExecutionHistory(GetWorkflowExecutionHistoryRequest.newBuilder().setNamespace(namespace)
                 .setExecution(ex).setWaitNewEvent(true).setNextPageToken(token)
                 .setHistoryEventFilterType(HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT).build());

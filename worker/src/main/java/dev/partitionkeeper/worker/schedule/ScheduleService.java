@@ -1,5 +1,7 @@
 package dev.partitionkeeper.worker.schedule;
 
+import io.temporal.client.schedules.ScheduleCalendarSpec;
+import io.temporal.client.schedules.ScheduleIntervalSpec;
 import dev.partitionkeeper.workflows.MaintenanceWorkflow;
 import dev.partitionkeeper.worker.config.DurationText;
 import io.grpc.Status;
@@ -107,9 +109,9 @@ public final class ScheduleService {
     Schedule s = d.getSchedule();
     ScheduleSpec spec = s.getSpec();
     List<String> crons = spec.getCronExpressions() == null ? List.of() : spec.getCronExpressions();
-    List<io.temporal.client.schedules.ScheduleCalendarSpec> calendars = spec.getCalendars() == null ? List.of()
+    List<ScheduleCalendarSpec> calendars = spec.getCalendars() == null ? List.of()
         : spec.getCalendars();
-    List<io.temporal.client.schedules.ScheduleIntervalSpec> intervals = spec.getIntervals() == null ? List.of()
+    List<ScheduleIntervalSpec> intervals = spec.getIntervals() == null ? List.of()
         : spec.getIntervals();
     String specText = !intervals.isEmpty() ? intervals.stream().map(i -> "every " + DurationText.format(i.getEvery()))
         .reduce((a, b) -> a + " | " + b).orElseThrow()
@@ -236,6 +238,6 @@ public final class ScheduleService {
   }
 
   private static String text(Duration d) {
-    return d == null ? null : dev.partitionkeeper.worker.config.DurationText.format(d);
+    return d == null ? null : DurationText.format(d);
   }
 }

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.chaos;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -33,7 +34,7 @@ public final class Writers implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean stop;
   private volatile boolean paused;
-  private final java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger busy = new AtomicInteger();
   final Set<Long> committed = ConcurrentHashMap.newKeySet();
   final Set<Long> unknown = ConcurrentHashMap.newKeySet();
   final AtomicLong refused = new AtomicLong();

@@ -1,5 +1,10 @@
 package dev.partitionkeeper.worker.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,14 +25,14 @@ class MainTest {
   /** The README's command table and the CLI agree: every command is documented, every documented one exists. */
   @Test
   void everyDocumentedCommandExists() throws Exception {
-    java.nio.file.Path readme = java.nio.file.Path.of("..", "README.md");
-    java.util.Set<String> documented = new java.util.TreeSet<>();
-    var m = java.util.regex.Pattern.compile("^\\| `partition-keeper ([a-z-]+)", java.util.regex.Pattern.MULTILINE)
-        .matcher(java.nio.file.Files.readString(readme));
+    Path readme = Path.of("..", "README.md");
+    Set<String> documented = new TreeSet<>();
+    var m = Pattern.compile("^\\| `partition-keeper ([a-z-]+)", Pattern.MULTILINE)
+        .matcher(Files.readString(readme));
     while (m.find()) {
       documented.add(m.group(1));
     }
-    java.util.Set<String> actual = new java.util.TreeSet<>(commands().filter(c -> !c.equals("help")).toList());
+    Set<String> actual = new TreeSet<>(commands().filter(c -> !c.equals("help")).toList());
     assertEquals(actual, documented, "README.md command table vs the CLI");
   }
 

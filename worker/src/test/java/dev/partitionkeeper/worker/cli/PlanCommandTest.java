@@ -1,5 +1,8 @@
 package dev.partitionkeeper.worker.cli;
 
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,8 +53,8 @@ class PlanCommandTest {
   @Test
   void aPartitionNameTemplateNamesThePlannedAndCreatedPartitions() throws Exception {
     Path f = configForNewDatabase("plan_names", EVENTS + "    partition_name: '%t_y%Ym%m'\n");
-    String month = java.time.format.DateTimeFormatter.ofPattern("'events_y'yyyy'm'MM")
-        .format(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+    String month = DateTimeFormatter.ofPattern("'events_y'yyyy'm'MM")
+        .format(LocalDate.now(ZoneOffset.UTC));
 
     Cli.Result plan = Cli.run("plan", "-c", f.toString());
     Cli.Result once = Cli.run("once", "-c", f.toString());

@@ -1,5 +1,8 @@
 package dev.partitionkeeper.worker.cli;
 
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Collections;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -57,10 +60,10 @@ class PolicyFuzzDatabaseTest {
   }
 
   private static String queryText(String url, String sql) {
-    try (var c = java.sql.DriverManager.getConnection(url); var s = c.createStatement(); var rs = s.executeQuery(sql)) {
+    try (var c = DriverManager.getConnection(url); var s = c.createStatement(); var rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getString(1);
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
   }
@@ -130,7 +133,7 @@ class PolicyFuzzDatabaseTest {
     // seeded broken files against a live database: refused before connecting, nothing changes
     PolicyMutations gen = new PolicyMutations(SEED, dir.resolve("archive").toString());
     List<PolicyMutations.Case> all = new ArrayList<>(gen.cases(20));
-    java.util.Collections.shuffle(all, random);
+    Collections.shuffle(all, random);
     for (PolicyMutations.Case c : all.subList(0, 30)) {
       if (c.mayBeValid()) {
         continue;

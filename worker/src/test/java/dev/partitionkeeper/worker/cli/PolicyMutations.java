@@ -1,5 +1,8 @@
 package dev.partitionkeeper.worker.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -178,8 +181,8 @@ final class PolicyMutations {
           out.add(sectionValue(out.size(), b, v));
         }
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     for (int i = 0; i < random; i++) {
       out.add(next(out.size()));
@@ -207,16 +210,16 @@ final class PolicyMutations {
       } else {
         return brokenText(i);
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
-  private ObjectNode tree() throws java.io.IOException {
+  private ObjectNode tree() throws IOException {
     return (ObjectNode) YAML.readTree(base);
   }
 
-  private static String write(JsonNode root) throws java.io.IOException {
+  private static String write(JsonNode root) throws IOException {
     return YAML.writeValueAsString(root);
   }
 
@@ -228,12 +231,12 @@ final class PolicyMutations {
     return xs[random.nextInt(xs.length)];
   }
 
-  private Case tableValue(int i) throws java.io.IOException {
+  private Case tableValue(int i) throws IOException {
     Bad b = pick(TABLE_VALUES);
     return tableValue(i, b, pick(b.values));
   }
 
-  private Case tableValue(int i, Bad b, Object v) throws java.io.IOException {
+  private Case tableValue(int i, Bad b, Object v) throws IOException {
     ObjectNode root = tree();
     int t = b.key.equals("drop_grace") || b.key.equals("retention_action") || b.key.equals("retention")
         ? 0 : random.nextInt(2);
@@ -241,19 +244,19 @@ final class PolicyMutations {
     return new Case(i, "tables[" + t + "]." + b.key + " = " + show(v), write(root), expected(b.key, v), false);
   }
 
-  private Case sectionValue(int i) throws java.io.IOException {
+  private Case sectionValue(int i) throws IOException {
     Bad b = pick(SECTION_VALUES);
     return sectionValue(i, b, pick(b.values));
   }
 
-  private Case sectionValue(int i, Bad b, Object v) throws java.io.IOException {
+  private Case sectionValue(int i, Bad b, Object v) throws IOException {
     ObjectNode root = tree();
     ((ObjectNode) root.get(b.section)).set(b.key, node(v));
     return new Case(i, b.section + "." + b.key + " = " + show(v), write(root), expected(b.section + "." + b.key, v),
         false);
   }
 
-  private Case deleteRequired(int i) throws java.io.IOException {
+  private Case deleteRequired(int i) throws IOException {
     ObjectNode root = tree();
     switch (random.nextInt(5)) {
       case 0 -> {
@@ -285,7 +288,7 @@ final class PolicyMutations {
     }
   }
 
-  private Case unknownKey(int i) throws java.io.IOException {
+  private Case unknownKey(int i) throws IOException {
     ObjectNode root = tree();
     String key = (String) pick(UNKNOWN_KEYS);
     List<String> sections = List.of("<top>", "postgres", "temporal", "maintenance", "metrics", "archive", "schedule",
@@ -299,7 +302,7 @@ final class PolicyMutations {
         false);
   }
 
-  private Case wrongShape(int i) throws java.io.IOException {
+  private Case wrongShape(int i) throws IOException {
     ObjectNode root = tree();
     switch (random.nextInt(4)) {
       case 0 -> {
@@ -325,7 +328,7 @@ final class PolicyMutations {
     }
   }
 
-  private Case duplicate(int i) throws java.io.IOException {
+  private Case duplicate(int i) throws IOException {
     if (random.nextBoolean()) {
       ObjectNode root = tree();
       ArrayNode tables = (ArrayNode) root.get("tables");
@@ -401,7 +404,7 @@ final class PolicyMutations {
       return n;
     } else if (v instanceof String s) {
       // the huge number is written as a YAML number, not a string
-      return s.equals(HUGE_NUMBER) ? F.numberNode(new java.math.BigInteger(s)) : F.textNode(s);
+      return s.equals(HUGE_NUMBER) ? F.numberNode(new BigInteger(s)) : F.textNode(s);
     } else if (v instanceof Integer n) {
       return F.numberNode(n);
     } else if (v instanceof Long n) {
@@ -445,8 +448,8 @@ final class PolicyMutations {
         JsonNode obj = n.isArray() ? n.get(0) : n;
         obj.fieldNames().forEachRemaining(out::add);
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.config;
 
+import org.junit.jupiter.api.Assertions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -434,7 +435,7 @@ class WorkerConfigTest {
 
   @Test
   void archivingWithoutAnArchiveLocationIsRefusedNamingTheTable() {
-    ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () ->
+    ConfigException e = Assertions.assertThrows(ConfigException.class, () ->
         WorkerConfig.parse("policy.yaml", """
             tables:
               - table: public.events
@@ -442,7 +443,7 @@ class WorkerConfigTest {
                 retention: 12 months
                 retention_action: archive
             """, Map.of()));
-    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("public.events")
+    Assertions.assertTrue(e.getMessage().contains("public.events")
         && e.getMessage().contains("archive.location"), e.getMessage());
   }
 

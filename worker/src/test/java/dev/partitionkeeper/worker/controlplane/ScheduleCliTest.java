@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.controlplane;
 
+import java.util.ArrayList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,7 +55,7 @@ class ScheduleCliTest {
   }
 
   static CliRun cli(Path config, String... args) {
-    List<String> all = new java.util.ArrayList<>(List.of(args));
+    List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("-c", config.toString(), "--address", temporal.target()));
     return CliRun.of(all.toArray(String[]::new));
   }
@@ -63,7 +64,7 @@ class ScheduleCliTest {
   @ValueSource(strings = {"schedule", "schedule apply", "schedule describe", "schedule pause", "schedule unpause",
       "schedule trigger", "schedule backfill", "schedule delete", "maintain", "status", "history"})
   void everyNewCommandHasHelp(String command) {
-    List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
+    List<String> args = new ArrayList<>(List.of(command.split(" ")));
     args.add("--help");
     CliRun r = CliRun.of(args.toArray(String[]::new));
 

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.metrics;
 
+import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +31,7 @@ class ConfigurationDocTest {
 
   @Test
   void theExampleFileShowsAnArchiveAndAnArchiveAndDropTable() throws Exception {
-    java.nio.file.Path example = AlertRulesTest.docs("configuration.md").getParent().getParent()
+    Path example = AlertRulesTest.docs("configuration.md").getParent().getParent()
         .resolve("examples/partition-keeper.yaml");
     WorkerConfig cfg = WorkerConfig.load(example, Map.of());
     assertTrue(cfg.archive() != null && cfg.archive().location() != null, "examples/ has an archive: block");

@@ -1,5 +1,7 @@
 package dev.partitionkeeper.worker.realserver;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,8 +41,8 @@ public final class HeadlessChromium implements ExecutionCondition, BeforeAllCall
    * No CDP (devtools) module is on the class path, on purpose: the tests use WebDriver only. Held so the level
    * sticks (java.util.logging keeps loggers weakly).
    */
-  private static final java.util.logging.Logger CDP_LOG =
-      java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+  private static final Logger CDP_LOG =
+      Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
   private ChromeDriverService service;
   private ChromeDriver driver;
@@ -69,7 +71,7 @@ public final class HeadlessChromium implements ExecutionCondition, BeforeAllCall
     // Selenium passes SE_* system properties to Selenium Manager; with both paths given it is not even started
     System.setProperty("SE_OFFLINE", "true");
     System.setProperty("SE_AVOID_STATS", "true");
-    CDP_LOG.setLevel(java.util.logging.Level.SEVERE);
+    CDP_LOG.setLevel(Level.SEVERE);
     profile = Files.createTempDirectory("pk-chromium-");
     service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile())

@@ -1,5 +1,8 @@
 package dev.partitionkeeper.worker.realserver;
 
+import io.temporal.api.common.v1.WorkflowExecution;
+import java.time.ZoneOffset;
+import java.util.Comparator;
 import static dev.partitionkeeper.worker.realserver.RealServerFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -90,7 +93,7 @@ class ScheduleIntegrationTest {
   private static WorkflowExecutionInfo info(String workflowId) {
     return temporal.connection().stubs().blockingStub().describeWorkflowExecution(
         DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default").setExecution(
-            io.temporal.api.common.v1.WorkflowExecution.newBuilder().setWorkflowId(workflowId)).build())
+            WorkflowExecution.newBuilder().setWorkflowId(workflowId)).build())
         .getWorkflowExecutionInfo();
   }
 
@@ -115,7 +118,7 @@ class ScheduleIntegrationTest {
     Instant next = Instant.parse(d.get("nextRuns").get(0).asText());
     assertTrue(next.isAfter(Instant.now()) && next.isBefore(Instant.now().plus(Duration.ofDays(1).plusMinutes(1))),
         d::toString);
-    assertEquals(2, next.atZone(java.time.ZoneOffset.UTC).getHour(), d::toString);
+    assertEquals(2, next.atZone(ZoneOffset.UTC).getHour(), d::toString);
 
     // trigger: a pass of the whole chain, started by the Schedule, completes
     CliRun triggered = fx.cli("schedule", "trigger");
@@ -157,7 +160,7 @@ class ScheduleIntegrationTest {
       }
     }
     assertEquals(3, backfilled.size(), afterBackfill::toString);
-    backfilled.sort(java.util.Comparator.comparing(i -> i.getStartTime().getSeconds() * 1_000_000_000L
+    backfilled.sort(Comparator.comparing(i -> i.getStartTime().getSeconds() * 1_000_000_000L
         + i.getStartTime().getNanos()));
     for (int i = 1; i < backfilled.size(); i++) {
       var prevClose = backfilled.get(i - 1).getCloseTime();

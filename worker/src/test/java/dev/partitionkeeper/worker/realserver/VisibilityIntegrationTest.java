@@ -1,5 +1,6 @@
 package dev.partitionkeeper.worker.realserver;
 
+import java.io.IOException;
 import static dev.partitionkeeper.worker.realserver.RealServerFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,7 +82,7 @@ class VisibilityIntegrationTest {
           throw new AssertionError("worker exited with " + p.exitValue() + ":\n" + Files.readString(log));
         }
         return Files.readString(log).contains("worker started on task queue " + fx.taskQueue);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalStateException(e);
       }
     });

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows.model;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -92,7 +93,7 @@ public record TableName(String schema, String table) {
       i++;
     }
     for (String p : parts) {
-      if (p.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
+      if (p.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
         throw new IllegalArgumentException("identifier \"" + p + "\" in table name " + text
             + " is longer than PostgreSQL's 63-byte limit");
       }

@@ -1,5 +1,7 @@
 package dev.partitionkeeper.workflows.plan;
 
+import java.util.Locale;
+
 /** Something about a table's layout an operator should know; never an action. */
 public record Finding(Kind kind, String message) {
 
@@ -22,6 +24,6 @@ public record Finding(Kind kind, String message) {
 
   @Override
   public String toString() {
-    return kind.name().toLowerCase(java.util.Locale.ROOT) + ": " + message;
+    return kind.name().toLowerCase(Locale.ROOT) + ": " + message;
   }
 }

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows.plan;
 
+import java.time.LocalTime;
 import dev.partitionkeeper.workflows.model.KeyType;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -126,7 +127,7 @@ public final class KeyAxis {
       return wallClock(axis, zone, type).toLocalDate().toString();
     }
     LocalDateTime w = wallClock(axis, zone, type);
-    String s = w.toLocalTime().equals(java.time.LocalTime.MIDNIGHT) ? w.toLocalDate().toString()
+    String s = w.toLocalTime().equals(LocalTime.MIDNIGHT) ? w.toLocalDate().toString()
         : w.truncatedTo(ChronoUnit.SECONDS).toString().replace('T', ' ');
     return s;
   }

@@ -1,5 +1,7 @@
 package dev.partitionkeeper.workflows.plan;
 
+import java.util.HashSet;
+import java.util.Set;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
@@ -144,7 +146,7 @@ public final class MaintenancePlanner {
     boolean drop = policy.retentionAction() == RetentionAction.ARCHIVE_AND_DROP;
     boolean dropAtOnce = drop && policy.dropGraceDays() == 0;
     List<PlannedAction> chain = new ArrayList<>();
-    java.util.Set<String> handled = new java.util.HashSet<>();
+    Set<String> handled = new HashSet<>();
     for (PlannedAction a : actions) {
       if (a instanceof PlannedAction.DetachPartition d) {
         handled.add(d.partition());

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows.convert;
 
+import org.mockito.Mockito;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,7 +83,7 @@ class ConvertWorkflowTest {
     order.verify(acts).inspect(any());
     order.verify(acts).prepare(any(), any());
     order.verify(acts).copy(any());
-    order.verify(acts, org.mockito.Mockito.times(2)).replay(any(), eq(false));
+    order.verify(acts, Mockito.times(2)).replay(any(), eq(false));
     order.verify(acts).verify(any(), eq("before swap"));
     order.verify(acts).swap(any(), eq(false));
     order.verify(acts).verify(any(), eq("after swap"));

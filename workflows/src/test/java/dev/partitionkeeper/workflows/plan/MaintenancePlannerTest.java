@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows.plan;
 
+import java.util.Collections;
 import static dev.partitionkeeper.workflows.model.PartitionInterval.DAILY;
 import static dev.partitionkeeper.workflows.model.PartitionInterval.MONTHLY;
 import static dev.partitionkeeper.workflows.model.PartitionInterval.QUARTERLY;
@@ -636,7 +637,7 @@ class MaintenancePlannerTest {
         defaultPartition()));
     TablePolicy policy = policy(MONTHLY, 3).withRetention(Retention.parse("6 months"));
     MaintenancePlan forward = MaintenancePlanner.plan(snapshot(KeyType.TIMESTAMPTZ, parts), policy, NOW);
-    java.util.Collections.reverse(parts);
+    Collections.reverse(parts);
 
     MaintenancePlan backward = MaintenancePlanner.plan(snapshot(KeyType.TIMESTAMPTZ, parts), policy, NOW);
 

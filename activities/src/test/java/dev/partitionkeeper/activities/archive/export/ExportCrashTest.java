@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.archive.export;
 
+import java.sql.SQLException;
 import static dev.partitionkeeper.activities.archive.ArchiveTestSupport.fileStore;
 import static dev.partitionkeeper.activities.archive.ArchiveTestSupport.smallFiles;
 import static dev.partitionkeeper.activities.testing.PgTestSupport.exec;
@@ -276,7 +277,7 @@ class ExportCrashTest {
       assertEquals(0, restored.rows());
 
       // a restore target in a schema that does not exist says what to create
-      java.sql.SQLException noSchema = assertThrows(java.sql.SQLException.class, () -> new ArchiveRestorer(ds, store,
+      SQLException noSchema = assertThrows(SQLException.class, () -> new ArchiveRestorer(ds, store,
           work).restore(emptyRequest.layout(), new TableName("nowhere", "t")));
       assertTrue(noSchema.getMessage().startsWith("cannot create nowhere.t from the archive's columns (ERROR: schema"
           + " \"nowhere\" does not exist"), noSchema.getMessage());

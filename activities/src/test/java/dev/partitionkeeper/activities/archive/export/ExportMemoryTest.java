@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.archive.export;
 
+import dev.partitionkeeper.workflows.model.TableName;
 import static dev.partitionkeeper.activities.testing.PgTestSupport.exec;
 import static dev.partitionkeeper.activities.testing.PgTestSupport.queryLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,7 +57,7 @@ class ExportMemoryTest {
     String output = Files.readString(log);
     assertEquals(0, child.exitValue(), "export in a " + heap + " heap failed:\n" + output);
     ArchiveManifest manifest = ArchiveManifests.read(new FileSystemArchiveStore(store),
-        ArchiveLayout.of(new dev.partitionkeeper.workflows.model.TableName("public", "big"), "big")).orElseThrow();
+        ArchiveLayout.of(new TableName("public", "big"), "big")).orElseThrow();
     assertEquals(rows, manifest.rowCount(), output);
     System.out.println(output.lines().filter(l -> l.startsWith("exported")).findFirst().orElse(output));
   }
