@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -35,7 +36,11 @@ public final class ArchiveStores {
           slash < 0 ? "" : rest.substring(slash + 1));
     }
     if (lower.startsWith("file:")) {
-      return new FileSystemArchiveStore(Path.of(URI.create(trimmed).getPath()));
+      URI uri = URI.create(trimmed);
+      Path path = Path.of(uri.getPath());
+      // an archive written before directories carried real names sits at the still-encoded path
+      Path raw = Path.of(uri.getRawPath());
+      return new FileSystemArchiveStore(!Files.exists(path) && Files.exists(raw) ? raw : path);
     }
     return new FileSystemArchiveStore(Path.of(trimmed));
   }

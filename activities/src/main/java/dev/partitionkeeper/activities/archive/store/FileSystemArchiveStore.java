@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -23,6 +24,10 @@ import java.util.stream.Stream;
  * crash leaves either the old object or the new one, plus at worst a {@code .*.tmp-*} file that the next
  * export of the same partition deletes. The exporter writes its Parquet files straight into such temporary
  * files ({@link #newLocalFile}) and {@link #putFile} only renames them: each file is written once.
+ *
+ * <p>Directories carry the identifiers' real names ({@code public/Billing Events/Billing Events 20261024/}):
+ * each key segment is written through {@link ArchiveKeys#fileName}. Archives written before that kept the
+ * percent-encoded key as the name ({@code Billing%20Events}); reads find those too ({@link #existing}).
  */
 public final class FileSystemArchiveStore implements ArchiveStore {
 
@@ -45,8 +50,42 @@ public final class FileSystemArchiveStore implements ArchiveStore {
     return root.toUri().toString();
   }
 
+  /** Where {@code key} is written: each segment under its real name. */
   private Path resolve(String key) {
+    Path p = root;
+    for (String segment : ArchiveKeys.check(key).split("/")) {
+      p = p.resolve(ArchiveKeys.fileName(segment));
+    }
+    return p;
+  }
+
+  /** Where archives written before real names kept {@code key}: the percent-encoded key as the path. */
+  private Path legacy(String key) {
     return root.resolve(ArchiveKeys.check(key));
+  }
+
+  /** Where {@code key} is to be read: under its real name, or where an older archive put it. */
+  private Path existing(String key) {
+    Path p = resolve(key);
+    if (!Files.exists(p)) {
+      Path old = legacy(key);
+      if (Files.exists(old)) {
+        return old;
+      }
+    }
+    return p;
+  }
+
+  /**
+   * The key of a file under the root. One rule reads both forms: an older archive's names are keys already (plain
+   * characters and escapes), which {@link ArchiveKeys#segmentOfFileName} leaves as they are.
+   */
+  private String keyOf(Path file) {
+    StringBuilder key = new StringBuilder();
+    for (Path part : root.relativize(file)) {
+      key.append(key.length() == 0 ? "" : "/").append(ArchiveKeys.segmentOfFileName(part.toString()));
+    }
+    return key.toString();
   }
 
   private static Path tempBeside(Path target) {
@@ -130,7 +169,7 @@ public final class FileSystemArchiveStore implements ArchiveStore {
 
   @Override
   public InputStream open(String key) throws IOException {
-    Path file = resolve(key);
+    Path file = existing(key);
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "no archive object " + key + " in " + location());
     }
@@ -139,38 +178,40 @@ public final class FileSystemArchiveStore implements ArchiveStore {
 
   @Override
   public boolean exists(String key) {
-    return Files.isRegularFile(resolve(key));
+    return Files.isRegularFile(existing(key));
   }
 
   @Override
   public List<String> list(String prefix) throws IOException {
-    List<String> keys = new ArrayList<>();
+    TreeSet<String> keys = new TreeSet<>();
     // walk only the deepest directory the prefix names: listing one partition must not walk the whole root
     int slash = prefix.lastIndexOf('/');
-    Path start = slash < 0 ? root : root.resolve(ArchiveKeys.check(prefix.substring(0, slash)));
-    if (!Files.isDirectory(start)) {
-      return keys;
+    String dir = slash < 0 ? null : prefix.substring(0, slash);
+    for (Path start : dir == null ? List.of(root) : List.of(resolve(dir), legacy(dir))) {
+      if (!Files.isDirectory(start)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.walk(start)) {
+        files.filter(Files::isRegularFile).forEach(f -> {
+          String key = keyOf(f);
+          if (key.startsWith(prefix)) {
+            keys.add(key);
+          }
+        });
+      }
     }
-    try (Stream<Path> files = Files.walk(start)) {
-      files.filter(Files::isRegularFile).forEach(f -> {
-        String key = root.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
-        if (key.startsWith(prefix)) {
-          keys.add(key);
-        }
-      });
-    }
-    keys.sort(null);
-    return keys;
+    return new ArrayList<>(keys);
   }
 
   @Override
   public void delete(String key) throws IOException {
     Files.deleteIfExists(resolve(key));
+    Files.deleteIfExists(legacy(key));
   }
 
   @Override
   public Optional<Path> localFile(String key) {
-    Path file = resolve(key);
+    Path file = existing(key);
     return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
   }
 

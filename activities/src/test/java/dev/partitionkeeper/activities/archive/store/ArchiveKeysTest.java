@@ -1,11 +1,14 @@
 package dev.partitionkeeper.activities.archive.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
 import dev.partitionkeeper.workflows.model.TableName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ArchiveKeysTest {
 
@@ -37,5 +40,21 @@ class ArchiveKeysTest {
     assertThrows(IllegalArgumentException.class, () -> ArchiveKeys.check("a//b"));
     assertThrows(IllegalArgumentException.class, () -> ArchiveKeys.check("a\\b"));
     assertThrows(IllegalArgumentException.class, () -> ArchiveKeys.check(""));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"Billing Events 20261024", "transactions_p2026_12",
+      "100% done", "a/b", "tab\there", "Zürich ☃", "..", ".", "a.b", "%20 literally", "x\\y", "$1-2_3"})
+  void aFileNameKeepsTheRealNameAndMapsBackToTheSameKey(String identifier) {
+    String key = ArchiveKeys.segment(identifier);
+    String name = ArchiveKeys.fileName(key);
+
+    assertEquals(key, ArchiveKeys.segmentOfFileName(name), name);
+    assertEquals(key, ArchiveKeys.segmentOfFileName(key), "an older archive's name is its key");
+    assertFalse(name.contains("/") || name.chars().anyMatch(c -> c < 0x20) || name.chars().allMatch(c -> c == '.'),
+        name);
+    if (identifier.chars().allMatch(c -> c >= 0x20 && c != '/' && c != '%') && !identifier.matches("\\.+")) {
+      assertEquals(identifier, name, "nothing a file name can hold is escaped");
+    }
   }
 }

@@ -127,4 +127,43 @@ class FileSystemArchiveStoreTest {
         () -> store.putFile("s/t/p/part-00003.parquet", elsewhere, data.length, "00" + sha.substring(2)));
     assertTrue(wrong.getMessage().startsWith("stored " + data.length + " bytes with SHA-256 " + sha), wrong.getMessage());
   }
+
+  @Test
+  void directoriesCarryTheRealNamesAndOlderPercentNamedArchivesStillRead() throws Exception {
+    FileSystemArchiveStore store = new FileSystemArchiveStore(dir.resolve("root"));
+    String prefix = ArchiveKeys.segment("public") + "/" + ArchiveKeys.segment("Billing Events") + "/"
+        + ArchiveKeys.segment("Billing Events 20261024") + "/";
+    assertEquals("public/Billing%20Events/Billing%20Events%2020261024/", prefix, "keys are as before (and as on S3)");
+
+    store.put(prefix + "manifest.json", new ByteArrayInputStream("{}".getBytes()));
+
+    Path real = dir.resolve("root/public/Billing Events/Billing Events 20261024/manifest.json");
+    assertTrue(Files.isRegularFile(real), "written under the real names");
+    assertEquals(real, store.localFile(prefix + "manifest.json").orElseThrow());
+    assertEquals(List.of(prefix + "manifest.json"), store.list(prefix));
+    assertEquals(List.of(prefix + "manifest.json"), store.list(""));
+
+    // an archive an older version wrote, under the percent-encoded names
+    String old = "public/Billing%20Events/Billing%20Events%2020261023/";
+    Path legacy = dir.resolve("root").resolve(old);
+    Files.createDirectories(legacy);
+    Files.writeString(legacy.resolve("manifest.json"), "old");
+    Files.writeString(legacy.resolve("part-00000.parquet"), "rows");
+
+    assertTrue(store.exists(old + "manifest.json"));
+    try (InputStream in = store.open(old + "manifest.json")) {
+      assertEquals("old", new String(in.readAllBytes()));
+    }
+    assertEquals(List.of(old + "manifest.json", old + "part-00000.parquet"), store.list(old));
+    assertEquals(legacy.resolve("part-00000.parquet"), store.localFile(old + "part-00000.parquet").orElseThrow());
+    store.delete(old + "part-00000.parquet");
+    assertFalse(Files.exists(legacy.resolve("part-00000.parquet")));
+    // a file: location of the old form opens where the files are
+    try (ArchiveStore byUri = ArchiveStores.open(store.locationOf(old))) {
+      assertTrue(byUri.exists("manifest.json"), byUri::toString);
+    }
+    try (ArchiveStore byUri = ArchiveStores.open(store.locationOf(prefix))) {
+      assertTrue(byUri.exists("manifest.json"), byUri::toString);
+    }
+  }
 }
