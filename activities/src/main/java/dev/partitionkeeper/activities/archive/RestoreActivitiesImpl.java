@@ -12,7 +12,7 @@ import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.activities.postgres.LockSettings;
-import dev.partitionkeeper.activities.postgres.PartitionDdl;
+import dev.partitionkeeper.activities.postgres.PartitionCatalog;
 import dev.partitionkeeper.activities.postgres.PolicyException;
 import dev.partitionkeeper.activities.postgres.Privileges;
 import dev.partitionkeeper.activities.postgres.Sql;
@@ -113,7 +113,7 @@ public class RestoreActivitiesImpl implements RestoreActivities {
       List<LockGate.Target> targets = new ArrayList<>();
       targets.add(new LockGate.Target(parent.oid(), m.table().toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE));
       targets.add(new LockGate.Target(oid, into.toString(), LockGate.ALL_MODES));
-      TableName def = PartitionDdl.defaultPartition(c, parent);
+      TableName def = PartitionCatalog.defaultPartition(c, parent);
       if (def != null) {
         targets.add(new LockGate.Target(CatalogReader.oid(c, def), def.toString(), LockGate.ALL_MODES));
       }

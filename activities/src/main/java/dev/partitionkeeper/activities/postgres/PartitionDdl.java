@@ -66,7 +66,7 @@ public final class PartitionDdl {
             + " or change the policy");
       }
       // Attached already: a previous run got this far -- if with these bounds. Make sure the helper CHECK is gone.
-      String[] bounds = boundsOf(c, oid);
+      String[] bounds = PartitionCatalog.boundsOf(c, oid);
       if (bounds == null || KeyAxis.parseBound(bounds[0], type) != from || KeyAxis.parseBound(bounds[1], type) != to) {
         throw new CatalogConflictException("partition " + part + " of " + table + " exists with "
             + (bounds == null ? "other bounds" : "bounds FROM (" + bounds[0] + ") TO (" + bounds[1] + ")")
@@ -77,7 +77,7 @@ public final class PartitionDdl {
       return new ActionResult(summary, ActionResult.ALREADY_DONE, 0, dropHelperCheck(c, parent, part, oid, progress),
           "");
     }
-    if (oid != 0 && !isOurs(c, oid)) {
+    if (oid != 0 && !PartitionCatalog.isOurs(c, oid)) {
       throw new CatalogConflictException("table " + part + " exists but is not a partition of " + table
           + " and was not created by partition-keeper; rename or drop it, or attach it yourself with"
           + " ALTER TABLE " + table.quoted() + " ATTACH PARTITION " + part.quoted() + " FOR VALUES FROM "
@@ -101,9 +101,9 @@ public final class PartitionDdl {
 
     // Rows parked in the default partition move in the same transaction as the ATTACH: none is lost,
     // none is seen twice, and the ATTACH's check of the default partition then passes.
-    TableName def = defaultPartition(c, parent);
+    TableName def = PartitionCatalog.defaultPartition(c, parent);
     long defOid = def == null ? 0 : CatalogReader.oid(c, def);
-    List<String> cols = columns(c, parent.oid());
+    List<String> cols = PartitionCatalog.columns(c, parent.oid());
     String colList = String.join(", ", cols.stream().map(TableName::quoteIdent).toList());
     List<LockGate.Target> targets = new ArrayList<>();
     targets.add(new LockGate.Target(parent.oid(), table.toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE));
@@ -152,49 +152,10 @@ public final class PartitionDdl {
     }).attempts();
   }
 
-  private static final Pattern RANGE =
-      Pattern.compile("FOR VALUES FROM \\((.+)\\) TO \\((.+)\\)");
-
-  /** A partition's bounds as SQL text without quotes ({@code 2026-03-01 00:00:00+00}, {@code MINVALUE}); null if none. */
-  static String[] boundsOf(Connection c, long oid) throws SQLException {
-    Sql.exec(c, "SET TimeZone = 'UTC'");
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE oid = ?")) {
-      ps.setLong(1, oid);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next() || rs.getString(1) == null) {
-          return null;
-        }
-        var m = RANGE.matcher(rs.getString(1));
-        if (!m.matches()) {
-          return null;
-        }
-        return new String[] {unquote(m.group(1)), unquote(m.group(2))};
-      }
-    }
-  }
-
-  private static String unquote(String v) {
-    String t = v.trim();
-    return t.startsWith("'") && t.endsWith("'") ? t.substring(1, t.length() - 1).replace("''", "'") : t;
-  }
-
-  /** The parent's child (attached or pending) named {@code name}, in whatever schema it lives; null if none. */
-  static TableName childNamed(Connection c, CatalogReader.Parent parent, String name) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("""
-        SELECT n.nspname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.inhparent = ? AND c.relname = ?""")) {
-      ps.setLong(1, parent.oid());
-      ps.setString(2, name);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new TableName(rs.getString(1), name) : null;
-      }
-    }
-  }
-
   /** Creates the DEFAULT partition. */
   public ActionResult createDefault(Connection c, CatalogReader.Parent parent, String name, LockGate.Progress progress)
       throws SQLException {
-    TableName existing = defaultPartition(c, parent);
+    TableName existing = PartitionCatalog.defaultPartition(c, parent);
     if (existing != null) {
       return new ActionResult("create default partition " + name, ActionResult.ALREADY_DONE, 0, 0,
           "default partition is " + existing);
@@ -221,7 +182,7 @@ public final class PartitionDdl {
       Bookkeeping books, LockGate.Progress progress) throws SQLException {
     TableName table = parent.table();
     // The partition may live in another schema than its parent: find it among the parent's children.
-    TableName child = childNamed(c, parent, name);
+    TableName child = PartitionCatalog.childNamed(c, parent, name);
     TableName part = child != null ? child : new TableName(table.schema(), name);
     TableName archived = new TableName(archiveSchema, name);
     String summary = "detach " + name;
@@ -250,7 +211,7 @@ public final class PartitionDdl {
           + " already exists (another table's partition of the same name?); rename one of them");
     }
     // Bookkeeping keeps the exact bounds as PostgreSQL prints them (UTC), so a restore can re-attach.
-    String[] exact = attachedTo != 0 ? boundsOf(c, oid) : null;
+    String[] exact = attachedTo != 0 ? PartitionCatalog.boundsOf(c, oid) : null;
     final String from = exact != null ? exact[0] : fromText;
     final String to = exact != null ? exact[1] : toText;
     if (attachedTo == 0 && rec.isEmpty()) {
@@ -263,7 +224,7 @@ public final class PartitionDdl {
       // move, the re-run knows the detached table is ours. A refusal before that records nothing.
       boolean pending = Sql.queryLong(c, "SELECT count(*) FROM pg_inherits WHERE inhrelid = ? AND inhdetachpending",
           oid) > 0;
-      TableName def = defaultPartition(c, parent);
+      TableName def = PartitionCatalog.defaultPartition(c, parent);
       if (pending) {
         books.recordIntent(c, table, name, from, to);
         finalizeDetach(c, parent, part, progress);
@@ -284,7 +245,7 @@ public final class PartitionDdl {
       }
     }
     // Detached, still in its schema: move it and record it in one transaction.
-    long rows = estimatedRows(c, oid);
+    long rows = PartitionCatalog.estimatedRows(c, oid);
     retries += gate.run(c, List.of(new LockGate.Target(oid, part.toString(), LockGate.ALL_MODES)), progress, tx -> {
       // CREATE SCHEMA IF NOT EXISTS races on pg_namespace's unique index when two tables' first detaches
       // run at once (table_parallelism > 1, or two workers): one fails with a unique violation. The chaos
@@ -396,49 +357,6 @@ public final class PartitionDdl {
       c.setAutoCommit(auto);
     }
     return 1;
-  }
-
-  /** The default partition of a parent, or null. */
-  public static TableName defaultPartition(Connection c, CatalogReader.Parent parent) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("""
-        SELECT n.nspname, c.relname FROM pg_partitioned_table pt
-          JOIN pg_class c ON c.oid = pt.partdefid JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE pt.partrelid = ?""")) {
-      ps.setLong(1, parent.oid());
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new TableName(rs.getString(1), rs.getString(2)) : null;
-      }
-    }
-  }
-
-  /** The parent's live columns in order. */
-  static List<String> columns(Connection c, long relOid) throws SQLException {
-    List<String> cols = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped"
-            + " AND attgenerated = '' ORDER BY attnum")) {
-      ps.setLong(1, relOid);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          cols.add(rs.getString(1));
-        }
-      }
-    }
-    return cols;
-  }
-
-  private static boolean isOurs(Connection c, long oid) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT obj_description(?::oid, 'pg_class')")) {
-      ps.setLong(1, oid);
-      try (ResultSet rs = ps.executeQuery()) {
-        String comment = rs.next() ? rs.getString(1) : null;
-        return comment != null && comment.startsWith(PENDING_COMMENT_PREFIX);
-      }
-    }
-  }
-
-  private static long estimatedRows(Connection c, long oid) throws SQLException {
-    return Math.max(0, Sql.queryLong(c, "SELECT reltuples::bigint FROM pg_class WHERE oid = ?", oid));
   }
 
   /** A typed literal for comparisons: {@code '2026-03-01 00:00:00+00'::timestamptz}. */

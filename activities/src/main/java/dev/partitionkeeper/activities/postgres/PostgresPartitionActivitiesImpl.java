@@ -116,13 +116,13 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
     return action(policy, "finalize_detach", action.partition(), c -> {
       CatalogReader.Parent parent = CatalogReader.parent(c, policy.table());
       requireGrants(c, policy, action.partition());
-      TableName part = PartitionDdl.childNamed(c, parent, action.partition());
+      TableName part = PartitionCatalog.childNamed(c, parent, action.partition());
       if (part == null) {
         part = new TableName(policy.table().schema(), action.partition());
       }
       books.ensure(c);
       long partOid = CatalogReader.oid(c, part);
-      String[] exact = partOid == 0 ? null : PartitionDdl.boundsOf(c, partOid);
+      String[] exact = partOid == 0 ? null : PartitionCatalog.boundsOf(c, partOid);
       String from = exact != null ? exact[0] : action.from();
       String to = exact != null ? exact[1] : action.to();
       books.recordIntent(c, policy.table(), action.partition(), from, to);
