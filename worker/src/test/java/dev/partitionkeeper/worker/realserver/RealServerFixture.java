@@ -36,24 +36,14 @@ final class RealServerFixture implements AutoCloseable {
     this.archive = Files.createDirectories(dir.resolve("archive"));
     this.taskQueue = hint + "-" + System.nanoTime();
     this.config = dir.resolve("partition-keeper.yaml");
+    // the demo policy dev runs: the whole chain in one pass, into the archive directory
     Files.writeString(config, """
         postgres:
           url: '%s'
         temporal:
           task_queue: %s
-        archive:
-          location: '%s'
         %s
-        tables:
-          - table: public.transactions
-            interval: monthly
-            premake: 3
-            retention: 12 months
-            timezone: UTC
-            default_partition: keep
-            retention_action: archive_and_drop
-            drop_grace: 0d
-        """.formatted(url, taskQueue, archive, scheduleYaml));
+        """.formatted(url, taskQueue, scheduleYaml) + DemoData.policyYaml(archive));
   }
 
   WorkerConfig loadConfig() {
