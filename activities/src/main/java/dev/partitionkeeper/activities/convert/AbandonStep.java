@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
 import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.activities.postgres.Sql;
@@ -19,7 +20,7 @@ record AbandonStep(StepContext ctx) {
 
   SwapResult abandon(Connection c, TableName t, ConversionState.Row r) throws SQLException {
     TableName twin = r.twinName();
-    TableSync sync = new TableSync(r.source(t));
+    TableSync sync = new TableSync(SourceTable.of(r, t));
     boolean done = ctx.gate.run(c, List.of(new LockGate.Target(r.sourceOid(), t.toString(), LockGate.ALL_MODES)),
         StepContext.progress(), tx -> {
           Optional<ConversionState.Row> now = ctx.locked(tx, t, r.sourceOid());

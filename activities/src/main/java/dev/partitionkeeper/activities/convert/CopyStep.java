@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.activities.postgres.LockBusyException;
 import dev.partitionkeeper.workflows.convert.ConvertRequest;
 import dev.partitionkeeper.workflows.convert.CopyResult;
@@ -39,7 +40,7 @@ final class CopyStep {
         return new CopyResult(0, first.rowsCopied(), 0, false);
       }
       boolean resumed = first.copyPosition() != null;
-      TableSync sync = new TableSync(first.source(t));
+      TableSync sync = new TableSync(SourceTable.of(first, t));
       int batch = request.batchRows() <= 0 ? ConvertRequest.DEFAULT_BATCH_ROWS : request.batchRows();
       if (request.rowsPerSecond() > 0) {
         batch = (int) Math.max(1, Math.min(batch, request.rowsPerSecond()));

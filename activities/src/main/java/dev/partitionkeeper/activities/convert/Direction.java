@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
 import dev.partitionkeeper.workflows.convert.Inspection;
 import dev.partitionkeeper.workflows.model.TableName;

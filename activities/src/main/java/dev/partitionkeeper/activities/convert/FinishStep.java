@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
 import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.workflows.convert.ConvertRequest;
@@ -18,7 +19,7 @@ record FinishStep(StepContext ctx) {
         throw new CatalogConflictException("cannot finish the conversion of " + t + ": it is " + r.phase()
             + " (finish follows a swap)");
       }
-      TableSync sync = new TableSync(r.source(t));
+      TableSync sync = new TableSync(SourceTable.of(r, t));
       long oid = ConvertCatalog.oidOf(c, t);
       ctx.gate.run(c, List.of(new LockGate.Target(oid, t.toString(), LockGate.ALL_MODES)), StepContext.progress(),
           tx -> {

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
 import dev.partitionkeeper.activities.postgres.PolicyException;
 import dev.partitionkeeper.activities.postgres.Sql;
@@ -23,7 +24,7 @@ record InspectStep(StepContext ctx) {
       Optional<ConversionState.Row> row = ctx.find(c, t);
       if (request.modeOrDefault() != ConvertMode.CONVERT) {
         ConversionState.Row r = row.orElseThrow(() -> new PolicyException("no conversion of " + t + " is recorded in "
-            + ctx.state.qualified("conversion") + "; nothing to " + request.modeOrDefault().name().toLowerCase()));
+            + ctx.state.table() + "; nothing to " + request.modeOrDefault().name().toLowerCase()));
         return inspection(r);
       }
       if (row.isPresent()) {

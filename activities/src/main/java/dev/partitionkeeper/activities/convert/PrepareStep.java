@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.workflows.convert.ConvertRequest;
@@ -54,7 +55,7 @@ record PrepareStep(StepContext ctx) {
             List<TableName> parts = createTwin(tx, s, twin, layout);
             sync.capture(tx, ctx.logTable(s.oid(), false), ctx.captureFunction(s.oid(), false),
                 ctx.state.qualified("convert_refuse_truncate"), t);
-            ctx.state.insert(tx, s, twin.table(), StepContext.oldName(t), Inspection.PREPARED);
+            ctx.state.insert(tx, s.newRow(twin.table(), StepContext.oldName(t), Inspection.PREPARED));
             return parts.size();
           });
       if (done.value() < 0) {

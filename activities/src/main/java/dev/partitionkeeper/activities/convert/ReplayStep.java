@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.workflows.convert.ConvertRequest;
 import dev.partitionkeeper.workflows.convert.ReplayResult;
 import java.time.Duration;
@@ -20,7 +21,7 @@ record ReplayStep(StepContext ctx) {
       if (d == null) {
         return new ReplayResult(0, 0);
       }
-      TableSync sync = new TableSync(r.source(t));
+      TableSync sync = new TableSync(SourceTable.of(r, t));
       long started = System.nanoTime();
       long applied = 0;
       while (true) {

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
 import dev.partitionkeeper.activities.postgres.LockBusyException;
 import dev.partitionkeeper.activities.postgres.LockGate;
@@ -82,7 +83,7 @@ final class StepContext {
 
   ConversionState.Row require(Connection c, TableName t) throws SQLException {
     return find(c, t).orElseThrow(() -> new PolicyException("no conversion of " + t + " is recorded in "
-        + state.qualified("conversion") + "; start one with partition-keeper convert " + t));
+        + state.table() + "; start one with partition-keeper convert " + t));
   }
 
   /**

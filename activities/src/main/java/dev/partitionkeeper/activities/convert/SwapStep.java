@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
 import dev.partitionkeeper.activities.postgres.LockBusyException;
 import dev.partitionkeeper.activities.postgres.LockGate;
@@ -71,7 +72,7 @@ record SwapStep(StepContext ctx) {
       this(t, r, back, back ? r.oldTable() : r.twinName(), back ? r.twinName() : r.oldTable(),
           back ? ConvertCatalog.oidOf(c, t) : r.sourceOid(),
           back ? r.sourceOid() : ConvertCatalog.oidOf(c, r.twinName()),
-          ctx.logTable(r.sourceOid(), back), new TableSync(r.source(t)));
+          ctx.logTable(r.sourceOid(), back), new TableSync(SourceTable.of(r, t)));
     }
   }
 

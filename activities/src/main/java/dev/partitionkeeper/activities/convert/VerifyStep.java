@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.convert;
 
+import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
 import dev.partitionkeeper.activities.postgres.LockBusyException;
 import dev.partitionkeeper.activities.postgres.PolicyException;
@@ -29,7 +30,7 @@ record VerifyStep(StepContext ctx) {
   Verification verify(ConvertRequest request, String when) {
     return ctx.call(request, "verify " + when, (c, t) -> {
       ConversionState.Row r = ctx.require(c, t);
-      TableSync sync = new TableSync(r.source(t));
+      TableSync sync = new TableSync(SourceTable.of(r, t));
       // taken before the REPEATABLE READ snapshot: it must see the last replay of any other attempt
       Sql.queryLong(c, "SELECT count(*) FROM (SELECT pg_advisory_lock(hashtext('partition-keeper convert'), ?::int)) x",
           (int) r.sourceOid());

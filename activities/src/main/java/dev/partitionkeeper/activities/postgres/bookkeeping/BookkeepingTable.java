@@ -11,7 +11,8 @@ import dev.partitionkeeper.workflows.model.TableName;
 enum BookkeepingTable {
   LIFECYCLE("partition_lifecycle"),
   ACTION_LOG("action_log"),
-  SCHEMA_VERSION("schema_version");
+  SCHEMA_VERSION("schema_version"),
+  CONVERSION("conversion");
 
   private final String tableName;
 

@@ -1,6 +1,5 @@
-package dev.partitionkeeper.activities.convert;
+package dev.partitionkeeper.activities.postgres.bookkeeping;
 
-import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.TableName;
@@ -18,45 +17,46 @@ import java.util.Optional;
  * original table before the swap and the partitioned one after it). Each step updates it in the same transaction
  * as its work, which is what makes every step safe to kill and re-run.
  */
-final class ConversionState {
+public final class ConversionState {
 
   /** The row. {@code indexRenames} holds triples: original name, the old table's index's new name, the twin's. */
-  record Row(TableName table, long sourceOid, String twin, String oldName, String keyColumn, KeyType keyType,
+  public record Row(TableName table, long sourceOid, String twin, String oldName, String keyColumn, KeyType keyType,
       List<String> columns, List<String> primaryKey, List<String> primaryKeyTypes, String phase,
       List<String> copyPosition, long rowsCopied, List<String> indexRenames, List<String> identityColumns) {
 
-    TableName twinName() {
+    public TableName twinName() {
       return new TableName(table.schema(), twin);
     }
 
-    TableName oldTable() {
+    public TableName oldTable() {
       return new TableName(table.schema(), oldName);
     }
 
-    SourceTable source(TableName at) {
-      return new SourceTable(at, sourceOid, null, keyColumn, keyType, columns, primaryKey, primaryKeyTypes,
-          identityColumns);
-    }
   }
 
   private final String schema;
 
-  ConversionState(String schema) {
+  public ConversionState(String schema) {
     this.schema = schema;
   }
 
-  String schema() {
+  public String schema() {
     return schema;
   }
 
-  String qualified(String name) {
+  /** The conversion table's quoted, schema-qualified name, for SQL and messages. */
+  public String table() {
+    return BookkeepingTable.CONVERSION.in(schema);
+  }
+
+  public String qualified(String name) {
     return TableName.quoteIdent(schema) + "." + TableName.quoteIdent(name);
   }
 
   /** Creates the schema and table when missing (advisory-locked: two workers may start at once). */
-  void ensure(Connection c) throws SQLException {
+  public void ensure(Connection c) throws SQLException {
     Bookkeeping.inSchemaLock(c, schema, () -> {
-      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + qualified("conversion") + """
+      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + table() + """
            (
             table_schema      text        NOT NULL,
             table_name        text        NOT NULL,
@@ -88,16 +88,16 @@ final class ConversionState {
     });
   }
 
-  boolean exists(Connection c) throws SQLException {
+  public boolean exists(Connection c) throws SQLException {
     return Sql.queryLong(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE n.nspname = ? AND c.relname = 'conversion'", schema) > 0;
   }
 
-  Optional<Row> find(Connection c, TableName t, boolean forUpdate) throws SQLException {
+  public Optional<Row> find(Connection c, TableName t, boolean forUpdate) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT source_oid, twin_name, old_name, key_column, key_type,"
         + " columns, primary_key, primary_key_types, phase, copy_position, rows_copied, index_renames, identity_columns"
         + " FROM "
-        + qualified("conversion") + " WHERE table_schema = ? AND table_name = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+        + table() + " WHERE table_schema = ? AND table_name = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
       ps.setString(1, t.schema());
       ps.setString(2, t.table());
       try (ResultSet rs = ps.executeQuery()) {
@@ -111,28 +111,29 @@ final class ConversionState {
     }
   }
 
-  void insert(Connection c, SourceTable s, String twin, String oldName, String phase) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + qualified("conversion") + " (table_schema,"
+  /** Records a new conversion: {@code row}'s table, twin, old name, key, columns, phase and identity columns. */
+  public void insert(Connection c, Row s) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table() + " (table_schema,"
         + " table_name, source_oid, twin_name, old_name, key_column, key_type, columns, primary_key, primary_key_types,"
         + " phase, identity_columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, s.name().schema());
-      ps.setString(2, s.name().table());
-      ps.setLong(3, s.oid());
-      ps.setString(4, twin);
-      ps.setString(5, oldName);
+      ps.setString(1, s.table().schema());
+      ps.setString(2, s.table().table());
+      ps.setLong(3, s.sourceOid());
+      ps.setString(4, s.twin());
+      ps.setString(5, s.oldName());
       ps.setString(6, s.keyColumn());
       ps.setString(7, s.keyType().name());
       ps.setArray(8, c.createArrayOf("text", s.columns().toArray()));
       ps.setArray(9, c.createArrayOf("text", s.primaryKey().toArray()));
       ps.setArray(10, c.createArrayOf("text", s.primaryKeyTypes().toArray()));
-      ps.setString(11, phase);
+      ps.setString(11, s.phase());
       ps.setArray(12, c.createArrayOf("text", s.identityColumns().toArray()));
       ps.executeUpdate();
     }
   }
 
-  void copied(Connection c, TableName t, List<String> position, long rows) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE " + qualified("conversion") + " SET copy_position = ?,"
+  public void copied(Connection c, TableName t, List<String> position, long rows) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + table() + " SET copy_position = ?,"
         + " rows_copied = rows_copied + ?, updated_at = now() WHERE table_schema = ? AND table_name = ?")) {
       ps.setArray(1, c.createArrayOf("text", position.toArray()));
       ps.setLong(2, rows);
@@ -142,8 +143,8 @@ final class ConversionState {
     }
   }
 
-  void phase(Connection c, TableName t, String phase) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE " + qualified("conversion") + " SET phase = ?,"
+  public void phase(Connection c, TableName t, String phase) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + table() + " SET phase = ?,"
         + " updated_at = now() WHERE table_schema = ? AND table_name = ?")) {
       ps.setString(1, phase);
       ps.setString(2, t.schema());
@@ -152,8 +153,8 @@ final class ConversionState {
     }
   }
 
-  void swapped(Connection c, TableName t, String phase, List<String> indexRenames) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE " + qualified("conversion") + " SET phase = ?,"
+  public void swapped(Connection c, TableName t, String phase, List<String> indexRenames) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + table() + " SET phase = ?,"
         + " index_renames = ?, swapped_at = now(), updated_at = now() WHERE table_schema = ? AND table_name = ?")) {
       ps.setString(1, phase);
       ps.setArray(2, c.createArrayOf("text", indexRenames.toArray()));
@@ -163,8 +164,8 @@ final class ConversionState {
     }
   }
 
-  void delete(Connection c, TableName t) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + qualified("conversion")
+  public void delete(Connection c, TableName t) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table()
         + " WHERE table_schema = ? AND table_name = ?")) {
       ps.setString(1, t.schema());
       ps.setString(2, t.table());
