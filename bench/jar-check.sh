@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Runs the production jar itself, not the module class path, through the commands whose code paths the jar diet
+# (issue 14) cut into: a shaded jar with classes left out builds fine and breaks at run time, so only running it
+# proves it. Against a throwaway PostgreSQL 15 cluster with the demo table:
+#   --version; validate (the example and the check's config); plan; once (create, detach, export to a filesystem
+#   archive as ZSTD Parquet, verify by reading it back, drop); restore of an exported partition (reads the Parquet
+#   file, COPYs the rows, verifies the checksum); status; and `dev`, which must name the dev jar in one line.
+# Every JVM logs its class loading; the check fails if a class came from anywhere but the jar, and prints the
+# Hadoop classes that were loaded (they must be among the ones worker/pom.xml keeps, or the run fails first).
+#
+#   bash bench/jar-check.sh                  # worker/target/partition-keeper.jar
+#   PK_JAR=/path/to.jar bash bench/jar-check.sh
+# Needs root (initdb/pg_ctl through runuser -u postgres), PostgreSQL 15 in /usr/lib/postgresql/15/bin, java, unzip.
+set -euo pipefail
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$BENCH_DIR/lib.sh"
+require_root
+
+JAR=${PK_JAR:-$REPO_DIR/worker/target/partition-keeper.jar}
+jar_ok "$JAR" || { echo "not a runnable partition-keeper jar: $JAR (build: mvn -B -ntp package -DskipTests)" >&2; exit 2; }
+BASE=/tmp/pk-bench-jarcheck
+PORT=${PORT:-55463}
+work=$(mktemp -d /tmp/pk-jar-check.XXXXXX)
+chmod 755 "$work"
+cleanup() { stop_cluster "$BASE"; rm -rf "$BASE" "$work"; }
+trap cleanup EXIT
+cp "$JAR" "$work/partition-keeper.jar"
+
+log "starting PostgreSQL $(pg_version) on 127.0.0.1:$PORT"
+start_cluster "$BASE" "$PORT"
+psql_() { "$PGBIN/../../../../bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d postgres "$@"; }
+command -v psql >/dev/null && psql_() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d postgres "$@"; }
+psql_ -f "$REPO_DIR/deploy/app-db/initdb/demo-transactions.psql" -c "SET pk_demo.rows_per_month = '500'" \
+  -f "$REPO_DIR/deploy/app-db/initdb/demo-transactions-rows.psql"
+
+mkdir -p "$work/archive"
+cat >"$work/pk.yaml" <<EOF
+postgres:
+  url: 'jdbc:postgresql://127.0.0.1:$PORT/postgres'
+  user: postgres
+archive:
+  location: '$work/archive'
+tables:
+  - table: public.transactions
+    interval: monthly
+    premake: 3
+    retention: 12 months
+    timezone: UTC
+    default_partition: keep
+    retention_action: archive_and_drop
+    drop_grace: 0d
+EOF
+
+n=0
+# pk EXPECTED_EXITS ARGS...: runs the jar, logging class loading; EXPECTED_EXITS is a list such as "0 3"
+pk() {
+  local expect=$1 rc=0; shift
+  n=$((n + 1))
+  # a step that dies of a missing class is retried by Temporal, so a broken jar hangs rather than fails
+  timeout "${STEP_SECONDS:-300}" java "-Xlog:class+load=info:file=$work/classes-$n.log" -jar "$work/partition-keeper.jar" "$@" \
+    >"$work/out-$n.txt" 2>&1 || rc=$?
+  if [[ " $expect " != *" $rc "* ]]; then
+    cat "$work/out-$n.txt" >&2
+    echo "FAILED: partition-keeper $* exited $rc, expected one of: $expect" >&2
+    exit 1
+  fi
+  printf '  ok  exit %s  partition-keeper %s\n' "$rc" "$*"
+}
+
+echo "checking $JAR ($(stat -c %s "$JAR") bytes)"
+pk 0 --version
+pk 0 validate -c "$REPO_DIR/examples/partition-keeper.yaml"
+pk 0 validate -c "$work/pk.yaml"
+pk "0 3" plan -c "$work/pk.yaml"
+pk "0 3" once -c "$work/pk.yaml"
+sed -n '1,200p' "$work/out-$n.txt" | grep -iE "export|verif|drop" | head -5 | sed 's/^/        /'
+manifest=$(find "$work/archive" -name 'manifest.json' | sort | head -1)
+[ -n "$manifest" ] || { echo "FAILED: once wrote no archive under $work/archive" >&2; exit 1; }
+parquet=$(find "$work/archive" -name '*.parquet' | wc -l)
+echo "        archive: $(find "$work/archive" -name manifest.json | wc -l) manifests, $parquet Parquet files"
+pk 0 restore "$(dirname "$manifest")" --into public.restored_check -c "$work/pk.yaml"
+restored=$(psql_ -At -c "SELECT count(*) FROM public.restored_check")
+[ "$restored" -gt 0 ] || { echo "FAILED: restore loaded no rows" >&2; exit 1; }
+echo "        restored $restored rows into public.restored_check"
+pk "0 3" status -c "$work/pk.yaml"
+pk 2 dev --once
+grep -q "partition-keeper-dev.jar" "$work/out-$n.txt" || { cat "$work/out-$n.txt" >&2; echo "FAILED: dev does not name the dev jar" >&2; exit 1; }
+echo "        dev says: $(head -1 "$work/out-$n.txt")"
+
+# every class from the jar or the JDK; nothing else on the class path to mask a missing one
+foreign=$(cat "$work"/classes-*.log | grep -o 'source: .*' | grep -v -e 'source: jrt:/' -e 'shared objects file' \
+  -e "source: file:$work/partition-keeper.jar" -e '__JVM_' -e 'source: __' | sort -u || true)
+[ -z "$foreign" ] || { echo "FAILED: classes from outside the jar: $foreign" >&2; exit 1; }
+echo "Hadoop classes loaded by these runs:"
+cat "$work"/classes-*.log | grep -o ' org\.apache\.hadoop\.[A-Za-z0-9_.$]* ' | sort -u | sed 's/^ */  /'
+echo "all checks passed"
