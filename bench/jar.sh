@@ -5,9 +5,9 @@
 #   bash bench/jar.sh /tmp/old.jar         # ... and a second jar, e.g. one built before a change
 #   RUNS=9 bash bench/jar.sh
 #
-# Prints one row per jar: file size, zip entries, and the median wall time of RUNS (default 5) runs of
-# `--version` and of `validate -c examples/partition-keeper.yaml` (no database, no Temporal: pure JVM start,
-# class loading and picocli/YAML). The two jars' runs alternate, so load on a shared machine hits both alike.
+# Prints one row per jar: file size, zip entries, and the median wall time (_s) and CPU time (_cpu, user + sys)
+# of RUNS (default 5) runs of `--version` and of `validate -c examples/partition-keeper.yaml` (no database, no
+# Temporal: JVM start, class loading, picocli and the YAML parser). The two jars' runs alternate, so load on a shared machine hits both alike.
 # Needs java and unzip; no root, no database.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,31 +27,35 @@ trap 'rm -rf "$work"' EXIT
 copies=()
 for i in "${!jars[@]}"; do cp "${jars[$i]}" "$work/$i.jar"; copies+=("$work/$i.jar"); done
 
-# seconds one command takes; the command must succeed (validate exits 0 on the example)
+# "WALL CPU" seconds of one command (CPU = user + sys of the JVM and its threads: less sensitive than the wall
+# time to other load on a shared machine); the command must succeed (validate exits 0 on the example)
 timed() {
-  local t0 t1
-  t0=$(now)
-  "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
-  t1=$(now)
-  elapsed "$t0" "$t1"
+  local TIMEFORMAT='%R %U %S' t
+  t=$( { time "$@" >/dev/null 2>&1; } 2>&1 ) || { echo "failed: $*" >&2; exit 1; }
+  awk '{printf "%s %.2f\n", $1, $2 + $3}' <<<"$t"
 }
+col() { awk -v c="$1" '{print $c}'; }
 
-declare -A version validate
+declare -A version validate version_cpu validate_cpu
 for i in "${!copies[@]}"; do java -jar "${copies[$i]}" --version >/dev/null 2>&1; done  # warm the page cache
 for ((r = 1; r <= RUNS; r++)); do
   for i in "${!copies[@]}"; do
-    version[$i]+=" $(timed java -jar "${copies[$i]}" --version)"
-    validate[$i]+=" $(timed java -jar "${copies[$i]}" validate -c "$CONFIG")"
+    t=$(timed java -jar "${copies[$i]}" --version)
+    version[$i]+=" $(col 1 <<<"$t")"; version_cpu[$i]+=" $(col 2 <<<"$t")"
+    t=$(timed java -jar "${copies[$i]}" validate -c "$CONFIG")
+    validate[$i]+=" $(col 1 <<<"$t")"; validate_cpu[$i]+=" $(col 2 <<<"$t")"
   done
 done
 
-printf '%-12s %10s %8s %12s %12s  %s\n' jar size_MB entries version_s validate_s path
+printf '%-8s %8s %8s %10s %10s %11s %11s  %s\n' jar size_MB entries version_s version_cpu validate_s \
+  validate_cpu path
 for i in "${!copies[@]}"; do
   label=current; [ "$i" = 0 ] || label=other
   size=$(stat -c %s "${copies[$i]}")
   entries=$(unzip -Z1 "${copies[$i]}" | wc -l)
   # shellcheck disable=SC2086 # word splitting of the collected times is intended
-  printf '%-12s %10.1f %8d %12s %12s  %s\n' "$label" "$(awk -v s="$size" 'BEGIN{print s/1e6}')" "$entries" \
-    "$(median ${version[$i]})" "$(median ${validate[$i]})" "${jars[$i]}"
+  printf '%-8s %8.1f %8d %10s %10s %11s %11s  %s\n' "$label" "$(awk -v s="$size" 'BEGIN{print s/1e6}')" "$entries" \
+    "$(median ${version[$i]})" "$(median ${version_cpu[$i]})" "$(median ${validate[$i]})" \
+    "$(median ${validate_cpu[$i]})" "${jars[$i]}"
 done
 echo "(median of $RUNS runs each; java $(java -version 2>&1 | awk -F'"' 'NR==1{print $2}'), $(nproc) cores)"
