@@ -22,7 +22,12 @@ BASE=/tmp/pk-bench-jarcheck
 PORT=${PORT:-55463}
 work=$(mktemp -d /tmp/pk-jar-check.XXXXXX)
 chmod 755 "$work"
-cleanup() { stop_cluster "$BASE"; rm -rf "$BASE" "$work"; }
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  stop_cluster "$BASE"; rm -rf "$BASE" "$work"
+}
 trap cleanup EXIT
 cp "$JAR" "$work/partition-keeper.jar"
 
@@ -86,6 +91,36 @@ pk "0 3" status -c "$work/pk.yaml"
 pk 2 dev --once
 grep -q "partition-keeper-dev.jar" "$work/out-$n.txt" || { cat "$work/out-$n.txt" >&2; echo "FAILED: dev does not name the dev jar" >&2; exit 1; }
 echo "        dev says: $(head -1 "$work/out-$n.txt")"
+
+# The production shape, where the Temporal CLI is installed (bash .ci/temporal-cli.sh): `worker` against a real
+# Temporal server, /health and /metrics (the text format, also when a scraper asks for protobuf, which the
+# jar no longer carries), and a pass through it with `maintain --wait`.
+cli=${TEMPORAL_CLI:-$HOME/.cache/partition-keeper/temporal/bin/temporal}
+[ -x "$cli" ] || cli=$(command -v temporal || true)
+free_port() { local p=$1; while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done; echo "$p"; }
+if [ -n "$cli" ]; then
+  tport=$(free_port 57233); mport=$(free_port 59464)
+  "$cli" server start-dev --headless --ip 127.0.0.1 --port "$tport" --log-level error >"$work/temporal.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 60); do (echo >"/dev/tcp/127.0.0.1/$tport") 2>/dev/null && break; sleep 1; done
+  { cat "$work/pk.yaml"; printf 'metrics:\n  port: %s\n' "$mport"; } >"$work/pk-worker.yaml"
+  TEMPORAL_ADDRESS=127.0.0.1:$tport java "-Xlog:class+load=info:file=$work/classes-worker.log" \
+    -jar "$work/partition-keeper.jar" worker -c "$work/pk-worker.yaml" >"$work/worker.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 90); do curl -fs "http://127.0.0.1:$mport/health" >/dev/null && break; sleep 1; done
+  curl -fs "http://127.0.0.1:$mport/health" >/dev/null \
+    || { tail -30 "$work/worker.log" >&2; echo "FAILED: worker not healthy on :$mport" >&2; exit 1; }
+  echo "  ok  worker against Temporal 127.0.0.1:$tport: /health 200"
+  metrics=$(curl -fs "http://127.0.0.1:$mport/metrics" | grep -c '^partition_keeper_' || true)
+  proto=$(curl -fs -D - -o /dev/null -H 'Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited' \
+    "http://127.0.0.1:$mport/metrics" | tr -d '\r' | grep -i '^content-type:' || true)
+  [ "$metrics" -gt 0 ] || { echo "FAILED: /metrics has no partition_keeper_ samples" >&2; exit 1; }
+  [[ "$proto" == *text/plain* ]] || { echo "FAILED: /metrics asked for protobuf answered: $proto" >&2; exit 1; }
+  echo "  ok  /metrics: $metrics partition_keeper_ samples; asked for protobuf, answers ${proto#*: }"
+  TEMPORAL_ADDRESS=127.0.0.1:$tport pk "0 3" maintain -c "$work/pk-worker.yaml" --wait
+else
+  echo "  --  worker, /metrics and maintain skipped: no Temporal CLI (bash .ci/temporal-cli.sh installs it)"
+fi
 
 # every class from the jar or the JDK; nothing else on the class path to mask a missing one
 # (lambdas and other generated classes name their host class as the source, the JDK jrt:/ or the CDS archive)
