@@ -4,7 +4,8 @@
 # proves it. Against a throwaway PostgreSQL 15 cluster with the demo table:
 #   --version; validate (the example and the check's config); plan; once (create, detach, export to a filesystem
 #   archive as ZSTD Parquet, verify by reading it back, drop); restore of an exported partition (reads the Parquet
-#   file, COPYs the rows, verifies the checksum); status; and `dev`, which must name the dev jar in one line.
+#   file, COPYs the rows, verifies the checksum); status; convert --embedded of an ordinary table; `dev`, which
+#   must name the dev jar in one line; and, with the Temporal CLI installed, worker, /metrics and maintain --wait.
 # Every JVM logs its class loading; the check fails if a class came from anywhere but the jar, and prints the
 # Hadoop classes that were loaded (they must be among the ones worker/pom.xml keeps, or the run fails first).
 #
@@ -88,6 +89,11 @@ restored=$(psql_ -At -c "SELECT count(*) FROM public.restored_check")
 [ "$restored" -gt 0 ] || { echo "FAILED: restore loaded no rows" >&2; exit 1; }
 echo "        restored $restored rows into public.restored_check"
 pk "0 3" status -c "$work/pk.yaml"
+psql_ -c "CREATE TABLE public.plain_check (id bigserial, created_at timestamptz NOT NULL, PRIMARY KEY (id, created_at))" \
+  -c "INSERT INTO public.plain_check (created_at) SELECT now() - g * interval '1 hour' FROM generate_series(1, 3000) g"
+pk 0 convert public.plain_check --column created_at --interval monthly --embedded -c "$work/pk.yaml"
+grep -q "after swap: .*: equal" "$work/out-$n.txt" || { cat "$work/out-$n.txt" >&2; echo "FAILED: convert did not verify the swap" >&2; exit 1; }
+echo "        converted public.plain_check online, checksums equal before and after the swap"
 pk 2 dev --once
 grep -q "partition-keeper-dev.jar" "$work/out-$n.txt" || { cat "$work/out-$n.txt" >&2; echo "FAILED: dev does not name the dev jar" >&2; exit 1; }
 echo "        dev says: $(head -1 "$work/out-$n.txt")"
