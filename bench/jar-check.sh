@@ -57,6 +57,7 @@ tables:
     drop_grace: 0d
 EOF
 
+free_port() { local p=$1; while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done; echo "$p"; }
 n=0
 # pk EXPECTED_EXITS ARGS...: runs the jar, logging class loading; EXPECTED_EXITS is a list such as "0 3"
 pk() {
@@ -98,12 +99,39 @@ pk 2 dev --once
 grep -q "partition-keeper-dev.jar" "$work/out-$n.txt" || { cat "$work/out-$n.txt" >&2; echo "FAILED: dev does not name the dev jar" >&2; exit 1; }
 echo "        dev says: $(head -1 "$work/out-$n.txt")"
 
+# S3, where S3PROXY_CP names a class path with S3Proxy (the activities' test class path: mvn -B -ntp -q -pl
+# activities -am -DskipTests package dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=FILE,
+# then S3PROXY_CP=$(cat FILE)): once and restore against an S3 archive, on a second copy of the demo table.
+if [ -n "${S3PROXY_CP:-}" ]; then
+  s3port=$(free_port 58081)
+  mkdir -p "$work/s3/pk-archive"
+  printf '%s\n' "s3proxy.endpoint=http://127.0.0.1:$s3port" s3proxy.authorization=aws-v2-or-v4 \
+    s3proxy.identity=AKIDCHECK s3proxy.credential=SECRETCHECK jclouds.provider=filesystem \
+    "jclouds.filesystem.basedir=$work/s3" >"$work/s3proxy.conf"
+  java -cp "$S3PROXY_CP" org.gaul.s3proxy.Main --properties "$work/s3proxy.conf" >"$work/s3proxy.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 60); do (echo >"/dev/tcp/127.0.0.1/$s3port") 2>/dev/null && break; sleep 1; done
+  psql_ -c "CREATE DATABASE s3check"
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d s3check \
+    -f "$REPO_DIR/deploy/app-db/initdb/demo-transactions.psql" -c "SET pk_demo.rows_per_month = '500'" \
+    -f "$REPO_DIR/deploy/app-db/initdb/demo-transactions-rows.psql"
+  sed -e "s|:$PORT/postgres'|:$PORT/s3check'|" -e "s|^  location: .*|  location: s3://pk-archive/check\n  s3_endpoint: http://127.0.0.1:$s3port\n  s3_region: us-east-1\n  s3_path_style: true|" \
+    "$work/pk.yaml" >"$work/pk-s3.yaml"
+  export AWS_ACCESS_KEY_ID=AKIDCHECK AWS_SECRET_ACCESS_KEY=SECRETCHECK
+  pk "0 3" once -c "$work/pk-s3.yaml"
+  grep -q "verified: [0-9]* rows" "$work/out-$n.txt" || { cat "$work/out-$n.txt" >&2; echo "FAILED: nothing verified on S3" >&2; exit 1; }
+  key=$(cd "$work/s3/pk-archive" && dirname "$(find . -name manifest.json | sort | head -1)")
+  pk 0 restore "s3://pk-archive/${key#./}/" --into public.restored_s3 -c "$work/pk-s3.yaml"
+  echo "        S3: exported, verified and restored s3://pk-archive/${key#./}/"
+else
+  echo "  --  S3 skipped: set S3PROXY_CP (see the comment above this step)"
+fi
+
 # The production shape, where the Temporal CLI is installed (bash .ci/temporal-cli.sh): `worker` against a real
 # Temporal server, /health and /metrics (the text format, also when a scraper asks for protobuf, which the
 # jar no longer carries), and a pass through it with `maintain --wait`.
 cli=${TEMPORAL_CLI:-$HOME/.cache/partition-keeper/temporal/bin/temporal}
 [ -x "$cli" ] || cli=$(command -v temporal || true)
-free_port() { local p=$1; while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done; echo "$p"; }
 if [ -n "$cli" ]; then
   tport=$(free_port 57233); mport=$(free_port 59464)
   "$cli" server start-dev --headless --ip 127.0.0.1 --port "$tport" --log-level error >"$work/temporal.log" 2>&1 &
