@@ -18,6 +18,8 @@ COPY activities/src activities/src
 COPY worker/src worker/src
 # -DskipTests compiles the tests (the worker's tests use the activities' test jar) but runs none:
 # the test suite needs PostgreSQL and runs in CI (.ci/run), not in an image build
+# Only the production jar goes into the image: partition-keeper-dev.jar (the embedded PostgreSQL for `dev`)
+# stays in the build stage.
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -ntp -q package -DskipTests \
  && cp worker/target/partition-keeper.jar /partition-keeper.jar

@@ -123,6 +123,9 @@ final class DevCommand implements Callable<Integer>, LogOption.Holder {
     if (limit < 0) {
       throw new IllegalArgumentException("--passes must be 0 (until interrupted) or more, got: " + passes);
     }
+    if (!EmbeddedPostgresServer.available()) {
+      throw new IllegalArgumentException(EmbeddedPostgresServer.DEV_JAR_HINT);
+    }
     if (temporalAddress != null && (temporalCli != null || testServer)) {
       throw new IllegalArgumentException("cannot use --temporal-address with --temporal-cli or --test-server: give"
           + " the address of a running server, or let dev start one");
