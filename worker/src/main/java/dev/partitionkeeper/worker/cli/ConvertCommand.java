@@ -103,11 +103,8 @@ final class ConvertCommand implements Callable<Integer>, LogOption.Holder {
     if (embedded) {
       ConvertResult result;
       try (CliLogging logging = log.start("convert");
-           EmbeddedTemporal t = EmbeddedTemporal.start();
-           WorkerRuntime runtime = new WorkerRuntime(t.connection().client(), cfg, ConfigOption.postgres(cfg),
-               cfg::tables, null)) {
-        runtime.start();
-        ConvertWorkflow wf = t.connection().client().newWorkflowStub(ConvertWorkflow.class, options(id, cfg));
+           InProcessWorker worker = InProcessWorker.start(cfg, ConfigOption.postgres(cfg))) {
+        ConvertWorkflow wf = worker.client().newWorkflowStub(ConvertWorkflow.class, options(id, cfg));
         result = wf.run(request);
       }
       return print(out, result);

@@ -52,11 +52,9 @@ final class OnceCommand implements Callable<Integer>, LogOption.Holder {
     try (CliLogging logging = log.start("once")) {
       WorkerConfig cfg = config.load();
       PostgresSettings pg = ConfigOption.postgres(cfg);
-      try (EmbeddedTemporal temporal = EmbeddedTemporal.start();
-           WorkerRuntime runtime = new WorkerRuntime(temporal.connection().client(), cfg, pg, cfg::tables, null)) {
-        runtime.start();
+      try (InProcessWorker worker = InProcessWorker.start(cfg, pg)) {
         try {
-          report = PassRunner.run(temporal.connection().client(), cfg.taskQueue(),
+          report = PassRunner.run(worker.client(), worker.taskQueue(),
               new MaintenanceRequest(tables.names, dryRun.enabled, "partition-keeper once"));
           code = report.tables().stream().anyMatch(t -> TableReport.ATTENTION.equals(t.status())) ? Main.ATTENTION
               : Main.OK;

@@ -66,10 +66,8 @@ final class RestoreCommand implements Callable<Integer>, LogOption.Holder {
   }
 
   private RestoreResult restore(WorkerConfig cfg, PostgresSettings pg) {
-    try (EmbeddedTemporal temporal = EmbeddedTemporal.start();
-         WorkerRuntime runtime = new WorkerRuntime(temporal.connection().client(), cfg, pg, cfg::tables, null)) {
-      runtime.start();
-      RestoreWorkflow wf = temporal.connection().client().newWorkflowStub(RestoreWorkflow.class,
+    try (InProcessWorker worker = InProcessWorker.start(cfg, pg)) {
+      RestoreWorkflow wf = worker.client().newWorkflowStub(RestoreWorkflow.class,
           WorkflowOptions.newBuilder()
               .setWorkflowId(RestoreWorkflow.workflowId(location))
               .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
