@@ -157,7 +157,7 @@ final class DevCommand implements Callable<Integer>, LogOption.Holder {
            WorkerRuntime runtime = new WorkerRuntime(temporal.connection().client(), cfg, pgs, cfg::tables, null)) {
         runtime.start();
         out.println("worker polling task queue " + cfg.taskQueue());
-        Pass pass = new Pass(out, runtime, cfg.tables().get(0), archive, configFile);
+        DevPass pass = new DevPass(out, runtime, cfg.tables().get(0), archive, configFile);
         pass.layout("before the first pass");
         String m = mode != null ? mode : temporal.real() ? "schedule" : "cron";
         if ("loop".equals(m)) {
@@ -238,7 +238,7 @@ final class DevCommand implements Callable<Integer>, LogOption.Holder {
     return new Temporal(embedded.connection(), false, embedded, null, null);
   }
 
-  private int loopMode(Pass pass, Temporal temporal, WorkerConfig cfg, int limit) throws Exception {
+  private int loopMode(DevPass pass, Temporal temporal, WorkerConfig cfg, int limit) throws Exception {
     boolean failed = false;
     for (int n = 1; limit == 0 || n <= limit; n++) {
       pass.out.println();
@@ -262,7 +262,7 @@ final class DevCommand implements Callable<Integer>, LogOption.Holder {
   }
 
   /** The cron workflow after the first pass, printing every pass it runs (the SDK's test server has no Schedules). */
-  private int cronMode(Pass pass, Temporal temporal, WorkerConfig cfg, int limit, boolean failed) throws Exception {
+  private int cronMode(DevPass pass, Temporal temporal, WorkerConfig cfg, int limit, boolean failed) throws Exception {
     PrintWriter out = pass.out;
     CronService cronService = new CronService(temporal.connection().client(), cfg.taskQueue());
     CronService.CronResult started = cronService.apply(cron, false, cfg.source());
@@ -291,7 +291,7 @@ final class DevCommand implements Callable<Integer>, LogOption.Holder {
    * The Temporal Schedule after the first pass: a pass every minute, each printed when it completes. The
    * Schedule's own record of the runs it started is read (not visibility, which lags behind).
    */
-  private int scheduleMode(Pass pass, Temporal temporal, WorkerConfig cfg, int limit, boolean failed)
+  private int scheduleMode(DevPass pass, Temporal temporal, WorkerConfig cfg, int limit, boolean failed)
       throws Exception {
     PrintWriter out = pass.out;
     var client = temporal.connection().client();
@@ -358,90 +358,6 @@ final class DevCommand implements Callable<Integer>, LogOption.Holder {
       schedules.delete();
     } catch (RuntimeException e) {
       // best effort on the way out
-    }
-  }
-
-  /** Prints a pass: its report, the layout after it and the archive. */
-  private static final class Pass {
-    final PrintWriter out;
-    final WorkerRuntime runtime;
-    final TablePolicy policy;
-    final Path archive;
-    final Path configFile;
-
-    Pass(PrintWriter out, WorkerRuntime runtime, TablePolicy policy, Path archive, Path configFile) {
-      this.out = out;
-      this.runtime = runtime;
-      this.policy = policy;
-      this.archive = archive;
-      this.configFile = configFile;
-    }
-
-    /** Prints pass {@code n}; true when it failed. */
-    boolean printed(MaintenanceReport report, String error, int n) throws SQLException, IOException {
-      if (report != null) {
-        ReportPrinter.report(out, report);
-      }
-      if (error != null) {
-        out.println("pass " + n + " failed: " + error);
-      }
-      layout("after pass " + n);
-      archive();
-      out.flush();
-      return error != null || (report != null && report.failed());
-    }
-
-    void layout(String when) throws SQLException {
-      try (Connection c = runtime.dataSource().getConnection()) {
-        CatalogSnapshot snap = CatalogReader.read(c, policy.table());
-        Map<String, Long> rows = new HashMap<>();
-        try (Statement s = c.createStatement()) {
-          for (PartitionInfo p : snap.partitions()) {
-            var rs = s.executeQuery("SELECT count(*) FROM " + new TableName(p.schema(), p.name()).quoted());
-            rs.next();
-            rows.put(p.name(), rs.getLong(1));
-          }
-          var rs = s.executeQuery("SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'");
-          rs.next();
-          long detached = rs.getLong(1);
-          out.println();
-          out.println("Layout " + when + " (" + detached + " detached table(s) waiting in schema partition_archive):");
-        }
-        ReportPrinter.layout(out, snap, policy.zone(), rows);
-      }
-    }
-
-    /** The archive's partitions from their manifests, how to read them without us, and how to restore one. */
-    void archive() throws IOException {
-      List<Path> manifests;
-      try (Stream<Path> files = Files.walk(archive)) {
-        manifests = files.filter(f -> f.getFileName().toString().equals("manifest.json")).sorted().toList();
-      }
-      AsciiTable t = new AsciiTable(List.of("partition", "rows", "bytes", "location"), "Nothing archived yet");
-      List<Path> dirs = new ArrayList<>();
-      for (Path f : manifests) {
-        try {
-          ArchiveManifest m = ArchiveManifest.fromJson(Files.readAllBytes(f), f.toString());
-          t.row(m.partition(), m.rowCount(), m.totalBytes(), f.getParent().toAbsolutePath() + "/");
-          dirs.add(f.getParent().toAbsolutePath());
-        } catch (InvalidManifestException e) {
-          t.row(f.getParent().getFileName(), "?", "?", e.getMessage());
-        }
-      }
-      out.println();
-      out.println("Archive " + archive.toAbsolutePath() + "/:");
-      out.print(t.render());
-      if (dirs.isEmpty()) {
-        return;
-      }
-      String glob = archive.toAbsolutePath() + "/" + policy.table().schema() + "/" + policy.table().table()
-          + "/*/*.parquet";
-      out.println("Read it without partition-keeper (any Parquet reader), e.g. DuckDB:");
-      out.println("  duckdb -c \"SELECT count(*), min(created_at), max(created_at) FROM read_parquet('" + glob + "')\"");
-      Path first = dirs.get(0);
-      out.println("Restore one into the demo database (while dev runs):");
-      out.println("  " + self() + " restore -c " + configFile.toAbsolutePath() + " " + first + "/ --into "
-          + policy.table().schema() + "." + first.getFileName() + "_restored");
     }
   }
 
