@@ -19,7 +19,8 @@ import java.util.Random;
  * interval or duration, a negative or huge number, an unknown key, unicode where a keyword belongs, a
  * duplicate, broken YAML. Each case carries the words its error must contain (the key, the value), so a
  * generic "invalid" fails the test. The same seed gives the same cases: a failure prints the seed and
- * the case number to replay it.
+ * the case number to replay it. Longer than 500 lines on purpose: most of it is the table of mutations, data
+ * that reads best in one place.
  */
 final class PolicyMutations {
   private static final YAMLMapper YAML = new YAMLMapper();

@@ -27,6 +27,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+/**
+ * Every rule of the configuration file, each with the message it gives. Longer than 500 lines on purpose: most of
+ * it is the table of bad inputs and the words their errors must contain, which reads best next to the good cases.
+ */
 class WorkerConfigTest {
 
   /** A good table first, so the bad one is tables[1] and the index in the message means something. */

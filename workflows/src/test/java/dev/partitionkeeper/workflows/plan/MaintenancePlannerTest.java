@@ -45,6 +45,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+/**
+ * The planner's cases, one {@code @Nested} group per concern (runway, retention cutoff, time zones, leap years,
+ * default partition, layout, partition names), each small. Longer than 500 lines on purpose: the groups share the
+ * fixtures above and read as one specification of {@link MaintenancePlanner}.
+ */
 class MaintenancePlannerTest {
   /** A Sunday: ISO week 11 of 2026, first quarter. */
   static final Instant NOW = Instant.parse("2026-03-15T10:00:00Z");
