@@ -68,8 +68,9 @@ class ValidateCommandTest {
     assertTrue(r.err().startsWith("error: " + f + ": 6 problems\n"), r::toString);
     for (String expected : List.of(
         "  - maintenance.lock_timeout must be a duration",
-        "  - tables[0] (public.transactions): interval must be one of daily, weekly, monthly, quarterly, yearly, "
-            + "got: \"montly\"",
+        "  - tables[0] (public.transactions): interval must be daily, weekly, monthly, quarterly, yearly or a whole"
+            + " number of minutes, hours, days, weeks, months or years such as \"1 hour\", \"15 minutes\" or"
+            + " \"2 weeks\", got: \"montly\"",
         "  - tables[0] (public.transactions): retention must be a number of days, weeks, months or years such as "
             + "\"12 months\", got: \"12 moths\"",
         "  - tables[1] (public.events): unknown key 'retension'",
