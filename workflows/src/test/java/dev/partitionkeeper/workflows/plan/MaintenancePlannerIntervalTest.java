@@ -75,6 +75,21 @@ class MaintenancePlannerIntervalTest {
         : "2026-10-25T01:00:00Z"), after.from());
   }
 
+  /** What the planner made across the autumn change is what the layout check wants: no gap, the whole runway. */
+  @Test
+  void theLayoutCheckAgreesWithThePlannerAcrossTheAutumnChange() {
+    TablePolicy p = policy("1 hour", 5, "Europe/Berlin");
+    Instant now = Instant.parse("2026-10-24T23:30:00Z");
+    List<PartitionInfo> made = plan(p, now.toString()).stream()
+        .map(c -> range(c.partition(), c.from(), c.to())).toList();
+
+    LayoutReport r = LayoutVerifier.verify(snapshot(made.toArray(PartitionInfo[]::new)), p,
+        Instant.parse("2026-10-25T00:10:00Z"));
+
+    assertEquals(List.of("runway is 4 partitions, premake wants 5"), r.problems(), "one hour later, one hour less");
+    assertEquals(4, r.runwayPartitions());
+  }
+
   @Test
   void hourlyReportsBoundsOnTheLocalClock() {
     List<PlannedAction.CreatePartition> made = plan(policy("1 hour", 1, "Europe/Berlin"), "2026-03-29T00:30:00Z");
