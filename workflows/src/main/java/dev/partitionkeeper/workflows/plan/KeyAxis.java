@@ -133,7 +133,10 @@ public final class KeyAxis {
     }
   }
 
-  /** Human-readable form for reports, in the policy's zone for timestamptz. */
+  /**
+   * Human-readable form for reports, in the policy's zone for timestamptz; a time in the hour a clock change
+   * repeats carries its offset.
+   */
   public static String display(long axis, KeyType type, ZoneId zone) {
     if (axis == MIN) {
       return "MINVALUE";
@@ -147,6 +150,10 @@ public final class KeyAxis {
     LocalDateTime w = wallClock(axis, zone, type);
     String s = w.toLocalTime().equals(LocalTime.MIDNIGHT) ? w.toLocalDate().toString()
         : w.truncatedTo(ChronoUnit.SECONDS).toString().replace('T', ' ');
+    // the hour a clock change repeats reads twice alike without its offset: 02:00 +02:00, then 02:00 +01:00
+    if (type == KeyType.TIMESTAMPTZ && zone.getRules().getValidOffsets(w).size() > 1) {
+      s += " " + zone.getRules().getOffset(instant(axis)).getId();
+    }
     return s;
   }
 

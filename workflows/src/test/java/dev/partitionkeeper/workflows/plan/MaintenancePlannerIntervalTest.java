@@ -99,6 +99,16 @@ class MaintenancePlannerIntervalTest {
         made.stream().map(p -> p.partition() + " " + p.fromText() + " " + p.toText()).toList());
   }
 
+  @Test
+  void theRepeatedHourIsReportedWithItsOffset() {
+    List<PlannedAction.CreatePartition> made = plan(policy("1 hour", 2, "Europe/Berlin"), "2026-10-24T23:30:00Z");
+
+    assertEquals(List.of("transactions_p2026_10_24_2300 2026-10-25 01:00 2026-10-25 02:00 +02:00",
+        "transactions_p2026_10_25_0000 2026-10-25 02:00 +02:00 2026-10-25 02:00 +01:00",
+        "transactions_p2026_10_25_0100 2026-10-25 02:00 +01:00 2026-10-25 03:00"),
+        made.stream().map(p -> p.partition() + " " + p.fromText() + " " + p.toText()).toList());
+  }
+
   @ParameterizedTest(name = "{0} at {1}")
   @CsvSource(delimiter = '|', value = {
     "6 hours    | 2026-03-15T10:00:00Z | p2026_03_15_0600 2026-03-15T06:00:00Z, p2026_03_15_1200 2026-03-15T12:00:00Z",
