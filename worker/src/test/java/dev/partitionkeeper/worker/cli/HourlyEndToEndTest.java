@@ -47,12 +47,7 @@ class HourlyEndToEndTest {
     }
     Path archive = dir.resolve("archive");
     Path cfg = dir.resolve("partition-keeper.yaml");
-    Files.writeString(cfg, """
-        postgres:
-          url: '%s'
-        archive:
-          location: '%s'
-        tables:
+    Files.writeString(cfg, Cli.config(url, archive, """
           - table: public.events
             interval: 1 hour
             timezone: Europe/Berlin
@@ -61,7 +56,7 @@ class HourlyEndToEndTest {
             default_partition: none
             retention_action: archive_and_drop
             drop_grace: 0d
-        """.formatted(url, archive));
+        """));
 
     Cli.Result pass = Cli.run("once", "-c", cfg.toString());
 
