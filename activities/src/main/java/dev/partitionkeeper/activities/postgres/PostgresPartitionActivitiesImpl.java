@@ -12,6 +12,7 @@ import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.LayoutVerifier;
 import dev.partitionkeeper.workflows.plan.MaintenancePlan;
+import dev.partitionkeeper.workflows.plan.KeyAxis;
 import dev.partitionkeeper.workflows.plan.MaintenancePlanner;
 import dev.partitionkeeper.workflows.plan.PlannedAction;
 import io.temporal.activity.Activity;
@@ -72,6 +73,11 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
       checkClock(c, nowMillis);
       // read-only: the bookkeeping schema is created by the first step that writes to it
       CatalogSnapshot snap = CatalogReader.read(c, policy.table());
+      try {
+        KeyAxis.periodZone(policy.interval(), policy.zone(), snap.keyType());
+      } catch (IllegalArgumentException e) {
+        throw new PolicyException(policy.table() + ": " + e.getMessage());
+      }
       MaintenancePlan plan = MaintenancePlanner.plan(snap, policy, Instant.ofEpochMilli(nowMillis),
           archiveStates(c, policy));
       listener.planned(policy.table(), plan);

@@ -319,7 +319,7 @@ class ConvertActivitiesImplTest extends ConvertPgTest {
     assertRefused("public.ruled", "at", "rule audit_copy on table audit refers to public.ruled by its identity");
     ApplicationFailure bad = assertThrows(ApplicationFailure.class, () -> acts.inspect(
         ConvertRequest.convert("public.transactions", "created_at", "fortnightly")));
-    assertTrue(bad.getOriginalMessage().startsWith("interval must be one of daily"), bad.getOriginalMessage());
+    assertTrue(bad.getOriginalMessage().startsWith("interval must be daily, weekly"), bad.getOriginalMessage());
     assertEquals(relations, q("SELECT count(*) FROM pg_class"), "a refusal creates nothing");
     assertEquals(0, q("SELECT count(*) FROM pg_namespace WHERE nspname = 'partition_keeper'"));
   }

@@ -33,6 +33,7 @@ import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
 import dev.partitionkeeper.workflows.model.RetentionAction;
+import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
@@ -317,6 +318,13 @@ class PostgresPartitionActivitiesImplTest {
     assertEquals(Failures.INVALID_POLICY, f.getType());
     assertTrue(f.getOriginalMessage().contains("is not range-partitioned"), f.getOriginalMessage());
     assertFalse(exists(url, new TableName("public", monthName(unknown.table(), NEXT))));
+    TableName days = new TableName("public", "days");
+    createParent(url, days, "date");
+    ApplicationFailure hourly = failure(() -> acts.plan(PgFixtures.policy(days, 1, null, DefaultPartitionMode.KEEP)
+        .withInterval(PartitionInterval.parse("1 hour")), NOW));
+    assertEquals(Failures.INVALID_POLICY, hourly.getType());
+    assertEquals("public.days: interval 1 hour needs a timestamp key, but the key is a date; use an interval of a day"
+        + " or more (e.g. daily)", hourly.getOriginalMessage());
   }
 
   @Test

@@ -4,10 +4,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.postgres.Privileges;
 import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.worker.config.DurationText;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
+import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,8 +48,32 @@ final class ValidateCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     out.println(cfg.source() + " is valid:");
     out.print(t.render());
+    runwayWarnings(cfg, out);
     out.flush();
     return privileges ? privileges(cfg) : Main.OK;
+  }
+
+  /**
+   * A sub-day table whose runway ends before the next pass sends rows to the default partition (or fails them):
+   * warned, not refused, since {@code plan} and {@code once} run without the schedule.
+   */
+  private static void runwayWarnings(WorkerConfig cfg, PrintWriter out) {
+    Duration gap = cfg.schedule().longestGap();
+    if (gap == null) {
+      return;
+    }
+    for (TablePolicy p : cfg.tables()) {
+      Duration period = Duration.ofMinutes(p.interval().minimumMinutes());
+      Duration runway = period.multipliedBy(p.premake());
+      if (p.interval().isSubDay() && runway.compareTo(gap) < 0) {
+        long needed = (gap.toMinutes() + period.toMinutes() - 1) / period.toMinutes();
+        out.println("warning: " + p.table() + ": premake " + p.premake() + " of " + p.interval().label()
+            + " keeps " + DurationText.format(runway) + " ahead, but passes run " + cfg.schedule().describe()
+            + " (up to " + DurationText.format(gap) + " apart): rows past the runway go to the default partition or"
+            + " fail; set premake to " + needed + " or more, or run passes more often (schedule: every: "
+            + DurationText.format(period) + ")");
+      }
+    }
   }
 
   private int privileges(WorkerConfig cfg) throws SQLException {

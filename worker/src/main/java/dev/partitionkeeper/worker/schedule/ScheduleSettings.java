@@ -163,6 +163,28 @@ public record ScheduleSettings(Mode mode, String cron, LocalTime at, List<DayOfW
     return DEFAULT_TIMEZONE.equals(timezone) ? cronExpression() : "CRON_TZ=" + timezone + " " + cronExpression();
   }
 
+  /**
+   * The longest time between two passes: {@code every}, or the widest gap between the pass days ({@code at}/{@code
+   * days}: a day when it runs daily); null for a {@code cron} expression, which is not analysed.
+   */
+  public Duration longestGap() {
+    if (every != null) {
+      return every;
+    }
+    if (cron != null) {
+      return null;
+    }
+    if (days.isEmpty()) {
+      return Duration.ofDays(1);
+    }
+    List<Integer> on = days.stream().map(DayOfWeek::getValue).sorted().distinct().toList();
+    int widest = 7 - on.get(on.size() - 1) + on.get(0);
+    for (int i = 1; i < on.size(); i++) {
+      widest = Math.max(widest, on.get(i) - on.get(i - 1));
+    }
+    return Duration.ofDays(widest);
+  }
+
   /** "daily at 02:00 UTC", "cron 0 2 * * 1-5 (Europe/Berlin)": for people. */
   public String describe() {
     if (every != null) {

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -18,6 +19,14 @@ import org.slf4j.LoggerFactory;
  */
 final class Cli {
   private Cli() {}
+
+  /**
+   * A worker file for the database {@code url}, archiving to the directory {@code archive}, with {@code tables}:
+   * the entries of {@code tables:}, each starting {@code "  - table: "}.
+   */
+  static String config(String url, Path archive, String tables) {
+    return "postgres:\n  url: '" + url + "'\narchive:\n  location: '" + archive + "'\ntables:\n" + tables;
+  }
 
   /**
    * @param console what the log's console appender printed during the run, stack traces included: on a

@@ -100,7 +100,7 @@ final class PolicyMutations {
 
   // values chosen because each breaks one rule: type, sign, range, unit, spelling, unicode
   private static final List<Bad> TABLE_VALUES = List.of(
-      new Bad(null, "interval", "montly", "12 moths", "", "MONTHLY!!", "m\u00f6nthly", "1 month", "-1", 12, true,
+      new Bad(null, "interval", "montly", "12 moths", "", "MONTHLY!!", "m\u00f6nthly", "0 months", "-1", 12, true,
           list("monthly"), map("every", "month"), "monthly; DROP TABLE x", "\u0645\u0627\u0647\u0627\u0646\u0647"),
       new Bad(null, "premake", "three", "3.5", -1, 0, HUGE_NUMBER, 2147483648L, 1_000_000, true, list(3), "",
           "\u0663", 3.5),

@@ -43,12 +43,7 @@ class TrickyCatalogTest {
     }
     Path archive = dir.resolve("archive");
     Path cfg = dir.resolve("partition-keeper.yaml");
-    Files.writeString(cfg, """
-        postgres:
-          url: '%s'
-        archive:
-          location: '%s'
-        tables:
+    Files.writeString(cfg, Cli.config(url, archive, """
           - table: public."Billing Events"
             interval: daily
             timezone: Europe/Berlin
@@ -57,8 +52,8 @@ class TrickyCatalogTest {
             default_partition: none
             retention_action: archive_and_drop
             drop_grace: 0d
-            partition_name: 'Billing Events %%Y%%m%%d'
-        """.formatted(url, archive));
+            partition_name: 'Billing Events %Y%m%d'
+        """));
 
     Cli.Result plan = Cli.run("plan", "-c", cfg.toString());
     Cli.Result pass = Cli.run("once", "-c", cfg.toString());

@@ -47,6 +47,34 @@ class ValidateCommandTest {
   }
 
   @Test
+  void anHourlyRunwayShorterThanTheTimeBetweenPassesIsWarnedAbout() throws Exception {
+    String tables = """
+        tables:
+          - table: public.events
+            interval: 1 hour
+          - table: public.clicks
+            interval: 15 minutes
+            premake: 200
+        """;
+    Cli.Result daily = Cli.run("validate", "--config", file("daily.yaml", tables).toString());
+    Cli.Result weekdays = Cli.run("validate", "--config", file("weekdays.yaml", tables
+        + "schedule:\n  days: mon-fri\n").toString());
+    Cli.Result hourly = Cli.run("validate", "--config", file("hourly.yaml", tables
+        + "schedule:\n  every: 1h\n").toString());
+
+    assertEquals(Main.OK, daily.exitCode(), daily::toString);
+    assertTrue(daily.out().contains("warning: public.events: premake 4 of 1 hour keeps 4h ahead, but passes run daily"
+        + " at 02:00 UTC (up to 1d apart): rows past the runway go to the default partition or fail; set premake to 24"
+        + " or more, or run passes more often (schedule: every: 1h)\n"), daily::toString);
+    assertTrue(!daily.out().contains("public.clicks: premake"), "200 quarter hours outlast a day: " + daily);
+    assertTrue(weekdays.out().contains("(up to 3d apart)"), weekdays::toString);
+    assertTrue(weekdays.out().contains("public.clicks: premake 200 of 15 minutes keeps 50h ahead, but passes"
+        + " run on mon,tue,wed,thu,fri at 02:00 UTC (up to 3d apart): rows past the runway go to the default partition"
+        + " or fail; set premake to 288 or more"), weekdays::toString);
+    assertTrue(!hourly.out().contains("warning"), hourly::toString);
+  }
+
+  @Test
   void badFileExitsTwoAndPrintsEveryProblemWithoutAStackTrace() throws Exception {
     Path f = file("bad.yaml", """
         maintenance:
@@ -68,8 +96,9 @@ class ValidateCommandTest {
     assertTrue(r.err().startsWith("error: " + f + ": 6 problems\n"), r::toString);
     for (String expected : List.of(
         "  - maintenance.lock_timeout must be a duration",
-        "  - tables[0] (public.transactions): interval must be one of daily, weekly, monthly, quarterly, yearly, "
-            + "got: \"montly\"",
+        "  - tables[0] (public.transactions): interval must be daily, weekly, monthly, quarterly, yearly or a whole"
+            + " number of minutes, hours, days, weeks, months or years such as \"1 hour\", \"15 minutes\" or"
+            + " \"2 weeks\", got: \"montly\"",
         "  - tables[0] (public.transactions): retention must be a number of days, weeks, months or years such as "
             + "\"12 months\", got: \"12 moths\"",
         "  - tables[1] (public.events): unknown key 'retension'",

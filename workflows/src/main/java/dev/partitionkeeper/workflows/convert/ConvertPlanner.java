@@ -30,15 +30,16 @@ public final class ConvertPlanner {
     ZoneId zone = request.zone();
     KeyType type = table.keyType();
     TableName name = TableName.parse(table.table(), "public");
-    LocalDateTime current = interval.floor(KeyAxis.wallClock(KeyAxis.now(now, zone, type), zone, type));
+    ZoneId periods = KeyAxis.periodZone(interval, zone, type);
+    LocalDateTime current = interval.floor(KeyAxis.wallClock(KeyAxis.now(now, zone, type), periods, type));
     LocalDateTime end = interval.plus(current, (long) request.premake() + 1);
     LocalDateTime start = current;
     if (table.minKey() != null) {
-      LocalDateTime oldest = interval.floor(KeyAxis.wallClock(table.minKey(), zone, type));
+      LocalDateTime oldest = interval.floor(KeyAxis.wallClock(table.minKey(), periods, type));
       if (oldest.isBefore(start)) {
         start = oldest;
       }
-      LocalDateTime newest = interval.next(interval.floor(KeyAxis.wallClock(table.maxKey(), zone, type)));
+      LocalDateTime newest = interval.next(interval.floor(KeyAxis.wallClock(table.maxKey(), periods, type)));
       if (!request.defaultPartition() && newest.isAfter(end)) {
         end = newest;
       }
@@ -51,8 +52,8 @@ public final class ConvertPlanner {
             + interval.label() + " partitions; use a coarser --interval, or --default-partition to send rows past"
             + " the runway to a DEFAULT partition, or fix the stray keys first");
       }
-      long a = KeyAxis.of(s, zone, type);
-      long b = KeyAxis.of(interval.next(s), zone, type);
+      long a = KeyAxis.of(s, periods, type);
+      long b = KeyAxis.of(interval.next(s), periods, type);
       parts.add(new PlannedAction.CreatePartition(MaintenancePlanner.partitionName(name, interval.suffix(s)), a, b,
           KeyAxis.display(a, type, zone), KeyAxis.display(b, type, zone)));
     }

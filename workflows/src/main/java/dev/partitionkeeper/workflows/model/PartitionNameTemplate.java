@@ -16,7 +16,9 @@ import java.util.Map;
  * <p>Fields, each expanded from the start of the partition's period in the table's time zone:
  * {@code %t} the table's name, {@code %Y} year (4 digits), {@code %m} month (01-12), {@code %d} day of month
  * (01-31), {@code %G} ISO week-based year, {@code %V} ISO week (01-53), {@code %q} quarter (1-4), {@code %j}
- * day of year (001-366), {@code %%} a percent sign. Anything else is copied as it is.
+ * day of year (001-366), {@code %H} hour (00-23), {@code %M} minute (00-59), {@code %%} a percent sign. Anything
+ * else is copied as it is. For sub-day intervals the start is taken in UTC (see {@link PartitionInterval}), so the
+ * hour a clock change repeats still gets names of its own.
  *
  * <p>{@link #of} rejects a template that names two periods alike (e.g. {@code %t_%Y} for a monthly table)
  * or whose names can be longer than PostgreSQL's 63-byte identifier limit: unlike the default names, a
@@ -49,49 +51,70 @@ public final class PartitionNameTemplate {
     t.checkFields(table);
     Map<String, LocalDateTime> seen = new HashMap<>();
     LocalDateTime end = CHECK_FROM.plusYears(PERIODS_CHECKED_YEARS);
-    for (LocalDateTime p = interval.floor(CHECK_FROM); p.isBefore(end); p = interval.next(p)) {
-      String name = t.expand(table, p);
-      int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-      if (bytes > MAX_NAME_BYTES) {
-        throw new IllegalArgumentException("partition_name \"" + template + "\" for " + table + " gives names of "
-            + bytes + " bytes (\"" + name + "\"); PostgreSQL allows " + MAX_NAME_BYTES + ": shorten the template");
-      }
-      LocalDateTime other = seen.put(name, p);
-      if (other != null) {
-        throw new IllegalArgumentException("partition_name \"" + template + "\" names two " + interval.label()
-            + " partitions of " + table + " alike (\"" + name + "\" for the periods starting " + other.toLocalDate()
-            + " and " + p.toLocalDate() + "); include the fields that tell them apart, for example \""
-            + example(interval) + "\"");
+    // Every field has a fixed width, so a sub-day template names all periods apart when it names the days of
+    // eight years apart and the periods of one day apart: checking both spares expanding every quarter hour.
+    PartitionInterval days = interval.isSubDay() ? PartitionInterval.DAILY : interval;
+    for (LocalDateTime p = days.floor(CHECK_FROM); p.isBefore(end); p = days.next(p)) {
+      t.check(table, interval, seen, p);
+    }
+    if (interval.isSubDay()) {
+      seen.clear();
+      LocalDateTime dayEnd = CHECK_FROM.plusDays(1);
+      for (LocalDateTime p = CHECK_FROM; p.isBefore(dayEnd); p = interval.next(p)) {
+        t.check(table, interval, seen, p);
       }
     }
     return t;
   }
 
+  private void check(TableName table, PartitionInterval interval, Map<String, LocalDateTime> seen, LocalDateTime p) {
+    String name = expand(table, p);
+    int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_NAME_BYTES) {
+      throw new IllegalArgumentException("partition_name \"" + template + "\" for " + table + " gives names of "
+          + bytes + " bytes (\"" + name + "\"); PostgreSQL allows " + MAX_NAME_BYTES + ": shorten the template");
+    }
+    LocalDateTime other = seen.put(name, p);
+    if (other != null) {
+      throw new IllegalArgumentException("partition_name \"" + template + "\" names two " + interval.label()
+          + " partitions of " + table + " alike (\"" + name + "\" for the periods starting " + shown(other, interval)
+          + " and " + shown(p, interval) + "); include the fields that tell them apart, for example \""
+          + example(interval) + "\"");
+    }
+  }
+
+  private static String shown(LocalDateTime t, PartitionInterval interval) {
+    return interval.isSubDay() ? t.toString().replace('T', ' ') + " UTC" : t.toLocalDate().toString();
+  }
+
   /** A template that works for {@code interval}, for messages. */
   static String example(PartitionInterval interval) {
-    return switch (interval) {
-      case DAILY -> "%t_p%Y%m%d";
-      case WEEKLY -> "%t_p%G_w%V";
-      case MONTHLY -> "%t_p%Y_%m";
-      case QUARTERLY -> "%t_p%Y_q%q";
-      case YEARLY -> "%t_p%Y";
+    return switch (interval.unit()) {
+      case MINUTES, HOURS -> "%t_p%Y%m%d_%H%M";
+      case DAYS -> "%t_p%Y%m%d";
+      case WEEKS -> interval.amount() == 1 ? "%t_p%G_w%V" : "%t_p%Y%m%d";
+      case MONTHS -> interval.amount() == 3 ? "%t_p%Y_q%q" : "%t_p%Y_%m";
+      case YEARS -> "%t_p%Y";
     };
   }
 
   private void checkFields(TableName table) {
     for (int i = 0; i < template.length(); i++) {
       if (template.charAt(i) == '%') {
-        if (i + 1 == template.length() || "tYmdGVqj%".indexOf(template.charAt(i + 1)) < 0) {
+        if (i + 1 == template.length() || "tYmdGVqjHM%".indexOf(template.charAt(i + 1)) < 0) {
           String field = i + 1 == template.length() ? "%" : "%" + template.charAt(i + 1);
           throw new IllegalArgumentException("partition_name \"" + template + "\" for " + table + " has an unknown"
-              + " field " + field + "; the fields are %t (table), %Y, %m, %d, %G, %V, %q, %j and %% (a percent sign)");
+              + " field " + field + "; the fields are %t (table), %Y, %m, %d, %G, %V, %q, %j, %H, %M and %% (a percent sign)");
         }
         i++;
       }
     }
   }
 
-  /** The name of the partition whose period starts at {@code start} (wall clock in the table's zone). */
+  /**
+   * The name of the partition whose period starts at {@code start}: wall clock in the table's zone, or UTC for
+   * sub-day intervals.
+   */
   public String expand(TableName table, LocalDateTime start) {
     LocalDate d = start.toLocalDate();
     StringBuilder out = new StringBuilder();
@@ -111,6 +134,8 @@ public final class PartitionNameTemplate {
         case 'V' -> out.append(String.format(Locale.ROOT, "%02d", d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR)));
         case 'q' -> out.append((d.getMonthValue() - 1) / 3 + 1);
         case 'j' -> out.append(String.format(Locale.ROOT, "%03d", d.getDayOfYear()));
+        case 'H' -> out.append(String.format(Locale.ROOT, "%02d", start.getHour()));
+        case 'M' -> out.append(String.format(Locale.ROOT, "%02d", start.getMinute()));
         case '%' -> out.append('%');
         default -> throw new IllegalStateException("unchecked field %" + f);
       }

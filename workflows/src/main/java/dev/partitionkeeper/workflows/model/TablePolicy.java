@@ -37,6 +37,7 @@ public record TablePolicy(
   public static final int MAX_PREMAKE = 1000;
   public static final String DEFAULT_TIMEZONE = "UTC";
   public static final int DEFAULT_DROP_GRACE_DAYS = 7;
+  private static final long MINUTES_PER_DAY = 24 * 60;
 
   public TablePolicy {
     if (table == null) {
@@ -87,11 +88,10 @@ public record TablePolicy(
    * though 3 x 28 days is less than 89); everything else compares shortest lengths in days.
    */
   private static boolean shorterThanOne(Retention retention, PartitionInterval interval) {
-    int intervalMonths = switch (interval) {
-      case MONTHLY -> 1;
-      case QUARTERLY -> 3;
-      case YEARLY -> 12;
-      case DAILY, WEEKLY -> 0;
+    int intervalMonths = switch (interval.unit()) {
+      case MONTHS -> interval.amount();
+      case YEARS -> 12 * interval.amount();
+      case MINUTES, HOURS, DAYS, WEEKS -> 0;
     };
     if (intervalMonths > 0 && retention.unit() == Retention.Unit.MONTHS) {
       return retention.amount() < intervalMonths;
@@ -99,7 +99,7 @@ public record TablePolicy(
     if (intervalMonths > 0 && retention.unit() == Retention.Unit.YEARS) {
       return 12L * retention.amount() < intervalMonths;
     }
-    return retention.minimumDays() < interval.approximateDays();
+    return retention.minimumDays() * MINUTES_PER_DAY < interval.minimumMinutes();
   }
 
   /** A policy with defaults for everything but the table and interval. */
@@ -110,6 +110,11 @@ public record TablePolicy(
 
   public ZoneId zone() {
     return ZoneId.of(timezone);
+  }
+
+  public TablePolicy withInterval(PartitionInterval i) {
+    return new TablePolicy(table, i, premake, retention, timezone, defaultPartition, retentionAction, dropGraceDays,
+        partitionName);
   }
 
   public TablePolicy withPremake(int n) {

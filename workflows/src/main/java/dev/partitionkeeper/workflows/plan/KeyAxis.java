@@ -2,6 +2,7 @@ package dev.partitionkeeper.workflows.plan;
 
 import java.time.LocalTime;
 import dev.partitionkeeper.workflows.model.KeyType;
+import dev.partitionkeeper.workflows.model.PartitionInterval;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -34,6 +35,23 @@ public final class KeyAxis {
       .toFormatter(Locale.ROOT);
 
   private KeyAxis() {}
+
+  /**
+   * The zone in which {@code interval}'s periods are counted and named: the policy's zone, or UTC for sub-day
+   * intervals, whose boundaries are absolute times so that a clock change neither drops nor repeats an hour.
+   *
+   * @throws IllegalArgumentException for a sub-day interval on a {@code date} key
+   */
+  public static ZoneId periodZone(PartitionInterval interval, ZoneId zone, KeyType type) {
+    if (!interval.isSubDay()) {
+      return zone;
+    }
+    if (type == KeyType.DATE) {
+      throw new IllegalArgumentException("interval " + interval.label() + " needs a timestamp key, but the key is a"
+          + " date; use an interval of a day or more (e.g. daily)");
+    }
+    return ZoneOffset.UTC;
+  }
 
   /** The axis value of a wall-clock time in {@code zone}. */
   public static long of(LocalDateTime wallClock, ZoneId zone, KeyType type) {
@@ -115,7 +133,10 @@ public final class KeyAxis {
     }
   }
 
-  /** Human-readable form for reports, in the policy's zone for timestamptz. */
+  /**
+   * Human-readable form for reports, in the policy's zone for timestamptz; a time in the hour a clock change
+   * repeats carries its offset.
+   */
   public static String display(long axis, KeyType type, ZoneId zone) {
     if (axis == MIN) {
       return "MINVALUE";
@@ -129,6 +150,10 @@ public final class KeyAxis {
     LocalDateTime w = wallClock(axis, zone, type);
     String s = w.toLocalTime().equals(LocalTime.MIDNIGHT) ? w.toLocalDate().toString()
         : w.truncatedTo(ChronoUnit.SECONDS).toString().replace('T', ' ');
+    // the hour a clock change repeats reads twice alike without its offset: 02:00 +02:00, then 02:00 +01:00
+    if (type == KeyType.TIMESTAMPTZ && zone.getRules().getValidOffsets(w).size() > 1) {
+      s += " " + zone.getRules().getOffset(instant(axis)).getId();
+    }
     return s;
   }
 

@@ -44,9 +44,10 @@ public final class MaintenancePlanner {
     PartitionInterval interval = policy.interval();
     PartitionNameTemplate names = policy.partitionName() == null ? null
         : PartitionNameTemplate.of(policy.partitionName(), policy.table(), interval);
+    ZoneId periods = KeyAxis.periodZone(interval, zone, type);
     long nowAxis = KeyAxis.now(now, zone, type);
     LocalDateTime nowWall = KeyAxis.wallClock(nowAxis, zone, type);
-    LocalDateTime current = interval.floor(nowWall);
+    LocalDateTime current = interval.floor(KeyAxis.wallClock(nowAxis, periods, type));
 
     List<PlannedAction> actions = new ArrayList<>();
     List<Finding> findings = new ArrayList<>();
@@ -75,8 +76,8 @@ public final class MaintenancePlanner {
     }
 
     List<PartitionInfo> ranged = snap.ranged();
-    long currentAxis = KeyAxis.of(current, zone, type);
-    int runway = runway(ranged, policy, current, zone, type);
+    long currentAxis = KeyAxis.of(current, periods, type);
+    int runway = runway(ranged, policy, current, periods, type);
     if (runway < policy.premake()) {
       findings.add(new Finding(Finding.Kind.RUNWAY_SHORT, runway + " future partition" + (runway == 1 ? "" : "s")
           + " exist after the current one; premake wants " + policy.premake()));
@@ -87,8 +88,8 @@ public final class MaintenancePlanner {
     for (int i = 0; i <= policy.premake(); i++) {
       LocalDateTime start = interval.plus(current, i);
       LocalDateTime end = interval.next(start);
-      long a = KeyAxis.of(start, zone, type);
-      long b = KeyAxis.of(end, zone, type);
+      long a = KeyAxis.of(start, periods, type);
+      long b = KeyAxis.of(end, periods, type);
       PartitionInfo exact = null;
       PartitionInfo overlapping = null;
       for (PartitionInfo p : snap.partitions()) {
@@ -178,7 +179,7 @@ public final class MaintenancePlanner {
 
   /**
    * How many whole periods after the current one are covered, contiguously, by attached partitions
-   * (whatever their shape).
+   * (whatever their shape). {@code current} and {@code zone} are in the period zone ({@link KeyAxis#periodZone}).
    */
   static int runway(List<PartitionInfo> ranged, TablePolicy policy, LocalDateTime current, ZoneId zone, KeyType type) {
     PartitionInterval interval = policy.interval();

@@ -46,6 +46,28 @@ class PartitionNameTemplateTest {
     assertTrue(e.getMessage().contains("\"" + template + "\""), e.getMessage());
   }
 
+  @ParameterizedTest(name = "{0} {1} -> {3}")
+  @CsvSource(delimiter = '|', value = {
+      "1 hour     | %t_%Y%m%d_%H  | 2026-10-25T01:00 | transactions_20261025_01",
+      "15 minutes | %t_%Y%m%d%H%M | 2026-03-29T23:45 | transactions_202603292345",
+      "6 hours    | %t_%Y_%j_h%H  | 2028-12-31T18:00 | transactions_2028_366_h18"})
+  void subDayTemplatesAddHoursAndMinutes(String interval, String template, LocalDateTime start, String name) {
+    assertEquals(name, PartitionNameTemplate.of(template, TX, PartitionInterval.parse(interval)).expand(TX, start));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', value = {
+      "1 hour     | %t_%Y%m%d     | alike (\"transactions_20230101\" for the periods starting 2023-01-01 00:00 UTC and"
+          + " 2023-01-01 01:00 UTC); include the fields that tell them apart, for example \"%t_p%Y%m%d_%H%M\"",
+      "15 minutes | %t_%m%d%H%M   | names two 15 minutes partitions of public.transactions alike",
+      "6 hours    | %t_%Y%m%d%M   | names two 6 hours partitions"})
+  void refusesASubDayTemplateThatNamesTwoPeriodsAlike(String interval, String template, String message) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> PartitionNameTemplate.of(template, TX, PartitionInterval.parse(interval)));
+
+    assertTrue(e.getMessage().contains(message), e.getMessage());
+  }
+
   @Test
   void refusesNamesLongerThanPostgresAllows() {
     String template = "x".repeat(60) + "_%Y%m%d";
@@ -59,8 +81,8 @@ class PartitionNameTemplateTest {
 
   @Test
   void refusesUnknownFieldsAndBlanks() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> PartitionNameTemplate.of("%t_%Y%M", TX,
-        PartitionInterval.MONTHLY)).getMessage().contains("unknown field %M"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> PartitionNameTemplate.of("%t_%Y%S", TX,
+        PartitionInterval.MONTHLY)).getMessage().contains("unknown field %S"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> PartitionNameTemplate.of("%t_%Y%m%", TX,
         PartitionInterval.MONTHLY)).getMessage().contains("unknown field %;"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> PartitionNameTemplate.of(" ", TX,
