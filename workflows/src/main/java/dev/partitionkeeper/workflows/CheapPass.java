@@ -4,6 +4,7 @@ import dev.partitionkeeper.workflows.activity.PartitionActivities;
 import dev.partitionkeeper.workflows.activity.TableSurvey;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.MaintenancePlan;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +37,21 @@ final class CheapPass {
     if (tables.isEmpty()) {
       return List.of();
     }
-    List<TableSurvey> surveys = partitions.survey(tables, Workflow.currentTimeMillis());
+    List<TableSurvey> surveys;
+    try {
+      surveys = partitions.survey(tables, Workflow.currentTimeMillis());
+    } catch (ActivityFailure e) {
+      // retries exhausted (the database unreachable) or a refusal for all (the clocks disagree): every table
+      // fails with the reason, as when each planned alone, and the pass reports them instead of failing blind
+      String why = TablePass.rootMessage(e);
+      List<TableReport> failed = new ArrayList<>();
+      for (TablePolicy policy : tables) {
+        TableReport r = new TableReport(policy.table().toString(), TableReport.FAILED, null, List.of(), null, why);
+        board.finished(r);
+        failed.add(r);
+      }
+      return failed;
+    }
     Map<String, TableReport> reports = new LinkedHashMap<>();
     List<TablePolicy> withWork = new ArrayList<>();
     Map<String, MaintenancePlan> plans = new LinkedHashMap<>();

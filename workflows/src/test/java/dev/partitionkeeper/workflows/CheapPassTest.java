@@ -27,6 +27,7 @@ import dev.partitionkeeper.workflows.plan.MaintenancePlan;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -132,5 +133,24 @@ class CheapPassTest {
     List<HistoryEvent> pass = events(env.getWorkflowClient(), MaintenanceWorkflow.WORKFLOW_ID);
     assertEquals(0, count(pass, EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED));
     verify(partitions).verifyLayout(eq(BILLING_EVENTS), anyLong());
+  }
+
+  @Test
+  void aSurveyThatKeepsFailingFailsEveryTableWithItsReason(TestWorkflowEnvironment env, Worker worker) {
+    doThrow(new IllegalStateException("connection refused")).when(partitions).plan(eq(TRANSACTIONS), anyLong());
+    start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
+
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
+        () -> maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null));
+
+    ApplicationFailure pass = (ApplicationFailure) e.getCause();
+    assertEquals(Failures.PASS_FAILED, pass.getType());
+    MaintenanceReport report = pass.getDetails().get(MaintenanceReport.class);
+    assertEquals(List.of(TableReport.FAILED, TableReport.FAILED),
+        report.tables().stream().map(TableReport::status).toList());
+    assertTrue(report.tables().get(1).error().contains("connection refused"), report::toString);
+    List<HistoryEvent> events = events(env.getWorkflowClient(), MaintenanceWorkflow.WORKFLOW_ID);
+    assertEquals(List.of("PolicyLoad", "PartitionSurvey"), activities(events), "one survey, retried by Temporal");
+    assertEquals(0, count(events, EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED));
   }
 }
