@@ -8,10 +8,12 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * One maintenance pass over the policy's tables. Loads the policy, then runs one
- * {@link TableMaintenanceWorkflow} child per table (ID {@code partition-maintenance/<schema>.<table>}),
- * so the Temporal UI shows one run per table and two passes never work on the same table at once: a
- * pass that finds a table held by another pass waits for it (see {@code TablePass}).
+ * One maintenance pass over the policy's tables. Loads the policy, plans every table and checks the layout
+ * of those with nothing to do in one activity ({@code PartitionSurvey}), then runs one
+ * {@link TableMaintenanceWorkflow} child per table with actions (ID
+ * {@code partition-maintenance/<schema>.<table>}), so the Temporal UI shows one run per table that changed
+ * and two passes never run DDL on the same table at once: a pass that finds a table held by another pass
+ * waits for it (see {@code TablePass}).
  *
  * <p>Started three ways: by the Temporal Schedule {@link #SCHEDULE_ID} (IDs
  * {@code partition-maintenance-scheduled-<time>}), as the cron workflow {@link #CRON_WORKFLOW_ID}, and on
@@ -56,7 +58,10 @@ public interface MaintenanceWorkflow {
   @UpdateValidatorMethod(updateName = "maintain")
   void validateMaintain(MaintenanceRequest request);
 
-  /** Sent by a table's workflow when it starts a step, for {@link #status}. */
+  /**
+   * Sent by a table's workflow when it starts a step, for {@link #status}: only by runs started before the
+   * cheap pass; a table's workflow now answers its own {@code progress} query instead.
+   */
   @SignalMethod(name = "tableProgress")
   void tableProgress(TableProgress progress);
 

@@ -24,7 +24,9 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 
 /**
- * Loads the policy and runs one child workflow per table ({@link TablePass}); then, until no request
+ * Loads the policy, plans and checks all its tables in one activity and runs a child workflow for each
+ * table with actions ({@link CheapPass}; runs started before it: one child per table, {@link TablePass});
+ * then, until no request
  * is left, a further pass for the requests that arrived meanwhile (signals and updates), so nothing
  * asked of a run is lost when it completes.
  *
@@ -53,6 +55,12 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
   public static final long CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
   /** {@link Workflow#getVersion} change ID: runs started before continue-as-new existed replay unchanged. */
   static final String CONTINUE_AS_NEW_CHANGE = "continue-as-new-when-history-is-long";
+  /**
+   * {@link Workflow#getVersion} change ID of the cheap pass ({@link CheapPass}): one survey activity for all
+   * tables, children only for tables with actions, progress by query. Runs started before it replay through
+   * the per-table children of {@link TablePass} alone.
+   */
+  static final String CHEAP_PASS_CHANGE = "cheap-pass";
 
   private static final String START = "start";
   private static final String SIGNAL = "signal";
@@ -65,6 +73,7 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
   private final Deque<Pending> queue = new ArrayDeque<>();
   private final StatusBoard board = new StatusBoard();
   private final TablePass tablePass = new TablePass(board);
+  private final CheapPass cheapPass = new CheapPass(board, tablePass);
   /** Tables of the policy as last loaded; null until the first load (the validator then checks shape only). */
   private List<TableName> knownTables;
   private final Set<String> touchedTables = new LinkedHashSet<>();
@@ -349,7 +358,10 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
           List.copyOf(touchedTables)));
     }
     log.info("pass {}: {} table(s), dry run {}, reason \"{}\"", passes, names.size(), dryRun, reason);
-    List<TableReport> reports = new ArrayList<>(tablePass.run(List.copyOf(union), dryRun, reason, parallelism));
+    List<TableReport> reports = new ArrayList<>(
+        Workflow.getVersion(CHEAP_PASS_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1
+            ? cheapPass.run(List.copyOf(union), dryRun, reason, parallelism)
+            : tablePass.run(List.copyOf(union), dryRun, reason, parallelism));
     board.endPass();
     MaintenanceReport report = new MaintenanceReport(reason, dryRun, reports);
     for (int i = 0; i < batch.size(); i++) {

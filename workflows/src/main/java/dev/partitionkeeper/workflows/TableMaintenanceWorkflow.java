@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows;
 
+import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -13,4 +14,11 @@ public interface TableMaintenanceWorkflow {
 
   @WorkflowMethod(name = "TableMaintenance")
   TableReport maintain(TableMaintenanceRequest request);
+
+  /**
+   * The step running now, the plan and the actions done: what {@code status --live} shows for the table.
+   * Null before the table has a plan. A query, not a signal to the parent: it adds no history event.
+   */
+  @QueryMethod(name = "progress")
+  TableProgress progress();
 }

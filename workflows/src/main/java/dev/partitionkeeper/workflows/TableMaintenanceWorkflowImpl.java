@@ -21,11 +21,16 @@ import org.slf4j.Logger;
 public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
   private static final Logger log = Workflow.getLogger(TableMaintenanceWorkflowImpl.class);
 
+  /** What {@link #progress} answers; kept only when the request says so ({@code progressByQuery}). */
+  private TableProgress current;
+
   @Override
   public TableReport maintain(TableMaintenanceRequest request) {
     TablePolicy policy = request.policy();
     String table = policy.table().toString();
-    MaintenancePlan plan = stub(StepOptions.read("plan " + table)).plan(policy, Workflow.currentTimeMillis());
+    // a plan handed over by the pass's survey is run as it is (the request is in history: deterministic)
+    MaintenancePlan plan = request.plan() != null ? request.plan()
+        : stub(StepOptions.read("plan " + table)).plan(policy, Workflow.currentTimeMillis());
     log.info("plan for {}: {} action(s), {} finding(s)", table, plan.actions().size(), plan.findings().size());
     if (request.dryRun()) {
       return new TableReport(table, TableReport.OK, plan, List.of(), null, null);
@@ -33,7 +38,11 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
     List<ActionResult> done = new ArrayList<>();
     List<String> planned = plan.actions().stream().map(PlannedAction::summary).toList();
     for (PlannedAction action : plan.actions()) {
-      progress(table, action.summary(), planned, done.size());
+      if (request.progressByQuery()) {
+        current = new TableProgress(table, action.summary(), planned, done.size(), 0, 0);
+      } else {
+        progress(table, action.summary(), planned, done.size());
+      }
       PartitionActivities acts = stub(StepOptions.ddl(action.summary()));
       ArchiveActivities archive = Workflow.newActivityStub(ArchiveActivities.class,
           StepOptions.archive(action.summary()));
@@ -67,9 +76,17 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
             Failures.ACTION_FAILED, e, new TableReport(table, TableReport.FAILED, plan, done, null, why));
       }
     }
+    if (request.progressByQuery()) {
+      current = new TableProgress(table, "verify layout", planned, done.size(), 0, 0);
+    }
     LayoutReport layout = stub(StepOptions.read("verify layout " + table))
         .verifyLayout(policy, Workflow.currentTimeMillis());
     return new TableReport(table, layout.ok() ? TableReport.OK : TableReport.ATTENTION, plan, done, layout, null);
+  }
+
+  @Override
+  public TableProgress progress() {
+    return current;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.partitionkeeper.workflows;
 
 import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.MaintenancePlan;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
@@ -48,6 +49,8 @@ final class TablePass {
   private final Map<String, Long> releasedAt = new HashMap<>();
   /** The pass's trigger when its search attributes are registered (children then carry them); else null. */
   private String searchAttributeTrigger;
+  /** The current pass's surveyed plans by table (cheap pass), or null (the children plan and signal). */
+  private Map<String, MaintenancePlan> plans;
 
   TablePass(StatusBoard board) {
     this.board = board;
@@ -93,6 +96,17 @@ final class TablePass {
 
   /** Maintains {@code tables}; returns one report per table, in the given order. */
   List<TableReport> run(List<TablePolicy> tables, boolean dryRun, String reason, int parallelism) {
+    return run(tables, dryRun, reason, parallelism, null);
+  }
+
+  /**
+   * As {@link #run(List, boolean, String, int)}, for the cheap pass ({@code plans} not null): each child is
+   * handed the plan its table's survey made, unless it had to wait for the table (another pass may have
+   * changed it meanwhile: the child then plans again), and reports progress by query, not by signal.
+   */
+  List<TableReport> run(List<TablePolicy> tables, boolean dryRun, String reason, int parallelism,
+      Map<String, MaintenancePlan> plans) {
+    this.plans = plans;
     List<Slot> slots = new ArrayList<>();
     for (TablePolicy p : tables) {
       Slot s = new Slot(p);
@@ -150,8 +164,10 @@ final class TablePass {
           .build());
     }
     TableMaintenanceWorkflow child = Workflow.newChildWorkflowStub(TableMaintenanceWorkflow.class, options.build());
-    Promise<TableReport> result = Async.function(child::maintain,
-        new TableMaintenanceRequest(s.policy, dryRun, reason));
+    TableMaintenanceRequest request = plans == null ? new TableMaintenanceRequest(s.policy, dryRun, reason)
+        : new TableMaintenanceRequest(s.policy, dryRun, reason,
+            s.lockWaits == 0 && s.notBefore == 0 ? plans.get(s.table) : null, true);
+    Promise<TableReport> result = Async.function(child::maintain, request);
     try {
       Workflow.getWorkflowExecution(child).get();
     } catch (ChildWorkflowFailure e) {

@@ -3,9 +3,9 @@ package dev.partitionkeeper.workflows;
 import java.util.List;
 
 /**
- * What a per-table child workflow tells its parent when it starts a step, so the parent's {@code status}
- * query can show the current step and plan. Sent once per step, never per heartbeat: every signal is a
- * history event. Live row and byte counts of a long step come from the activity's heartbeat instead
+ * The step a per-table child workflow is in, and its plan: the answer of the child's {@code progress} query
+ * ({@code status --live} reads it), no history event at all. Runs started before the cheap pass signalled it
+ * to the parent instead, once per step (every signal is a history event). Live row and byte counts of a long step come from the activity's heartbeat instead
  * (see {@code worker.schedule.LiveStatus}).
  *
  * @param table the table, as in the policy (e.g. {@code public.transactions})

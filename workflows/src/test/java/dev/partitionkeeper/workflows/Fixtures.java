@@ -7,8 +7,10 @@ import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
 import dev.partitionkeeper.workflows.activity.ActionResult;
+import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
 import dev.partitionkeeper.workflows.activity.PolicyActivities;
+import dev.partitionkeeper.workflows.activity.TableSurvey;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
@@ -23,12 +25,16 @@ import dev.partitionkeeper.workflows.plan.MaintenancePlanner;
 import dev.partitionkeeper.workflows.plan.PartitionInfo;
 import dev.partitionkeeper.workflows.plan.PlannedAction;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -106,6 +112,45 @@ final class Fixtures {
     return a;
   }
 
+  /**
+   * What the worker registers for {@code partitions}: its survey is made as the real activity makes it, from
+   * {@code partitions}' own {@code plan} and {@code verifyLayout} (so a test that stubs those stubs the survey,
+   * and counts them as before); every other method is {@code partitions}' own. A non-retryable failure of
+   * {@code plan} is the table's error; any other fails the whole survey, which Temporal retries.
+   */
+  static PartitionActivities surveying(PartitionActivities partitions) {
+    return (PartitionActivities) Proxy.newProxyInstance(Fixtures.class.getClassLoader(),
+        new Class<?>[] {PartitionActivities.class}, (proxy, method, args) -> {
+          if (method.getName().equals("survey")) {
+            @SuppressWarnings("unchecked")
+            List<TablePolicy> policies = (List<TablePolicy>) args[0];
+            return survey(partitions, policies, (Long) args[1]);
+          }
+          try {
+            return method.invoke(partitions, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  private static List<TableSurvey> survey(PartitionActivities a, List<TablePolicy> policies, long now) {
+    List<TableSurvey> out = new ArrayList<>();
+    for (TablePolicy p : policies) {
+      String table = p.table().toString();
+      try {
+        var plan = a.plan(p, now);
+        out.add(new TableSurvey(table, plan, plan.actions().isEmpty() ? a.verifyLayout(p, now) : null, null));
+      } catch (ApplicationFailure f) {
+        if (!f.isNonRetryable() && !f.getType().equals(Failures.INVALID_POLICY)) {
+          throw f;
+        }
+        out.add(new TableSurvey(table, null, null, f.getOriginalMessage()));
+      }
+    }
+    return out;
+  }
+
   static PolicyActivities policyActivities(TablePolicy... tables) {
     PolicyActivities a = mock(PolicyActivities.class, withSettings().withoutAnnotations());
     when(a.load()).thenReturn(List.of(tables));
@@ -114,7 +159,7 @@ final class Fixtures {
 
   static void start(TestWorkflowEnvironment env, Worker worker, PartitionActivities partitions,
       PolicyActivities policies) {
-    worker.registerActivitiesImplementations(partitions, policies);
+    worker.registerActivitiesImplementations(surveying(partitions), policies);
     env.start();
   }
 

@@ -69,7 +69,7 @@ class WorkerPoolTest {
     w.registerWorkflowImplementationFactory(MaintenanceWorkflow.class,
         () -> new MaintenanceWorkflowImpl(tableParallelism));
     w.registerWorkflowImplementationTypes(TableMaintenanceWorkflowImpl.class);
-    w.registerActivitiesImplementations(partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
+    w.registerActivitiesImplementations(Fixtures.surveying(partitions), policyActivities(TRANSACTIONS, BILLING_EVENTS));
     factories.add(factory);
     return factory;
   }

@@ -4,6 +4,7 @@ import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
+import dev.partitionkeeper.workflows.activity.TableSurvey;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.model.RetentionAction;
@@ -79,15 +80,61 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
         throw new PolicyException(policy.table() + ": " + e.getMessage());
       }
       MaintenancePlan plan = MaintenancePlanner.plan(snap, policy, Instant.ofEpochMilli(nowMillis),
-          archiveStates(c, policy));
+          archiveStates(c, policy, books.exists(c)));
       listener.planned(policy.table(), plan);
       return plan;
     });
   }
 
+  @Override
+  public List<TableSurvey> survey(List<TablePolicy> policies, long nowMillis) {
+    if (policies.isEmpty()) {
+      return List.of();
+    }
+    // one connection, one clock check and one look for the bookkeeping schema for all the tables
+    return call(policies.get(0), "survey", null, c -> {
+      checkClock(c, nowMillis);
+      boolean booked = books.exists(c);
+      Instant now = Instant.ofEpochMilli(nowMillis);
+      List<TableSurvey> out = new ArrayList<>(policies.size());
+      for (TablePolicy policy : policies) {
+        MDC.put("table", policy.table().toString());
+        out.add(surveyOne(c, policy, now, booked));
+      }
+      return out;
+    });
+  }
+
+  /** Plans one table and, when it has nothing to do, checks its layout on the same catalog read. */
+  private TableSurvey surveyOne(Connection c, TablePolicy policy, Instant now, boolean booked) throws SQLException {
+    String table = policy.table().toString();
+    try {
+      CatalogSnapshot snap = CatalogReader.read(c, policy.table());
+      MaintenancePlan plan = MaintenancePlanner.plan(snap, policy, now, archiveStates(c, policy, booked));
+      listener.planned(policy.table(), plan);
+      if (!plan.actions().isEmpty()) {
+        return new TableSurvey(table, plan, null, null);
+      }
+      LayoutReport layout = LayoutVerifier.verify(snap, policy, now);
+      listener.layoutChecked(policy.table(), layout);
+      return new TableSurvey(table, plan, layout, null);
+    } catch (PolicyException | CatalogConflictException | LockBusyException | PrivilegeException e) {
+      // one table's refusal must not hide the other tables' plans; LockBusy cannot come from reads
+      ApplicationFailure f = Refusals.failure(e);
+      listener.actionFailed(policy.table(), "survey", f.getType());
+      return new TableSurvey(table, null, null, f.getOriginalMessage());
+    } catch (SQLException e) {
+      if (!Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+        throw e;
+      }
+      listener.actionFailed(policy.table(), "survey", Failures.INSUFFICIENT_PRIVILEGE);
+      return new TableSurvey(table, null, null, Privileges.explain("plan " + table, e, missingGrants(policy)));
+    }
+  }
+
   /** Detached partitions of the table and how far each got in the archive chain. */
-  private List<ArchiveState> archiveStates(Connection c, TablePolicy policy) throws SQLException {
-    if (policy.retentionAction() == RetentionAction.DETACH_ONLY || !books.exists(c)) {
+  private List<ArchiveState> archiveStates(Connection c, TablePolicy policy, boolean booked) throws SQLException {
+    if (policy.retentionAction() == RetentionAction.DETACH_ONLY || !booked) {
       return List.of();
     }
     List<ArchiveState> out = new ArrayList<>();

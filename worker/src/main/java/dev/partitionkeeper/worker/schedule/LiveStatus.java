@@ -3,6 +3,8 @@ package dev.partitionkeeper.worker.schedule;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.partitionkeeper.workflows.MaintenanceStatus;
 import dev.partitionkeeper.workflows.MaintenanceWorkflow;
+import dev.partitionkeeper.workflows.TableMaintenanceWorkflow;
+import dev.partitionkeeper.workflows.TableProgress;
 import io.grpc.Status;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -68,11 +70,34 @@ public final class LiveStatus {
           ? "waiting for its cron time" : "cannot answer yet: " + firstLine(e);
       return new LivePass(ex.getWorkflowId(), ex.getRunId(), null, List.of(), note);
     }
+    status = withSteps(status);
     List<LiveStep> steps = new ArrayList<>();
     for (MaintenanceStatus.TableState t : status.current()) {
       steps.addAll(steps(t.table(), t.workflowId()));
     }
     return new LivePass(ex.getWorkflowId(), ex.getRunId(), status, steps, null);
+  }
+
+  /**
+   * Fills in the step, plan and actions done of each running table from its workflow's {@code progress}
+   * query: a pass of the cheap-pass code is not sent a signal per step, so its own status leaves them out.
+   */
+  private MaintenanceStatus withSteps(MaintenanceStatus s) {
+    List<MaintenanceStatus.TableState> tables = new ArrayList<>();
+    for (MaintenanceStatus.TableState t : s.tables()) {
+      TableProgress p = null;
+      if (MaintenanceStatus.TableState.RUNNING.equals(t.state()) && t.step() == null && t.workflowId() != null) {
+        try {
+          p = client.newWorkflowStub(TableMaintenanceWorkflow.class, t.workflowId()).progress();
+        } catch (RuntimeException e) {
+          // an older table workflow has no such query, a closing one may not answer: the status stays as it is
+        }
+      }
+      tables.add(p == null ? t : new MaintenanceStatus.TableState(t.table(), t.state(), p.step(), t.workflowId(),
+          p.plan().isEmpty() ? t.plan() : p.plan(), p.actionsDone(), t.rows(), t.bytes(), t.lockWaits(), t.error()));
+    }
+    return new MaintenanceStatus(s.phase(), s.trigger(), s.pass(), s.reason(), s.dryRun(), tables, s.queuedRequests(),
+        s.completedPasses(), s.lastError(), s.rejectedRequests());
   }
 
   /** The pending activities of a table's workflow. */

@@ -114,8 +114,8 @@ class WebUiTest {
     click(d, "the order button", DESCENDING); // oldest first, as the steps ran
     until(d, "the history in ascending order", x -> x.findElements(ASCENDING).isEmpty() ? null : true);
 
+    // no plan step: the pass's survey planned the table and handed the plan to the table's run
     List<String> expected = new ArrayList<>();
-    expected.add("plan " + TABLE);
     t.plan().actions().stream().map(PlannedAction::summary).forEach(expected::add);
     expected.add("verify layout " + TABLE);
     List<String> shown = until(d, "one activity per action in the compact history", x -> {

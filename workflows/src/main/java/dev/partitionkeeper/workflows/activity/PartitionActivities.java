@@ -6,6 +6,7 @@ import dev.partitionkeeper.workflows.plan.MaintenancePlan;
 import dev.partitionkeeper.workflows.plan.PlannedAction;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
+import java.util.List;
 
 /**
  * Everything a maintenance pass does to PostgreSQL. Every method is idempotent: it reads the catalog
@@ -21,6 +22,16 @@ public interface PartitionActivities {
   /** Reads the catalog, validates the policy against it and plans. {@code nowMillis} is the workflow's clock. */
   @ActivityMethod
   MaintenancePlan plan(TablePolicy policy, long nowMillis);
+
+  /**
+   * Plans every table of one database on one connection, and checks the layout of each table whose plan
+   * has nothing to do on the same catalog read: the whole pass over tables with nothing to do is this one
+   * activity. A table refused for a reason retrying does not fix (bad policy, missing grant, catalog
+   * conflict) is reported in its {@link TableSurvey#error()} and the others are still planned; anything
+   * else (connection loss) fails the activity, which is retried.
+   */
+  @ActivityMethod
+  List<TableSurvey> survey(List<TablePolicy> policies, long nowMillis);
 
   /** Finishes an interrupted {@code DETACH ... CONCURRENTLY}. */
   @ActivityMethod
