@@ -9,24 +9,26 @@ import io.temporal.failure.ApplicationFailure;
 
 /** Registered when no archive.location is configured: archive steps fail clearly instead of hanging. */
 final class UnconfiguredArchiveActivities implements ArchiveActivities {
-  private static ApplicationFailure fail(TablePolicy policy) {
-    return ApplicationFailure.newNonRetryableFailure("table " + policy.table() + " has retention_action "
-        + policy.retentionAction().label() + " but this worker has no archive.location configured; set"
-        + " archive.location (or PK_ARCHIVE_LOCATION) and restart the worker", Failures.INVALID_POLICY);
-  }
+    private static ApplicationFailure fail(TablePolicy policy) {
+        return ApplicationFailure.newNonRetryableFailure(
+                "table " + policy.table() + " has retention_action "
+                        + policy.retentionAction().label() + " but this worker has no archive.location configured; set"
+                        + " archive.location (or PK_ARCHIVE_LOCATION) and restart the worker",
+                Failures.INVALID_POLICY);
+    }
 
-  @Override
-  public ActionResult export(TablePolicy policy, PlannedAction.ExportPartition action) {
-    throw fail(policy);
-  }
+    @Override
+    public ActionResult export(TablePolicy policy, PlannedAction.ExportPartition action) {
+        throw fail(policy);
+    }
 
-  @Override
-  public ActionResult verify(TablePolicy policy, PlannedAction.VerifyArchive action) {
-    throw fail(policy);
-  }
+    @Override
+    public ActionResult verify(TablePolicy policy, PlannedAction.VerifyArchive action) {
+        throw fail(policy);
+    }
 
-  @Override
-  public ActionResult drop(TablePolicy policy, PlannedAction.DropPartition action) {
-    throw fail(policy);
-  }
+    @Override
+    public ActionResult drop(TablePolicy policy, PlannedAction.DropPartition action) {
+        throw fail(policy);
+    }
 }

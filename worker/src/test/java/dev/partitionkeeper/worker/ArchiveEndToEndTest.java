@@ -1,26 +1,26 @@
 package dev.partitionkeeper.worker;
 
-import dev.partitionkeeper.worker.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partitionkeeper.activities.testing.PgTestSupport;
-import dev.partitionkeeper.workflows.MaintenanceReport;
-import dev.partitionkeeper.workflows.MaintenanceRequest;
-import dev.partitionkeeper.workflows.TableReport;
+import dev.partitionkeeper.worker.cli.Main;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
 import dev.partitionkeeper.worker.dev.DemoData;
 import dev.partitionkeeper.worker.dev.EmbeddedTemporal;
+import dev.partitionkeeper.workflows.MaintenanceReport;
+import dev.partitionkeeper.workflows.MaintenanceRequest;
+import dev.partitionkeeper.workflows.TableReport;
 import io.temporal.client.WorkflowFailedException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -32,22 +32,27 @@ import org.junit.jupiter.api.io.TempDir;
 /** The whole chain through Temporal: detach, export, verify, drop, and the refusals that keep rows safe. */
 @Tag("postgres")
 class ArchiveEndToEndTest {
-  static EmbeddedTemporal temporal;
-  static final String OLD = "transactions_p"
-      + LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1).minusMonths(13).toString().substring(0, 7).replace('-', '_');
+    static EmbeddedTemporal temporal;
+    static final String OLD = "transactions_p"
+            + LocalDate.now(ZoneOffset.UTC)
+                    .withDayOfMonth(1)
+                    .minusMonths(13)
+                    .toString()
+                    .substring(0, 7)
+                    .replace('-', '_');
 
-  @BeforeAll
-  static void startTemporal() {
-    temporal = EmbeddedTemporal.start();
-  }
+    @BeforeAll
+    static void startTemporal() {
+        temporal = EmbeddedTemporal.start();
+    }
 
-  @AfterAll
-  static void stopTemporal() {
-    temporal.close();
-  }
+    @AfterAll
+    static void stopTemporal() {
+        temporal.close();
+    }
 
-  private static WorkerConfig config(Path archive, String action, String grace) {
-    return WorkerConfig.parse("test", """
+    private static WorkerConfig config(Path archive, String action, String grace) {
+        return WorkerConfig.parse("test", """
         archive:
           location: %s
         tables:
@@ -57,106 +62,144 @@ class ArchiveEndToEndTest {
             retention: 12 months
             retention_action: %s
             drop_grace: %s
-        """.formatted(archive, action, grace), Map.of()).withTaskQueue("archive-e2e-" + System.nanoTime());
-  }
-
-  private static MaintenanceReport pass(String url, WorkerConfig cfg) {
-    try (WorkerRuntime rt = new WorkerRuntime(temporal.connection().client(), cfg,
-        new PostgresSettings(url, null, null, 4), cfg::tables, null)) {
-      rt.start();
-      return PassRunner.run(temporal.connection().client(), cfg.taskQueue(), MaintenanceRequest.all("test"));
+        """.formatted(archive, action, grace), Map.of())
+                .withTaskQueue("archive-e2e-" + System.nanoTime());
     }
-  }
 
-  @Test
-  void archiveAndDropWithoutGraceDropsOnlyAfterTheArchiveIsVerified(@TempDir Path dir) throws Exception {
-    String url = PgTestSupport.newDatabase("archive_e2e");
-    DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
-    long oldRows = PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD);
-
-    MaintenanceReport r = pass(url, config(dir, "archive_and_drop", "0d"));
-    TableReport t = r.tables().get(0);
-    assertEquals(List.of("create", "create", "detach", "export", "verify", "drop"),
-        t.actions().stream().map(a -> a.action().split(" ")[0]).toList(), () -> t.actions().toString());
-    Path partDir = dir.resolve("public/transactions/" + OLD);
-    assertTrue(Files.exists(partDir.resolve("manifest.json")), "manifest written");
-    try (Stream<Path> files = Files.list(partDir)) {
-      assertEquals(1, files.filter(p -> p.toString().endsWith(".parquet")).count());
+    private static MaintenanceReport pass(String url, WorkerConfig cfg) {
+        try (WorkerRuntime rt = new WorkerRuntime(
+                temporal.connection().client(), cfg, new PostgresSettings(url, null, null, 4), cfg::tables, null)) {
+            rt.start();
+            return PassRunner.run(temporal.connection().client(), cfg.taskQueue(), MaintenanceRequest.all("test"));
+        }
     }
-    assertEquals(0, PgTestSupport.queryLong(url,
-        "SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'"), "detached table dropped");
-    assertEquals(oldRows, PgTestSupport.queryLong(url, "SELECT archived_rows FROM partition_keeper.partition_lifecycle"
-        + " WHERE partition_name = '" + OLD + "' AND verified_at IS NOT NULL AND dropped_at IS NOT NULL"));
 
-    MaintenanceReport again = pass(url, config(dir, "archive_and_drop", "0d"));
-    assertEquals(0, again.tables().get(0).actions().size(), () -> again.toString());
-  }
+    @Test
+    void archiveAndDropWithoutGraceDropsOnlyAfterTheArchiveIsVerified(@TempDir Path dir) throws Exception {
+        String url = PgTestSupport.newDatabase("archive_e2e");
+        DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
+        long oldRows = PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD);
 
-  @Test
-  void aRowDeletedAfterVerificationStopsTheDropAndKeepsTheTable(@TempDir Path dir) throws Exception {
-    String url = PgTestSupport.newDatabase("archive_e2e_refuse");
-    DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
-    MaintenanceReport first = pass(url, config(dir, "archive_and_drop", "1d"));
-    assertEquals(5, first.tables().get(0).actions().size(), () -> first.toString()); // no drop: grace running
-    // the source changes after verification, and the grace period is over
-    PgTestSupport.exec(url, "DELETE FROM partition_archive." + OLD + " WHERE ctid = (SELECT min(ctid) FROM partition_archive."
-        + OLD + ")", "UPDATE partition_keeper.partition_lifecycle SET drop_after = now() - interval '1 minute'");
-    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> pass(url, config(dir, "archive_and_drop", "1d")));
-    TableReport failed = PassRunner.reportOf(e).orElseThrow().tables().get(0);
-    assertEquals(TableReport.FAILED, failed.status());
-    assertTrue(failed.error().contains("refusing to drop"), failed.error());
-    assertEquals(1, PgTestSupport.queryLong(url,
-        "SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'"), "table kept");
-  }
+        MaintenanceReport r = pass(url, config(dir, "archive_and_drop", "0d"));
+        TableReport t = r.tables().get(0);
+        assertEquals(
+                List.of("create", "create", "detach", "export", "verify", "drop"),
+                t.actions().stream().map(a -> a.action().split(" ")[0]).toList(),
+                () -> t.actions().toString());
+        Path partDir = dir.resolve("public/transactions/" + OLD);
+        assertTrue(Files.exists(partDir.resolve("manifest.json")), "manifest written");
+        try (Stream<Path> files = Files.list(partDir)) {
+            assertEquals(1, files.filter(p -> p.toString().endsWith(".parquet")).count());
+        }
+        assertEquals(
+                0,
+                PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'"),
+                "detached table dropped");
+        assertEquals(
+                oldRows,
+                PgTestSupport.queryLong(
+                        url,
+                        "SELECT archived_rows FROM partition_keeper.partition_lifecycle" + " WHERE partition_name = '"
+                                + OLD + "' AND verified_at IS NOT NULL AND dropped_at IS NOT NULL"));
 
-  @Test
-  void aCorruptedArchiveFailsVerificationAndNothingIsDropped(@TempDir Path dir) throws Exception {
-    String url = PgTestSupport.newDatabase("archive_e2e_corrupt");
-    DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
-    pass(url, config(dir, "archive", "0d")); // export + verify, never drop
-    Path parquet = dir.resolve("public/transactions/" + OLD + "/part-00000.parquet");
-    byte[] bytes = Files.readAllBytes(parquet);
-    bytes[bytes.length / 2] ^= 0x5a;
-    Files.write(parquet, bytes);
-    PgTestSupport.exec(url, "UPDATE partition_keeper.partition_lifecycle SET verified_at = NULL, drop_after = NULL");
-    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> pass(url, config(dir, "archive_and_drop", "0d")));
-    TableReport failed = PassRunner.reportOf(e).orElseThrow().tables().get(0);
-    assertTrue(failed.error().contains("does not match"), failed.error());
-    assertEquals(1, PgTestSupport.queryLong(url,
-        "SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'"), "table kept");
-    assertTrue(PgTestSupport.queryLong(url,
-        "SELECT count(*) FROM partition_keeper.partition_lifecycle WHERE last_error IS NOT NULL") == 1);
-  }
+        MaintenanceReport again = pass(url, config(dir, "archive_and_drop", "0d"));
+        assertEquals(0, again.tables().get(0).actions().size(), () -> again.toString());
+    }
 
-  @Test
-  void restoreRecreatesTheDroppedPartitionVerifiesItAndAttachesItBack(@TempDir Path dir) throws Exception {
-    String url = PgTestSupport.newDatabase("archive_e2e_restore");
-    DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
-    long before = PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD);
-    pass(url, config(dir, "archive_and_drop", "0d"));
-    assertEquals(0, PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_tables WHERE tablename = '" + OLD + "'"));
+    @Test
+    void aRowDeletedAfterVerificationStopsTheDropAndKeepsTheTable(@TempDir Path dir) throws Exception {
+        String url = PgTestSupport.newDatabase("archive_e2e_refuse");
+        DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
+        MaintenanceReport first = pass(url, config(dir, "archive_and_drop", "1d"));
+        assertEquals(5, first.tables().get(0).actions().size(), () -> first.toString()); // no drop: grace running
+        // the source changes after verification, and the grace period is over
+        PgTestSupport.exec(
+                url,
+                "DELETE FROM partition_archive." + OLD + " WHERE ctid = (SELECT min(ctid) FROM partition_archive." + OLD
+                        + ")",
+                "UPDATE partition_keeper.partition_lifecycle SET drop_after = now() - interval '1 minute'");
+        WorkflowFailedException e =
+                assertThrows(WorkflowFailedException.class, () -> pass(url, config(dir, "archive_and_drop", "1d")));
+        TableReport failed = PassRunner.reportOf(e).orElseThrow().tables().get(0);
+        assertEquals(TableReport.FAILED, failed.status());
+        assertTrue(failed.error().contains("refusing to drop"), failed.error());
+        assertEquals(
+                1,
+                PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'"),
+                "table kept");
+    }
 
-    Path cfg = dir.resolve("restore.yaml");
-    Files.writeString(cfg, "postgres:\n  url: " + url + "\ntemporal:\n  task_queue: restore-" + System.nanoTime()
-        + "\ntables:\n  - table: public.transactions\n    interval: monthly\n");
-    var out = new StringWriter();
-    var err = new StringWriter();
-    int code = Main.run(new PrintWriter(out), new PrintWriter(err),
-        "restore", dir.resolve("public/transactions/" + OLD).toString(), "--attach", "-c", cfg.toString());
-    assertEquals(0, code, () -> out + "\n" + err);
-    assertTrue(out.toString().contains(String.valueOf(before)), out::toString);
-    assertEquals("transactions", PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_inherits"
-        + " WHERE inhrelid = 'public." + OLD + "'::regclass AND inhparent = 'public.transactions'::regclass") == 1
-        ? "transactions" : "not attached");
-    assertEquals(before, PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD));
+    @Test
+    void aCorruptedArchiveFailsVerificationAndNothingIsDropped(@TempDir Path dir) throws Exception {
+        String url = PgTestSupport.newDatabase("archive_e2e_corrupt");
+        DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
+        pass(url, config(dir, "archive", "0d")); // export + verify, never drop
+        Path parquet = dir.resolve("public/transactions/" + OLD + "/part-00000.parquet");
+        byte[] bytes = Files.readAllBytes(parquet);
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(parquet, bytes);
+        PgTestSupport.exec(
+                url, "UPDATE partition_keeper.partition_lifecycle SET verified_at = NULL, drop_after = NULL");
+        WorkflowFailedException e =
+                assertThrows(WorkflowFailedException.class, () -> pass(url, config(dir, "archive_and_drop", "0d")));
+        TableReport failed = PassRunner.reportOf(e).orElseThrow().tables().get(0);
+        assertTrue(failed.error().contains("does not match"), failed.error());
+        assertEquals(
+                1,
+                PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'"),
+                "table kept");
+        assertTrue(PgTestSupport.queryLong(
+                        url, "SELECT count(*) FROM partition_keeper.partition_lifecycle WHERE last_error IS NOT NULL")
+                == 1);
+    }
 
-    // restoring again into another name gives an independent, verified copy
-    int again = Main.run(new PrintWriter(new StringWriter()),
-        new PrintWriter(new StringWriter()), "restore",
-        dir.resolve("public/transactions/" + OLD).toString(), "--into", "public.restored_copy", "-c", cfg.toString());
-    assertEquals(0, again);
-    assertEquals(before, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_copy"));
-  }
+    @Test
+    void restoreRecreatesTheDroppedPartitionVerifiesItAndAttachesItBack(@TempDir Path dir) throws Exception {
+        String url = PgTestSupport.newDatabase("archive_e2e_restore");
+        DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
+        long before = PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD);
+        pass(url, config(dir, "archive_and_drop", "0d"));
+        assertEquals(0, PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_tables WHERE tablename = '" + OLD + "'"));
+
+        Path cfg = dir.resolve("restore.yaml");
+        Files.writeString(
+                cfg,
+                "postgres:\n  url: " + url + "\ntemporal:\n  task_queue: restore-" + System.nanoTime()
+                        + "\ntables:\n  - table: public.transactions\n    interval: monthly\n");
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int code = Main.run(
+                new PrintWriter(out),
+                new PrintWriter(err),
+                "restore",
+                dir.resolve("public/transactions/" + OLD).toString(),
+                "--attach",
+                "-c",
+                cfg.toString());
+        assertEquals(0, code, () -> out + "\n" + err);
+        assertTrue(out.toString().contains(String.valueOf(before)), out::toString);
+        assertEquals(
+                "transactions",
+                PgTestSupport.queryLong(
+                                        url,
+                                        "SELECT count(*) FROM pg_inherits" + " WHERE inhrelid = 'public." + OLD
+                                                + "'::regclass AND inhparent = 'public.transactions'::regclass")
+                                == 1
+                        ? "transactions"
+                        : "not attached");
+        assertEquals(before, PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD));
+
+        // restoring again into another name gives an independent, verified copy
+        int again = Main.run(
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()),
+                "restore",
+                dir.resolve("public/transactions/" + OLD).toString(),
+                "--into",
+                "public.restored_copy",
+                "-c",
+                cfg.toString());
+        assertEquals(0, again);
+        assertEquals(before, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_copy"));
+    }
 }

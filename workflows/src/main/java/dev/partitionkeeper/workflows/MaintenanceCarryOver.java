@@ -25,26 +25,26 @@ import java.util.Map;
  *     suggest it yet; 0 for {@link MaintenanceWorkflowImpl#CONTINUE_AS_NEW_AFTER_EVENTS} (tests set it low)
  */
 public record MaintenanceCarryOver(
-    List<MaintenanceRequest> queued,
-    List<TableName> knownTables,
-    Map<String, Long> releasedAt,
-    List<String> touchedTables,
-    List<TableReport> failures,
-    int completedPasses,
-    int rejectedRequests,
-    String lastError,
-    long continueAsNewAfterEvents) {
+        List<MaintenanceRequest> queued,
+        List<TableName> knownTables,
+        Map<String, Long> releasedAt,
+        List<String> touchedTables,
+        List<TableReport> failures,
+        int completedPasses,
+        int rejectedRequests,
+        String lastError,
+        long continueAsNewAfterEvents) {
 
-  public MaintenanceCarryOver {
-    queued = queued == null ? List.of() : List.copyOf(queued);
-    knownTables = knownTables == null ? null : List.copyOf(knownTables);
-    releasedAt = releasedAt == null ? Map.of() : Map.copyOf(releasedAt);
-    touchedTables = touchedTables == null ? List.of() : List.copyOf(touchedTables);
-    failures = failures == null ? List.of() : List.copyOf(failures);
-  }
+    public MaintenanceCarryOver {
+        queued = queued == null ? List.of() : List.copyOf(queued);
+        knownTables = knownTables == null ? null : List.copyOf(knownTables);
+        releasedAt = releasedAt == null ? Map.of() : Map.copyOf(releasedAt);
+        touchedTables = touchedTables == null ? List.of() : List.copyOf(touchedTables);
+        failures = failures == null ? List.of() : List.copyOf(failures);
+    }
 
-  /** Nothing carried, only a history length to continue as new at (for tests: 0 is the default). */
-  public static MaintenanceCarryOver continuingAfter(long events) {
-    return new MaintenanceCarryOver(List.of(), null, Map.of(), List.of(), List.of(), 0, 0, null, events);
-  }
+    /** Nothing carried, only a history length to continue as new at (for tests: 0 is the default). */
+    public static MaintenanceCarryOver continuingAfter(long events) {
+        return new MaintenanceCarryOver(List.of(), null, Map.of(), List.of(), List.of(), 0, 0, null, events);
+    }
 }

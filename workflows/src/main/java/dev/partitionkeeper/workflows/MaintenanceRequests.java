@@ -11,65 +11,66 @@ import java.util.stream.Collectors;
  * {@code maintain} update's validator, which rejects it before anything is written to history.
  */
 public final class MaintenanceRequests {
-  /** A request naming more tables than this is a mistake, not a policy. */
-  public static final int MAX_TABLES = 500;
-  /** Reasons show in history and the UI; a page of text is not a reason. */
-  public static final int MAX_REASON_LENGTH = 500;
-  /** A request with hundreds of bad names gets the first few: the message is for a person. */
-  static final int MAX_PROBLEMS = 10;
+    /** A request naming more tables than this is a mistake, not a policy. */
+    public static final int MAX_TABLES = 500;
+    /** Reasons show in history and the UI; a page of text is not a reason. */
+    public static final int MAX_REASON_LENGTH = 500;
+    /** A request with hundreds of bad names gets the first few: the message is for a person. */
+    static final int MAX_PROBLEMS = 10;
 
-  private MaintenanceRequests() {}
+    private MaintenanceRequests() {}
 
-  /**
-   * Every problem with the request, empty when it is fine.
-   *
-   * @param known tables under policy; null when not known yet (then only the shape is checked)
-   */
-  public static List<String> problems(MaintenanceRequest request, Collection<TableName> known) {
-    List<String> problems = new ArrayList<>();
-    if (request == null) {
-      problems.add("the request is empty; send {tables: [...], reason: \"...\", dryRun: false}");
-      return problems;
+    /**
+     * Every problem with the request, empty when it is fine.
+     *
+     * @param known tables under policy; null when not known yet (then only the shape is checked)
+     */
+    public static List<String> problems(MaintenanceRequest request, Collection<TableName> known) {
+        List<String> problems = new ArrayList<>();
+        if (request == null) {
+            problems.add("the request is empty; send {tables: [...], reason: \"...\", dryRun: false}");
+            return problems;
+        }
+        if (request.malformed() != null) {
+            problems.add(request.malformed());
+        }
+        if (request.tables().size() > MAX_TABLES) {
+            problems.add("a request names at most " + MAX_TABLES + " tables (leave tables empty for all), got: "
+                    + request.tables().size());
+        }
+        if (request.reason().length() > MAX_REASON_LENGTH) {
+            problems.add("reason must be at most " + MAX_REASON_LENGTH + " characters, got: "
+                    + request.reason().length());
+        }
+        for (String t : request.tables()) {
+            if (problems.size() >= MAX_PROBLEMS) {
+                problems.add("(more problems not shown)");
+                break;
+            }
+            if (t == null || t.isBlank()) {
+                problems.add("table names must not be empty; write them as schema.table, e.g. public.events");
+                continue;
+            }
+            TableName name;
+            try {
+                name = TableName.parse(t, "public");
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+                continue;
+            }
+            if (known != null && !known.contains(name)) {
+                problems.add("table " + name + " is not in the policy; known tables: "
+                        + known.stream().map(TableName::toString).collect(Collectors.joining(", ")));
+            }
+        }
+        return problems;
     }
-    if (request.malformed() != null) {
-      problems.add(request.malformed());
-    }
-    if (request.tables().size() > MAX_TABLES) {
-      problems.add("a request names at most " + MAX_TABLES + " tables (leave tables empty for all), got: "
-          + request.tables().size());
-    }
-    if (request.reason().length() > MAX_REASON_LENGTH) {
-      problems.add("reason must be at most " + MAX_REASON_LENGTH + " characters, got: " + request.reason().length());
-    }
-    for (String t : request.tables()) {
-      if (problems.size() >= MAX_PROBLEMS) {
-        problems.add("(more problems not shown)");
-        break;
-      }
-      if (t == null || t.isBlank()) {
-        problems.add("table names must not be empty; write them as schema.table, e.g. public.events");
-        continue;
-      }
-      TableName name;
-      try {
-        name = TableName.parse(t, "public");
-      } catch (IllegalArgumentException e) {
-        problems.add(e.getMessage());
-        continue;
-      }
-      if (known != null && !known.contains(name)) {
-        problems.add("table " + name + " is not in the policy; known tables: "
-            + known.stream().map(TableName::toString).collect(Collectors.joining(", ")));
-      }
-    }
-    return problems;
-  }
 
-  /** Throws {@link IllegalArgumentException} listing every problem, if there is any. */
-  public static void check(MaintenanceRequest request, Collection<TableName> known) {
-    List<String> problems = problems(request, known);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
+    /** Throws {@link IllegalArgumentException} listing every problem, if there is any. */
+    public static void check(MaintenanceRequest request, Collection<TableName> known) {
+        List<String> problems = problems(request, known);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
     }
-  }
 }

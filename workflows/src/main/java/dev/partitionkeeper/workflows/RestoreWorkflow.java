@@ -8,10 +8,10 @@ import io.temporal.workflow.WorkflowMethod;
 @WorkflowInterface
 public interface RestoreWorkflow {
 
-  static String workflowId(String location) {
-    return "partition-restore/" + location;
-  }
+    static String workflowId(String location) {
+        return "partition-restore/" + location;
+    }
 
-  @WorkflowMethod(name = "PartitionRestore")
-  RestoreResult restore(RestoreRequest request);
+    @WorkflowMethod(name = "PartitionRestore")
+    RestoreResult restore(RestoreRequest request);
 }

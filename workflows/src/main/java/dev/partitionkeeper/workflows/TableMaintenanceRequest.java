@@ -12,11 +12,11 @@ import dev.partitionkeeper.workflows.plan.MaintenancePlan;
  * @param progressByQuery the child keeps its progress for its {@code progress} query instead of signalling
  *     each step to the parent (a history event per step); false in runs started by older passes
  */
-public record TableMaintenanceRequest(TablePolicy policy, boolean dryRun, String reason, MaintenancePlan plan,
-    boolean progressByQuery) {
+public record TableMaintenanceRequest(
+        TablePolicy policy, boolean dryRun, String reason, MaintenancePlan plan, boolean progressByQuery) {
 
-  /** A request as older passes sent it: the child plans, and signals each step to its parent. */
-  public TableMaintenanceRequest(TablePolicy policy, boolean dryRun, String reason) {
-    this(policy, dryRun, reason, null, false);
-  }
+    /** A request as older passes sent it: the child plans, and signals each step to its parent. */
+    public TableMaintenanceRequest(TablePolicy policy, boolean dryRun, String reason) {
+        this(policy, dryRun, reason, null, false);
+    }
 }

@@ -8,17 +8,17 @@ import io.temporal.workflow.WorkflowMethod;
 @WorkflowInterface
 public interface TableMaintenanceWorkflow {
 
-  static String workflowId(String table) {
-    return MaintenanceWorkflow.WORKFLOW_ID + "/" + table;
-  }
+    static String workflowId(String table) {
+        return MaintenanceWorkflow.WORKFLOW_ID + "/" + table;
+    }
 
-  @WorkflowMethod(name = "TableMaintenance")
-  TableReport maintain(TableMaintenanceRequest request);
+    @WorkflowMethod(name = "TableMaintenance")
+    TableReport maintain(TableMaintenanceRequest request);
 
-  /**
-   * The step running now, the plan and the actions done: what {@code status --live} shows for the table.
-   * Null before the table has a plan. A query, not a signal to the parent: it adds no history event.
-   */
-  @QueryMethod(name = "progress")
-  TableProgress progress();
+    /**
+     * The step running now, the plan and the actions done: what {@code status --live} shows for the table.
+     * Null before the table has a plan. A query, not a signal to the parent: it adds no history event.
+     */
+    @QueryMethod(name = "progress")
+    TableProgress progress();
 }

@@ -1,6 +1,5 @@
 package dev.partitionkeeper.workflows;
 
-import io.temporal.activity.ActivityOptions;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
 import dev.partitionkeeper.workflows.activity.Failures;
@@ -9,6 +8,7 @@ import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.MaintenancePlan;
 import dev.partitionkeeper.workflows.plan.PlannedAction;
+import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
@@ -19,88 +19,98 @@ import org.slf4j.Logger;
 
 /** Sequences the activities for one table; holds no logic of its own beyond order and reporting. */
 public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
-  private static final Logger log = Workflow.getLogger(TableMaintenanceWorkflowImpl.class);
+    private static final Logger log = Workflow.getLogger(TableMaintenanceWorkflowImpl.class);
 
-  /** What {@link #progress} answers; kept only when the request says so ({@code progressByQuery}). */
-  private TableProgress current;
+    /** What {@link #progress} answers; kept only when the request says so ({@code progressByQuery}). */
+    private TableProgress current;
 
-  @Override
-  public TableReport maintain(TableMaintenanceRequest request) {
-    TablePolicy policy = request.policy();
-    String table = policy.table().toString();
-    // a plan handed over by the pass's survey is run as it is (the request is in history: deterministic)
-    MaintenancePlan plan = request.plan() != null ? request.plan()
-        : stub(StepOptions.read("plan " + table)).plan(policy, Workflow.currentTimeMillis());
-    log.info("plan for {}: {} action(s), {} finding(s)", table, plan.actions().size(), plan.findings().size());
-    if (request.dryRun()) {
-      return new TableReport(table, TableReport.OK, plan, List.of(), null, null);
-    }
-    List<ActionResult> done = new ArrayList<>();
-    List<String> planned = plan.actions().stream().map(PlannedAction::summary).toList();
-    for (PlannedAction action : plan.actions()) {
-      if (request.progressByQuery()) {
-        current = new TableProgress(table, action.summary(), planned, done.size(), 0, 0);
-      } else {
-        progress(table, action.summary(), planned, done.size());
-      }
-      PartitionActivities acts = stub(StepOptions.ddl(action.summary()));
-      ArchiveActivities archive = Workflow.newActivityStub(ArchiveActivities.class,
-          StepOptions.archive(action.summary()));
-      try {
-        ActionResult r;
-        if (action instanceof PlannedAction.FinalizeDetach a) {
-          r = acts.finalizeDetach(policy, a);
-        } else if (action instanceof PlannedAction.CreatePartition a) {
-          r = acts.createPartition(policy, a);
-        } else if (action instanceof PlannedAction.CreateDefaultPartition a) {
-          r = acts.createDefaultPartition(policy, a);
-        } else if (action instanceof PlannedAction.DetachPartition a) {
-          r = acts.detachPartition(policy, a);
-        } else if (action instanceof PlannedAction.ExportPartition a) {
-          r = archive.export(policy, a);
-        } else if (action instanceof PlannedAction.VerifyArchive a) {
-          r = archive.verify(policy, a);
-        } else if (action instanceof PlannedAction.DropPartition a) {
-          r = archive.drop(policy, a);
-        } else {
-          throw new IllegalStateException("unknown action " + action);
+    @Override
+    public TableReport maintain(TableMaintenanceRequest request) {
+        TablePolicy policy = request.policy();
+        String table = policy.table().toString();
+        // a plan handed over by the pass's survey is run as it is (the request is in history: deterministic)
+        MaintenancePlan plan = request.plan() != null
+                ? request.plan()
+                : stub(StepOptions.read("plan " + table)).plan(policy, Workflow.currentTimeMillis());
+        log.info(
+                "plan for {}: {} action(s), {} finding(s)",
+                table,
+                plan.actions().size(),
+                plan.findings().size());
+        if (request.dryRun()) {
+            return new TableReport(table, TableReport.OK, plan, List.of(), null, null);
         }
-        done.add(r);
-      } catch (ActivityFailure e) {
-        // getMessage() of an ApplicationFailure is "message='...', type='...', nonRetryable=..."
-        Throwable cause = e.getCause();
-        String why = cause instanceof ApplicationFailure af ? af.getOriginalMessage()
-            : cause != null ? cause.getMessage() : e.getMessage();
-        throw ApplicationFailure.newNonRetryableFailureWithCause(
-            table + ": " + action.summary() + " failed after " + done.size() + " completed action(s): " + why,
-            Failures.ACTION_FAILED, e, new TableReport(table, TableReport.FAILED, plan, done, null, why));
-      }
+        List<ActionResult> done = new ArrayList<>();
+        List<String> planned =
+                plan.actions().stream().map(PlannedAction::summary).toList();
+        for (PlannedAction action : plan.actions()) {
+            if (request.progressByQuery()) {
+                current = new TableProgress(table, action.summary(), planned, done.size(), 0, 0);
+            } else {
+                progress(table, action.summary(), planned, done.size());
+            }
+            PartitionActivities acts = stub(StepOptions.ddl(action.summary()));
+            ArchiveActivities archive =
+                    Workflow.newActivityStub(ArchiveActivities.class, StepOptions.archive(action.summary()));
+            try {
+                ActionResult r;
+                if (action instanceof PlannedAction.FinalizeDetach a) {
+                    r = acts.finalizeDetach(policy, a);
+                } else if (action instanceof PlannedAction.CreatePartition a) {
+                    r = acts.createPartition(policy, a);
+                } else if (action instanceof PlannedAction.CreateDefaultPartition a) {
+                    r = acts.createDefaultPartition(policy, a);
+                } else if (action instanceof PlannedAction.DetachPartition a) {
+                    r = acts.detachPartition(policy, a);
+                } else if (action instanceof PlannedAction.ExportPartition a) {
+                    r = archive.export(policy, a);
+                } else if (action instanceof PlannedAction.VerifyArchive a) {
+                    r = archive.verify(policy, a);
+                } else if (action instanceof PlannedAction.DropPartition a) {
+                    r = archive.drop(policy, a);
+                } else {
+                    throw new IllegalStateException("unknown action " + action);
+                }
+                done.add(r);
+            } catch (ActivityFailure e) {
+                // getMessage() of an ApplicationFailure is "message='...', type='...', nonRetryable=..."
+                Throwable cause = e.getCause();
+                String why = cause instanceof ApplicationFailure af
+                        ? af.getOriginalMessage()
+                        : cause != null ? cause.getMessage() : e.getMessage();
+                throw ApplicationFailure.newNonRetryableFailureWithCause(
+                        table + ": " + action.summary() + " failed after " + done.size() + " completed action(s): "
+                                + why,
+                        Failures.ACTION_FAILED,
+                        e,
+                        new TableReport(table, TableReport.FAILED, plan, done, null, why));
+            }
+        }
+        if (request.progressByQuery()) {
+            current = new TableProgress(table, "verify layout", planned, done.size(), 0, 0);
+        }
+        LayoutReport layout =
+                stub(StepOptions.read("verify layout " + table)).verifyLayout(policy, Workflow.currentTimeMillis());
+        return new TableReport(table, layout.ok() ? TableReport.OK : TableReport.ATTENTION, plan, done, layout, null);
     }
-    if (request.progressByQuery()) {
-      current = new TableProgress(table, "verify layout", planned, done.size(), 0, 0);
+
+    @Override
+    public TableProgress progress() {
+        return current;
     }
-    LayoutReport layout = stub(StepOptions.read("verify layout " + table))
-        .verifyLayout(policy, Workflow.currentTimeMillis());
-    return new TableReport(table, layout.ok() ? TableReport.OK : TableReport.ATTENTION, plan, done, layout, null);
-  }
 
-  @Override
-  public TableProgress progress() {
-    return current;
-  }
+    /**
+     * Tells the parent pass which step starts now, for its {@code status} query: once per step, never per
+     * heartbeat (every signal is a history event). Fire and forget: a lost update must not fail the table.
+     */
+    private static void progress(String table, String step, List<String> plan, int done) {
+        Workflow.getInfo().getParentWorkflowId().ifPresent(parent -> {
+            MaintenanceWorkflow p = Workflow.newExternalWorkflowStub(MaintenanceWorkflow.class, parent);
+            Async.procedure(p::tableProgress, new TableProgress(table, step, plan, done, 0, 0));
+        });
+    }
 
-  /**
-   * Tells the parent pass which step starts now, for its {@code status} query: once per step, never per
-   * heartbeat (every signal is a history event). Fire and forget: a lost update must not fail the table.
-   */
-  private static void progress(String table, String step, List<String> plan, int done) {
-    Workflow.getInfo().getParentWorkflowId().ifPresent(parent -> {
-      MaintenanceWorkflow p = Workflow.newExternalWorkflowStub(MaintenanceWorkflow.class, parent);
-      Async.procedure(p::tableProgress, new TableProgress(table, step, plan, done, 0, 0));
-    });
-  }
-
-  private static PartitionActivities stub(ActivityOptions options) {
-    return Workflow.newActivityStub(PartitionActivities.class, options);
-  }
+    private static PartitionActivities stub(ActivityOptions options) {
+        return Workflow.newActivityStub(PartitionActivities.class, options);
+    }
 }

@@ -17,7 +17,7 @@ import java.util.List;
  */
 public record TableProgress(String table, String step, List<String> plan, int actionsDone, long rows, long bytes) {
 
-  public TableProgress {
-    plan = plan == null ? List.of() : List.copyOf(plan);
-  }
+    public TableProgress {
+        plan = plan == null ? List.of() : List.copyOf(plan);
+    }
 }

@@ -11,9 +11,14 @@ import java.util.List;
  * @param status {@code ok}, {@code attention} (layout problems reported), or {@code failed}
  */
 public record TableReport(
-    String table, String status, MaintenancePlan plan, List<ActionResult> actions, LayoutReport layout, String error) {
+        String table,
+        String status,
+        MaintenancePlan plan,
+        List<ActionResult> actions,
+        LayoutReport layout,
+        String error) {
 
-  public static final String OK = "ok";
-  public static final String ATTENTION = "attention";
-  public static final String FAILED = "failed";
+    public static final String OK = "ok";
+    public static final String ATTENTION = "attention";
+    public static final String FAILED = "failed";
 }

@@ -17,58 +17,58 @@ import java.util.Map;
  * servers) runs simply carry no custom search attributes; the memo is always set.
  */
 public final class Visibility {
-  /** Tables the run maintained or is maintaining, e.g. {@code ["public.transactions"]}. */
-  public static final SearchAttributeKey<List<String>> TABLES =
-      SearchAttributeKey.forKeywordList("PartitionKeeperTables");
-  /** {@code running}, then {@code ok}, {@code attention} or {@code failed}. */
-  public static final SearchAttributeKey<String> OUTCOME = SearchAttributeKey.forKeyword("PartitionKeeperOutcome");
-  /** {@code schedule}, {@code cron}, {@code on-demand} or {@code direct}. */
-  public static final SearchAttributeKey<String> TRIGGER = SearchAttributeKey.forKeyword("PartitionKeeperTrigger");
+    /** Tables the run maintained or is maintaining, e.g. {@code ["public.transactions"]}. */
+    public static final SearchAttributeKey<List<String>> TABLES =
+            SearchAttributeKey.forKeywordList("PartitionKeeperTables");
+    /** {@code running}, then {@code ok}, {@code attention} or {@code failed}. */
+    public static final SearchAttributeKey<String> OUTCOME = SearchAttributeKey.forKeyword("PartitionKeeperOutcome");
+    /** {@code schedule}, {@code cron}, {@code on-demand} or {@code direct}. */
+    public static final SearchAttributeKey<String> TRIGGER = SearchAttributeKey.forKeyword("PartitionKeeperTrigger");
 
-  /** Memo key: what started the run (same values as {@link #TRIGGER}). */
-  public static final String MEMO_TRIGGER = "trigger";
-  /** Memo key: the configuration file the starter read. */
-  public static final String MEMO_CONFIG = "config";
+    /** Memo key: what started the run (same values as {@link #TRIGGER}). */
+    public static final String MEMO_TRIGGER = "trigger";
+    /** Memo key: the configuration file the starter read. */
+    public static final String MEMO_CONFIG = "config";
 
-  public static final String TRIGGER_SCHEDULE = "schedule";
-  public static final String TRIGGER_CRON = "cron";
-  public static final String TRIGGER_ON_DEMAND = "on-demand";
-  public static final String TRIGGER_DIRECT = "direct";
+    public static final String TRIGGER_SCHEDULE = "schedule";
+    public static final String TRIGGER_CRON = "cron";
+    public static final String TRIGGER_ON_DEMAND = "on-demand";
+    public static final String TRIGGER_DIRECT = "direct";
 
-  public static final String OUTCOME_RUNNING = "running";
+    public static final String OUTCOME_RUNNING = "running";
 
-  private Visibility() {}
+    private Visibility() {}
 
-  /** Every custom search attribute with the type to register it as. */
-  public static Map<String, IndexedValueType> definitions() {
-    Map<String, IndexedValueType> m = new LinkedHashMap<>();
-    m.put(TABLES.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
-    m.put(OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    m.put(TRIGGER.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    return m;
-  }
-
-  /** The search attributes a starter sets at start (only when they are registered). */
-  public static SearchAttributes initial(String trigger) {
-    return SearchAttributes.newBuilder()
-        .set(TRIGGER, trigger)
-        .set(OUTCOME, OUTCOME_RUNNING)
-        .set(TABLES, List.of())
-        .build();
-  }
-
-  /** Memo set by starters. */
-  public static Map<String, Object> memo(String trigger, String configSource) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put(MEMO_TRIGGER, trigger);
-    if (configSource != null) {
-      m.put(MEMO_CONFIG, configSource);
+    /** Every custom search attribute with the type to register it as. */
+    public static Map<String, IndexedValueType> definitions() {
+        Map<String, IndexedValueType> m = new LinkedHashMap<>();
+        m.put(TABLES.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
+        m.put(OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        m.put(TRIGGER.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        return m;
     }
-    return m;
-  }
 
-  /** Whether the run's starter set our search attributes, i.e. they are registered and may be upserted. */
-  static boolean enabledAtStart(SearchAttributes atStart) {
-    return atStart != null && atStart.containsKey(OUTCOME);
-  }
+    /** The search attributes a starter sets at start (only when they are registered). */
+    public static SearchAttributes initial(String trigger) {
+        return SearchAttributes.newBuilder()
+                .set(TRIGGER, trigger)
+                .set(OUTCOME, OUTCOME_RUNNING)
+                .set(TABLES, List.of())
+                .build();
+    }
+
+    /** Memo set by starters. */
+    public static Map<String, Object> memo(String trigger, String configSource) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(MEMO_TRIGGER, trigger);
+        if (configSource != null) {
+            m.put(MEMO_CONFIG, configSource);
+        }
+        return m;
+    }
+
+    /** Whether the run's starter set our search attributes, i.e. they are registered and may be upserted. */
+    static boolean enabledAtStart(SearchAttributes atStart) {
+        return atStart != null && atStart.containsKey(OUTCOME);
+    }
 }

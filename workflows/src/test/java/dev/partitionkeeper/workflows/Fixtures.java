@@ -43,139 +43,162 @@ import java.util.List;
  * detaches one.
  */
 final class Fixtures {
-  static final Instant NOW = Instant.parse("2026-03-15T10:00:00Z");
+    static final Instant NOW = Instant.parse("2026-03-15T10:00:00Z");
 
-  static final TablePolicy TRANSACTIONS = new TablePolicy(new TableName("public", "transactions"),
-      PartitionInterval.MONTHLY, 2, Retention.parse("3 months"), "UTC", DefaultPartitionMode.KEEP,
-      RetentionAction.DETACH_ONLY, 7);
-  static final TablePolicy BILLING_EVENTS = TablePolicy.of(new TableName("billing", "Billing Events"),
-      PartitionInterval.DAILY);
+    static final TablePolicy TRANSACTIONS = new TablePolicy(
+            new TableName("public", "transactions"),
+            PartitionInterval.MONTHLY,
+            2,
+            Retention.parse("3 months"),
+            "UTC",
+            DefaultPartitionMode.KEEP,
+            RetentionAction.DETACH_ONLY,
+            7);
+    static final TablePolicy BILLING_EVENTS =
+            TablePolicy.of(new TableName("billing", "Billing Events"), PartitionInterval.DAILY);
 
-  static final PlannedAction.FinalizeDetach FINALIZE_OCT =
-      new PlannedAction.FinalizeDetach("transactions_p2025_10", "2025-10-01", "2025-11-01");
-  static final PlannedAction.CreatePartition CREATE_APR = new PlannedAction.CreatePartition("transactions_p2026_04",
-      day("2026-04-01"), day("2026-05-01"), "2026-04-01", "2026-05-01");
-  static final PlannedAction.CreatePartition CREATE_MAY = new PlannedAction.CreatePartition("transactions_p2026_05",
-      day("2026-05-01"), day("2026-06-01"), "2026-05-01", "2026-06-01");
-  static final PlannedAction.DetachPartition DETACH_NOV = new PlannedAction.DetachPartition("transactions_p2025_11",
-      day("2025-11-01"), day("2025-12-01"), "2025-11-01", "2025-12-01");
+    static final PlannedAction.FinalizeDetach FINALIZE_OCT =
+            new PlannedAction.FinalizeDetach("transactions_p2025_10", "2025-10-01", "2025-11-01");
+    static final PlannedAction.CreatePartition CREATE_APR = new PlannedAction.CreatePartition(
+            "transactions_p2026_04", day("2026-04-01"), day("2026-05-01"), "2026-04-01", "2026-05-01");
+    static final PlannedAction.CreatePartition CREATE_MAY = new PlannedAction.CreatePartition(
+            "transactions_p2026_05", day("2026-05-01"), day("2026-06-01"), "2026-05-01", "2026-06-01");
+    static final PlannedAction.DetachPartition DETACH_NOV = new PlannedAction.DetachPartition(
+            "transactions_p2025_11", day("2025-11-01"), day("2025-12-01"), "2025-11-01", "2025-12-01");
 
-  static final LayoutReport GOOD_LAYOUT = new LayoutReport(true, 2, "2026-06-01", 5, 0, List.of());
+    static final LayoutReport GOOD_LAYOUT = new LayoutReport(true, 2, "2026-06-01", 5, 0, List.of());
 
-  private Fixtures() {}
+    private Fixtures() {}
 
-  static TestWorkflowExtension extension() {
-    return TestWorkflowExtension.newBuilder()
-        .setWorkflowTypes(MaintenanceWorkflowImpl.class, TableMaintenanceWorkflowImpl.class)
-        .setInitialTime(NOW)
-        .setDoNotStart(true)
-        .build();
-  }
-
-  static long day(String isoDate) {
-    return KeyAxis.micros(LocalDate.parse(isoDate).atStartOfDay().toInstant(ZoneOffset.UTC));
-  }
-
-  /** What the catalog holds: October pending detach, November past retention, December to March, no runway. */
-  static CatalogSnapshot catalogOf(TableName table) {
-    if (!table.equals(TRANSACTIONS.table())) {
-      return new CatalogSnapshot(table, "created_at", KeyType.TIMESTAMPTZ, List.of(), 0, 0, 0);
+    static TestWorkflowExtension extension() {
+        return TestWorkflowExtension.newBuilder()
+                .setWorkflowTypes(MaintenanceWorkflowImpl.class, TableMaintenanceWorkflowImpl.class)
+                .setInitialTime(NOW)
+                .setDoNotStart(true)
+                .build();
     }
-    return new CatalogSnapshot(table, "created_at", KeyType.TIMESTAMPTZ, List.of(
-        new PartitionInfo("public", "transactions_p2025_10", day("2025-10-01"), day("2025-11-01"), false, true, 10),
-        month("transactions_p2025_11", "2025-11-01", "2025-12-01"),
-        month("transactions_p2025_12", "2025-12-01", "2026-01-01"),
-        month("transactions_p2026_01", "2026-01-01", "2026-02-01"),
-        month("transactions_p2026_02", "2026-02-01", "2026-03-01"),
-        month("transactions_p2026_03", "2026-03-01", "2026-04-01")), 0, 0, 0);
-  }
 
-  private static PartitionInfo month(String name, String from, String to) {
-    return new PartitionInfo("public", name, day(from), day(to), false, false, 1000);
-  }
+    static long day(String isoDate) {
+        return KeyAxis.micros(LocalDate.parse(isoDate).atStartOfDay().toInstant(ZoneOffset.UTC));
+    }
 
-  static ActionResult done(PlannedAction action) {
-    return new ActionResult(action.summary(), ActionResult.DONE, 0, 1, "");
-  }
-
-  static PartitionActivities partitionActivities() {
-    PartitionActivities a = mock(PartitionActivities.class, withSettings().withoutAnnotations());
-    when(a.plan(any(), anyLong())).thenAnswer(inv -> {
-      TablePolicy p = inv.getArgument(0);
-      return MaintenancePlanner.plan(catalogOf(p.table()), p, NOW);
-    });
-    when(a.finalizeDetach(any(), any())).thenAnswer(inv -> done(inv.getArgument(1)));
-    when(a.createPartition(any(), any())).thenAnswer(inv -> done(inv.getArgument(1)));
-    when(a.createDefaultPartition(any(), any())).thenAnswer(inv -> done(inv.getArgument(1)));
-    when(a.detachPartition(any(), any())).thenAnswer(inv -> done(inv.getArgument(1)));
-    when(a.verifyLayout(any(), anyLong())).thenReturn(GOOD_LAYOUT);
-    return a;
-  }
-
-  /**
-   * What the worker registers for {@code partitions}: its survey is made as the real activity makes it, from
-   * {@code partitions}' own {@code plan} and {@code verifyLayout} (so a test that stubs those stubs the survey,
-   * and counts them as before); every other method is {@code partitions}' own. A non-retryable failure of
-   * {@code plan} is the table's error; any other fails the whole survey, which Temporal retries.
-   */
-  static PartitionActivities surveying(PartitionActivities partitions) {
-    return (PartitionActivities) Proxy.newProxyInstance(Fixtures.class.getClassLoader(),
-        new Class<?>[] {PartitionActivities.class}, (proxy, method, args) -> {
-          if (method.getName().equals("survey")) {
-            @SuppressWarnings("unchecked")
-            List<TablePolicy> policies = (List<TablePolicy>) args[0];
-            return survey(partitions, policies, (Long) args[1]);
-          }
-          try {
-            return method.invoke(partitions, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-  }
-
-  private static List<TableSurvey> survey(PartitionActivities a, List<TablePolicy> policies, long now) {
-    List<TableSurvey> out = new ArrayList<>();
-    for (TablePolicy p : policies) {
-      String table = p.table().toString();
-      try {
-        var plan = a.plan(p, now);
-        out.add(new TableSurvey(table, plan, plan.actions().isEmpty() ? a.verifyLayout(p, now) : null, null));
-      } catch (ApplicationFailure f) {
-        if (!f.isNonRetryable() && !f.getType().equals(Failures.INVALID_POLICY)) {
-          throw f;
+    /** What the catalog holds: October pending detach, November past retention, December to March, no runway. */
+    static CatalogSnapshot catalogOf(TableName table) {
+        if (!table.equals(TRANSACTIONS.table())) {
+            return new CatalogSnapshot(table, "created_at", KeyType.TIMESTAMPTZ, List.of(), 0, 0, 0);
         }
-        out.add(new TableSurvey(table, null, null, f.getOriginalMessage()));
-      }
+        return new CatalogSnapshot(
+                table,
+                "created_at",
+                KeyType.TIMESTAMPTZ,
+                List.of(
+                        new PartitionInfo(
+                                "public",
+                                "transactions_p2025_10",
+                                day("2025-10-01"),
+                                day("2025-11-01"),
+                                false,
+                                true,
+                                10),
+                        month("transactions_p2025_11", "2025-11-01", "2025-12-01"),
+                        month("transactions_p2025_12", "2025-12-01", "2026-01-01"),
+                        month("transactions_p2026_01", "2026-01-01", "2026-02-01"),
+                        month("transactions_p2026_02", "2026-02-01", "2026-03-01"),
+                        month("transactions_p2026_03", "2026-03-01", "2026-04-01")),
+                0,
+                0,
+                0);
     }
-    return out;
-  }
 
-  static PolicyActivities policyActivities(TablePolicy... tables) {
-    PolicyActivities a = mock(PolicyActivities.class, withSettings().withoutAnnotations());
-    when(a.load()).thenReturn(List.of(tables));
-    return a;
-  }
-
-  static void start(TestWorkflowEnvironment env, Worker worker, PartitionActivities partitions,
-      PolicyActivities policies) {
-    worker.registerActivitiesImplementations(surveying(partitions), policies);
-    env.start();
-  }
-
-  static MaintenanceWorkflow maintenanceWorkflow(TestWorkflowEnvironment env, Worker worker) {
-    return env.getWorkflowClient().newWorkflowStub(MaintenanceWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(MaintenanceWorkflow.WORKFLOW_ID)
-        .setTaskQueue(worker.getTaskQueue())
-        .build());
-  }
-
-  /** Every message in the cause chain, joined: Temporal wraps the activity's failure a few times. */
-  static String messageChain(Throwable e) {
-    StringBuilder sb = new StringBuilder();
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      sb.append(t.getMessage()).append(" <- ");
+    private static PartitionInfo month(String name, String from, String to) {
+        return new PartitionInfo("public", name, day(from), day(to), false, false, 1000);
     }
-    return sb.toString();
-  }
+
+    static ActionResult done(PlannedAction action) {
+        return new ActionResult(action.summary(), ActionResult.DONE, 0, 1, "");
+    }
+
+    static PartitionActivities partitionActivities() {
+        PartitionActivities a = mock(PartitionActivities.class, withSettings().withoutAnnotations());
+        when(a.plan(any(), anyLong())).thenAnswer(inv -> {
+            TablePolicy p = inv.getArgument(0);
+            return MaintenancePlanner.plan(catalogOf(p.table()), p, NOW);
+        });
+        when(a.finalizeDetach(any(), any())).thenAnswer(inv -> done(inv.getArgument(1)));
+        when(a.createPartition(any(), any())).thenAnswer(inv -> done(inv.getArgument(1)));
+        when(a.createDefaultPartition(any(), any())).thenAnswer(inv -> done(inv.getArgument(1)));
+        when(a.detachPartition(any(), any())).thenAnswer(inv -> done(inv.getArgument(1)));
+        when(a.verifyLayout(any(), anyLong())).thenReturn(GOOD_LAYOUT);
+        return a;
+    }
+
+    /**
+     * What the worker registers for {@code partitions}: its survey is made as the real activity makes it, from
+     * {@code partitions}' own {@code plan} and {@code verifyLayout} (so a test that stubs those stubs the survey,
+     * and counts them as before); every other method is {@code partitions}' own. A non-retryable failure of
+     * {@code plan} is the table's error; any other fails the whole survey, which Temporal retries.
+     */
+    static PartitionActivities surveying(PartitionActivities partitions) {
+        return (PartitionActivities) Proxy.newProxyInstance(
+                Fixtures.class.getClassLoader(), new Class<?>[] {PartitionActivities.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("survey")) {
+                        @SuppressWarnings("unchecked")
+                        List<TablePolicy> policies = (List<TablePolicy>) args[0];
+                        return survey(partitions, policies, (Long) args[1]);
+                    }
+                    try {
+                        return method.invoke(partitions, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static List<TableSurvey> survey(PartitionActivities a, List<TablePolicy> policies, long now) {
+        List<TableSurvey> out = new ArrayList<>();
+        for (TablePolicy p : policies) {
+            String table = p.table().toString();
+            try {
+                var plan = a.plan(p, now);
+                out.add(new TableSurvey(table, plan, plan.actions().isEmpty() ? a.verifyLayout(p, now) : null, null));
+            } catch (ApplicationFailure f) {
+                if (!f.isNonRetryable() && !f.getType().equals(Failures.INVALID_POLICY)) {
+                    throw f;
+                }
+                out.add(new TableSurvey(table, null, null, f.getOriginalMessage()));
+            }
+        }
+        return out;
+    }
+
+    static PolicyActivities policyActivities(TablePolicy... tables) {
+        PolicyActivities a = mock(PolicyActivities.class, withSettings().withoutAnnotations());
+        when(a.load()).thenReturn(List.of(tables));
+        return a;
+    }
+
+    static void start(
+            TestWorkflowEnvironment env, Worker worker, PartitionActivities partitions, PolicyActivities policies) {
+        worker.registerActivitiesImplementations(surveying(partitions), policies);
+        env.start();
+    }
+
+    static MaintenanceWorkflow maintenanceWorkflow(TestWorkflowEnvironment env, Worker worker) {
+        return env.getWorkflowClient()
+                .newWorkflowStub(
+                        MaintenanceWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setWorkflowId(MaintenanceWorkflow.WORKFLOW_ID)
+                                .setTaskQueue(worker.getTaskQueue())
+                                .build());
+    }
+
+    /** Every message in the cause chain, joined: Temporal wraps the activity's failure a few times. */
+    static String messageChain(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            sb.append(t.getMessage()).append(" <- ");
+        }
+        return sb.toString();
+    }
 }

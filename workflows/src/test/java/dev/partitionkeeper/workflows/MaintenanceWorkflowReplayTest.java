@@ -32,80 +32,84 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Histories of real runs replay against the current code: a change that breaks determinism fails here. */
 class MaintenanceWorkflowReplayTest {
 
-  @RegisterExtension
-  static final TestWorkflowExtension testWorkflow = Fixtures.extension();
+    @RegisterExtension
+    static final TestWorkflowExtension testWorkflow = Fixtures.extension();
 
-  final PartitionActivities partitions = partitionActivities();
+    final PartitionActivities partitions = partitionActivities();
 
-  @Test
-  void passOverTwoTablesReplays(TestWorkflowEnvironment env, Worker worker) throws Exception {
-    start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
-    maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null);
+    @Test
+    void passOverTwoTablesReplays(TestWorkflowEnvironment env, Worker worker) throws Exception {
+        start(env, worker, partitions, policyActivities(TRANSACTIONS, BILLING_EVENTS));
+        maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null);
 
-    assertEquals(2, replayAll(env.getWorkflowClient()));
-  }
-
-  @Test
-  void dryRunReplays(TestWorkflowEnvironment env, Worker worker) throws Exception {
-    start(env, worker, partitions, policyActivities(TRANSACTIONS));
-    maintenanceWorkflow(env, worker).run(new MaintenanceRequest(List.of(), true, "dry run"), null);
-
-    // the survey's plans are a dry run's report: no child
-    assertEquals(0, replayAll(env.getWorkflowClient()));
-  }
-
-  @Test
-  void failedPassReplays(TestWorkflowEnvironment env, Worker worker) throws Exception {
-    doThrow(ApplicationFailure.newNonRetryableFailure("name taken", Failures.CATALOG_CONFLICT))
-        .when(partitions).detachPartition(any(), any());
-    start(env, worker, partitions, policyActivities(TRANSACTIONS));
-    assertThrows(WorkflowFailedException.class,
-        () -> maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null));
-
-    assertEquals(1, replayAll(env.getWorkflowClient()));
-  }
-
-  @Test
-  void replayNoticesAChangedStepOrder(TestWorkflowEnvironment env, Worker worker) throws Exception {
-    start(env, worker, partitions, policyActivities(TRANSACTIONS));
-    maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null);
-    WorkflowExecutionHistory child = env.getWorkflowClient()
-        .fetchHistory(TableMaintenanceWorkflow.workflowId("public.transactions"));
-
-    // proves the replays above would fail on a non-deterministic change
-    Exception e = assertThrows(Exception.class,
-        () -> WorkflowReplayer.replayWorkflowExecution(child, VerifyFirst.class));
-    assertTrue(messageChain(e).contains("nondeterministic") || messageChain(e).contains("NonDeterministic"),
-        messageChain(e));
-  }
-
-  /** The per-table workflow with its steps reordered: verify before planning. */
-  public static class VerifyFirst implements TableMaintenanceWorkflow {
-    @Override
-    public TableReport maintain(TableMaintenanceRequest request) {
-      PartitionActivities acts = Workflow.newActivityStub(PartitionActivities.class, StepOptions.read("verify"));
-      acts.verifyLayout(request.policy(), Workflow.currentTimeMillis());
-      acts.plan(request.policy(), Workflow.currentTimeMillis());
-      return null;
+        assertEquals(2, replayAll(env.getWorkflowClient()));
     }
 
-    @Override
-    public TableProgress progress() {
-      return null;
-    }
-  }
+    @Test
+    void dryRunReplays(TestWorkflowEnvironment env, Worker worker) throws Exception {
+        start(env, worker, partitions, policyActivities(TRANSACTIONS));
+        maintenanceWorkflow(env, worker).run(new MaintenanceRequest(List.of(), true, "dry run"), null);
 
-  /** Replays the parent and every child it started; returns the number of children. */
-  private static int replayAll(WorkflowClient client) throws Exception {
-    WorkflowExecutionHistory parent = client.fetchHistory(MaintenanceWorkflow.WORKFLOW_ID);
-    WorkflowReplayer.replayWorkflowExecution(parent, MaintenanceWorkflowImpl.class);
-    List<String> children = parent.getEvents().stream()
-        .filter(HistoryEvent::hasStartChildWorkflowExecutionInitiatedEventAttributes)
-        .map(e -> e.getStartChildWorkflowExecutionInitiatedEventAttributes().getWorkflowId())
-        .toList();
-    for (String child : children) {
-      WorkflowReplayer.replayWorkflowExecution(client.fetchHistory(child), TableMaintenanceWorkflowImpl.class);
+        // the survey's plans are a dry run's report: no child
+        assertEquals(0, replayAll(env.getWorkflowClient()));
     }
-    return children.size();
-  }
+
+    @Test
+    void failedPassReplays(TestWorkflowEnvironment env, Worker worker) throws Exception {
+        doThrow(ApplicationFailure.newNonRetryableFailure("name taken", Failures.CATALOG_CONFLICT))
+                .when(partitions)
+                .detachPartition(any(), any());
+        start(env, worker, partitions, policyActivities(TRANSACTIONS));
+        assertThrows(
+                WorkflowFailedException.class,
+                () -> maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null));
+
+        assertEquals(1, replayAll(env.getWorkflowClient()));
+    }
+
+    @Test
+    void replayNoticesAChangedStepOrder(TestWorkflowEnvironment env, Worker worker) throws Exception {
+        start(env, worker, partitions, policyActivities(TRANSACTIONS));
+        maintenanceWorkflow(env, worker).run(MaintenanceRequest.all("scheduled"), null);
+        WorkflowExecutionHistory child =
+                env.getWorkflowClient().fetchHistory(TableMaintenanceWorkflow.workflowId("public.transactions"));
+
+        // proves the replays above would fail on a non-deterministic change
+        Exception e =
+                assertThrows(Exception.class, () -> WorkflowReplayer.replayWorkflowExecution(child, VerifyFirst.class));
+        assertTrue(
+                messageChain(e).contains("nondeterministic") || messageChain(e).contains("NonDeterministic"),
+                messageChain(e));
+    }
+
+    /** The per-table workflow with its steps reordered: verify before planning. */
+    public static class VerifyFirst implements TableMaintenanceWorkflow {
+        @Override
+        public TableReport maintain(TableMaintenanceRequest request) {
+            PartitionActivities acts = Workflow.newActivityStub(PartitionActivities.class, StepOptions.read("verify"));
+            acts.verifyLayout(request.policy(), Workflow.currentTimeMillis());
+            acts.plan(request.policy(), Workflow.currentTimeMillis());
+            return null;
+        }
+
+        @Override
+        public TableProgress progress() {
+            return null;
+        }
+    }
+
+    /** Replays the parent and every child it started; returns the number of children. */
+    private static int replayAll(WorkflowClient client) throws Exception {
+        WorkflowExecutionHistory parent = client.fetchHistory(MaintenanceWorkflow.WORKFLOW_ID);
+        WorkflowReplayer.replayWorkflowExecution(parent, MaintenanceWorkflowImpl.class);
+        List<String> children = parent.getEvents().stream()
+                .filter(HistoryEvent::hasStartChildWorkflowExecutionInitiatedEventAttributes)
+                .map(e -> e.getStartChildWorkflowExecutionInitiatedEventAttributes()
+                        .getWorkflowId())
+                .toList();
+        for (String child : children) {
+            WorkflowReplayer.replayWorkflowExecution(client.fetchHistory(child), TableMaintenanceWorkflowImpl.class);
+        }
+        return children.size();
+    }
 }

@@ -14,38 +14,41 @@ import org.junit.jupiter.api.Test;
 
 /** {@link MaintenanceWorkflowImpl#select}: which policy entries a request names. */
 class TableSelectionTest {
-  static final List<TablePolicy> POLICY = List.of(TRANSACTIONS, BILLING_EVENTS);
+    static final List<TablePolicy> POLICY = List.of(TRANSACTIONS, BILLING_EVENTS);
 
-  @Test
-  void noTablesMeansAllInPolicyOrder() {
-    assertEquals(POLICY, MaintenanceWorkflowImpl.select(POLICY, List.of()));
-  }
+    @Test
+    void noTablesMeansAllInPolicyOrder() {
+        assertEquals(POLICY, MaintenanceWorkflowImpl.select(POLICY, List.of()));
+    }
 
-  @Test
-  void requestedTablesInRequestOrderOnceEach() {
-    List<TablePolicy> selected = MaintenanceWorkflowImpl.select(POLICY,
-        List.of("billing.\"Billing Events\"", "Transactions", "public.transactions"));
+    @Test
+    void requestedTablesInRequestOrderOnceEach() {
+        List<TablePolicy> selected = MaintenanceWorkflowImpl.select(
+                POLICY, List.of("billing.\"Billing Events\"", "Transactions", "public.transactions"));
 
-    assertEquals(List.of(BILLING_EVENTS, TRANSACTIONS), selected);
-  }
+        assertEquals(List.of(BILLING_EVENTS, TRANSACTIONS), selected);
+    }
 
-  @Test
-  void unknownTableIsAnInvalidPolicyNamingItAndTheKnownOnes() {
-    ApplicationFailure e = assertThrows(ApplicationFailure.class,
-        () -> MaintenanceWorkflowImpl.select(POLICY, List.of("billing.events")));
+    @Test
+    void unknownTableIsAnInvalidPolicyNamingItAndTheKnownOnes() {
+        ApplicationFailure e = assertThrows(
+                ApplicationFailure.class, () -> MaintenanceWorkflowImpl.select(POLICY, List.of("billing.events")));
 
-    assertEquals(Failures.INVALID_POLICY, e.getType());
-    assertTrue(e.isNonRetryable());
-    assertEquals("table billing.events is not in the policy; known tables: public.transactions,"
-        + " billing.\"Billing Events\"", e.getOriginalMessage());
-  }
+        assertEquals(Failures.INVALID_POLICY, e.getType());
+        assertTrue(e.isNonRetryable());
+        assertEquals(
+                "table billing.events is not in the policy; known tables: public.transactions,"
+                        + " billing.\"Billing Events\"",
+                e.getOriginalMessage());
+    }
 
-  @Test
-  void unparsableNameIsAnInvalidPolicy() {
-    ApplicationFailure e = assertThrows(ApplicationFailure.class,
-        () -> MaintenanceWorkflowImpl.select(POLICY, List.of("a.b.c")));
+    @Test
+    void unparsableNameIsAnInvalidPolicy() {
+        ApplicationFailure e =
+                assertThrows(ApplicationFailure.class, () -> MaintenanceWorkflowImpl.select(POLICY, List.of("a.b.c")));
 
-    assertEquals(Failures.INVALID_POLICY, e.getType());
-    assertEquals("table name a.b.c has 3 parts; write it as schema.table, e.g. public.events", e.getOriginalMessage());
-  }
+        assertEquals(Failures.INVALID_POLICY, e.getType());
+        assertEquals(
+                "table name a.b.c has 3 parts; write it as schema.table, e.g. public.events", e.getOriginalMessage());
+    }
 }

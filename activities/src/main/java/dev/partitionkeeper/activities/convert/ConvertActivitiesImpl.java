@@ -18,62 +18,62 @@ import javax.sql.DataSource;
  * state of their own, so most are records of that context; {@link CopyStep} is a class for its test hook.
  */
 public final class ConvertActivitiesImpl implements ConvertActivities {
-  private final InspectStep inspect;
-  private final PrepareStep prepare;
-  private final CopyStep copy;
-  private final ReplayStep replay;
-  private final VerifyStep verify;
-  private final SwapStep swap;
-  private final FinishStep finish;
+    private final InspectStep inspect;
+    private final PrepareStep prepare;
+    private final CopyStep copy;
+    private final ReplayStep replay;
+    private final VerifyStep verify;
+    private final SwapStep swap;
+    private final FinishStep finish;
 
-  public ConvertActivitiesImpl(DataSource dataSource, LockSettings locks, String bookkeepingSchema) {
-    StepContext ctx = new StepContext(dataSource, locks, bookkeepingSchema);
-    this.inspect = new InspectStep(ctx);
-    this.prepare = new PrepareStep(ctx);
-    this.copy = new CopyStep(ctx);
-    this.replay = new ReplayStep(ctx);
-    this.verify = new VerifyStep(ctx);
-    this.swap = new SwapStep(ctx);
-    this.finish = new FinishStep(ctx);
-  }
+    public ConvertActivitiesImpl(DataSource dataSource, LockSettings locks, String bookkeepingSchema) {
+        StepContext ctx = new StepContext(dataSource, locks, bookkeepingSchema);
+        this.inspect = new InspectStep(ctx);
+        this.prepare = new PrepareStep(ctx);
+        this.copy = new CopyStep(ctx);
+        this.replay = new ReplayStep(ctx);
+        this.verify = new VerifyStep(ctx);
+        this.swap = new SwapStep(ctx);
+        this.finish = new FinishStep(ctx);
+    }
 
-  /** Test hook: see {@link CopyStep.BatchHook}. */
-  void hook(CopyStep.BatchHook h) {
-    copy.hook(h);
-  }
+    /** Test hook: see {@link CopyStep.BatchHook}. */
+    void hook(CopyStep.BatchHook h) {
+        copy.hook(h);
+    }
 
-  @Override
-  public Inspection inspect(ConvertRequest request) {
-    return inspect.inspect(request);
-  }
+    @Override
+    public Inspection inspect(ConvertRequest request) {
+        return inspect.inspect(request);
+    }
 
-  @Override
-  public String prepare(ConvertRequest request, PartitionLayout layout) {
-    return prepare.prepare(request, layout);
-  }
+    @Override
+    public String prepare(ConvertRequest request, PartitionLayout layout) {
+        return prepare.prepare(request, layout);
+    }
 
-  @Override
-  public CopyResult copy(ConvertRequest request) {
-    return copy.copy(request);
-  }
+    @Override
+    public CopyResult copy(ConvertRequest request) {
+        return copy.copy(request);
+    }
 
-  @Override
-  public ReplayResult replay(ConvertRequest request, boolean reverse) {
-    return replay.replay(request, reverse);
-  }
+    @Override
+    public ReplayResult replay(ConvertRequest request, boolean reverse) {
+        return replay.replay(request, reverse);
+    }
 
-  @Override
-  public Verification verify(ConvertRequest request, String when) {
-    return verify.verify(request, when);
-  }
+    @Override
+    public Verification verify(ConvertRequest request, String when) {
+        return verify.verify(request, when);
+    }
 
-  @Override
-  public SwapResult swap(ConvertRequest request, boolean back) {
-    return swap.swap(request, back);
-  }
+    @Override
+    public SwapResult swap(ConvertRequest request, boolean back) {
+        return swap.swap(request, back);
+    }
 
-  @Override
-  public String finish(ConvertRequest request) {
-    return finish.finish(request);
-  }
+    @Override
+    public String finish(ConvertRequest request) {
+        return finish.finish(request);
+    }
 }

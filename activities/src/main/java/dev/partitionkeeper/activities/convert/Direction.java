@@ -1,7 +1,7 @@
 package dev.partitionkeeper.activities.convert;
 
-import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
+import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
 import dev.partitionkeeper.workflows.convert.Inspection;
 import dev.partitionkeeper.workflows.model.TableName;
 
@@ -12,16 +12,19 @@ import dev.partitionkeeper.workflows.model.TableName;
  */
 record Direction(String log, TableName source, TableName target) {
 
-  /** null when there is nothing to replay in this direction in this phase. */
-  static Direction of(StepContext ctx, ConversionState.Row r, boolean reverse) {
-    if (!reverse) {
-      if (Inspection.PREPARED.equals(r.phase())) {
-        throw new CatalogConflictException("the copy into " + r.twinName() + " has not finished; run convert again");
-      }
-      return Inspection.COPIED.equals(r.phase()) ? new Direction(ctx.logTable(r.sourceOid(), false), r.table(),
-          r.twinName()) : null;
+    /** null when there is nothing to replay in this direction in this phase. */
+    static Direction of(StepContext ctx, ConversionState.Row r, boolean reverse) {
+        if (!reverse) {
+            if (Inspection.PREPARED.equals(r.phase())) {
+                throw new CatalogConflictException(
+                        "the copy into " + r.twinName() + " has not finished; run convert again");
+            }
+            return Inspection.COPIED.equals(r.phase())
+                    ? new Direction(ctx.logTable(r.sourceOid(), false), r.table(), r.twinName())
+                    : null;
+        }
+        return Inspection.SWAPPED.equals(r.phase())
+                ? new Direction(ctx.logTable(r.sourceOid(), true), r.table(), r.oldTable())
+                : null;
     }
-    return Inspection.SWAPPED.equals(r.phase()) ? new Direction(ctx.logTable(r.sourceOid(), true), r.table(),
-        r.oldTable()) : null;
-  }
 }

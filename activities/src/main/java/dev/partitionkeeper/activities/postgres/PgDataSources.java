@@ -6,28 +6,29 @@ import java.time.Duration;
 
 /** Builds the connection pool. Every connection runs in UTC with ISO dates so catalog bounds parse one way. */
 public final class PgDataSources {
-  /** Enough for one DDL action and one catalog read per concurrently running activity. */
-  public static final int DEFAULT_POOL_SIZE = 8;
-  public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(30);
+    /** Enough for one DDL action and one catalog read per concurrently running activity. */
+    public static final int DEFAULT_POOL_SIZE = 8;
 
-  private PgDataSources() {}
+    public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(30);
 
-  public static HikariDataSource create(String jdbcUrl, String user, String password, int poolSize) {
-    HikariConfig cfg = new HikariConfig();
-    cfg.setPoolName("partition-keeper");
-    cfg.setJdbcUrl(jdbcUrl);
-    if (user != null) {
-      cfg.setUsername(user);
+    private PgDataSources() {}
+
+    public static HikariDataSource create(String jdbcUrl, String user, String password, int poolSize) {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setPoolName("partition-keeper");
+        cfg.setJdbcUrl(jdbcUrl);
+        if (user != null) {
+            cfg.setUsername(user);
+        }
+        if (password != null) {
+            cfg.setPassword(password);
+        }
+        cfg.setMaximumPoolSize(poolSize);
+        cfg.setMinimumIdle(1);
+        cfg.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        cfg.setInitializationFailTimeout(-1); // start even when the database is down; activities retry
+        cfg.addDataSourceProperty("ApplicationName", "partition-keeper");
+        cfg.setConnectionInitSql("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'");
+        return new HikariDataSource(cfg);
     }
-    if (password != null) {
-      cfg.setPassword(password);
-    }
-    cfg.setMaximumPoolSize(poolSize);
-    cfg.setMinimumIdle(1);
-    cfg.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
-    cfg.setInitializationFailTimeout(-1); // start even when the database is down; activities retry
-    cfg.addDataSourceProperty("ApplicationName", "partition-keeper");
-    cfg.setConnectionInitSql("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'");
-    return new HikariDataSource(cfg);
-  }
 }

@@ -8,24 +8,24 @@ import io.temporal.failure.ApplicationFailure;
  * final; a lock we could not take without making writers wait is retried.
  */
 public final class Refusals {
-  private Refusals() {}
+    private Refusals() {}
 
-  /** @param refusal a {@link PolicyException}, {@link CatalogConflictException}, {@link LockBusyException} or
-   *     {@link PrivilegeException} */
-  public static ApplicationFailure failure(RuntimeException refusal) {
-    if (refusal instanceof LockBusyException) {
-      return ApplicationFailure.newFailure(refusal.getMessage(), Failures.LOCK_BUSY);
+    /** @param refusal a {@link PolicyException}, {@link CatalogConflictException}, {@link LockBusyException} or
+     *     {@link PrivilegeException} */
+    public static ApplicationFailure failure(RuntimeException refusal) {
+        if (refusal instanceof LockBusyException) {
+            return ApplicationFailure.newFailure(refusal.getMessage(), Failures.LOCK_BUSY);
+        }
+        String type;
+        if (refusal instanceof PolicyException) {
+            type = Failures.INVALID_POLICY;
+        } else if (refusal instanceof CatalogConflictException) {
+            type = Failures.CATALOG_CONFLICT;
+        } else if (refusal instanceof PrivilegeException) {
+            type = Failures.INSUFFICIENT_PRIVILEGE;
+        } else {
+            throw new IllegalArgumentException("not a refusal: " + refusal, refusal);
+        }
+        return ApplicationFailure.newNonRetryableFailure(refusal.getMessage(), type);
     }
-    String type;
-    if (refusal instanceof PolicyException) {
-      type = Failures.INVALID_POLICY;
-    } else if (refusal instanceof CatalogConflictException) {
-      type = Failures.CATALOG_CONFLICT;
-    } else if (refusal instanceof PrivilegeException) {
-      type = Failures.INSUFFICIENT_PRIVILEGE;
-    } else {
-      throw new IllegalArgumentException("not a refusal: " + refusal, refusal);
-    }
-    return ApplicationFailure.newNonRetryableFailure(refusal.getMessage(), type);
-  }
 }

@@ -27,86 +27,95 @@ import org.junit.jupiter.api.Timeout;
 @Tag("postgres")
 @Timeout(60)
 class BookkeepingTest {
-  private static final TableName EVENTS = new TableName("public", "events");
+    private static final TableName EVENTS = new TableName("public", "events");
 
-  @Test
-  void ensureIsIdempotent() throws Exception {
-    String url = PgTestSupport.newDatabase("books_idempotent");
-    Bookkeeping books = new Bookkeeping(Bookkeeping.DEFAULT_SCHEMA);
-    try (Connection c = connect(url)) {
-      assertFalse(books.exists(c));
-      books.ensure(c);
-      assertTrue(books.exists(c));
-      books.recordDetached(c, EVENTS, "events_p2024_01", "2024-01-01", "2024-02-01", "archive", 10);
-      books.ensure(c);
-      assertTrue(c.getAutoCommit(), "autocommit restored");
+    @Test
+    void ensureIsIdempotent() throws Exception {
+        String url = PgTestSupport.newDatabase("books_idempotent");
+        Bookkeeping books = new Bookkeeping(Bookkeeping.DEFAULT_SCHEMA);
+        try (Connection c = connect(url)) {
+            assertFalse(books.exists(c));
+            books.ensure(c);
+            assertTrue(books.exists(c));
+            books.recordDetached(c, EVENTS, "events_p2024_01", "2024-01-01", "2024-02-01", "archive", 10);
+            books.ensure(c);
+            assertTrue(c.getAutoCommit(), "autocommit restored");
+        }
+        assertEquals(
+                1,
+                PgTestSupport.queryLong(url, "SELECT count(*) FROM partition_keeper.partition_lifecycle"),
+                "a second ensure keeps the rows");
+        assertEquals(1, PgTestSupport.queryLong(url, "SELECT count(*) FROM partition_keeper.schema_version"));
     }
-    assertEquals(1, PgTestSupport.queryLong(url, "SELECT count(*) FROM partition_keeper.partition_lifecycle"),
-        "a second ensure keeps the rows");
-    assertEquals(1, PgTestSupport.queryLong(url, "SELECT count(*) FROM partition_keeper.schema_version"));
-  }
 
-  @Test
-  void ensureIsSafeWhenFourWorkersStartAtOnce() throws Exception {
-    // a fresh database each round: the race is on the first creation
-    for (int round = 0; round < 3; round++) {
-      String url = PgTestSupport.newDatabase("books_race");
-      int threads = 4;
-      CyclicBarrier start = new CyclicBarrier(threads);
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      try {
-        List<Future<Void>> done = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-          done.add(pool.submit(() -> {
-            try (Connection c = connect(url)) {
-              start.await(10, TimeUnit.SECONDS);
-              new Bookkeeping(Bookkeeping.DEFAULT_SCHEMA).ensure(c);
+    @Test
+    void ensureIsSafeWhenFourWorkersStartAtOnce() throws Exception {
+        // a fresh database each round: the race is on the first creation
+        for (int round = 0; round < 3; round++) {
+            String url = PgTestSupport.newDatabase("books_race");
+            int threads = 4;
+            CyclicBarrier start = new CyclicBarrier(threads);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<Void>> done = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    done.add(pool.submit(() -> {
+                        try (Connection c = connect(url)) {
+                            start.await(10, TimeUnit.SECONDS);
+                            new Bookkeeping(Bookkeeping.DEFAULT_SCHEMA).ensure(c);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<Void> f : done) {
+                    f.get(30, TimeUnit.SECONDS); // rethrows a failed ensure
+                }
+            } finally {
+                pool.shutdownNow();
             }
-            return null;
-          }));
+            assertEquals(
+                    3,
+                    PgTestSupport.queryLong(
+                            url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_keeper'"));
+            assertEquals(1, PgTestSupport.queryLong(url, "SELECT count(*) FROM partition_keeper.schema_version"));
         }
-        for (Future<Void> f : done) {
-          f.get(30, TimeUnit.SECONDS); // rethrows a failed ensure
+    }
+
+    @Test
+    void recordDetachedKeepsTheFirstDetachTime() throws Exception {
+        String url = PgTestSupport.newDatabase("books_upsert");
+        Bookkeeping books = new Bookkeeping("Book Keeping"); // a schema name that needs quoting
+        try (Connection c = connect(url)) {
+            books.ensure(c);
+            books.recordDetached(c, EVENTS, "events_p2024_01", "2024-01-01", "2024-02-01", "public", 10);
+            Instant first =
+                    books.find(c, EVENTS, "events_p2024_01").orElseThrow().detachedAt();
+            assertNotNull(first);
+            Thread.sleep(20);
+
+            books.recordDetached(c, EVENTS, "events_p2024_01", "2024-01-01", "2024-02-01", "archive", 12);
+
+            Bookkeeping.Lifecycle row = books.find(c, EVENTS, "events_p2024_01").orElseThrow();
+            assertEquals(first, row.detachedAt());
+            assertEquals("archive", row.detachedSchema());
+            assertEquals(12L, row.estimatedRows());
+            assertEquals(new TableName("archive", "events_p2024_01"), row.detachedTable());
+            assertEquals(1, books.forParent(c, EVENTS).size());
+            assertEquals(1, books.pendingArchive(c, EVENTS).size());
+
+            // a later step's columns, and a drop taking it out of the pending list
+            Instant dropped = Instant.parse("2024-06-01T00:00:00Z");
+            assertEquals(1, books.update(c, EVENTS, "events_p2024_01", "dropped_at = ?", dropped));
+            assertEquals(
+                    dropped,
+                    books.find(c, EVENTS, "events_p2024_01").orElseThrow().droppedAt());
+            assertTrue(books.pendingArchive(c, EVENTS).isEmpty());
+            assertTrue(books.find(c, new TableName("public", "other"), "events_p2024_01")
+                    .isEmpty());
+
+            books.log(c, EVENTS, "events_p2024_01", "detach", "done", 12, null, null, null);
+            assertEquals(1, PgFixtures.queryLong(c, "SELECT count(*) FROM \"Book Keeping\".action_log"));
+            assertNull(PgFixtures.queryString(url, "SELECT detail FROM \"Book Keeping\".action_log"));
         }
-      } finally {
-        pool.shutdownNow();
-      }
-      assertEquals(3, PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_keeper'"));
-      assertEquals(1, PgTestSupport.queryLong(url, "SELECT count(*) FROM partition_keeper.schema_version"));
     }
-  }
-
-  @Test
-  void recordDetachedKeepsTheFirstDetachTime() throws Exception {
-    String url = PgTestSupport.newDatabase("books_upsert");
-    Bookkeeping books = new Bookkeeping("Book Keeping"); // a schema name that needs quoting
-    try (Connection c = connect(url)) {
-      books.ensure(c);
-      books.recordDetached(c, EVENTS, "events_p2024_01", "2024-01-01", "2024-02-01", "public", 10);
-      Instant first = books.find(c, EVENTS, "events_p2024_01").orElseThrow().detachedAt();
-      assertNotNull(first);
-      Thread.sleep(20);
-
-      books.recordDetached(c, EVENTS, "events_p2024_01", "2024-01-01", "2024-02-01", "archive", 12);
-
-      Bookkeeping.Lifecycle row = books.find(c, EVENTS, "events_p2024_01").orElseThrow();
-      assertEquals(first, row.detachedAt());
-      assertEquals("archive", row.detachedSchema());
-      assertEquals(12L, row.estimatedRows());
-      assertEquals(new TableName("archive", "events_p2024_01"), row.detachedTable());
-      assertEquals(1, books.forParent(c, EVENTS).size());
-      assertEquals(1, books.pendingArchive(c, EVENTS).size());
-
-      // a later step's columns, and a drop taking it out of the pending list
-      Instant dropped = Instant.parse("2024-06-01T00:00:00Z");
-      assertEquals(1, books.update(c, EVENTS, "events_p2024_01", "dropped_at = ?", dropped));
-      assertEquals(dropped, books.find(c, EVENTS, "events_p2024_01").orElseThrow().droppedAt());
-      assertTrue(books.pendingArchive(c, EVENTS).isEmpty());
-      assertTrue(books.find(c, new TableName("public", "other"), "events_p2024_01").isEmpty());
-
-      books.log(c, EVENTS, "events_p2024_01", "detach", "done", 12, null, null, null);
-      assertEquals(1, PgFixtures.queryLong(c, "SELECT count(*) FROM \"Book Keeping\".action_log"));
-      assertNull(PgFixtures.queryString(url, "SELECT detail FROM \"Book Keeping\".action_log"));
-    }
-  }
 }

@@ -3,31 +3,12 @@ package dev.partitionkeeper.worker.cli;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveManifest;
 import dev.partitionkeeper.activities.archive.manifest.InvalidManifestException;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
+import dev.partitionkeeper.worker.WorkerRuntime;
 import dev.partitionkeeper.workflows.MaintenanceReport;
-import dev.partitionkeeper.workflows.MaintenanceRequest;
-import dev.partitionkeeper.workflows.MaintenanceWorkflow;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
 import dev.partitionkeeper.workflows.plan.PartitionInfo;
-import dev.partitionkeeper.worker.PassRunner;
-import dev.partitionkeeper.worker.TemporalConnection;
-import dev.partitionkeeper.worker.WorkerRuntime;
-import dev.partitionkeeper.worker.config.PostgresSettings;
-import dev.partitionkeeper.worker.config.WorkerConfig;
-import dev.partitionkeeper.worker.dev.DemoData;
-import dev.partitionkeeper.worker.dev.EmbeddedPostgresServer;
-import dev.partitionkeeper.worker.dev.EmbeddedTemporal;
-import dev.partitionkeeper.worker.dev.TemporalDevServer;
-import dev.partitionkeeper.worker.schedule.CronService;
-import dev.partitionkeeper.worker.schedule.MaintenanceClient;
-import dev.partitionkeeper.worker.schedule.PassHistory;
-import dev.partitionkeeper.worker.schedule.ScheduleApplier;
-import dev.partitionkeeper.worker.schedule.ScheduleService;
-import dev.partitionkeeper.worker.schedule.ScheduleSettings;
-import dev.partitionkeeper.worker.schedule.SearchAttributeSetup;
-import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.client.WorkflowFailedException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -35,104 +16,96 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** What {@code dev} prints after a pass: its report, the layout after it, and the archive with how to read it. */
 final class DevPass {
-  final PrintWriter out;
-  final WorkerRuntime runtime;
-  final TablePolicy policy;
-  final Path archive;
-  final Path configFile;
+    final PrintWriter out;
+    final WorkerRuntime runtime;
+    final TablePolicy policy;
+    final Path archive;
+    final Path configFile;
 
-  DevPass(PrintWriter out, WorkerRuntime runtime, TablePolicy policy, Path archive, Path configFile) {
-    this.out = out;
-    this.runtime = runtime;
-    this.policy = policy;
-    this.archive = archive;
-    this.configFile = configFile;
-  }
-
-  /** Prints pass {@code n}; true when it failed. */
-  boolean printed(MaintenanceReport report, String error, int n) throws SQLException, IOException {
-    if (report != null) {
-      ReportPrinter.report(out, report);
+    DevPass(PrintWriter out, WorkerRuntime runtime, TablePolicy policy, Path archive, Path configFile) {
+        this.out = out;
+        this.runtime = runtime;
+        this.policy = policy;
+        this.archive = archive;
+        this.configFile = configFile;
     }
-    if (error != null) {
-      out.println("pass " + n + " failed: " + error);
-    }
-    layout("after pass " + n);
-    archive();
-    out.flush();
-    return error != null || (report != null && report.failed());
-  }
 
-  void layout(String when) throws SQLException {
-    try (Connection c = runtime.dataSource().getConnection()) {
-      CatalogSnapshot snap = CatalogReader.read(c, policy.table());
-      Map<String, Long> rows = new HashMap<>();
-      try (Statement s = c.createStatement()) {
-        for (PartitionInfo p : snap.partitions()) {
-          var rs = s.executeQuery("SELECT count(*) FROM " + new TableName(p.schema(), p.name()).quoted());
-          rs.next();
-          rows.put(p.name(), rs.getLong(1));
+    /** Prints pass {@code n}; true when it failed. */
+    boolean printed(MaintenanceReport report, String error, int n) throws SQLException, IOException {
+        if (report != null) {
+            ReportPrinter.report(out, report);
         }
-        var rs = s.executeQuery("SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'");
-        rs.next();
-        long detached = rs.getLong(1);
-        out.println();
-        out.println("Layout " + when + " (" + detached + " detached table(s) waiting in schema partition_archive):");
-      }
-      ReportPrinter.layout(out, snap, policy.zone(), rows);
+        if (error != null) {
+            out.println("pass " + n + " failed: " + error);
+        }
+        layout("after pass " + n);
+        archive();
+        out.flush();
+        return error != null || (report != null && report.failed());
     }
-  }
 
-  /** The archive's partitions from their manifests, how to read them without us, and how to restore one. */
-  void archive() throws IOException {
-    List<Path> manifests;
-    try (Stream<Path> files = Files.walk(archive)) {
-      manifests = files.filter(f -> f.getFileName().toString().equals("manifest.json")).sorted().toList();
+    void layout(String when) throws SQLException {
+        try (Connection c = runtime.dataSource().getConnection()) {
+            CatalogSnapshot snap = CatalogReader.read(c, policy.table());
+            Map<String, Long> rows = new HashMap<>();
+            try (Statement s = c.createStatement()) {
+                for (PartitionInfo p : snap.partitions()) {
+                    var rs = s.executeQuery("SELECT count(*) FROM " + new TableName(p.schema(), p.name()).quoted());
+                    rs.next();
+                    rows.put(p.name(), rs.getLong(1));
+                }
+                var rs = s.executeQuery("SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'");
+                rs.next();
+                long detached = rs.getLong(1);
+                out.println();
+                out.println("Layout " + when + " (" + detached
+                        + " detached table(s) waiting in schema partition_archive):");
+            }
+            ReportPrinter.layout(out, snap, policy.zone(), rows);
+        }
     }
-    AsciiTable t = new AsciiTable(List.of("partition", "rows", "bytes", "location"), "Nothing archived yet");
-    List<Path> dirs = new ArrayList<>();
-    for (Path f : manifests) {
-      try {
-        ArchiveManifest m = ArchiveManifest.fromJson(Files.readAllBytes(f), f.toString());
-        t.row(m.partition(), m.rowCount(), m.totalBytes(), f.getParent().toAbsolutePath() + "/");
-        dirs.add(f.getParent().toAbsolutePath());
-      } catch (InvalidManifestException e) {
-        t.row(f.getParent().getFileName(), "?", "?", e.getMessage());
-      }
+
+    /** The archive's partitions from their manifests, how to read them without us, and how to restore one. */
+    void archive() throws IOException {
+        List<Path> manifests;
+        try (Stream<Path> files = Files.walk(archive)) {
+            manifests = files.filter(f -> f.getFileName().toString().equals("manifest.json"))
+                    .sorted()
+                    .toList();
+        }
+        AsciiTable t = new AsciiTable(List.of("partition", "rows", "bytes", "location"), "Nothing archived yet");
+        List<Path> dirs = new ArrayList<>();
+        for (Path f : manifests) {
+            try {
+                ArchiveManifest m = ArchiveManifest.fromJson(Files.readAllBytes(f), f.toString());
+                t.row(m.partition(), m.rowCount(), m.totalBytes(), f.getParent().toAbsolutePath() + "/");
+                dirs.add(f.getParent().toAbsolutePath());
+            } catch (InvalidManifestException e) {
+                t.row(f.getParent().getFileName(), "?", "?", e.getMessage());
+            }
+        }
+        out.println();
+        out.println("Archive " + archive.toAbsolutePath() + "/:");
+        out.print(t.render());
+        if (dirs.isEmpty()) {
+            return;
+        }
+        String glob = archive.toAbsolutePath() + "/" + policy.table().schema() + "/"
+                + policy.table().table() + "/*/*.parquet";
+        out.println("Read it without partition-keeper (any Parquet reader), e.g. DuckDB:");
+        out.println(
+                "  duckdb -c \"SELECT count(*), min(created_at), max(created_at) FROM read_parquet('" + glob + "')\"");
+        Path first = dirs.get(0);
+        out.println("Restore one into the demo database (while dev runs):");
+        out.println("  " + DevCommand.self() + " restore -c " + configFile.toAbsolutePath() + " " + first + "/ --into "
+                + policy.table().schema() + "." + first.getFileName() + "_restored");
     }
-    out.println();
-    out.println("Archive " + archive.toAbsolutePath() + "/:");
-    out.print(t.render());
-    if (dirs.isEmpty()) {
-      return;
-    }
-    String glob = archive.toAbsolutePath() + "/" + policy.table().schema() + "/" + policy.table().table()
-        + "/*/*.parquet";
-    out.println("Read it without partition-keeper (any Parquet reader), e.g. DuckDB:");
-    out.println("  duckdb -c \"SELECT count(*), min(created_at), max(created_at) FROM read_parquet('" + glob + "')\"");
-    Path first = dirs.get(0);
-    out.println("Restore one into the demo database (while dev runs):");
-    out.println("  " + DevCommand.self() + " restore -c " + configFile.toAbsolutePath() + " " + first + "/ --into "
-        + policy.table().schema() + "." + first.getFileName() + "_restored");
-  }
 }

@@ -8,13 +8,14 @@ import picocli.CommandLine.Option;
 
 /** {@code --json}: print the command's result record as JSON instead of a table, as flyway's CLI can. */
 final class JsonOption {
-  // descriptionKey: plan, once, status and history name what they print (OptionTexts)
-  @Option(names = "--json", descriptionKey = "json", description = "Print the result as JSON.")
-  boolean enabled;
+    // descriptionKey: plan, once, status and history name what they print (OptionTexts)
+    @Option(names = "--json", descriptionKey = "json", description = "Print the result as JSON.")
+    boolean enabled;
 
-  /** {@code value} as indented JSON, flushed. */
-  static void print(PrintWriter out, Object value) throws JsonProcessingException {
-    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value));
-    out.flush();
-  }
+    /** {@code value} as indented JSON, flushed. */
+    static void print(PrintWriter out, Object value) throws JsonProcessingException {
+        out.println(
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value));
+        out.flush();
+    }
 }

@@ -9,36 +9,38 @@ import picocli.CommandLine.Option;
  * file ({@link CliLogging}) and an error reads as one line, followed by one line naming that file.
  */
 final class LogOption {
-  @Option(names = "--verbose", description = "Print the worker's log, the SDK's warnings and their stack traces"
-      + " included, on standard error (default: to a log file, named when it has warnings).")
-  boolean verbose;
+    @Option(
+            names = "--verbose",
+            description = "Print the worker's log, the SDK's warnings and their stack traces"
+                    + " included, on standard error (default: to a log file, named when it has warnings).")
+    boolean verbose;
 
-  private CliLogging current;
+    private CliLogging current;
 
-  /** Starts logging for one run of {@code command}; close the result when the run ends. */
-  CliLogging start(String command) {
-    current = CliLogging.of(verbose, command);
-    return current;
-  }
+    /** Starts logging for one run of {@code command}; close the result when the run ends. */
+    CliLogging start(String command) {
+        current = CliLogging.of(verbose, command);
+        return current;
+    }
 
-  /** Starts logging to {@code file}, kept (dev names it once). */
-  CliLogging startInFile(Path file) {
-    current = verbose ? CliLogging.console() : CliLogging.toFile(file);
-    return current;
-  }
+    /** Starts logging to {@code file}, kept (dev names it once). */
+    CliLogging startInFile(Path file) {
+        current = verbose ? CliLogging.console() : CliLogging.toFile(file);
+        return current;
+    }
 
-  /** This run logs as configured (the command does not run the worker here). */
-  void none() {
-    current = null;
-  }
+    /** This run logs as configured (the command does not run the worker here). */
+    void none() {
+        current = null;
+    }
 
-  /** The line naming the log file of the last run, when it was kept. */
-  Optional<String> footer() {
-    return current == null ? Optional.empty() : current.footer();
-  }
+    /** The line naming the log file of the last run, when it was kept. */
+    Optional<String> footer() {
+        return current == null ? Optional.empty() : current.footer();
+    }
 
-  /** Commands with a {@link LogOption}: the error handler adds its footer after the error line. */
-  interface Holder {
-    LogOption logOption();
-  }
+    /** Commands with a {@link LogOption}: the error handler adds its footer after the error line. */
+    interface Holder {
+        LogOption logOption();
+    }
 }

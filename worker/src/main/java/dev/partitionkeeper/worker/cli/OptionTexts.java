@@ -8,14 +8,14 @@ import java.util.ListResourceBundle;
  * stands. Main names this bundle, so picocli looks here for every command.
  */
 public final class OptionTexts extends ListResourceBundle {
-  @Override
-  protected Object[][] getContents() {
-    return new Object[][] {
-        {"partition-keeper.plan.json", "Print the plans as JSON."},
-        {"partition-keeper.once.json", "Print the report as JSON."},
-        {"partition-keeper.status.json", "Print the status as JSON."},
-        {"partition-keeper.history.json", "Print the passes as JSON."},
-        {"partition-keeper.maintain.table", "Only this table (repeatable; default: all)."},
-    };
-  }
+    @Override
+    protected Object[][] getContents() {
+        return new Object[][] {
+            {"partition-keeper.plan.json", "Print the plans as JSON."},
+            {"partition-keeper.once.json", "Print the report as JSON."},
+            {"partition-keeper.status.json", "Print the status as JSON."},
+            {"partition-keeper.history.json", "Print the passes as JSON."},
+            {"partition-keeper.maintain.table", "Only this table (repeatable; default: all)."},
+        };
+    }
 }

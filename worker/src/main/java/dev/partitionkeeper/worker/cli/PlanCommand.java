@@ -3,10 +3,10 @@ package dev.partitionkeeper.worker.cli;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
-import dev.partitionkeeper.workflows.model.TablePolicy;
-import dev.partitionkeeper.workflows.plan.MaintenancePlan;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.MaintenancePlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,43 +16,48 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** The dry run: what the next pass would do, straight from the catalog, without Temporal. */
-@Command(name = "plan", mixinStandardHelpOptions = true,
-    description = "Show what the next pass would do (reads the catalog; changes nothing; no Temporal needed).")
+@Command(
+        name = "plan",
+        mixinStandardHelpOptions = true,
+        description = "Show what the next pass would do (reads the catalog; changes nothing; no Temporal needed).")
 final class PlanCommand implements Callable<Integer> {
-  @Mixin
-  ConfigOption config;
-  @Mixin
-  TableOption tables;
-  @Mixin
-  JsonOption json;
-  @Spec
-  CommandSpec spec;
+    @Mixin
+    ConfigOption config;
 
-  @Override
-  public Integer call() throws Exception {
-    WorkerConfig cfg = config.load();
-    PostgresSettings pg = ConfigOption.postgres(cfg);
-    List<TablePolicy> selected = tables.select(cfg);
-    var out = spec.commandLine().getOut();
-    List<MaintenancePlan> plans = new ArrayList<>();
-    try (HikariDataSource ds = PgDataSources.create(pg.jdbcUrl(), pg.user(), pg.password(), 2)) {
-      var acts = new PostgresPartitionActivitiesImpl(ds, cfg.lockSettings(), cfg.archiveSchema(),
-          cfg.bookkeepingSchema(), null);
-      long now = System.currentTimeMillis();
-      for (TablePolicy p : selected) {
-        plans.add(acts.plan(p, now));
-      }
+    @Mixin
+    TableOption tables;
+
+    @Mixin
+    JsonOption json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        WorkerConfig cfg = config.load();
+        PostgresSettings pg = ConfigOption.postgres(cfg);
+        List<TablePolicy> selected = tables.select(cfg);
+        var out = spec.commandLine().getOut();
+        List<MaintenancePlan> plans = new ArrayList<>();
+        try (HikariDataSource ds = PgDataSources.create(pg.jdbcUrl(), pg.user(), pg.password(), 2)) {
+            var acts = new PostgresPartitionActivitiesImpl(
+                    ds, cfg.lockSettings(), cfg.archiveSchema(), cfg.bookkeepingSchema(), null);
+            long now = System.currentTimeMillis();
+            for (TablePolicy p : selected) {
+                plans.add(acts.plan(p, now));
+            }
+        }
+        if (json.enabled) {
+            JsonOption.print(out, plans);
+        } else {
+            for (MaintenancePlan plan : plans) {
+                ReportPrinter.plan(out, plan);
+                out.println();
+            }
+        }
+        out.flush();
+        boolean attention = plans.stream().anyMatch(p -> !p.findings().isEmpty());
+        return attention ? Main.ATTENTION : Main.OK;
     }
-    if (json.enabled) {
-      JsonOption.print(out, plans);
-    } else {
-      for (MaintenancePlan plan : plans) {
-        ReportPrinter.plan(out, plan);
-        out.println();
-      }
-    }
-    out.flush();
-    boolean attention = plans.stream().anyMatch(p -> !p.findings().isEmpty());
-    return attention ? Main.ATTENTION : Main.OK;
-  }
 }

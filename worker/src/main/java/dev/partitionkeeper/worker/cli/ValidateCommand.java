@@ -3,10 +3,10 @@ package dev.partitionkeeper.worker.cli;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.postgres.Privileges;
-import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.worker.config.DurationText;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
+import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -17,97 +17,114 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Checks the configuration file without touching any database; with {@code --privileges}, also reads the
  * catalog for the grants the configured role lacks (docs/operations.md, "Least-privilege grants").
  */
-@Command(name = "validate", mixinStandardHelpOptions = true,
-    description = "Check the configuration and policy file (no database, no Temporal).")
+@Command(
+        name = "validate",
+        mixinStandardHelpOptions = true,
+        description = "Check the configuration and policy file (no database, no Temporal).")
 final class ValidateCommand implements Callable<Integer> {
-  @Mixin
-  ConfigOption config;
-  @Option(names = "--privileges", description = "Also connect to PostgreSQL and list the grants the role lacks"
-      + " for the policy's tables (reads the catalog only).")
-  boolean privileges;
-  @Spec
-  CommandSpec spec;
+    @Mixin
+    ConfigOption config;
 
-  @Override
-  public Integer call() throws SQLException {
-    WorkerConfig cfg = config.load();
-    AsciiTable t = new AsciiTable(List.of("table", "interval", "premake", "retention", "timezone", "default",
-        "retention_action"), "No tables");
-    for (TablePolicy p : cfg.tables()) {
-      t.row(p.table(), p.interval().label(), p.premake(), p.retention() == null ? "forever" : p.retention(),
-          p.timezone(), p.defaultPartition().name().toLowerCase(), p.retentionAction().label());
-    }
-    var out = spec.commandLine().getOut();
-    out.println(cfg.source() + " is valid:");
-    out.print(t.render());
-    runwayWarnings(cfg, out);
-    out.flush();
-    return privileges ? privileges(cfg) : Main.OK;
-  }
+    @Option(
+            names = "--privileges",
+            description = "Also connect to PostgreSQL and list the grants the role lacks"
+                    + " for the policy's tables (reads the catalog only).")
+    boolean privileges;
 
-  /**
-   * A sub-day table whose runway ends before the next pass sends rows to the default partition (or fails them):
-   * warned, not refused, since {@code plan} and {@code once} run without the schedule.
-   */
-  private static void runwayWarnings(WorkerConfig cfg, PrintWriter out) {
-    Duration gap = cfg.schedule().longestGap();
-    if (gap == null) {
-      return;
-    }
-    for (TablePolicy p : cfg.tables()) {
-      Duration period = Duration.ofMinutes(p.interval().minimumMinutes());
-      Duration runway = period.multipliedBy(p.premake());
-      if (p.interval().isSubDay() && runway.compareTo(gap) < 0) {
-        long needed = (gap.toMinutes() + period.toMinutes() - 1) / period.toMinutes();
-        out.println("warning: " + p.table() + ": premake " + p.premake() + " of " + p.interval().label()
-            + " keeps " + DurationText.format(runway) + " ahead, but passes run " + cfg.schedule().describe()
-            + " (up to " + DurationText.format(gap) + " apart): rows past the runway go to the default partition or"
-            + " fail; set premake to " + needed + " or more, or run passes more often (schedule: every: "
-            + DurationText.format(period) + ")");
-      }
-    }
-  }
+    @Spec
+    CommandSpec spec;
 
-  private int privileges(WorkerConfig cfg) throws SQLException {
-    PostgresSettings pg = ConfigOption.postgres(cfg);
-    var out = spec.commandLine().getOut();
-    var err = spec.commandLine().getErr();
-    Set<String> missing = new LinkedHashSet<>();
-    boolean stats;
-    try (HikariDataSource ds = PgDataSources.create(pg.jdbcUrl(), pg.user(), pg.password(), 2);
-         Connection c = ds.getConnection()) {
-      for (TablePolicy p : cfg.tables()) {
-        for (Privileges.Missing m : Privileges.missing(c, p.table(),
-            p.retention() == null ? null : cfg.archiveSchema(), cfg.bookkeepingSchema())) {
-          missing.add(m.toString());
+    @Override
+    public Integer call() throws SQLException {
+        WorkerConfig cfg = config.load();
+        AsciiTable t = new AsciiTable(
+                List.of("table", "interval", "premake", "retention", "timezone", "default", "retention_action"),
+                "No tables");
+        for (TablePolicy p : cfg.tables()) {
+            t.row(
+                    p.table(),
+                    p.interval().label(),
+                    p.premake(),
+                    p.retention() == null ? "forever" : p.retention(),
+                    p.timezone(),
+                    p.defaultPartition().name().toLowerCase(),
+                    p.retentionAction().label());
         }
-      }
-      stats = Privileges.readsAllStats(c);
+        var out = spec.commandLine().getOut();
+        out.println(cfg.source() + " is valid:");
+        out.print(t.render());
+        runwayWarnings(cfg, out);
+        out.flush();
+        return privileges ? privileges(cfg) : Main.OK;
     }
-    if (!stats) {
-      out.println("warning: the role is not a member of " + Privileges.READ_ALL_STATS + ": the lock gate cannot see"
-          + " other roles' long transactions and relies on lock_timeout retries alone; run: GRANT "
-          + Privileges.READ_ALL_STATS + " TO " + (pg.user() == null ? "<role>" : pg.user()));
+
+    /**
+     * A sub-day table whose runway ends before the next pass sends rows to the default partition (or fails them):
+     * warned, not refused, since {@code plan} and {@code once} run without the schedule.
+     */
+    private static void runwayWarnings(WorkerConfig cfg, PrintWriter out) {
+        Duration gap = cfg.schedule().longestGap();
+        if (gap == null) {
+            return;
+        }
+        for (TablePolicy p : cfg.tables()) {
+            Duration period = Duration.ofMinutes(p.interval().minimumMinutes());
+            Duration runway = period.multipliedBy(p.premake());
+            if (p.interval().isSubDay() && runway.compareTo(gap) < 0) {
+                long needed = (gap.toMinutes() + period.toMinutes() - 1) / period.toMinutes();
+                out.println("warning: " + p.table() + ": premake " + p.premake() + " of "
+                        + p.interval().label()
+                        + " keeps " + DurationText.format(runway) + " ahead, but passes run "
+                        + cfg.schedule().describe()
+                        + " (up to " + DurationText.format(gap)
+                        + " apart): rows past the runway go to the default partition or"
+                        + " fail; set premake to " + needed + " or more, or run passes more often (schedule: every: "
+                        + DurationText.format(period) + ")");
+            }
+        }
     }
-    if (missing.isEmpty()) {
-      out.println("privileges: the role holds every grant the policy needs");
-      out.flush();
-      return Main.OK;
+
+    private int privileges(WorkerConfig cfg) throws SQLException {
+        PostgresSettings pg = ConfigOption.postgres(cfg);
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        Set<String> missing = new LinkedHashSet<>();
+        boolean stats;
+        try (HikariDataSource ds = PgDataSources.create(pg.jdbcUrl(), pg.user(), pg.password(), 2);
+                Connection c = ds.getConnection()) {
+            for (TablePolicy p : cfg.tables()) {
+                for (Privileges.Missing m : Privileges.missing(
+                        c, p.table(), p.retention() == null ? null : cfg.archiveSchema(), cfg.bookkeepingSchema())) {
+                    missing.add(m.toString());
+                }
+            }
+            stats = Privileges.readsAllStats(c);
+        }
+        if (!stats) {
+            out.println(
+                    "warning: the role is not a member of " + Privileges.READ_ALL_STATS + ": the lock gate cannot see"
+                            + " other roles' long transactions and relies on lock_timeout retries alone; run: GRANT "
+                            + Privileges.READ_ALL_STATS + " TO " + (pg.user() == null ? "<role>" : pg.user()));
+        }
+        if (missing.isEmpty()) {
+            out.println("privileges: the role holds every grant the policy needs");
+            out.flush();
+            return Main.OK;
+        }
+        out.flush();
+        err.println("error: the role lacks " + missing.size() + " grant(s) the policy needs:");
+        for (String m : missing) {
+            err.println("  - " + m);
+        }
+        err.flush();
+        return Main.FAILED;
     }
-    out.flush();
-    err.println("error: the role lacks " + missing.size() + " grant(s) the policy needs:");
-    for (String m : missing) {
-      err.println("  - " + m);
-    }
-    err.flush();
-    return Main.FAILED;
-  }
 }

@@ -15,42 +15,42 @@ import java.util.stream.Stream;
  * key" messages list it, and ConfigurationDocTest checks that docs/configuration.md has a row for each key.
  */
 public final class ConfigKeys {
-  /** The top-level key of the policy, the one that is no section of settings. */
-  public static final String TABLES = "tables";
+    /** The top-level key of the policy, the one that is no section of settings. */
+    public static final String TABLES = "tables";
 
-  /** Section -> its keys, in the order of docs/configuration.md. */
-  private static final Map<String, Set<String>> SECTIONS = bySection();
+    /** Section -> its keys, in the order of docs/configuration.md. */
+    private static final Map<String, Set<String>> SECTIONS = bySection();
 
-  private ConfigKeys() {}
+    private ConfigKeys() {}
 
-  private static Map<String, Set<String>> bySection() {
-    Map<String, Set<String>> s = new LinkedHashMap<>();
-    s.put("postgres", PostgresSection.KEYS);
-    s.put("temporal", TemporalSection.KEYS);
-    s.put("maintenance", MaintenanceSection.KEYS);
-    s.put("metrics", MetricsSettings.KEYS);
-    s.put("archive", ArchiveSettings.KEYS);
-    s.put("schedule", ScheduleSettings.KEYS);
-    return Collections.unmodifiableMap(s);
-  }
+    private static Map<String, Set<String>> bySection() {
+        Map<String, Set<String>> s = new LinkedHashMap<>();
+        s.put("postgres", PostgresSection.KEYS);
+        s.put("temporal", TemporalSection.KEYS);
+        s.put("maintenance", MaintenanceSection.KEYS);
+        s.put("metrics", MetricsSettings.KEYS);
+        s.put("archive", ArchiveSettings.KEYS);
+        s.put("schedule", ScheduleSettings.KEYS);
+        return Collections.unmodifiableMap(s);
+    }
 
-  /** Section name -> the keys it may hold. */
-  public static Map<String, Set<String>> sections() {
-    return SECTIONS;
-  }
+    /** Section name -> the keys it may hold. */
+    public static Map<String, Set<String>> sections() {
+        return SECTIONS;
+    }
 
-  /** The keys of one {@code tables:} entry. */
-  public static Set<String> tableKeys() {
-    return TablePolicyParser.KEYS;
-  }
+    /** The keys of one {@code tables:} entry. */
+    public static Set<String> tableKeys() {
+        return TablePolicyParser.KEYS;
+    }
 
-  /** {@code tables} and the sections: every key allowed at the top of the file. */
-  static List<String> topLevel() {
-    return Stream.concat(Stream.of(TABLES), SECTIONS.keySet().stream()).toList();
-  }
+    /** {@code tables} and the sections: every key allowed at the top of the file. */
+    static List<String> topLevel() {
+        return Stream.concat(Stream.of(TABLES), SECTIONS.keySet().stream()).toList();
+    }
 
-  /** "known keys: a, b, c" for an "unknown key" message, sorted so the reader finds a near miss. */
-  static String known(Set<String> keys) {
-    return "known keys: " + String.join(", ", keys.stream().sorted().toList());
-  }
+    /** "known keys: a, b, c" for an "unknown key" message, sorted so the reader finds a near miss. */
+    static String known(Set<String> keys) {
+        return "known keys: " + String.join(", ", keys.stream().sorted().toList());
+    }
 }

@@ -13,26 +13,28 @@ import java.util.Set;
  * ({@link WorkerPoolSettings}). Where the server is comes from the Temporal environment, not from here.
  */
 record TemporalSection(String taskQueue, WorkerPoolSettings pool) {
-  /** Temporal's default limit on identifiers such as task queue names. */
-  static final int MAX_TASK_QUEUE_LENGTH = 1000;
+    /** Temporal's default limit on identifiers such as task queue names. */
+    static final int MAX_TASK_QUEUE_LENGTH = 1000;
 
-  static final Set<String> KEYS = keys();
+    static final Set<String> KEYS = keys();
 
-  private static Set<String> keys() {
-    Set<String> k = new HashSet<>(WorkerPoolSettings.KEYS);
-    k.add("task_queue");
-    return Set.copyOf(k);
-  }
-
-  /** Reads {@code temporal.*}; bad values go to {@code problems}. */
-  static TemporalSection from(Map<String, String> flat, Map<String, String> fromEnv, List<String> problems) {
-    String taskQueue = flat.getOrDefault("temporal.task_queue", WorkerConfig.DEFAULT_TASK_QUEUE);
-    if (taskQueue.isBlank() || taskQueue.length() > MAX_TASK_QUEUE_LENGTH || !taskQueue.equals(taskQueue.strip())) {
-      problems.add(label("temporal.task_queue", fromEnv) + " must be a name of 1 to " + MAX_TASK_QUEUE_LENGTH
-          + " characters without surrounding spaces such as \"" + WorkerConfig.DEFAULT_TASK_QUEUE + "\", got: \""
-          + (taskQueue.length() > 80 ? taskQueue.substring(0, 80) + "…\" (" + taskQueue.length() + " characters)"
-          : taskQueue + "\""));
+    private static Set<String> keys() {
+        Set<String> k = new HashSet<>(WorkerPoolSettings.KEYS);
+        k.add("task_queue");
+        return Set.copyOf(k);
     }
-    return new TemporalSection(taskQueue, WorkerPoolSettings.from(flat, fromEnv, problems));
-  }
+
+    /** Reads {@code temporal.*}; bad values go to {@code problems}. */
+    static TemporalSection from(Map<String, String> flat, Map<String, String> fromEnv, List<String> problems) {
+        String taskQueue = flat.getOrDefault("temporal.task_queue", WorkerConfig.DEFAULT_TASK_QUEUE);
+        if (taskQueue.isBlank() || taskQueue.length() > MAX_TASK_QUEUE_LENGTH || !taskQueue.equals(taskQueue.strip())) {
+            problems.add(label("temporal.task_queue", fromEnv) + " must be a name of 1 to " + MAX_TASK_QUEUE_LENGTH
+                    + " characters without surrounding spaces such as \"" + WorkerConfig.DEFAULT_TASK_QUEUE
+                    + "\", got: \""
+                    + (taskQueue.length() > 80
+                            ? taskQueue.substring(0, 80) + "…\" (" + taskQueue.length() + " characters)"
+                            : taskQueue + "\""));
+        }
+        return new TemporalSection(taskQueue, WorkerPoolSettings.from(flat, fromEnv, problems));
+    }
 }

@@ -28,99 +28,177 @@ import java.util.Map;
  * {@link ConfigKeys} lists every key they know.
  */
 public record WorkerConfig(
-    String source,
-    String postgresUrl,
-    String postgresUser,
-    String postgresPasswordFile,
-    int poolSize,
-    String taskQueue,
-    LockSettings lockSettings,
-    String archiveSchema,
-    String bookkeepingSchema,
-    List<TablePolicy> tables,
-    MetricsSettings metrics,
-    ArchiveSettings archive,
-    ScheduleSettings schedule,
-    WorkerPoolSettings pool) {
+        String source,
+        String postgresUrl,
+        String postgresUser,
+        String postgresPasswordFile,
+        int poolSize,
+        String taskQueue,
+        LockSettings lockSettings,
+        String archiveSchema,
+        String bookkeepingSchema,
+        List<TablePolicy> tables,
+        MetricsSettings metrics,
+        ArchiveSettings archive,
+        ScheduleSettings schedule,
+        WorkerPoolSettings pool) {
 
-  public static final String DEFAULT_TASK_QUEUE = "partition-keeper";
-  public static final String DEFAULT_ARCHIVE_SCHEMA = "partition_archive";
+    public static final String DEFAULT_TASK_QUEUE = "partition-keeper";
+    public static final String DEFAULT_ARCHIVE_SCHEMA = "partition_archive";
 
-  public static WorkerConfig load(Path file, Map<String, String> env) {
-    return parse(file.toString(), read(file), env);
-  }
-
-  /**
-   * As {@link #load}, for the commands that need the connection but no policy ({@code convert}, {@code restore},
-   * {@code status --live}): a missing or empty {@code tables:} list is fine; listed tables are still checked.
-   */
-  public static WorkerConfig loadWithoutPolicy(Path file, Map<String, String> env) {
-    return parse(file.toString(), read(file), env, false);
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    public static WorkerConfig load(Path file, Map<String, String> env) {
+        return parse(file.toString(), read(file), env);
     }
-  }
 
-  public static WorkerConfig parse(String source, String yaml, Map<String, String> env) {
-    return parse(source, yaml, env, true);
-  }
-
-  private static WorkerConfig parse(String source, String yaml, Map<String, String> env, boolean policyRequired) {
-    List<String> problems = new ArrayList<>();
-    ConfigSource file = ConfigSource.read(source, yaml, env, problems);
-    Map<String, String> flat = file.flat();
-    Map<String, String> fromEnv = file.fromEnv();
-    // each section on its own, so every bad setting is reported, not just the first
-    PostgresSection postgres = PostgresSection.from(flat, fromEnv, problems);
-    TemporalSection temporal = TemporalSection.from(flat, fromEnv, problems);
-    MaintenanceSection maintenance = MaintenanceSection.from(flat, fromEnv, problems);
-    MetricsSettings metrics = MetricsSettings.from(flat, fromEnv, problems);
-    ArchiveSettings archive = ArchiveSettings.from(flat, fromEnv, problems);
-    ScheduleSettings schedule = ScheduleSettings.from(flat, fromEnv, problems);
-    List<TablePolicy> tables = !policyRequired && file.noTables() ? List.of()
-        : TablePolicyParser.parse(file.tables(), problems);
-    for (TablePolicy t : tables) {
-      if (t.retentionAction() != RetentionAction.DETACH_ONLY && archive.location() == null) {
-        problems.add("tables (" + t.table() + "): retention_action " + t.retentionAction().label()
-            + " needs archive.location (e.g. archive: {location: s3://bucket/partitions} or a directory)");
-      }
+    /**
+     * As {@link #load}, for the commands that need the connection but no policy ({@code convert}, {@code restore},
+     * {@code status --live}): a missing or empty {@code tables:} list is fine; listed tables are still checked.
+     */
+    public static WorkerConfig loadWithoutPolicy(Path file, Map<String, String> env) {
+        return parse(file.toString(), read(file), env, false);
     }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(source, problems);
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
     }
-    return new WorkerConfig(source, postgres.url(), postgres.user(), postgres.passwordFile(), postgres.poolSize(),
-        temporal.taskQueue(), maintenance.lock(), maintenance.archiveSchema(), maintenance.bookkeepingSchema(),
-        List.copyOf(tables), metrics, archive, schedule, temporal.pool());
-  }
 
-  /** With the tables replaced (dev mode, tests). */
-  public WorkerConfig withTables(List<TablePolicy> t) {
-    return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, taskQueue, lockSettings,
-        archiveSchema, bookkeepingSchema, List.copyOf(t), metrics, archive, schedule, pool);
-  }
+    public static WorkerConfig parse(String source, String yaml, Map<String, String> env) {
+        return parse(source, yaml, env, true);
+    }
 
-  public WorkerConfig withPostgres(String url, String user) {
-    return new WorkerConfig(source, url, user, postgresPasswordFile, poolSize, taskQueue, lockSettings, archiveSchema,
-        bookkeepingSchema, tables, metrics, archive, schedule, pool);
-  }
+    private static WorkerConfig parse(String source, String yaml, Map<String, String> env, boolean policyRequired) {
+        List<String> problems = new ArrayList<>();
+        ConfigSource file = ConfigSource.read(source, yaml, env, problems);
+        Map<String, String> flat = file.flat();
+        Map<String, String> fromEnv = file.fromEnv();
+        // each section on its own, so every bad setting is reported, not just the first
+        PostgresSection postgres = PostgresSection.from(flat, fromEnv, problems);
+        TemporalSection temporal = TemporalSection.from(flat, fromEnv, problems);
+        MaintenanceSection maintenance = MaintenanceSection.from(flat, fromEnv, problems);
+        MetricsSettings metrics = MetricsSettings.from(flat, fromEnv, problems);
+        ArchiveSettings archive = ArchiveSettings.from(flat, fromEnv, problems);
+        ScheduleSettings schedule = ScheduleSettings.from(flat, fromEnv, problems);
+        List<TablePolicy> tables =
+                !policyRequired && file.noTables() ? List.of() : TablePolicyParser.parse(file.tables(), problems);
+        for (TablePolicy t : tables) {
+            if (t.retentionAction() != RetentionAction.DETACH_ONLY && archive.location() == null) {
+                problems.add("tables (" + t.table() + "): retention_action "
+                        + t.retentionAction().label()
+                        + " needs archive.location (e.g. archive: {location: s3://bucket/partitions} or a directory)");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
+        }
+        return new WorkerConfig(
+                source,
+                postgres.url(),
+                postgres.user(),
+                postgres.passwordFile(),
+                postgres.poolSize(),
+                temporal.taskQueue(),
+                maintenance.lock(),
+                maintenance.archiveSchema(),
+                maintenance.bookkeepingSchema(),
+                List.copyOf(tables),
+                metrics,
+                archive,
+                schedule,
+                temporal.pool());
+    }
 
-  public WorkerConfig withArchive(ArchiveSettings a) {
-    return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, taskQueue, lockSettings,
-        archiveSchema, bookkeepingSchema, tables, metrics, a, schedule, pool);
-  }
+    /** With the tables replaced (dev mode, tests). */
+    public WorkerConfig withTables(List<TablePolicy> t) {
+        return new WorkerConfig(
+                source,
+                postgresUrl,
+                postgresUser,
+                postgresPasswordFile,
+                poolSize,
+                taskQueue,
+                lockSettings,
+                archiveSchema,
+                bookkeepingSchema,
+                List.copyOf(t),
+                metrics,
+                archive,
+                schedule,
+                pool);
+    }
 
-  public WorkerConfig withTaskQueue(String q) {
-    return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, q, lockSettings,
-        archiveSchema, bookkeepingSchema, tables, metrics, archive, schedule, pool);
-  }
+    public WorkerConfig withPostgres(String url, String user) {
+        return new WorkerConfig(
+                source,
+                url,
+                user,
+                postgresPasswordFile,
+                poolSize,
+                taskQueue,
+                lockSettings,
+                archiveSchema,
+                bookkeepingSchema,
+                tables,
+                metrics,
+                archive,
+                schedule,
+                pool);
+    }
 
-  public WorkerConfig withSchedule(ScheduleSettings s) {
-    return new WorkerConfig(source, postgresUrl, postgresUser, postgresPasswordFile, poolSize, taskQueue, lockSettings,
-        archiveSchema, bookkeepingSchema, tables, metrics, archive, s, pool);
-  }
+    public WorkerConfig withArchive(ArchiveSettings a) {
+        return new WorkerConfig(
+                source,
+                postgresUrl,
+                postgresUser,
+                postgresPasswordFile,
+                poolSize,
+                taskQueue,
+                lockSettings,
+                archiveSchema,
+                bookkeepingSchema,
+                tables,
+                metrics,
+                a,
+                schedule,
+                pool);
+    }
+
+    public WorkerConfig withTaskQueue(String q) {
+        return new WorkerConfig(
+                source,
+                postgresUrl,
+                postgresUser,
+                postgresPasswordFile,
+                poolSize,
+                q,
+                lockSettings,
+                archiveSchema,
+                bookkeepingSchema,
+                tables,
+                metrics,
+                archive,
+                schedule,
+                pool);
+    }
+
+    public WorkerConfig withSchedule(ScheduleSettings s) {
+        return new WorkerConfig(
+                source,
+                postgresUrl,
+                postgresUser,
+                postgresPasswordFile,
+                poolSize,
+                taskQueue,
+                lockSettings,
+                archiveSchema,
+                bookkeepingSchema,
+                tables,
+                metrics,
+                archive,
+                s,
+                pool);
+    }
 }

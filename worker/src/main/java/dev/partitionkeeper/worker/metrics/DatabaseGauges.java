@@ -38,238 +38,295 @@ import org.slf4j.LoggerFactory;
  * and otherwise serves what it has, so a slow database never makes Prometheus time out.
  */
 final class DatabaseGauges implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(DatabaseGauges.class);
-  /** Below Prometheus' default scrape timeout (10 s) with room for the scrape itself. */
-  static final Duration SCRAPE_WAIT = Duration.ofSeconds(5);
+    private static final Logger log = LoggerFactory.getLogger(DatabaseGauges.class);
+    /** Below Prometheus' default scrape timeout (10 s) with room for the scrape itself. */
+    static final Duration SCRAPE_WAIT = Duration.ofSeconds(5);
 
-  private final MeterRegistry registry;
-  private final DataSource dataSource;
-  private final TableStateReader reader;
-  private final Supplier<List<TablePolicy>> policy;
-  private final MetricsSettings settings;
-  private final Clock clock;
-  private final Consumer<TableName> onNewTable;
-  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "partition-keeper-gauges");
-    t.setDaemon(true);
-    return t;
-  });
-  private final Counter refreshFailures;
-  /** Per table, in policy order; replaced as a whole, read by gauge functions on the scrape thread. */
-  private final Map<TableName, Holder> tables = new LinkedHashMap<>();
-  private List<TablePolicy> lastPolicy = List.of();
-  /** When the last refresh ended, successful or not; null before the first. */
-  private volatile Instant lastRefresh;
-  private volatile Instant lastSuccess;
-  /** Set when something changed what the gauges would read; the next scrape refreshes. */
-  private volatile boolean stale;
-  private Future<?> inFlight;
+    private final MeterRegistry registry;
+    private final DataSource dataSource;
+    private final TableStateReader reader;
+    private final Supplier<List<TablePolicy>> policy;
+    private final MetricsSettings settings;
+    private final Clock clock;
+    private final Consumer<TableName> onNewTable;
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "partition-keeper-gauges");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Counter refreshFailures;
+    /** Per table, in policy order; replaced as a whole, read by gauge functions on the scrape thread. */
+    private final Map<TableName, Holder> tables = new LinkedHashMap<>();
 
-  /** The latest state of one table; gauges read through it. */
-  static final class Holder {
-    volatile TableState state;
-    final List<Meter> meters = new ArrayList<>();
-  }
+    private List<TablePolicy> lastPolicy = List.of();
+    /** When the last refresh ended, successful or not; null before the first. */
+    private volatile Instant lastRefresh;
 
-  DatabaseGauges(MeterRegistry registry, DataSource dataSource, TableStateReader reader,
-      Supplier<List<TablePolicy>> policy, MetricsSettings settings, Clock clock, Consumer<TableName> onNewTable) {
-    this.registry = registry;
-    this.dataSource = dataSource;
-    this.reader = reader;
-    this.policy = policy;
-    this.settings = settings;
-    this.clock = clock;
-    this.onNewTable = onNewTable;
-    this.refreshFailures = Counter.builder(MetricNames.GAUGE_REFRESH_FAILURES)
-        .description("Gauge refreshes that could not read the database (values kept from the last good read)")
-        .register(registry);
-    Gauge.builder(MetricNames.GAUGES_REFRESHED, this, g -> g.lastSuccess == null ? Double.NaN
-            : g.lastSuccess.toEpochMilli() / 1000.0)
-        .description("When the database-backed gauges were last read successfully (Unix seconds)")
-        .register(registry);
-  }
+    private volatile Instant lastSuccess;
+    /** Set when something changed what the gauges would read; the next scrape refreshes. */
+    private volatile boolean stale;
 
-  /** Reads once now (so the first scrape has values) and then every {@code gauge_refresh}. */
-  void start() {
-    long every = settings.gaugeRefresh().toMillis();
-    synchronized (this) {
-      inFlight = executor.submit(this::refreshQuietly); // a scrape arriving meanwhile waits for this one
+    private Future<?> inFlight;
+
+    /** The latest state of one table; gauges read through it. */
+    static final class Holder {
+        volatile TableState state;
+        final List<Meter> meters = new ArrayList<>();
     }
-    executor.scheduleWithFixedDelay(this::refreshQuietly, every, every, TimeUnit.MILLISECONDS);
-  }
 
-  /** Marks the values stale: the next scrape reads the database first. */
-  void invalidate() {
-    stale = true;
-  }
+    DatabaseGauges(
+            MeterRegistry registry,
+            DataSource dataSource,
+            TableStateReader reader,
+            Supplier<List<TablePolicy>> policy,
+            MetricsSettings settings,
+            Clock clock,
+            Consumer<TableName> onNewTable) {
+        this.registry = registry;
+        this.dataSource = dataSource;
+        this.reader = reader;
+        this.policy = policy;
+        this.settings = settings;
+        this.clock = clock;
+        this.onNewTable = onNewTable;
+        this.refreshFailures = Counter.builder(MetricNames.GAUGE_REFRESH_FAILURES)
+                .description("Gauge refreshes that could not read the database (values kept from the last good read)")
+                .register(registry);
+        Gauge.builder(
+                        MetricNames.GAUGES_REFRESHED,
+                        this,
+                        g -> g.lastSuccess == null ? Double.NaN : g.lastSuccess.toEpochMilli() / 1000.0)
+                .description("When the database-backed gauges were last read successfully (Unix seconds)")
+                .register(registry);
+    }
 
-  /** For a scrape: refreshes first when the values are older than {@code gauge_max_age}, waiting a bounded time. */
-  void refreshIfStale() {
-    Future<?> f;
-    synchronized (this) {
-      if (inFlight == null || inFlight.isDone()) {
-        Instant last = lastRefresh;
-        boolean fresh = last != null && !stale
-            && Duration.between(last, clock.instant()).compareTo(settings.gaugeMaxAge()) <= 0;
-        if (fresh) {
-          return;
+    /** Reads once now (so the first scrape has values) and then every {@code gauge_refresh}. */
+    void start() {
+        long every = settings.gaugeRefresh().toMillis();
+        synchronized (this) {
+            inFlight = executor.submit(this::refreshQuietly); // a scrape arriving meanwhile waits for this one
         }
-        inFlight = executor.submit(this::refreshQuietly);
-      }
-      f = inFlight;
+        executor.scheduleWithFixedDelay(this::refreshQuietly, every, every, TimeUnit.MILLISECONDS);
     }
-    try {
-      f.get(SCRAPE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      log.debug("gauge refresh still running after {} ms; serving the previous values", SCRAPE_WAIT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      log.debug("gauge refresh failed: {}", e.getCause().toString());
-    }
-  }
 
-  TableState state(TableName table) {
-    synchronized (tables) {
-      Holder h = tables.get(table);
-      return h == null ? null : h.state;
+    /** Marks the values stale: the next scrape reads the database first. */
+    void invalidate() {
+        stale = true;
     }
-  }
 
-  private void refreshQuietly() {
-    try {
-      refresh();
-    } catch (RuntimeException e) {
-      refreshFailures.increment();
-      log.warn("could not refresh the partition gauges: {}", e.toString());
-    }
-  }
-
-  /** Reads every table's state; on connection trouble keeps the previous values and marks them unreadable. */
-  void refresh() {
-    Instant now = clock.instant();
-    stale = false;
-    try {
-      readAll(now);
-    } finally {
-      lastRefresh = clock.instant();
-    }
-  }
-
-  private void readAll(Instant now) {
-    List<TablePolicy> current = currentPolicy();
-    syncMeters(current);
-    try (Connection c = dataSource.getConnection()) {
-      boolean allRead = true;
-      for (TablePolicy p : current) {
+    /** For a scrape: refreshes first when the values are older than {@code gauge_max_age}, waiting a bounded time. */
+    void refreshIfStale() {
+        Future<?> f;
+        synchronized (this) {
+            if (inFlight == null || inFlight.isDone()) {
+                Instant last = lastRefresh;
+                boolean fresh = last != null
+                        && !stale
+                        && Duration.between(last, clock.instant()).compareTo(settings.gaugeMaxAge()) <= 0;
+                if (fresh) {
+                    return;
+                }
+                inFlight = executor.submit(this::refreshQuietly);
+            }
+            f = inFlight;
+        }
         try {
-          holder(p.table()).state = reader.read(c, p, now);
+            f.get(SCRAPE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.debug("gauge refresh still running after {} ms; serving the previous values", SCRAPE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.debug("gauge refresh failed: {}", e.getCause().toString());
+        }
+    }
+
+    TableState state(TableName table) {
+        synchronized (tables) {
+            Holder h = tables.get(table);
+            return h == null ? null : h.state;
+        }
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            refreshFailures.increment();
+            log.warn("could not refresh the partition gauges: {}", e.toString());
+        }
+    }
+
+    /** Reads every table's state; on connection trouble keeps the previous values and marks them unreadable. */
+    void refresh() {
+        Instant now = clock.instant();
+        stale = false;
+        try {
+            readAll(now);
+        } finally {
+            lastRefresh = clock.instant();
+        }
+    }
+
+    private void readAll(Instant now) {
+        List<TablePolicy> current = currentPolicy();
+        syncMeters(current);
+        try (Connection c = dataSource.getConnection()) {
+            boolean allRead = true;
+            for (TablePolicy p : current) {
+                try {
+                    holder(p.table()).state = reader.read(c, p, now);
+                } catch (SQLException e) {
+                    allRead = false;
+                    markUnreadable(p, e.getMessage(), now);
+                    if (c.isClosed() || !c.isValid(2)) {
+                        throw e;
+                    }
+                }
+            }
+            if (allRead) {
+                lastSuccess = now;
+            } else {
+                refreshFailures.increment();
+            }
         } catch (SQLException e) {
-          allRead = false;
-          markUnreadable(p, e.getMessage(), now);
-          if (c.isClosed() || !c.isValid(2)) {
-            throw e;
-          }
+            refreshFailures.increment();
+            for (TablePolicy p : current) {
+                markUnreadable(p, e.getMessage(), now);
+            }
+            log.warn("could not read partition gauges from PostgreSQL: {}", e.getMessage());
         }
-      }
-      if (allRead) {
-        lastSuccess = now;
-      } else {
-        refreshFailures.increment();
-      }
-    } catch (SQLException e) {
-      refreshFailures.increment();
-      for (TablePolicy p : current) {
-        markUnreadable(p, e.getMessage(), now);
-      }
-      log.warn("could not read partition gauges from PostgreSQL: {}", e.getMessage());
     }
-  }
 
-  private void markUnreadable(TablePolicy p, String why, Instant now) {
-    Holder h = holder(p.table());
-    TableState old = h.state;
-    h.state = old == null ? TableState.unreadable(why, p.premake(), 0, null, null, now)
-        : TableState.unreadable(why, p.premake(), old.detachedUnverified(), old.oldestUnverifiedDetachedAt(),
-            old.lastPassAt(), now);
-  }
-
-  /** The policy now; the last good one when reading it fails (a broken edit of the file). */
-  private List<TablePolicy> currentPolicy() {
-    try {
-      List<TablePolicy> p = policy.get();
-      lastPolicy = p == null ? List.of() : List.copyOf(p);
-    } catch (RuntimeException e) {
-      log.warn("cannot read the policy for the gauges, keeping the last one: {}", e.getMessage());
+    private void markUnreadable(TablePolicy p, String why, Instant now) {
+        Holder h = holder(p.table());
+        TableState old = h.state;
+        h.state = old == null
+                ? TableState.unreadable(why, p.premake(), 0, null, null, now)
+                : TableState.unreadable(
+                        why,
+                        p.premake(),
+                        old.detachedUnverified(),
+                        old.oldestUnverifiedDetachedAt(),
+                        old.lastPassAt(),
+                        now);
     }
-    return lastPolicy;
-  }
 
-  private Holder holder(TableName t) {
-    synchronized (tables) {
-      return tables.get(t);
-    }
-  }
-
-  /** Registers gauges for tables new to the policy and removes those of tables that left it. */
-  private void syncMeters(List<TablePolicy> current) {
-    synchronized (tables) {
-      List<TableName> wanted = current.stream().map(TablePolicy::table).toList();
-      for (var it = tables.entrySet().iterator(); it.hasNext(); ) {
-        var e = it.next();
-        if (!wanted.contains(e.getKey())) {
-          e.getValue().meters.forEach(registry::remove);
-          it.remove();
+    /** The policy now; the last good one when reading it fails (a broken edit of the file). */
+    private List<TablePolicy> currentPolicy() {
+        try {
+            List<TablePolicy> p = policy.get();
+            lastPolicy = p == null ? List.of() : List.copyOf(p);
+        } catch (RuntimeException e) {
+            log.warn("cannot read the policy for the gauges, keeping the last one: {}", e.getMessage());
         }
-      }
-      for (TableName t : wanted) {
-        if (!tables.containsKey(t)) {
-          Holder h = new Holder();
-          register(h, t);
-          tables.put(t, h);
-          onNewTable.accept(t);
-        }
-      }
+        return lastPolicy;
     }
-  }
 
-  private void register(Holder h, TableName t) {
-    gauge(h, t, MetricNames.RUNWAY_SECONDS, "Seconds until the last partition of the contiguous runway ends",
-        s -> s.readable() ? s.runwaySeconds(clock.instant()) : Double.NaN);
-    gauge(h, t, MetricNames.RUNWAY_PARTITIONS, "Future periods covered by partitions after the current one",
-        s -> s.readable() ? s.runwayPartitions() : Double.NaN);
-    gauge(h, t, MetricNames.PREMAKE_PARTITIONS, "The policy's premake: future partitions wanted",
-        TableState::premake);
-    gauge(h, t, MetricNames.DEFAULT_PARTITION_ROWS, "Rows in the default partition",
-        s -> s.readable() ? s.defaultRows() : Double.NaN);
-    gauge(h, t, MetricNames.LAYOUT_PROBLEMS, "Problems the layout check finds (runway, gaps, default rows)",
-        s -> s.readable() ? s.layoutProblems() : Double.NaN);
-    gauge(h, t, MetricNames.DETACHED_UNVERIFIED, "Detached partitions whose archive is not verified yet",
-        TableState::detachedUnverified);
-    gauge(h, t, MetricNames.DETACHED_UNVERIFIED_OLDEST_AGE,
-        "Seconds since the oldest detached-but-unverified partition was detached (0 when none)",
-        s -> s.oldestUnverifiedAgeSeconds(clock.instant()));
-    gauge(h, t, MetricNames.LAST_PASS_TIMESTAMP, "When a pass over the table last completed (Unix seconds)",
-        s -> s.lastPassAt() == null ? Double.NaN : s.lastPassAt().toEpochMilli() / 1000.0);
-    gauge(h, t, MetricNames.LAST_PASS_AGE, "Seconds since a pass over the table last completed (+Inf: never)",
-        s -> s.lastPassAgeSeconds(clock.instant()));
-    gauge(h, t, MetricNames.TABLE_READABLE, "1 when the table's catalog could be read at the last refresh",
-        s -> s.readable() ? 1 : 0);
-  }
+    private Holder holder(TableName t) {
+        synchronized (tables) {
+            return tables.get(t);
+        }
+    }
 
-  private void gauge(Holder h, TableName t, String name, String description, ToDoubleFunction<TableState> f) {
-    h.meters.add(Gauge.builder(name, h, holder -> {
-          TableState s = holder.state;
-          return s == null ? Double.NaN : f.applyAsDouble(s);
-        })
-        .description(description)
-        .tag(MetricNames.TAG_TABLE, t.toString())
-        .strongReference(true)
-        .register(registry));
-  }
+    /** Registers gauges for tables new to the policy and removes those of tables that left it. */
+    private void syncMeters(List<TablePolicy> current) {
+        synchronized (tables) {
+            List<TableName> wanted = current.stream().map(TablePolicy::table).toList();
+            for (var it = tables.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (!wanted.contains(e.getKey())) {
+                    e.getValue().meters.forEach(registry::remove);
+                    it.remove();
+                }
+            }
+            for (TableName t : wanted) {
+                if (!tables.containsKey(t)) {
+                    Holder h = new Holder();
+                    register(h, t);
+                    tables.put(t, h);
+                    onNewTable.accept(t);
+                }
+            }
+        }
+    }
 
-  @Override
-  public void close() {
-    executor.shutdownNow();
-  }
+    private void register(Holder h, TableName t) {
+        gauge(
+                h,
+                t,
+                MetricNames.RUNWAY_SECONDS,
+                "Seconds until the last partition of the contiguous runway ends",
+                s -> s.readable() ? s.runwaySeconds(clock.instant()) : Double.NaN);
+        gauge(
+                h,
+                t,
+                MetricNames.RUNWAY_PARTITIONS,
+                "Future periods covered by partitions after the current one",
+                s -> s.readable() ? s.runwayPartitions() : Double.NaN);
+        gauge(
+                h,
+                t,
+                MetricNames.PREMAKE_PARTITIONS,
+                "The policy's premake: future partitions wanted",
+                TableState::premake);
+        gauge(
+                h,
+                t,
+                MetricNames.DEFAULT_PARTITION_ROWS,
+                "Rows in the default partition",
+                s -> s.readable() ? s.defaultRows() : Double.NaN);
+        gauge(
+                h,
+                t,
+                MetricNames.LAYOUT_PROBLEMS,
+                "Problems the layout check finds (runway, gaps, default rows)",
+                s -> s.readable() ? s.layoutProblems() : Double.NaN);
+        gauge(
+                h,
+                t,
+                MetricNames.DETACHED_UNVERIFIED,
+                "Detached partitions whose archive is not verified yet",
+                TableState::detachedUnverified);
+        gauge(
+                h,
+                t,
+                MetricNames.DETACHED_UNVERIFIED_OLDEST_AGE,
+                "Seconds since the oldest detached-but-unverified partition was detached (0 when none)",
+                s -> s.oldestUnverifiedAgeSeconds(clock.instant()));
+        gauge(
+                h,
+                t,
+                MetricNames.LAST_PASS_TIMESTAMP,
+                "When a pass over the table last completed (Unix seconds)",
+                s -> s.lastPassAt() == null ? Double.NaN : s.lastPassAt().toEpochMilli() / 1000.0);
+        gauge(
+                h,
+                t,
+                MetricNames.LAST_PASS_AGE,
+                "Seconds since a pass over the table last completed (+Inf: never)",
+                s -> s.lastPassAgeSeconds(clock.instant()));
+        gauge(
+                h,
+                t,
+                MetricNames.TABLE_READABLE,
+                "1 when the table's catalog could be read at the last refresh",
+                s -> s.readable() ? 1 : 0);
+    }
+
+    private void gauge(Holder h, TableName t, String name, String description, ToDoubleFunction<TableState> f) {
+        h.meters.add(Gauge.builder(name, h, holder -> {
+                    TableState s = holder.state;
+                    return s == null ? Double.NaN : f.applyAsDouble(s);
+                })
+                .description(description)
+                .tag(MetricNames.TAG_TABLE, t.toString())
+                .strongReference(true)
+                .register(registry));
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
 }

@@ -21,151 +21,155 @@ import org.slf4j.LoggerFactory;
  * pass" gauge survives restarts. Never changes an outcome: every problem here is logged and swallowed.
  */
 public final class MaintenanceMetrics implements MaintenanceListener {
-  private static final Logger log = LoggerFactory.getLogger(MaintenanceMetrics.class);
-  /** {@code 123456 bytes} or {@code bytes=123456} in an action's detail (the export step's). */
-  private static final Pattern BYTES = Pattern.compile("(?:(\\d+)\\s*bytes\\b(?!\\s*[=:])|\\bbytes\\s*[=:]\\s*(\\d+))");
+    private static final Logger log = LoggerFactory.getLogger(MaintenanceMetrics.class);
+    /** {@code 123456 bytes} or {@code bytes=123456} in an action's detail (the export step's). */
+    private static final Pattern BYTES =
+            Pattern.compile("(?:(\\d+)\\s*bytes\\b(?!\\s*[=:])|\\bbytes\\s*[=:]\\s*(\\d+))");
 
-  private final MeterRegistry registry;
-  private volatile PassRecorder passRecorder;
-  private volatile Runnable onChange = () -> { };
+    private final MeterRegistry registry;
+    private volatile PassRecorder passRecorder;
+    private volatile Runnable onChange = () -> {};
 
-  public MaintenanceMetrics(MeterRegistry registry) {
-    this.registry = registry;
-  }
-
-  /** From now on, completed table passes are written to the bookkeeping schema. */
-  void recordPassesWith(PassRecorder recorder) {
-    this.passRecorder = recorder;
-  }
-
-  /** Called after anything that changes what the database gauges would read (a pass ended). */
-  void onChange(Runnable r) {
-    this.onChange = r;
-  }
-
-  /** Registers the per-table counters at zero, so an alert on {@code increase()} sees the first event. */
-  public void register(TableName table) {
-    for (String name : MetricNames.PER_TABLE_COUNTERS) {
-      counter(name, table);
+    public MaintenanceMetrics(MeterRegistry registry) {
+        this.registry = registry;
     }
-  }
 
-  @Override
-  public void actionDone(TableName table, String step, ActionResult result, long millis) {
-    try {
-      boolean done = ActionResult.DONE.equals(result.outcome());
-      Timer.builder(MetricNames.STEP_DURATION)
-          .description("How long each maintenance step took, retries inside the activity included")
-          .tag(MetricNames.TAG_TABLE, table.toString())
-          .tag(MetricNames.TAG_STEP, step)
-          .tag(MetricNames.TAG_OUTCOME, result.outcome())
-          .register(registry)
-          .record(millis, TimeUnit.MILLISECONDS);
-      if (!done) {
-        return; // "already done": a re-run found the work finished; counting it again would double it
-      }
-      switch (step) {
-        case "create", "create_default" -> {
-          counter(MetricNames.PARTITIONS_CREATED, table).increment();
-          if (result.rowsMoved() > 0) {
-            counter(MetricNames.DEFAULT_ROWS_MOVED, table).increment(result.rowsMoved());
-          }
+    /** From now on, completed table passes are written to the bookkeeping schema. */
+    void recordPassesWith(PassRecorder recorder) {
+        this.passRecorder = recorder;
+    }
+
+    /** Called after anything that changes what the database gauges would read (a pass ended). */
+    void onChange(Runnable r) {
+        this.onChange = r;
+    }
+
+    /** Registers the per-table counters at zero, so an alert on {@code increase()} sees the first event. */
+    public void register(TableName table) {
+        for (String name : MetricNames.PER_TABLE_COUNTERS) {
+            counter(name, table);
         }
-        case "detach" -> counter(MetricNames.PARTITIONS_DETACHED, table).increment();
-        case "export" -> {
-          counter(MetricNames.PARTITIONS_EXPORTED, table).increment();
-          counter(MetricNames.EXPORTED_ROWS, table).increment(Math.max(0, result.rowsMoved()));
-          long bytes = bytesIn(result.detail());
-          if (bytes > 0) {
+    }
+
+    @Override
+    public void actionDone(TableName table, String step, ActionResult result, long millis) {
+        try {
+            boolean done = ActionResult.DONE.equals(result.outcome());
+            Timer.builder(MetricNames.STEP_DURATION)
+                    .description("How long each maintenance step took, retries inside the activity included")
+                    .tag(MetricNames.TAG_TABLE, table.toString())
+                    .tag(MetricNames.TAG_STEP, step)
+                    .tag(MetricNames.TAG_OUTCOME, result.outcome())
+                    .register(registry)
+                    .record(millis, TimeUnit.MILLISECONDS);
+            if (!done) {
+                return; // "already done": a re-run found the work finished; counting it again would double it
+            }
+            switch (step) {
+                case "create", "create_default" -> {
+                    counter(MetricNames.PARTITIONS_CREATED, table).increment();
+                    if (result.rowsMoved() > 0) {
+                        counter(MetricNames.DEFAULT_ROWS_MOVED, table).increment(result.rowsMoved());
+                    }
+                }
+                case "detach" -> counter(MetricNames.PARTITIONS_DETACHED, table).increment();
+                case "export" -> {
+                    counter(MetricNames.PARTITIONS_EXPORTED, table).increment();
+                    counter(MetricNames.EXPORTED_ROWS, table).increment(Math.max(0, result.rowsMoved()));
+                    long bytes = bytesIn(result.detail());
+                    if (bytes > 0) {
+                        counter(MetricNames.EXPORTED_BYTES, table).increment(bytes);
+                    }
+                }
+                case "verify" -> counter(MetricNames.PARTITIONS_VERIFIED, table).increment();
+                case "drop" -> counter(MetricNames.PARTITIONS_DROPPED, table).increment();
+                default -> {} // finalize_detach completes a detach counted when it began
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not record metrics for {} {}: {}", step, table, e.toString());
+        }
+    }
+
+    /** Records the bytes of an export whose detail does not carry them (for the archive activities). */
+    public void exportedBytes(TableName table, long bytes) {
+        if (bytes > 0) {
             counter(MetricNames.EXPORTED_BYTES, table).increment(bytes);
-          }
         }
-        case "verify" -> counter(MetricNames.PARTITIONS_VERIFIED, table).increment();
-        case "drop" -> counter(MetricNames.PARTITIONS_DROPPED, table).increment();
-        default -> { } // finalize_detach completes a detach counted when it began
-      }
-    } catch (RuntimeException e) {
-      log.warn("could not record metrics for {} {}: {}", step, table, e.toString());
     }
-  }
 
-  /** Records the bytes of an export whose detail does not carry them (for the archive activities). */
-  public void exportedBytes(TableName table, long bytes) {
-    if (bytes > 0) {
-      counter(MetricNames.EXPORTED_BYTES, table).increment(bytes);
+    @Override
+    public void actionFailed(TableName table, String step, String failureType) {
+        try {
+            String type = failureType == null ? "unknown" : failureType;
+            Counter.builder(MetricNames.STEP_FAILURES)
+                    .description("Failed step attempts by failure type; Temporal retries the retryable ones")
+                    .tag(MetricNames.TAG_TABLE, table.toString())
+                    .tag(MetricNames.TAG_STEP, step)
+                    .tag(MetricNames.TAG_TYPE, type)
+                    .register(registry)
+                    .increment();
+            if (Failures.VERIFICATION_FAILED.equals(type)) {
+                counter(MetricNames.VERIFICATION_FAILURES, table).increment();
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not record a failure of {} {}: {}", step, table, e.toString());
+        }
     }
-  }
 
-  @Override
-  public void actionFailed(TableName table, String step, String failureType) {
-    try {
-      String type = failureType == null ? "unknown" : failureType;
-      Counter.builder(MetricNames.STEP_FAILURES)
-          .description("Failed step attempts by failure type; Temporal retries the retryable ones")
-          .tag(MetricNames.TAG_TABLE, table.toString())
-          .tag(MetricNames.TAG_STEP, step)
-          .tag(MetricNames.TAG_TYPE, type)
-          .register(registry)
-          .increment();
-      if (Failures.VERIFICATION_FAILED.equals(type)) {
-        counter(MetricNames.VERIFICATION_FAILURES, table).increment();
-      }
-    } catch (RuntimeException e) {
-      log.warn("could not record a failure of {} {}: {}", step, table, e.toString());
+    @Override
+    public void layoutChecked(TableName table, LayoutReport report) {
+        try {
+            Counter.builder(MetricNames.TABLE_PASSES)
+                    .description("Table passes that reached their final layout check")
+                    .tag(MetricNames.TAG_TABLE, table.toString())
+                    .tag(MetricNames.TAG_LAYOUT, report.ok() ? "ok" : "attention")
+                    .register(registry)
+                    .increment();
+            PassRecorder r = passRecorder;
+            if (r != null) {
+                r.record(table, report);
+            }
+            onChange.run();
+        } catch (RuntimeException e) {
+            log.warn("could not record the pass over {}: {}", table, e.toString());
+        }
     }
-  }
 
-  @Override
-  public void layoutChecked(TableName table, LayoutReport report) {
-    try {
-      Counter.builder(MetricNames.TABLE_PASSES)
-          .description("Table passes that reached their final layout check")
-          .tag(MetricNames.TAG_TABLE, table.toString())
-          .tag(MetricNames.TAG_LAYOUT, report.ok() ? "ok" : "attention")
-          .register(registry)
-          .increment();
-      PassRecorder r = passRecorder;
-      if (r != null) {
-        r.record(table, report);
-      }
-      onChange.run();
-    } catch (RuntimeException e) {
-      log.warn("could not record the pass over {}: {}", table, e.toString());
+    private Counter counter(String name, TableName table) {
+        return Counter.builder(name)
+                .description(description(name))
+                .tag(MetricNames.TAG_TABLE, table.toString())
+                .register(registry);
     }
-  }
 
-  private Counter counter(String name, TableName table) {
-    return Counter.builder(name).description(description(name)).tag(MetricNames.TAG_TABLE, table.toString())
-        .register(registry);
-  }
+    private static String description(String name) {
+        return switch (name) {
+            case MetricNames.PARTITIONS_CREATED -> "Partitions created and attached (default partitions included)";
+            case MetricNames.PARTITIONS_DETACHED -> "Partitions detached and moved to the archive schema";
+            case MetricNames.PARTITIONS_EXPORTED -> "Detached partitions exported to the archive store";
+            case MetricNames.PARTITIONS_VERIFIED -> "Archives read back and matched to their detached partition";
+            case MetricNames.PARTITIONS_DROPPED ->
+                "Detached partitions dropped after a verified archive and the grace period";
+            case MetricNames.DEFAULT_ROWS_MOVED -> "Rows moved out of the default partition into a new partition";
+            case MetricNames.EXPORTED_ROWS -> "Rows written to archives";
+            case MetricNames.EXPORTED_BYTES -> "Bytes of Parquet written to archives";
+            case MetricNames.VERIFICATION_FAILURES -> "Archives that did not match their source (nothing was dropped)";
+            default -> null;
+        };
+    }
 
-  private static String description(String name) {
-    return switch (name) {
-      case MetricNames.PARTITIONS_CREATED -> "Partitions created and attached (default partitions included)";
-      case MetricNames.PARTITIONS_DETACHED -> "Partitions detached and moved to the archive schema";
-      case MetricNames.PARTITIONS_EXPORTED -> "Detached partitions exported to the archive store";
-      case MetricNames.PARTITIONS_VERIFIED -> "Archives read back and matched to their detached partition";
-      case MetricNames.PARTITIONS_DROPPED -> "Detached partitions dropped after a verified archive and the grace period";
-      case MetricNames.DEFAULT_ROWS_MOVED -> "Rows moved out of the default partition into a new partition";
-      case MetricNames.EXPORTED_ROWS -> "Rows written to archives";
-      case MetricNames.EXPORTED_BYTES -> "Bytes of Parquet written to archives";
-      case MetricNames.VERIFICATION_FAILURES -> "Archives that did not match their source (nothing was dropped)";
-      default -> null;
-    };
-  }
-
-  static long bytesIn(String detail) {
-    if (detail == null) {
-      return 0;
+    static long bytesIn(String detail) {
+        if (detail == null) {
+            return 0;
+        }
+        Matcher m = BYTES.matcher(detail);
+        if (!m.find()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
-    Matcher m = BYTES.matcher(detail);
-    if (!m.find()) {
-      return 0;
-    }
-    try {
-      return Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2));
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
 }

@@ -19,48 +19,53 @@ import org.slf4j.LoggerFactory;
  * nothing to do would otherwise leave no trace.
  */
 final class PassRecorder {
-  private static final Logger log = LoggerFactory.getLogger(PassRecorder.class);
-  /** The action_log.action of a completed table pass. */
-  static final String ACTION = "verify_layout";
-  static final String OK = "ok";
-  static final String ATTENTION = "attention";
-  /** action_log.detail is text, but one line per problem of a badly broken table is plenty. */
-  private static final int MAX_DETAIL = 2000;
+    private static final Logger log = LoggerFactory.getLogger(PassRecorder.class);
+    /** The action_log.action of a completed table pass. */
+    static final String ACTION = "verify_layout";
 
-  private final DataSource dataSource;
-  private final Bookkeeping books;
-  private final AtomicBoolean ensured = new AtomicBoolean();
+    static final String OK = "ok";
+    static final String ATTENTION = "attention";
+    /** action_log.detail is text, but one line per problem of a badly broken table is plenty. */
+    private static final int MAX_DETAIL = 2000;
 
-  PassRecorder(DataSource dataSource, String bookkeepingSchema) {
-    this.dataSource = dataSource;
-    this.books = new Bookkeeping(bookkeepingSchema);
-  }
+    private final DataSource dataSource;
+    private final Bookkeeping books;
+    private final AtomicBoolean ensured = new AtomicBoolean();
 
-  void record(TableName table, LayoutReport report) {
-    String[] ids = activityIds();
-    String detail = String.join("; ", report.problems());
-    if (detail.length() > MAX_DETAIL) {
-      detail = detail.substring(0, MAX_DETAIL) + "...";
+    PassRecorder(DataSource dataSource, String bookkeepingSchema) {
+        this.dataSource = dataSource;
+        this.books = new Bookkeeping(bookkeepingSchema);
     }
-    try (Connection c = dataSource.getConnection()) {
-      if (ensured.compareAndSet(false, true)) {
-        books.ensure(c); // plan is read-only: a pass with nothing to do may be the first to write here
-      }
-      books.log(c, table, null, ACTION, report.ok() ? OK : ATTENTION, report.defaultRows(), detail, ids[0], ids[1]);
-    } catch (SQLException | RuntimeException e) {
-      ensured.set(false);
-      // The pass itself succeeded; only the gauge will look older than it is until the next pass.
-      log.warn("could not record the completed pass over {} in {}: {}", table, books.actionLogTableName(),
-          e.getMessage());
-    }
-  }
 
-  private static String[] activityIds() {
-    try {
-      ActivityInfo info = Activity.getExecutionContext().getInfo();
-      return new String[] {info.getWorkflowId(), info.getActivityId()};
-    } catch (RuntimeException e) {
-      return new String[] {null, null}; // not inside an activity (tests)
+    void record(TableName table, LayoutReport report) {
+        String[] ids = activityIds();
+        String detail = String.join("; ", report.problems());
+        if (detail.length() > MAX_DETAIL) {
+            detail = detail.substring(0, MAX_DETAIL) + "...";
+        }
+        try (Connection c = dataSource.getConnection()) {
+            if (ensured.compareAndSet(false, true)) {
+                books.ensure(c); // plan is read-only: a pass with nothing to do may be the first to write here
+            }
+            books.log(
+                    c, table, null, ACTION, report.ok() ? OK : ATTENTION, report.defaultRows(), detail, ids[0], ids[1]);
+        } catch (SQLException | RuntimeException e) {
+            ensured.set(false);
+            // The pass itself succeeded; only the gauge will look older than it is until the next pass.
+            log.warn(
+                    "could not record the completed pass over {} in {}: {}",
+                    table,
+                    books.actionLogTableName(),
+                    e.getMessage());
+        }
     }
-  }
+
+    private static String[] activityIds() {
+        try {
+            ActivityInfo info = Activity.getExecutionContext().getInfo();
+            return new String[] {info.getWorkflowId(), info.getActivityId()};
+        } catch (RuntimeException e) {
+            return new String[] {null, null}; // not inside an activity (tests)
+        }
+    }
 }

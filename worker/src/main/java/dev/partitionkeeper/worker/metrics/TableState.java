@@ -21,44 +21,59 @@ import java.time.Instant;
  * @param readAt when this was read
  */
 public record TableState(
-    boolean readable,
-    String error,
-    Instant runwayEnd,
-    int runwayPartitions,
-    int premake,
-    long defaultRows,
-    int layoutProblems,
-    int detachedUnverified,
-    Instant oldestUnverifiedDetachedAt,
-    Instant lastPassAt,
-    Instant readAt) {
+        boolean readable,
+        String error,
+        Instant runwayEnd,
+        int runwayPartitions,
+        int premake,
+        long defaultRows,
+        int layoutProblems,
+        int detachedUnverified,
+        Instant oldestUnverifiedDetachedAt,
+        Instant lastPassAt,
+        Instant readAt) {
 
-  /** A table whose catalog could not be read; what the bookkeeping schema says is kept. */
-  public static TableState unreadable(String error, int premake, int detachedUnverified,
-      Instant oldestUnverifiedDetachedAt, Instant lastPassAt, Instant readAt) {
-    return new TableState(false, error, null, 0, premake, 0, 0, detachedUnverified, oldestUnverifiedDetachedAt,
-        lastPassAt, readAt);
-  }
-
-  /** Seconds from {@code now} to the end of the runway; 0 without one, +Inf up to MAXVALUE. */
-  public double runwaySeconds(Instant now) {
-    if (runwayEnd == null) {
-      return 0;
+    /** A table whose catalog could not be read; what the bookkeeping schema says is kept. */
+    public static TableState unreadable(
+            String error,
+            int premake,
+            int detachedUnverified,
+            Instant oldestUnverifiedDetachedAt,
+            Instant lastPassAt,
+            Instant readAt) {
+        return new TableState(
+                false,
+                error,
+                null,
+                0,
+                premake,
+                0,
+                0,
+                detachedUnverified,
+                oldestUnverifiedDetachedAt,
+                lastPassAt,
+                readAt);
     }
-    return runwayEnd.equals(Instant.MAX) ? Double.POSITIVE_INFINITY : seconds(now, runwayEnd);
-  }
 
-  /** Seconds since the oldest unverified partition was detached; 0 when there is none. */
-  public double oldestUnverifiedAgeSeconds(Instant now) {
-    return oldestUnverifiedDetachedAt == null ? 0 : seconds(oldestUnverifiedDetachedAt, now);
-  }
+    /** Seconds from {@code now} to the end of the runway; 0 without one, +Inf up to MAXVALUE. */
+    public double runwaySeconds(Instant now) {
+        if (runwayEnd == null) {
+            return 0;
+        }
+        return runwayEnd.equals(Instant.MAX) ? Double.POSITIVE_INFINITY : seconds(now, runwayEnd);
+    }
 
-  /** Seconds since the last completed pass; +Inf when there never was one (an alert should fire). */
-  public double lastPassAgeSeconds(Instant now) {
-    return lastPassAt == null ? Double.POSITIVE_INFINITY : seconds(lastPassAt, now);
-  }
+    /** Seconds since the oldest unverified partition was detached; 0 when there is none. */
+    public double oldestUnverifiedAgeSeconds(Instant now) {
+        return oldestUnverifiedDetachedAt == null ? 0 : seconds(oldestUnverifiedDetachedAt, now);
+    }
 
-  private static double seconds(Instant from, Instant to) {
-    return Math.max(0, Duration.between(from, to).toMillis() / 1000.0);
-  }
+    /** Seconds since the last completed pass; +Inf when there never was one (an alert should fire). */
+    public double lastPassAgeSeconds(Instant now) {
+        return lastPassAt == null ? Double.POSITIVE_INFINITY : seconds(lastPassAt, now);
+    }
+
+    private static double seconds(Instant from, Instant to) {
+        return Math.max(0, Duration.between(from, to).toMillis() / 1000.0);
+    }
 }

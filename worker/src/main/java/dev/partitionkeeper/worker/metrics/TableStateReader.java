@@ -1,7 +1,7 @@
 package dev.partitionkeeper.worker.metrics;
 
-import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
+import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.PolicyException;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.activities.postgres.bookkeeping.BookkeepingReader;
@@ -26,73 +26,91 @@ import java.time.ZoneId;
  * held between statements and the lock gate of a running DDL step sees no long transaction of ours.
  */
 final class TableStateReader {
-  /** Counting a bloated default partition must not run forever on every refresh. */
-  static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(20);
+    /** Counting a bloated default partition must not run forever on every refresh. */
+    static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(20);
 
-  private final BookkeepingReader books;
+    private final BookkeepingReader books;
 
-  TableStateReader(String bookkeepingSchema) {
-    this.books = new BookkeepingReader(bookkeepingSchema);
-  }
-
-  /**
-   * @throws SQLException when the database cannot be asked at all (connection trouble); a table that is
-   *     missing or not range-partitioned gives an unreadable state instead
-   */
-  TableState read(Connection c, TablePolicy policy, Instant now) throws SQLException {
-    boolean auto = c.getAutoCommit();
-    c.setAutoCommit(true);
-    Sql.exec(c, "SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis());
-    try {
-      Books books = books(c, policy);
-      CatalogSnapshot snap;
-      try {
-        snap = CatalogReader.read(c, policy.table());
-      } catch (PolicyException | CatalogConflictException e) {
-        return TableState.unreadable(e.getMessage(), policy.premake(), books.unverified, books.oldestUnverified,
-            books.lastPass, now);
-      }
-      LayoutReport layout = LayoutVerifier.verify(snap, policy, now);
-      return new TableState(true, null, runwayEnd(snap, policy.zone(), now), layout.runwayPartitions(),
-          policy.premake(), snap.defaultRows(), layout.problems().size(), books.unverified, books.oldestUnverified,
-          books.lastPass, now);
-    } finally {
-      Sql.exec(c, "RESET statement_timeout");
-      c.setAutoCommit(auto);
+    TableStateReader(String bookkeepingSchema) {
+        this.books = new BookkeepingReader(bookkeepingSchema);
     }
-  }
 
-  /**
-   * Where contiguous coverage starting at "now" ends, as an instant; null when no partition covers now,
-   * {@link Instant#MAX} when a partition runs to MAXVALUE.
-   */
-  static Instant runwayEnd(CatalogSnapshot snap, ZoneId zone, Instant now) {
-    KeyType type = snap.keyType();
-    long at = KeyAxis.now(now, zone, type);
-    boolean covered = false;
-    for (PartitionInfo p : snap.ranged()) { // sorted by lower bound
-      if (p.from() <= at && p.to() > at) {
-        at = p.to();
-        covered = true;
-        if (at == KeyAxis.MAX) {
-          return Instant.MAX;
+    /**
+     * @throws SQLException when the database cannot be asked at all (connection trouble); a table that is
+     *     missing or not range-partitioned gives an unreadable state instead
+     */
+    TableState read(Connection c, TablePolicy policy, Instant now) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(true);
+        Sql.exec(c, "SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis());
+        try {
+            Books books = books(c, policy);
+            CatalogSnapshot snap;
+            try {
+                snap = CatalogReader.read(c, policy.table());
+            } catch (PolicyException | CatalogConflictException e) {
+                return TableState.unreadable(
+                        e.getMessage(),
+                        policy.premake(),
+                        books.unverified,
+                        books.oldestUnverified,
+                        books.lastPass,
+                        now);
+            }
+            LayoutReport layout = LayoutVerifier.verify(snap, policy, now);
+            return new TableState(
+                    true,
+                    null,
+                    runwayEnd(snap, policy.zone(), now),
+                    layout.runwayPartitions(),
+                    policy.premake(),
+                    snap.defaultRows(),
+                    layout.problems().size(),
+                    books.unverified,
+                    books.oldestUnverified,
+                    books.lastPass,
+                    now);
+        } finally {
+            Sql.exec(c, "RESET statement_timeout");
+            c.setAutoCommit(auto);
         }
-      }
     }
-    if (!covered) {
-      return null;
+
+    /**
+     * Where contiguous coverage starting at "now" ends, as an instant; null when no partition covers now,
+     * {@link Instant#MAX} when a partition runs to MAXVALUE.
+     */
+    static Instant runwayEnd(CatalogSnapshot snap, ZoneId zone, Instant now) {
+        KeyType type = snap.keyType();
+        long at = KeyAxis.now(now, zone, type);
+        boolean covered = false;
+        for (PartitionInfo p : snap.ranged()) { // sorted by lower bound
+            if (p.from() <= at && p.to() > at) {
+                at = p.to();
+                covered = true;
+                if (at == KeyAxis.MAX) {
+                    return Instant.MAX;
+                }
+            }
+        }
+        if (!covered) {
+            return null;
+        }
+        // timestamp and date bounds are wall-clock times in the policy's zone
+        return type == KeyType.TIMESTAMPTZ
+                ? KeyAxis.instant(at)
+                : KeyAxis.wallClock(at, zone, type).atZone(zone).toInstant();
     }
-    // timestamp and date bounds are wall-clock times in the policy's zone
-    return type == KeyType.TIMESTAMPTZ ? KeyAxis.instant(at) : KeyAxis.wallClock(at, zone, type).atZone(zone).toInstant();
-  }
 
-  private record Books(int unverified, Instant oldestUnverified, Instant lastPass) {}
+    private record Books(int unverified, Instant oldestUnverified, Instant lastPass) {}
 
-  private Books books(Connection c, TablePolicy policy) throws SQLException {
-    // detach_only tables never verify an archive: their detached partitions are not waiting for anything
-    Unverified unverified = policy.retentionAction() == RetentionAction.DETACH_ONLY ? Unverified.NONE
-        : books.unverified(c, policy.table());
-    Instant lastPass = books.lastAction(c, policy.table(), PassRecorder.ACTION).orElse(null);
-    return new Books(unverified.partitions(), unverified.oldestDetachedAt(), lastPass);
-  }
+    private Books books(Connection c, TablePolicy policy) throws SQLException {
+        // detach_only tables never verify an archive: their detached partitions are not waiting for anything
+        Unverified unverified = policy.retentionAction() == RetentionAction.DETACH_ONLY
+                ? Unverified.NONE
+                : books.unverified(c, policy.table());
+        Instant lastPass =
+                books.lastAction(c, policy.table(), PassRecorder.ACTION).orElse(null);
+        return new Books(unverified.partitions(), unverified.oldestDetachedAt(), lastPass);
+    }
 }

@@ -11,16 +11,16 @@ import io.micrometer.core.instrument.config.MeterFilter;
  * samples. With the tag always present (empty when the SDK sets none) every shape is the same.
  */
 final class TemporalMeterFilter implements MeterFilter {
-  static final String PREFIX = "temporal_";
-  static final String UPDATE_NAME = "update_name";
-  /** Prometheus treats an empty label as an absent one, so queries without update_name still match. */
-  static final String NONE = "";
+    static final String PREFIX = "temporal_";
+    static final String UPDATE_NAME = "update_name";
+    /** Prometheus treats an empty label as an absent one, so queries without update_name still match. */
+    static final String NONE = "";
 
-  @Override
-  public Meter.Id map(Meter.Id id) {
-    if (id.getName().startsWith(PREFIX) && id.getTag(UPDATE_NAME) == null) {
-      return id.withTag(Tag.of(UPDATE_NAME, NONE));
+    @Override
+    public Meter.Id map(Meter.Id id) {
+        if (id.getName().startsWith(PREFIX) && id.getTag(UPDATE_NAME) == null) {
+            return id.withTag(Tag.of(UPDATE_NAME, NONE));
+        }
+        return id;
     }
-    return id;
-  }
 }

@@ -17,34 +17,56 @@ import java.util.List;
  * @param retentionAction the policy's {@code retention_action} ({@code detach_only}, {@code archive},
  *     {@code archive_and_drop}): only {@code archive_and_drop} tables ever drop, so only theirs have a drop-after
  */
-public record TableStatus(String table, String keyColumn, String keyType, List<Partition> partitions,
-    int runwayPartitions, int premake, String runwayEnd, long defaultRows, List<String> problems,
-    List<Archived> archived, Counts counts, List<Action> recentActions, String error, String retentionAction) {
+public record TableStatus(
+        String table,
+        String keyColumn,
+        String keyType,
+        List<Partition> partitions,
+        int runwayPartitions,
+        int premake,
+        String runwayEnd,
+        long defaultRows,
+        List<String> problems,
+        List<Archived> archived,
+        Counts counts,
+        List<Action> recentActions,
+        String error,
+        String retentionAction) {
 
-  /** Something needs attention. */
-  public boolean attention() {
-    return error != null || !problems.isEmpty();
-  }
+    /** Something needs attention. */
+    public boolean attention() {
+        return error != null || !problems.isEmpty();
+    }
 
-  /** Partitions PostgreSQL has never analysed: their row estimate is unknown. */
-  public boolean hasUnanalysedPartitions() {
-    return partitions.stream().anyMatch(p -> p.estimatedRows() < 0);
-  }
+    /** Partitions PostgreSQL has never analysed: their row estimate is unknown. */
+    public boolean hasUnanalysedPartitions() {
+        return partitions.stream().anyMatch(p -> p.estimatedRows() < 0);
+    }
 
-  /** @param estimatedRows pg_class.reltuples, -1 when never analysed */
-  public record Partition(String name, String from, String to, long estimatedRows, boolean isDefault,
-      boolean detachPending) {}
+    /** @param estimatedRows pg_class.reltuples, -1 when never analysed */
+    public record Partition(
+            String name, String from, String to, long estimatedRows, boolean isDefault, boolean detachPending) {}
 
-  /**
-   * @param state {@code detached}, {@code exported}, {@code verified} or {@code dropped} (the furthest step
-   *     done)
-   * @param dropAfter when a verified partition may be dropped; null for tables that never drop
-   */
-  public record Archived(String partition, String from, String to, String state, String detachedAt,
-      String exportedAt, String verifiedAt, String dropAfter, String droppedAt, Long rows, String archive,
-      String lastError) {}
+    /**
+     * @param state {@code detached}, {@code exported}, {@code verified} or {@code dropped} (the furthest step
+     *     done)
+     * @param dropAfter when a verified partition may be dropped; null for tables that never drop
+     */
+    public record Archived(
+            String partition,
+            String from,
+            String to,
+            String state,
+            String detachedAt,
+            String exportedAt,
+            String verifiedAt,
+            String dropAfter,
+            String droppedAt,
+            Long rows,
+            String archive,
+            String lastError) {}
 
-  public record Counts(int detached, int exported, int verified, int dropped) {}
+    public record Counts(int detached, int exported, int verified, int dropped) {}
 
-  public record Action(String at, String partition, String action, String outcome, String detail) {}
+    public record Action(String at, String partition, String action, String outcome, String detail) {}
 }

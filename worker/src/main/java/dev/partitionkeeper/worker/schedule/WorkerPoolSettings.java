@@ -22,52 +22,54 @@ import java.util.Set;
  */
 public record WorkerPoolSettings(int maxConcurrentActivities, int tableParallelism, Duration shutdownGrace) {
 
-  public static final int DEFAULT_TABLE_PARALLELISM = 1;
-  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
-  /** More tables at once than this only queues DDL behind itself. */
-  public static final int MAX_TABLE_PARALLELISM = 64;
+    public static final int DEFAULT_TABLE_PARALLELISM = 1;
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    /** More tables at once than this only queues DDL behind itself. */
+    public static final int MAX_TABLE_PARALLELISM = 64;
 
-  /** The keys this record reads from the {@code temporal:} section. */
-  public static final Set<String> KEYS = Set.of("max_concurrent_activities", "table_parallelism", "shutdown_grace");
+    /** The keys this record reads from the {@code temporal:} section. */
+    public static final Set<String> KEYS = Set.of("max_concurrent_activities", "table_parallelism", "shutdown_grace");
 
-  public WorkerPoolSettings {
-    if (maxConcurrentActivities < 0) {
-      throw new IllegalArgumentException("temporal.max_concurrent_activities must be 0 (automatic) or more, e.g. 4,"
-          + " got: " + maxConcurrentActivities);
+    public WorkerPoolSettings {
+        if (maxConcurrentActivities < 0) {
+            throw new IllegalArgumentException(
+                    "temporal.max_concurrent_activities must be 0 (automatic) or more, e.g. 4," + " got: "
+                            + maxConcurrentActivities);
+        }
+        if (tableParallelism < 1 || tableParallelism > MAX_TABLE_PARALLELISM) {
+            throw new IllegalArgumentException("temporal.table_parallelism must be between 1 and "
+                    + MAX_TABLE_PARALLELISM + " (e.g. 2), got: " + tableParallelism);
+        }
+        if (shutdownGrace == null || shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("temporal.shutdown_grace must be 0s or more (e.g. \"30s\"), got: "
+                    + (shutdownGrace == null ? "nothing" : DurationText.format(shutdownGrace)));
+        }
     }
-    if (tableParallelism < 1 || tableParallelism > MAX_TABLE_PARALLELISM) {
-      throw new IllegalArgumentException("temporal.table_parallelism must be between 1 and " + MAX_TABLE_PARALLELISM
-          + " (e.g. 2), got: " + tableParallelism);
-    }
-    if (shutdownGrace == null || shutdownGrace.isNegative()) {
-      throw new IllegalArgumentException("temporal.shutdown_grace must be 0s or more (e.g. \"30s\"), got: "
-          + (shutdownGrace == null ? "nothing" : DurationText.format(shutdownGrace)));
-    }
-  }
 
-  public static WorkerPoolSettings defaults() {
-    return new WorkerPoolSettings(0, DEFAULT_TABLE_PARALLELISM, DEFAULT_SHUTDOWN_GRACE);
-  }
-
-  /** Steps this process runs at once, given the PostgreSQL pool size. */
-  public int activitySlots(int postgresPoolSize) {
-    return maxConcurrentActivities > 0 ? maxConcurrentActivities : Math.max(1, postgresPoolSize - 1);
-  }
-
-  /** Reads the keys above from the flattened configuration; bad values go to {@code problems}. */
-  public static WorkerPoolSettings from(Map<String, String> flat, Map<String, String> fromEnv, List<String> problems) {
-    int before = problems.size();
-    int activities = integer(flat, fromEnv, "temporal.max_concurrent_activities", 0, problems);
-    int parallelism = integer(flat, fromEnv, "temporal.table_parallelism", DEFAULT_TABLE_PARALLELISM, problems);
-    Duration grace = duration(flat, fromEnv, "temporal.shutdown_grace", DEFAULT_SHUTDOWN_GRACE, problems);
-    if (problems.size() > before) {
-      return defaults();
+    public static WorkerPoolSettings defaults() {
+        return new WorkerPoolSettings(0, DEFAULT_TABLE_PARALLELISM, DEFAULT_SHUTDOWN_GRACE);
     }
-    try {
-      return new WorkerPoolSettings(activities, parallelism, grace);
-    } catch (IllegalArgumentException e) {
-      problems.add(e.getMessage());
-      return defaults();
+
+    /** Steps this process runs at once, given the PostgreSQL pool size. */
+    public int activitySlots(int postgresPoolSize) {
+        return maxConcurrentActivities > 0 ? maxConcurrentActivities : Math.max(1, postgresPoolSize - 1);
     }
-  }
+
+    /** Reads the keys above from the flattened configuration; bad values go to {@code problems}. */
+    public static WorkerPoolSettings from(
+            Map<String, String> flat, Map<String, String> fromEnv, List<String> problems) {
+        int before = problems.size();
+        int activities = integer(flat, fromEnv, "temporal.max_concurrent_activities", 0, problems);
+        int parallelism = integer(flat, fromEnv, "temporal.table_parallelism", DEFAULT_TABLE_PARALLELISM, problems);
+        Duration grace = duration(flat, fromEnv, "temporal.shutdown_grace", DEFAULT_SHUTDOWN_GRACE, problems);
+        if (problems.size() > before) {
+            return defaults();
+        }
+        try {
+            return new WorkerPoolSettings(activities, parallelism, grace);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return defaults();
+        }
+    }
 }

@@ -17,55 +17,56 @@ import java.util.Map;
  * at every invariant check. A store that cannot be read (an outage the test caused) is skipped silently.
  */
 public final class ArchiveWatch {
-  private final ArchiveStore store;
-  private final Map<String, String> firstSeen = new LinkedHashMap<>();
-  private final List<String> problems = new ArrayList<>();
+    private final ArchiveStore store;
+    private final Map<String, String> firstSeen = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
 
-  public ArchiveWatch(ArchiveStore store) {
-    this.store = store;
-  }
-
-  public synchronized void look() {
-    List<String> keys;
-    try {
-      keys = store.list("");
-    } catch (IOException | RuntimeException e) {
-      return;
+    public ArchiveWatch(ArchiveStore store) {
+        this.store = store;
     }
-    List<String> manifests = keys.stream().filter(k -> k.endsWith("/manifest.json")).toList();
-    for (String key : manifests) {
-      String digest;
-      try (InputStream in = store.open(key)) {
-        digest = sha256(in.readAllBytes());
-      } catch (IOException | RuntimeException e) {
-        continue;
-      }
-      String before = firstSeen.putIfAbsent(key, digest);
-      if (before != null && !before.equals(digest)) {
-        problems.add("manifest " + key + " was written twice (sha256 " + before + ", then " + digest + ")");
-        firstSeen.put(key, digest);
-      }
-    }
-    for (String key : firstSeen.keySet()) {
-      if (!manifests.contains(key)) {
-        problems.add("manifest " + key + " disappeared after it was complete");
-      }
-    }
-  }
 
-  synchronized int manifests() {
-    return firstSeen.size();
-  }
-
-  synchronized List<String> problems() {
-    return List.copyOf(problems);
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    public synchronized void look() {
+        List<String> keys;
+        try {
+            keys = store.list("");
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        List<String> manifests =
+                keys.stream().filter(k -> k.endsWith("/manifest.json")).toList();
+        for (String key : manifests) {
+            String digest;
+            try (InputStream in = store.open(key)) {
+                digest = sha256(in.readAllBytes());
+            } catch (IOException | RuntimeException e) {
+                continue;
+            }
+            String before = firstSeen.putIfAbsent(key, digest);
+            if (before != null && !before.equals(digest)) {
+                problems.add("manifest " + key + " was written twice (sha256 " + before + ", then " + digest + ")");
+                firstSeen.put(key, digest);
+            }
+        }
+        for (String key : firstSeen.keySet()) {
+            if (!manifests.contains(key)) {
+                problems.add("manifest " + key + " disappeared after it was complete");
+            }
+        }
     }
-  }
+
+    synchronized int manifests() {
+        return firstSeen.size();
+    }
+
+    synchronized List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

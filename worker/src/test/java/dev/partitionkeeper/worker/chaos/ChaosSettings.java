@@ -15,24 +15,35 @@ import java.time.Duration;
  * @param readOnly how long the archive directory stays unwritable mid-pass
  * @param temporalDown how long the real Temporal server stays killed mid-pass
  */
-public record ChaosSettings(int passes, int maxKillsPerPass, long seed, Duration s3Outage, Duration postgresDown,
-    Duration readOnly, Duration temporalDown) {
+public record ChaosSettings(
+        int passes,
+        int maxKillsPerPass,
+        long seed,
+        Duration s3Outage,
+        Duration postgresDown,
+        Duration readOnly,
+        Duration temporalDown) {
 
-  public static ChaosSettings fromSystemProperties() {
-    long seed = Long.getLong("chaos.seed", System.nanoTime());
-    return new ChaosSettings(Integer.getInteger("chaos.passes", 3), Integer.getInteger("chaos.maxKillsPerPass", 1),
-        seed, seconds("chaos.s3OutageSeconds", 4), seconds("chaos.postgresDownSeconds", 3),
-        seconds("chaos.readOnlySeconds", 4), seconds("chaos.temporalDownSeconds", 3));
-  }
+    public static ChaosSettings fromSystemProperties() {
+        long seed = Long.getLong("chaos.seed", System.nanoTime());
+        return new ChaosSettings(
+                Integer.getInteger("chaos.passes", 3),
+                Integer.getInteger("chaos.maxKillsPerPass", 1),
+                seed,
+                seconds("chaos.s3OutageSeconds", 4),
+                seconds("chaos.postgresDownSeconds", 3),
+                seconds("chaos.readOnlySeconds", 4),
+                seconds("chaos.temporalDownSeconds", 3));
+    }
 
-  private static Duration seconds(String property, int dflt) {
-    return Duration.ofSeconds(Integer.getInteger(property, dflt));
-  }
+    private static Duration seconds(String property, int dflt) {
+        return Duration.ofSeconds(Integer.getInteger(property, dflt));
+    }
 
-  @Override
-  public String toString() {
-    return "chaos settings: passes=" + passes + " maxKillsPerPass=" + maxKillsPerPass + " seed=" + seed
-        + " (replay with -Dchaos.seed=" + seed + ") s3Outage=" + s3Outage + " postgresDown=" + postgresDown
-        + " readOnly=" + readOnly + " temporalDown=" + temporalDown;
-  }
+    @Override
+    public String toString() {
+        return "chaos settings: passes=" + passes + " maxKillsPerPass=" + maxKillsPerPass + " seed=" + seed
+                + " (replay with -Dchaos.seed=" + seed + ") s3Outage=" + s3Outage + " postgresDown=" + postgresDown
+                + " readOnly=" + readOnly + " temporalDown=" + temporalDown;
+    }
 }

@@ -16,26 +16,31 @@ import java.nio.file.Path;
  * it polls. Exits when its standard input closes, so it never outlives the test JVM.
  */
 public final class ChaosWorkerMain {
-  public static final String READY = "chaos worker ready";
-  /** Set to {@code true} in the worker's environment for sticky queues, as in production (real servers only). */
-  public static final String STICKY_ENV = "PK_CHAOS_STICKY";
+    public static final String READY = "chaos worker ready";
+    /** Set to {@code true} in the worker's environment for sticky queues, as in production (real servers only). */
+    public static final String STICKY_ENV = "PK_CHAOS_STICKY";
 
-  private ChaosWorkerMain() {}
+    private ChaosWorkerMain() {}
 
-  public static void main(String[] args) throws Exception {
-    Path file = Path.of(args[0]);
-    WorkerConfig cfg = WorkerConfig.load(file, System.getenv());
-    PostgresSettings pg = new PostgresSettings(cfg.postgresUrl(), null, null, cfg.poolSize());
-    TemporalConnection temporal = TemporalConnection.to(args[1], "default");
-    WorkerRuntime runtime = new WorkerRuntime(temporal.client(), cfg, pg,
-        () -> WorkerConfig.load(file, System.getenv()).tables(), null, "true".equals(System.getenv(STICKY_ENV)),
-        FastSteps.options());
-    runtime.start();
-    System.out.println(READY + " (pid " + ProcessHandle.current().pid() + ")");
-    System.out.flush();
-    while (System.in.read() >= 0) {
-      // the test never writes; EOF means the test JVM is gone
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        WorkerConfig cfg = WorkerConfig.load(file, System.getenv());
+        PostgresSettings pg = new PostgresSettings(cfg.postgresUrl(), null, null, cfg.poolSize());
+        TemporalConnection temporal = TemporalConnection.to(args[1], "default");
+        WorkerRuntime runtime = new WorkerRuntime(
+                temporal.client(),
+                cfg,
+                pg,
+                () -> WorkerConfig.load(file, System.getenv()).tables(),
+                null,
+                "true".equals(System.getenv(STICKY_ENV)),
+                FastSteps.options());
+        runtime.start();
+        System.out.println(READY + " (pid " + ProcessHandle.current().pid() + ")");
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // the test never writes; EOF means the test JVM is gone
+        }
+        Runtime.getRuntime().halt(0);
     }
-    Runtime.getRuntime().halt(0);
-  }
 }

@@ -25,45 +25,58 @@ import java.util.Set;
  * over the options the workflow code passes to its stubs: the workflow code under test is unchanged.
  */
 final class FastSteps {
-  static final Duration READ_START_TO_CLOSE = Duration.ofSeconds(8);
-  static final Duration STEP_START_TO_CLOSE = Duration.ofMinutes(2);
-  /** Also how long a killed worker's step waits before it is retried elsewhere. */
-  static final Duration STEP_HEARTBEAT = Duration.ofSeconds(5);
+    static final Duration READ_START_TO_CLOSE = Duration.ofSeconds(8);
+    static final Duration STEP_START_TO_CLOSE = Duration.ofMinutes(2);
+    /** Also how long a killed worker's step waits before it is retried elsewhere. */
+    static final Duration STEP_HEARTBEAT = Duration.ofSeconds(5);
 
-  private static final Set<String> READS = Set.of("plan", "verifyLayout", "load");
+    private static final Set<String> READS = Set.of("plan", "verifyLayout", "load");
 
-  private FastSteps() {}
+    private FastSteps() {}
 
-  static WorkflowImplementationOptions options() {
-    Map<String, ActivityOptions> byType = new HashMap<>();
-    for (Class<?> api : new Class<?>[] {PartitionActivities.class, ArchiveActivities.class, PolicyActivities.class,
-        RestoreActivities.class}) {
-      for (POJOActivityMethodMetadata m : POJOActivityInterfaceMetadata.newInstance(api).getMethodsMetadata()) {
-        byType.put(m.getActivityTypeName(), forMethod(api, m.getMethod().getName()));
-      }
+    static WorkflowImplementationOptions options() {
+        Map<String, ActivityOptions> byType = new HashMap<>();
+        for (Class<?> api : new Class<?>[] {
+            PartitionActivities.class, ArchiveActivities.class, PolicyActivities.class, RestoreActivities.class
+        }) {
+            for (POJOActivityMethodMetadata m :
+                    POJOActivityInterfaceMetadata.newInstance(api).getMethodsMetadata()) {
+                byType.put(m.getActivityTypeName(), forMethod(api, m.getMethod().getName()));
+            }
+        }
+        return WorkflowImplementationOptions.newBuilder()
+                .setActivityOptions(byType)
+                .build();
     }
-    return WorkflowImplementationOptions.newBuilder().setActivityOptions(byType).build();
-  }
 
-  private static ActivityOptions forMethod(Class<?> api, String method) {
-    if (READS.contains(method)) {
-      return ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(READ_START_TO_CLOSE)
-          .setRetryOptions(faster(StepOptions.read("").getRetryOptions(), Duration.ofMillis(500), Duration.ofSeconds(5)))
-          .build();
+    private static ActivityOptions forMethod(Class<?> api, String method) {
+        if (READS.contains(method)) {
+            return ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(READ_START_TO_CLOSE)
+                    .setRetryOptions(faster(
+                            StepOptions.read("").getRetryOptions(), Duration.ofMillis(500), Duration.ofSeconds(5)))
+                    .build();
+        }
+        boolean archive =
+                api == ArchiveActivities.class || (api == RestoreActivities.class && method.equals("restore"));
+        RetryOptions production = archive
+                ? StepOptions.archive("").getRetryOptions()
+                : StepOptions.ddl("").getRetryOptions();
+        return ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(STEP_START_TO_CLOSE)
+                .setHeartbeatTimeout(STEP_HEARTBEAT)
+                .setRetryOptions(
+                        archive
+                                ? faster(production, Duration.ofSeconds(1), Duration.ofSeconds(10))
+                                : faster(production, Duration.ofMillis(500), Duration.ofSeconds(5)))
+                .build();
     }
-    boolean archive = api == ArchiveActivities.class || (api == RestoreActivities.class && method.equals("restore"));
-    RetryOptions production = archive ? StepOptions.archive("").getRetryOptions() : StepOptions.ddl("").getRetryOptions();
-    return ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(STEP_START_TO_CLOSE)
-        .setHeartbeatTimeout(STEP_HEARTBEAT)
-        .setRetryOptions(archive ? faster(production, Duration.ofSeconds(1), Duration.ofSeconds(10))
-            : faster(production, Duration.ofMillis(500), Duration.ofSeconds(5)))
-        .build();
-  }
 
-  /** The SDK replaces a stub's retry options as a whole, so start from the production ones. */
-  private static RetryOptions faster(RetryOptions production, Duration initial, Duration max) {
-    return RetryOptions.newBuilder(production).setInitialInterval(initial).setMaximumInterval(max).build();
-  }
+    /** The SDK replaces a stub's retry options as a whole, so start from the production ones. */
+    private static RetryOptions faster(RetryOptions production, Duration initial, Duration max) {
+        return RetryOptions.newBuilder(production)
+                .setInitialInterval(initial)
+                .setMaximumInterval(max)
+                .build();
+    }
 }

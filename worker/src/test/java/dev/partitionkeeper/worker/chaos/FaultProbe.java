@@ -12,42 +12,46 @@ import java.util.Set;
  * the failure of the attempt before (e.g. {@code ArchiveExport#3 ArchiveStoreUnavailable: ...}).
  */
 public final class FaultProbe {
-  private final WorkflowClient client;
-  private final Set<String> retried = new LinkedHashSet<>();
-  private int maxAttempt;
+    private final WorkflowClient client;
+    private final Set<String> retried = new LinkedHashSet<>();
+    private int maxAttempt;
 
-  FaultProbe(WorkflowClient client) {
-    this.client = client;
-  }
-
-  void look() {
-    for (String t : ChaosTables.TABLES) {
-      try {
-        var d = client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
-            DescribeWorkflowExecutionRequest.newBuilder().setNamespace(client.getOptions().getNamespace())
-                .setExecution(WorkflowExecution.newBuilder()
-                    .setWorkflowId(MaintenanceWorkflow.WORKFLOW_ID + "/public." + t)).build());
-        d.getPendingActivitiesList().forEach(a -> {
-          if (a.getAttempt() > 1 && a.hasLastFailure()) {
-            maxAttempt = Math.max(maxAttempt, a.getAttempt());
-            String type = a.getLastFailure().hasApplicationFailureInfo()
-                ? a.getLastFailure().getApplicationFailureInfo().getType() : "timeout";
-            String msg = a.getLastFailure().getMessage();
-            retried.add(t + ":" + a.getActivityType().getName() + " " + type + ": "
-                + (msg.length() > 160 ? msg.substring(0, 160) + "…" : msg));
-          }
-        });
-      } catch (RuntimeException e) {
-        // not started yet, or gone
-      }
+    FaultProbe(WorkflowClient client) {
+        this.client = client;
     }
-  }
 
-  public int maxAttempt() {
-    return maxAttempt;
-  }
+    void look() {
+        for (String t : ChaosTables.TABLES) {
+            try {
+                var d = client.getWorkflowServiceStubs()
+                        .blockingStub()
+                        .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                                .setNamespace(client.getOptions().getNamespace())
+                                .setExecution(WorkflowExecution.newBuilder()
+                                        .setWorkflowId(MaintenanceWorkflow.WORKFLOW_ID + "/public." + t))
+                                .build());
+                d.getPendingActivitiesList().forEach(a -> {
+                    if (a.getAttempt() > 1 && a.hasLastFailure()) {
+                        maxAttempt = Math.max(maxAttempt, a.getAttempt());
+                        String type = a.getLastFailure().hasApplicationFailureInfo()
+                                ? a.getLastFailure().getApplicationFailureInfo().getType()
+                                : "timeout";
+                        String msg = a.getLastFailure().getMessage();
+                        retried.add(t + ":" + a.getActivityType().getName() + " " + type + ": "
+                                + (msg.length() > 160 ? msg.substring(0, 160) + "…" : msg));
+                    }
+                });
+            } catch (RuntimeException e) {
+                // not started yet, or gone
+            }
+        }
+    }
 
-  public Set<String> retried() {
-    return retried;
-  }
+    public int maxAttempt() {
+        return maxAttempt;
+    }
+
+    public Set<String> retried() {
+        return retried;
+    }
 }

@@ -17,113 +17,113 @@ import java.util.Random;
  * restarted at once.
  */
 final class KillingSupervisor implements AutoCloseable {
-  private final Path config;
-  private final String temporalTarget;
-  private final Path logs;
-  private final String url;
-  private final Random rng;
-  private final Map<String, String> env;
-  private WorkerProcess worker;
-  private WorkflowClient client;
-  private int launches;
-  private int killsLeft;
-  private long killAt;
-  private long progressMark = -1;
-  private long startedAt;
-  private final List<String> killsThisPass = new ArrayList<>();
+    private final Path config;
+    private final String temporalTarget;
+    private final Path logs;
+    private final String url;
+    private final Random rng;
+    private final Map<String, String> env;
+    private WorkerProcess worker;
+    private WorkflowClient client;
+    private int launches;
+    private int killsLeft;
+    private long killAt;
+    private long progressMark = -1;
+    private long startedAt;
+    private final List<String> killsThisPass = new ArrayList<>();
 
-  KillingSupervisor(Path config, String temporalTarget, Path logs, String url, Random rng) {
-    this(config, temporalTarget, logs, url, rng, Map.of());
-  }
-
-  /** @param env extra environment of the worker processes (e.g. S3 credentials) */
-  KillingSupervisor(Path config, String temporalTarget, Path logs, String url, Random rng, Map<String, String> env) {
-    this.env = env;
-    this.config = config;
-    this.temporalTarget = temporalTarget;
-    this.logs = logs;
-    this.url = url;
-    this.rng = rng;
-  }
-
-  /** The next pass gets {@code kills} SIGKILLs. */
-  void plan(int kills, WorkflowClient client) {
-    this.killsLeft = kills;
-    this.client = client;
-    killsThisPass.clear();
-    if (worker != null) {
-      try {
-        progressMark = actions();
-      } catch (SQLException e) {
-        progressMark = -1;
-      }
-      startedAt = System.nanoTime();
-      scheduleFallback();
+    KillingSupervisor(Path config, String temporalTarget, Path logs, String url, Random rng) {
+        this(config, temporalTarget, logs, url, rng, Map.of());
     }
-  }
 
-  List<String> killsThisPass() {
-    return List.copyOf(killsThisPass);
-  }
+    /** @param env extra environment of the worker processes (e.g. S3 credentials) */
+    KillingSupervisor(Path config, String temporalTarget, Path logs, String url, Random rng, Map<String, String> env) {
+        this.env = env;
+        this.config = config;
+        this.temporalTarget = temporalTarget;
+        this.logs = logs;
+        this.url = url;
+        this.rng = rng;
+    }
 
-  void tick() throws SQLException {
-    if (worker == null || !worker.isAlive()) {
-      worker = WorkerProcess.start(config, temporalTarget, logs.resolve("worker-" + (++launches) + ".log"), env);
-      startedAt = System.nanoTime();
-      progressMark = actions();
-      scheduleFallback();
-      return;
-    }
-    if (killsLeft == 0) {
-      return;
-    }
-    long now = System.nanoTime();
-    if (progressMark >= 0) {
-      long a = actions();
-      if (a > progressMark) {
-        progressMark = -1; // seen: kill soon
-        killAt = Math.min(killAt, now + rng.nextInt(800) * 1_000_000L);
-      }
-    }
-    if (now >= killAt) {
-      List<String> inFlight = PendingSteps.of(client);
-      worker.kill();
-      killsLeft--;
-      killsThisPass.add("pid " + worker.pid() + " after " + (now - startedAt) / 1_000_000 + " ms " + inFlight);
-      worker = null;
-    }
-  }
-
-  private void scheduleFallback() {
-    killAt = System.nanoTime() + (500 + rng.nextInt(4000)) * 1_000_000L;
-  }
-
-  private Connection connection;
-
-  private long actions() throws SQLException {
-    if (connection == null || connection.isClosed()) {
-      connection = DriverManager.getConnection(url);
-    }
-    try (var s = connection.createStatement()) {
-      try (var rs = s.executeQuery("SELECT to_regclass('partition_keeper.action_log') IS NOT NULL")) {
-        if (!rs.next() || !rs.getBoolean(1)) {
-          return 0;
+    /** The next pass gets {@code kills} SIGKILLs. */
+    void plan(int kills, WorkflowClient client) {
+        this.killsLeft = kills;
+        this.client = client;
+        killsThisPass.clear();
+        if (worker != null) {
+            try {
+                progressMark = actions();
+            } catch (SQLException e) {
+                progressMark = -1;
+            }
+            startedAt = System.nanoTime();
+            scheduleFallback();
         }
-      }
-      try (var rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM partition_keeper.action_log")) {
-        rs.next();
-        return rs.getLong(1);
-      }
     }
-  }
 
-  @Override
-  public void close() throws SQLException {
-    if (worker != null) {
-      worker.kill();
+    List<String> killsThisPass() {
+        return List.copyOf(killsThisPass);
     }
-    if (connection != null) {
-      connection.close();
+
+    void tick() throws SQLException {
+        if (worker == null || !worker.isAlive()) {
+            worker = WorkerProcess.start(config, temporalTarget, logs.resolve("worker-" + (++launches) + ".log"), env);
+            startedAt = System.nanoTime();
+            progressMark = actions();
+            scheduleFallback();
+            return;
+        }
+        if (killsLeft == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (progressMark >= 0) {
+            long a = actions();
+            if (a > progressMark) {
+                progressMark = -1; // seen: kill soon
+                killAt = Math.min(killAt, now + rng.nextInt(800) * 1_000_000L);
+            }
+        }
+        if (now >= killAt) {
+            List<String> inFlight = PendingSteps.of(client);
+            worker.kill();
+            killsLeft--;
+            killsThisPass.add("pid " + worker.pid() + " after " + (now - startedAt) / 1_000_000 + " ms " + inFlight);
+            worker = null;
+        }
     }
-  }
+
+    private void scheduleFallback() {
+        killAt = System.nanoTime() + (500 + rng.nextInt(4000)) * 1_000_000L;
+    }
+
+    private Connection connection;
+
+    private long actions() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = DriverManager.getConnection(url);
+        }
+        try (var s = connection.createStatement()) {
+            try (var rs = s.executeQuery("SELECT to_regclass('partition_keeper.action_log') IS NOT NULL")) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return 0;
+                }
+            }
+            try (var rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM partition_keeper.action_log")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (worker != null) {
+            worker.kill();
+        }
+        if (connection != null) {
+            connection.close();
+        }
+    }
 }

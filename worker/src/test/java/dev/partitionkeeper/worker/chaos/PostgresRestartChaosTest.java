@@ -26,47 +26,59 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("postgres")
 class PostgresRestartChaosTest {
 
-  @Test
-  void thePassSurvivesAPostgresRestartMidDetach(@TempDir Path dir) throws Exception {
-    ChaosSettings settings = ChaosSettings.fromSystemProperties();
-    Path data = dir.resolve("pgdata");
-    EmbeddedPostgres[] pg = {start(data, 0)};
-    int port = pg[0].getPort();
-    try {
-      try (Connection c = DriverManager.getConnection(pg[0].getJdbcUrl("postgres", "postgres"));
-           Statement s = c.createStatement()) {
-        s.execute("CREATE DATABASE chaos");
-      }
-      String url = pg[0].getJdbcUrl("postgres", "chaos");
-      try (ArchiveStore store = new FileSystemArchiveStore(dir.resolve("archive"))) {
-        FaultScenario.Outcome out = FaultScenario.run("pg-restart", url, dir,
-            "archive:\n  location: " + dir.resolve("archive") + "\n", store, Map.of(),
-            FaultScenario.Trigger.MID_DETACH, settings.postgresDown(), new FaultScenario.Fault() {
-              @Override
-              public void begin() throws Exception {
-                pg[0].close(); // pg_ctl stop -m fast
-              }
+    @Test
+    void thePassSurvivesAPostgresRestartMidDetach(@TempDir Path dir) throws Exception {
+        ChaosSettings settings = ChaosSettings.fromSystemProperties();
+        Path data = dir.resolve("pgdata");
+        EmbeddedPostgres[] pg = {start(data, 0)};
+        int port = pg[0].getPort();
+        try {
+            try (Connection c = DriverManager.getConnection(pg[0].getJdbcUrl("postgres", "postgres"));
+                    Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE chaos");
+            }
+            String url = pg[0].getJdbcUrl("postgres", "chaos");
+            try (ArchiveStore store = new FileSystemArchiveStore(dir.resolve("archive"))) {
+                FaultScenario.Outcome out = FaultScenario.run(
+                        "pg-restart",
+                        url,
+                        dir,
+                        "archive:\n  location: " + dir.resolve("archive") + "\n",
+                        store,
+                        Map.of(),
+                        FaultScenario.Trigger.MID_DETACH,
+                        settings.postgresDown(),
+                        new FaultScenario.Fault() {
+                            @Override
+                            public void begin() throws Exception {
+                                pg[0].close(); // pg_ctl stop -m fast
+                            }
 
-              @Override
-              public void end() throws Exception {
-                pg[0] = start(data, port);
-              }
-            });
-        assertTrue(out.probe().retried().stream().anyMatch(s -> s.contains("SQLException") || s.contains("timeout")),
-            () -> "no step failed on the restart: " + out);
-      }
-    } finally {
-      pg[0].close();
+                            @Override
+                            public void end() throws Exception {
+                                pg[0] = start(data, port);
+                            }
+                        });
+                assertTrue(
+                        out.probe().retried().stream()
+                                .anyMatch(s -> s.contains("SQLException") || s.contains("timeout")),
+                        () -> "no step failed on the restart: " + out);
+            }
+        } finally {
+            pg[0].close();
+        }
     }
-  }
 
-  private static EmbeddedPostgres start(Path data, int port) throws Exception {
-    EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false)
-        .setServerConfig("max_connections", "100").setServerConfig("fsync", "off")
-        .setServerConfig("full_page_writes", "off");
-    if (port != 0) {
-      b.setPort(port);
+    private static EmbeddedPostgres start(Path data, int port) throws Exception {
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
+                .setDataDirectory(data)
+                .setCleanDataDirectory(false)
+                .setServerConfig("max_connections", "100")
+                .setServerConfig("fsync", "off")
+                .setServerConfig("full_page_writes", "off");
+        if (port != 0) {
+            b.setPort(port);
+        }
+        return b.start();
     }
-    return b.start();
-  }
 }

@@ -22,30 +22,40 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("postgres")
 class ReadOnlyArchiveChaosTest {
 
-  @Test
-  void thePassWaitsForTheDirectoryAndCompletesWhenItIsWritableAgain(@TempDir Path dir) throws Exception {
-    ChaosSettings settings = ChaosSettings.fromSystemProperties();
-    String url = PgTestSupport.newDatabase("chaos_readonly");
-    Path archive = dir.resolve("archive");
-    Files.createDirectories(archive);
-    UnwritableDirectory unwritable = new UnwritableDirectory(archive);
-    try (ArchiveStore store = new FileSystemArchiveStore(archive)) {
-      FaultScenario.Outcome out = FaultScenario.run("read-only", url, dir, "archive:\n  location: " + archive + "\n",
-          store, Map.of(), FaultScenario.Trigger.MID_EXPORT, settings.readOnly(), new FaultScenario.Fault() {
-            @Override
-            public void begin() throws Exception {
-              System.out.println("read-only: archive directory made unwritable with " + unwritable.make());
-            }
+    @Test
+    void thePassWaitsForTheDirectoryAndCompletesWhenItIsWritableAgain(@TempDir Path dir) throws Exception {
+        ChaosSettings settings = ChaosSettings.fromSystemProperties();
+        String url = PgTestSupport.newDatabase("chaos_readonly");
+        Path archive = dir.resolve("archive");
+        Files.createDirectories(archive);
+        UnwritableDirectory unwritable = new UnwritableDirectory(archive);
+        try (ArchiveStore store = new FileSystemArchiveStore(archive)) {
+            FaultScenario.Outcome out = FaultScenario.run(
+                    "read-only",
+                    url,
+                    dir,
+                    "archive:\n  location: " + archive + "\n",
+                    store,
+                    Map.of(),
+                    FaultScenario.Trigger.MID_EXPORT,
+                    settings.readOnly(),
+                    new FaultScenario.Fault() {
+                        @Override
+                        public void begin() throws Exception {
+                            System.out.println(
+                                    "read-only: archive directory made unwritable with " + unwritable.make());
+                        }
 
-            @Override
-            public void end() throws Exception {
-              unwritable.undo();
-            }
-          });
-      assertTrue(out.probe().retried().stream().anyMatch(s -> s.contains(Failures.ARCHIVE_STORE_UNAVAILABLE)),
-          () -> "no archive step failed with ArchiveStoreUnavailable: " + out);
-    } finally {
-      unwritable.undo(); // so the temporary directory can be deleted
+                        @Override
+                        public void end() throws Exception {
+                            unwritable.undo();
+                        }
+                    });
+            assertTrue(
+                    out.probe().retried().stream().anyMatch(s -> s.contains(Failures.ARCHIVE_STORE_UNAVAILABLE)),
+                    () -> "no archive step failed with ArchiveStoreUnavailable: " + out);
+        } finally {
+            unwritable.undo(); // so the temporary directory can be deleted
+        }
     }
-  }
 }

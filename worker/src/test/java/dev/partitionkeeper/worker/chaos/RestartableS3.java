@@ -10,39 +10,44 @@ import java.util.Map;
  * are refused) and started again on the same port and directory, plus what a worker process needs to reach it.
  */
 final class RestartableS3 implements AutoCloseable {
-  static final String BUCKET = S3ProxyFixture.BUCKET;
+    static final String BUCKET = S3ProxyFixture.BUCKET;
 
-  private final S3ProxyFixture proxy;
+    private final S3ProxyFixture proxy;
 
-  RestartableS3(Path baseDir) throws Exception {
-    this.proxy = new S3ProxyFixture(baseDir);
-  }
+    RestartableS3(Path baseDir) throws Exception {
+        this.proxy = new S3ProxyFixture(baseDir);
+    }
 
-  void start() throws Exception {
-    proxy.start();
-  }
+    void start() throws Exception {
+        proxy.start();
+    }
 
-  void stop() {
-    proxy.stop();
-  }
+    void stop() {
+        proxy.stop();
+    }
 
-  S3Settings settings() {
-    return proxy.settings().build();
-  }
+    S3Settings settings() {
+        return proxy.settings().build();
+    }
 
-  /** The worker process finds its credentials where the AWS SDK looks: the environment. */
-  Map<String, String> workerEnvironment() {
-    return Map.of("AWS_ACCESS_KEY_ID", S3ProxyFixture.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3ProxyFixture.SECRET_KEY,
-        "AWS_REGION", "us-east-1");
-  }
+    /** The worker process finds its credentials where the AWS SDK looks: the environment. */
+    Map<String, String> workerEnvironment() {
+        return Map.of(
+                "AWS_ACCESS_KEY_ID",
+                S3ProxyFixture.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY",
+                S3ProxyFixture.SECRET_KEY,
+                "AWS_REGION",
+                "us-east-1");
+    }
 
-  String archiveYaml(String prefix) {
-    return "archive:\n  location: s3://" + BUCKET + "/" + prefix + "\n  s3_endpoint: " + proxy.endpoint()
-        + "\n  s3_region: us-east-1\n  s3_path_style: true\n";
-  }
+    String archiveYaml(String prefix) {
+        return "archive:\n  location: s3://" + BUCKET + "/" + prefix + "\n  s3_endpoint: " + proxy.endpoint()
+                + "\n  s3_region: us-east-1\n  s3_path_style: true\n";
+    }
 
-  @Override
-  public void close() {
-    proxy.close();
-  }
+    @Override
+    public void close() {
+        proxy.close();
+    }
 }

@@ -20,26 +20,35 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("postgres")
 class S3OutageChaosTest {
 
-  @Test
-  void thePassWaitsForTheStoreAndCompletesWhenItIsBack(@TempDir Path dir) throws Exception {
-    ChaosSettings settings = ChaosSettings.fromSystemProperties();
-    String url = PgTestSupport.newDatabase("chaos_s3");
-    try (RestartableS3 s3 = new RestartableS3(dir.resolve("s3"));
-         ArchiveStore store = ArchiveStores.open("s3://" + RestartableS3.BUCKET + "/chaos", s3.settings())) {
-      FaultScenario.Outcome out = FaultScenario.run("s3-outage", url, dir, s3.archiveYaml("chaos"), store,
-          s3.workerEnvironment(), FaultScenario.Trigger.MID_EXPORT, settings.s3Outage(), new FaultScenario.Fault() {
-            @Override
-            public void begin() throws Exception {
-              s3.stop();
-            }
+    @Test
+    void thePassWaitsForTheStoreAndCompletesWhenItIsBack(@TempDir Path dir) throws Exception {
+        ChaosSettings settings = ChaosSettings.fromSystemProperties();
+        String url = PgTestSupport.newDatabase("chaos_s3");
+        try (RestartableS3 s3 = new RestartableS3(dir.resolve("s3"));
+                ArchiveStore store = ArchiveStores.open("s3://" + RestartableS3.BUCKET + "/chaos", s3.settings())) {
+            FaultScenario.Outcome out = FaultScenario.run(
+                    "s3-outage",
+                    url,
+                    dir,
+                    s3.archiveYaml("chaos"),
+                    store,
+                    s3.workerEnvironment(),
+                    FaultScenario.Trigger.MID_EXPORT,
+                    settings.s3Outage(),
+                    new FaultScenario.Fault() {
+                        @Override
+                        public void begin() throws Exception {
+                            s3.stop();
+                        }
 
-            @Override
-            public void end() throws Exception {
-              s3.start();
-            }
-          });
-      assertTrue(out.probe().retried().stream().anyMatch(s -> s.contains(Failures.ARCHIVE_STORE_UNAVAILABLE)),
-          () -> "no archive step failed with ArchiveStoreUnavailable: " + out);
+                        @Override
+                        public void end() throws Exception {
+                            s3.start();
+                        }
+                    });
+            assertTrue(
+                    out.probe().retried().stream().anyMatch(s -> s.contains(Failures.ARCHIVE_STORE_UNAVAILABLE)),
+                    () -> "no archive step failed with ArchiveStoreUnavailable: " + out);
+        }
     }
-  }
 }

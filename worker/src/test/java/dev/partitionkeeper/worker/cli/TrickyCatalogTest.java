@@ -22,28 +22,35 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("postgres")
 class TrickyCatalogTest {
-  static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
-  static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
+    static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
+    static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
 
-  @TempDir
-  Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void aSpacedDailyTableKeepsItsNamingAndItsArchiveFoldersTheRealNames() throws Exception {
-    String url = PgTestSupport.newDatabase("tricky_names");
-    LocalDate today = LocalDate.now(BERLIN);
-    PgTestSupport.exec(url, "SET TIME ZONE 'Europe/Berlin'", "CREATE TABLE public.\"Billing Events\" (id bigint NOT NULL,"
-        + " at timestamptz NOT NULL, cents int NOT NULL) PARTITION BY RANGE (at)");
-    for (int d = -8; d <= 0; d++) {
-      LocalDate day = today.plusDays(d);
-      PgTestSupport.exec(url, "SET TIME ZONE 'Europe/Berlin'", "CREATE TABLE public.\"Billing Events " + day.format(DAY)
-          + "\" PARTITION OF public.\"Billing Events\" FOR VALUES FROM ('" + day + "') TO ('" + day.plusDays(1) + "')",
-          "INSERT INTO public.\"Billing Events\" SELECT g, '" + day + " 12:00'::timestamptz + g * interval '1 second',"
-          + " g FROM generate_series(1, 50) g");
-    }
-    Path archive = dir.resolve("archive");
-    Path cfg = dir.resolve("partition-keeper.yaml");
-    Files.writeString(cfg, Cli.config(url, archive, """
+    @Test
+    void aSpacedDailyTableKeepsItsNamingAndItsArchiveFoldersTheRealNames() throws Exception {
+        String url = PgTestSupport.newDatabase("tricky_names");
+        LocalDate today = LocalDate.now(BERLIN);
+        PgTestSupport.exec(
+                url,
+                "SET TIME ZONE 'Europe/Berlin'",
+                "CREATE TABLE public.\"Billing Events\" (id bigint NOT NULL,"
+                        + " at timestamptz NOT NULL, cents int NOT NULL) PARTITION BY RANGE (at)");
+        for (int d = -8; d <= 0; d++) {
+            LocalDate day = today.plusDays(d);
+            PgTestSupport.exec(
+                    url,
+                    "SET TIME ZONE 'Europe/Berlin'",
+                    "CREATE TABLE public.\"Billing Events " + day.format(DAY)
+                            + "\" PARTITION OF public.\"Billing Events\" FOR VALUES FROM ('" + day + "') TO ('"
+                            + day.plusDays(1) + "')",
+                    "INSERT INTO public.\"Billing Events\" SELECT g, '" + day
+                            + " 12:00'::timestamptz + g * interval '1 second'," + " g FROM generate_series(1, 50) g");
+        }
+        Path archive = dir.resolve("archive");
+        Path cfg = dir.resolve("partition-keeper.yaml");
+        Files.writeString(cfg, Cli.config(url, archive, """
           - table: public."Billing Events"
             interval: daily
             timezone: Europe/Berlin
@@ -55,36 +62,36 @@ class TrickyCatalogTest {
             partition_name: 'Billing Events %Y%m%d'
         """));
 
-    Cli.Result plan = Cli.run("plan", "-c", cfg.toString());
-    Cli.Result pass = Cli.run("once", "-c", cfg.toString());
+        Cli.Result plan = Cli.run("plan", "-c", cfg.toString());
+        Cli.Result pass = Cli.run("once", "-c", cfg.toString());
 
-    String next = "Billing Events " + today.plusDays(2).format(DAY);
-    assertTrue(plan.out().contains("| CreatePartition | " + next + " "), plan::toString);
-    assertTrue(pass.exitCode() == Main.OK || pass.exitCode() == Main.ATTENTION, pass::toString);
-    assertEquals(1, PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_class WHERE relname = '" + next + "'"));
-    Path tableDir = archive.resolve("public").resolve("Billing Events");
-    List<Path> archived;
-    try (Stream<Path> dirs = Files.list(tableDir)) {
-      archived = dirs.sorted().toList();
+        String next = "Billing Events " + today.plusDays(2).format(DAY);
+        assertTrue(plan.out().contains("| CreatePartition | " + next + " "), plan::toString);
+        assertTrue(pass.exitCode() == Main.OK || pass.exitCode() == Main.ATTENTION, pass::toString);
+        assertEquals(1, PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_class WHERE relname = '" + next + "'"));
+        Path tableDir = archive.resolve("public").resolve("Billing Events");
+        List<Path> archived;
+        try (Stream<Path> dirs = Files.list(tableDir)) {
+            archived = dirs.sorted().toList();
+        }
+        assertTrue(archived.size() >= 2, "archived: " + archived);
+        Path oldest = archived.get(0);
+        assertTrue(oldest.getFileName().toString().startsWith("Billing Events "), "real names: " + oldest);
+        assertTrue(Files.isRegularFile(oldest.resolve("manifest.json")), oldest.toString());
+
+        Cli.Result restored = Cli.run("restore", oldest + "/", "--into", "public.restored_new", "-c", cfg.toString());
+        assertEquals(Main.OK, restored.exitCode(), restored::toString);
+        assertEquals(50, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_new"));
+
+        // an archive an older version wrote keeps its percent-encoded folders; restore by its recorded location
+        Path legacyTable = archive.resolve("public").resolve("Billing%20Events");
+        Path second = archived.get(1);
+        Path legacy = legacyTable.resolve(second.getFileName().toString().replace(" ", "%20"));
+        Files.createDirectories(legacyTable);
+        Files.move(second, legacy);
+        String recorded = legacy.toUri().toString().replace("%2520", "%20"); // as the bookkeeping recorded it
+        Cli.Result fromLegacy = Cli.run("restore", recorded, "--into", "public.restored_old", "-c", cfg.toString());
+        assertEquals(Main.OK, fromLegacy.exitCode(), fromLegacy::toString);
+        assertEquals(50, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_old"));
     }
-    assertTrue(archived.size() >= 2, "archived: " + archived);
-    Path oldest = archived.get(0);
-    assertTrue(oldest.getFileName().toString().startsWith("Billing Events "), "real names: " + oldest);
-    assertTrue(Files.isRegularFile(oldest.resolve("manifest.json")), oldest.toString());
-
-    Cli.Result restored = Cli.run("restore", oldest + "/", "--into", "public.restored_new", "-c", cfg.toString());
-    assertEquals(Main.OK, restored.exitCode(), restored::toString);
-    assertEquals(50, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_new"));
-
-    // an archive an older version wrote keeps its percent-encoded folders; restore by its recorded location
-    Path legacyTable = archive.resolve("public").resolve("Billing%20Events");
-    Path second = archived.get(1);
-    Path legacy = legacyTable.resolve(second.getFileName().toString().replace(" ", "%20"));
-    Files.createDirectories(legacyTable);
-    Files.move(second, legacy);
-    String recorded = legacy.toUri().toString().replace("%2520", "%20"); // as the bookkeeping recorded it
-    Cli.Result fromLegacy = Cli.run("restore", recorded, "--into", "public.restored_old", "-c", cfg.toString());
-    assertEquals(Main.OK, fromLegacy.exitCode(), fromLegacy::toString);
-    assertEquals(50, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_old"));
-  }
 }

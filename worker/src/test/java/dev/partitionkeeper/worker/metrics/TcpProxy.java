@@ -17,84 +17,87 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code PG_TEST_URL} alike, without stopping a server other tests share.
  */
 final class TcpProxy implements AutoCloseable {
-  private final String targetHost;
-  private final int targetPort;
-  private final ServerSocket server;
-  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final String targetHost;
+    private final int targetPort;
+    private final ServerSocket server;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
-  TcpProxy(String targetHost, int targetPort) {
-    this.targetHost = targetHost;
-    this.targetPort = targetPort;
-    try {
-      server = new ServerSocket();
-      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Thread accept = new Thread(this::acceptLoop, "tcp-proxy-accept");
-    accept.setDaemon(true);
-    accept.start();
-  }
-
-  int port() {
-    return server.getLocalPort();
-  }
-
-  private void acceptLoop() {
-    while (!server.isClosed()) {
-      try {
-        Socket in = server.accept();
-        Socket out = new Socket(targetHost, targetPort);
-        sockets.add(in);
-        sockets.add(out);
-        pipe(in, out);
-        pipe(out, in);
-      } catch (IOException e) {
-        if (server.isClosed()) {
-          return;
+    TcpProxy(String targetHost, int targetPort) {
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        try {
+            server = new ServerSocket();
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-      }
+        Thread accept = new Thread(this::acceptLoop, "tcp-proxy-accept");
+        accept.setDaemon(true);
+        accept.start();
     }
-  }
 
-  private void pipe(Socket from, Socket to) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-          out.write(buf, 0, n);
-          out.flush();
+    int port() {
+        return server.getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket in = server.accept();
+                Socket out = new Socket(targetHost, targetPort);
+                sockets.add(in);
+                sockets.add(out);
+                pipe(in, out);
+                pipe(out, in);
+            } catch (IOException e) {
+                if (server.isClosed()) {
+                    return;
+                }
+            }
         }
-      } catch (IOException ignored) {
-        // one side closed
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    }, "tcp-proxy-pipe");
-    t.setDaemon(true);
-    t.start();
-  }
-
-  /** PostgreSQL "stops": the listener closes and every forwarded connection is cut. */
-  void stop() {
-    closeQuietly(server);
-    for (Socket s : sockets) {
-      closeQuietly(s);
     }
-  }
 
-  private static void closeQuietly(AutoCloseable c) {
-    try {
-      c.close();
-    } catch (Exception ignored) {
-      // already closed
+    private void pipe(Socket from, Socket to) {
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buf)) >= 0) {
+                            out.write(buf, 0, n);
+                            out.flush();
+                        }
+                    } catch (IOException ignored) {
+                        // one side closed
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
+                    }
+                },
+                "tcp-proxy-pipe");
+        t.setDaemon(true);
+        t.start();
     }
-  }
 
-  @Override
-  public void close() {
-    stop();
-  }
+    /** PostgreSQL "stops": the listener closes and every forwarded connection is cut. */
+    void stop() {
+        closeQuietly(server);
+        for (Socket s : sockets) {
+            closeQuietly(s);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
 }

@@ -1,13 +1,13 @@
 package dev.partitionkeeper.worker.realserver;
 
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -26,111 +26,124 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * that installs them, unless {@value #REQUIRE_ENV} is set: then it fails.
  */
 public final class HeadlessChromium implements ExecutionCondition, BeforeAllCallback, AfterAllCallback {
-  /** Set (to anything) where the browser tests must run: a missing Chromium is then a failure. */
-  public static final String REQUIRE_ENV = "PK_REQUIRE_CHROMIUM";
-  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  public static final String INSTALL_HINT = "install Debian's browser and driver with"
-      + " `apt-get install chromium chromium-driver`";
-  /** Wide enough that the UI's workflow table shows its summary column without wrapping. */
-  public static final int WIDTH = 1600;
-  public static final int HEIGHT = 1000;
-  /** How long a page may take to show what a test waits for. */
-  public static final Duration WAIT = Duration.ofSeconds(30);
-  /**
-   * No CDP (devtools) module is on the class path, on purpose: the tests use WebDriver only. Held so the level
-   * sticks (java.util.logging keeps loggers weakly).
-   */
-  private static final Logger CDP_LOG =
-      Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+    /** Set (to anything) where the browser tests must run: a missing Chromium is then a failure. */
+    public static final String REQUIRE_ENV = "PK_REQUIRE_CHROMIUM";
 
-  private ChromeDriverService service;
-  private ChromeDriver driver;
-  private Path profile;
+    public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    public static final String INSTALL_HINT =
+            "install Debian's browser and driver with" + " `apt-get install chromium chromium-driver`";
+    /** Wide enough that the UI's workflow table shows its summary column without wrapping. */
+    public static final int WIDTH = 1600;
 
-  private HeadlessChromium() {}
+    public static final int HEIGHT = 1000;
+    /** How long a page may take to show what a test waits for. */
+    public static final Duration WAIT = Duration.ofSeconds(30);
+    /**
+     * No CDP (devtools) module is on the class path, on purpose: the tests use WebDriver only. Held so the level
+     * sticks (java.util.logging keeps loggers weakly).
+     */
+    private static final Logger CDP_LOG = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
-  public static HeadlessChromium start() {
-    return new HeadlessChromium();
-  }
+    private ChromeDriverService service;
+    private ChromeDriver driver;
+    private Path profile;
 
-  @Override
-  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    if ((Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) || System.getenv(REQUIRE_ENV) != null) {
-      return ConditionEvaluationResult.enabled("Chromium and chromedriver found");
+    private HeadlessChromium() {}
+
+    public static HeadlessChromium start() {
+        return new HeadlessChromium();
     }
-    return ConditionEvaluationResult.disabled("no " + CHROMIUM + " or " + CHROMEDRIVER + ": " + INSTALL_HINT);
-  }
 
-  @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
-    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-      throw new IllegalStateException(REQUIRE_ENV + " is set but " + CHROMIUM + " or " + CHROMEDRIVER
-          + " is missing: " + INSTALL_HINT);
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if ((Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) || System.getenv(REQUIRE_ENV) != null) {
+            return ConditionEvaluationResult.enabled("Chromium and chromedriver found");
+        }
+        return ConditionEvaluationResult.disabled("no " + CHROMIUM + " or " + CHROMEDRIVER + ": " + INSTALL_HINT);
     }
-    // Selenium passes SE_* system properties to Selenium Manager; with both paths given it is not even started
-    System.setProperty("SE_OFFLINE", "true");
-    System.setProperty("SE_AVOID_STATS", "true");
-    CDP_LOG.setLevel(Level.SEVERE);
-    profile = Files.createTempDirectory("pk-chromium-");
-    service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .withLogFile(Path.of("target", "chromedriver-" + context.getRequiredTestClass().getSimpleName() + ".log")
-            .toAbsolutePath().toFile())
-        .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=" + WIDTH + "," + HEIGHT);
-    driver = new ChromeDriver(service, options);
-  }
 
-  @Override
-  public void afterAll(ExtensionContext context) {
-    if (driver != null) {
-      driver.quit();
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            throw new IllegalStateException(
+                    REQUIRE_ENV + " is set but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: " + INSTALL_HINT);
+        }
+        // Selenium passes SE_* system properties to Selenium Manager; with both paths given it is not even started
+        System.setProperty("SE_OFFLINE", "true");
+        System.setProperty("SE_AVOID_STATS", "true");
+        CDP_LOG.setLevel(Level.SEVERE);
+        profile = Files.createTempDirectory("pk-chromium-");
+        service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .withLogFile(Path.of(
+                                "target",
+                                "chromedriver-" + context.getRequiredTestClass().getSimpleName() + ".log")
+                        .toAbsolutePath()
+                        .toFile())
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile,
+                "--window-size=" + WIDTH + "," + HEIGHT);
+        driver = new ChromeDriver(service, options);
     }
-    if (service != null) {
-      service.stop();
-    }
-    if (profile != null) {
-      deleteTree(profile);
-    }
-  }
 
-  public ChromeDriver driver() {
-    return driver;
-  }
-
-  /** A PNG of the window as it is now, written to {@code file} (its directory is created). */
-  public Path screenshot(Path file) {
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the screenshot " + file + ": " + e.getMessage(), e);
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (service != null) {
+            service.stop();
+        }
+        if (profile != null) {
+            deleteTree(profile);
+        }
     }
-  }
 
-  /** The page's DOM as it is now, for finding selectors and for a failure's evidence. */
-  public Path pageSource(Path file) {
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, driver.getPageSource());
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the page source " + file + ": " + e.getMessage(), e);
+    public ChromeDriver driver() {
+        return driver;
     }
-  }
 
-  private static void deleteTree(Path root) {
-    try (Stream<Path> files = Files.walk(root)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a temporary profile left behind is harmless
+    /** A PNG of the window as it is now, written to {@code file} (its directory is created). */
+    public Path screenshot(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the screenshot " + file + ": " + e.getMessage(), e);
+        }
     }
-  }
+
+    /** The page's DOM as it is now, for finding selectors and for a failure's evidence. */
+    public Path pageSource(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, driver.getPageSource());
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the page source " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary profile left behind is harmless
+        }
+    }
 }

@@ -52,118 +52,158 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("postgres")
 @EnabledIfSystemProperty(named = "pk.record.histories", matches = ".+")
 class HistoryRecorder {
-  @RegisterExtension
-  static DevServerExtension temporal = DevServerExtension.headless();
+    @RegisterExtension
+    static DevServerExtension temporal = DevServerExtension.headless();
 
-  /** Prefix of the pass's histories: the code they were recorded from (the cheap pass of issue 15). */
-  static final String PASS = "cheap-pass-";
+    /** Prefix of the pass's histories: the code they were recorded from (the cheap pass of issue 15). */
+    static final String PASS = "cheap-pass-";
 
-  @TempDir
-  Path dir;
+    @TempDir
+    Path dir;
 
-  private static Path out() throws Exception {
-    return Files.createDirectories(Path.of(System.getProperty("pk.record.histories")));
-  }
+    private static Path out() throws Exception {
+        return Files.createDirectories(Path.of(System.getProperty("pk.record.histories")));
+    }
 
-  private static WorkflowExecutionHistory history(WorkflowExecution run) {
-    return temporal.connection().client().fetchHistory(run.getWorkflowId(), run.getRunId());
-  }
+    private static WorkflowExecutionHistory history(WorkflowExecution run) {
+        return temporal.connection().client().fetchHistory(run.getWorkflowId(), run.getRunId());
+    }
 
-  private static void save(String name, WorkflowExecutionHistory h) throws Exception {
-    Files.writeString(out().resolve(name + ".json"), h.toJson(true));
-  }
+    private static void save(String name, WorkflowExecutionHistory h) throws Exception {
+        Files.writeString(out().resolve(name + ".json"), h.toJson(true));
+    }
 
-  private static WorkflowExecution latest(String workflowId) {
-    return temporal.connection().stubs().blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest
-        .newBuilder().setNamespace("default").setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-        .build()).getWorkflowExecutionInfo().getExecution();
-  }
+    private static WorkflowExecution latest(String workflowId) {
+        return temporal.connection()
+                .stubs()
+                .blockingStub()
+                .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                        .setNamespace("default")
+                        .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                        .build())
+                .getWorkflowExecutionInfo()
+                .getExecution();
+    }
 
-  /** The children a run started, by run (a table's workflow ID is reused by every pass). */
-  private static List<WorkflowExecution> children(WorkflowExecutionHistory parent) {
-    return parent.getEvents().stream().filter(HistoryEvent::hasChildWorkflowExecutionStartedEventAttributes)
-        .map(e -> e.getChildWorkflowExecutionStartedEventAttributes().getWorkflowExecution()).toList();
-  }
+    /** The children a run started, by run (a table's workflow ID is reused by every pass). */
+    private static List<WorkflowExecution> children(WorkflowExecutionHistory parent) {
+        return parent.getEvents().stream()
+                .filter(HistoryEvent::hasChildWorkflowExecutionStartedEventAttributes)
+                .map(e -> e.getChildWorkflowExecutionStartedEventAttributes().getWorkflowExecution())
+                .toList();
+    }
 
-  @Test
-  void recordEveryWorkflowType() throws Exception {
-    // lock_max_wait 2s + a reader holding the table for ~5s: the first create fails its first attempt
-    // (LockBusy) and is retried by Temporal, so the table workflow's history has a retried step
-    RealServerFixture fx = new RealServerFixture(temporal, dir, "record", """
+    @Test
+    void recordEveryWorkflowType() throws Exception {
+        // lock_max_wait 2s + a reader holding the table for ~5s: the first create fails its first attempt
+        // (LockBusy) and is retried by Temporal, so the table workflow's history has a retried step
+        RealServerFixture fx = new RealServerFixture(temporal, dir, "record", """
         maintenance:
           lock_max_wait: 2s
         """);
-    PgTestSupport.exec(fx.url, "CREATE TABLE public.events (id bigserial, at timestamptz NOT NULL,"
-        + " PRIMARY KEY (id, at))", "INSERT INTO public.events (at) SELECT now() - i * interval '1 day'"
-        + " FROM generate_series(0, 199) i");
-    fx.startWorker();
-    try {
-      WorkflowClient client = temporal.connection().client();
+        PgTestSupport.exec(
+                fx.url,
+                "CREATE TABLE public.events (id bigserial, at timestamptz NOT NULL," + " PRIMARY KEY (id, at))",
+                "INSERT INTO public.events (at) SELECT now() - i * interval '1 day'"
+                        + " FROM generate_series(0, 199) i");
+        fx.startWorker();
+        try {
+            WorkflowClient client = temporal.connection().client();
 
-      // the pass: maintain's signal-with-start, a second request joining while the first pass waits for the lock,
-      // and (the threshold lowered through the run's input) a continue-as-new that carries the second request
-      try (Connection reader = DriverManager.getConnection(fx.url); Statement s = reader.createStatement()) {
-        reader.setAutoCommit(false);
-        s.execute("LOCK TABLE public.transactions IN ACCESS SHARE MODE");
-        MaintenanceWorkflow wf = client.newWorkflowStub(MaintenanceWorkflow.class, WorkflowOptions.newBuilder()
-            .setWorkflowId(MaintenanceWorkflow.WORKFLOW_ID).setTaskQueue(fx.taskQueue)
-            .setMemo(Visibility.memo(Visibility.TRIGGER_ON_DEMAND, fx.config.toString())).build());
-        BatchRequest batch = client.newSignalWithStartRequest();
-        batch.add(wf::run, (MaintenanceRequest) null, MaintenanceCarryOver.continuingAfter(1));
-        batch.add(wf::requestMaintenance, new MaintenanceRequest(List.of("public.transactions"), false,
-            "first request"));
-        WorkflowExecution first = client.signalWithStart(batch);
-        Thread.sleep(1500); // the first pass is in the lock gate now
-        client.newWorkflowStub(MaintenanceWorkflow.class, MaintenanceWorkflow.WORKFLOW_ID).requestMaintenance(
-            new MaintenanceRequest(List.of(), false, "joined while the first pass ran"));
-        Thread.sleep(3500);
-        reader.rollback();
+            // the pass: maintain's signal-with-start, a second request joining while the first pass waits for the lock,
+            // and (the threshold lowered through the run's input) a continue-as-new that carries the second request
+            try (Connection reader = DriverManager.getConnection(fx.url);
+                    Statement s = reader.createStatement()) {
+                reader.setAutoCommit(false);
+                s.execute("LOCK TABLE public.transactions IN ACCESS SHARE MODE");
+                MaintenanceWorkflow wf = client.newWorkflowStub(
+                        MaintenanceWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setWorkflowId(MaintenanceWorkflow.WORKFLOW_ID)
+                                .setTaskQueue(fx.taskQueue)
+                                .setMemo(Visibility.memo(Visibility.TRIGGER_ON_DEMAND, fx.config.toString()))
+                                .build());
+                BatchRequest batch = client.newSignalWithStartRequest();
+                batch.add(wf::run, (MaintenanceRequest) null, MaintenanceCarryOver.continuingAfter(1));
+                batch.add(
+                        wf::requestMaintenance,
+                        new MaintenanceRequest(List.of("public.transactions"), false, "first request"));
+                WorkflowExecution first = client.signalWithStart(batch);
+                Thread.sleep(1500); // the first pass is in the lock gate now
+                client.newWorkflowStub(MaintenanceWorkflow.class, MaintenanceWorkflow.WORKFLOW_ID)
+                        .requestMaintenance(
+                                new MaintenanceRequest(List.of(), false, "joined while the first pass ran"));
+                Thread.sleep(3500);
+                reader.rollback();
 
-        client.newUntypedWorkflowStub(MaintenanceWorkflow.WORKFLOW_ID).getResult(3, TimeUnit.MINUTES,
-            MaintenanceReport.class);
-        WorkflowExecutionHistory pass1 = history(first);
-        WorkflowExecution second = latest(MaintenanceWorkflow.WORKFLOW_ID);
-        assertTrue(!second.getRunId().equals(first.getRunId()), "the run continued as new");
-        WorkflowExecutionHistory pass2 = history(second);
-        save(PASS + "maintenance-joined-then-continued-as-new", pass1);
-        save(PASS + "maintenance-after-continue-as-new", pass2);
-        List<WorkflowExecution> tables1 = children(pass1);
-        assertEquals(1, tables1.size());
-        WorkflowExecutionHistory chain = history(tables1.get(0));
-        List<String> steps = chain.getEvents().stream().filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
-            .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()).toList();
-        assertTrue(steps.containsAll(List.of("PartitionCreatePartition", "PartitionDetachPartition", "ArchiveExport", "ArchiveVerify",
-            "ArchiveDrop")),
-            "the table workflow ran the whole chain: " + steps);
-        assertTrue(chain.getEvents().stream().anyMatch(e -> e.hasActivityTaskStartedEventAttributes()
-            && e.getActivityTaskStartedEventAttributes().getAttempt() > 1), "a step was retried");
-        save(PASS + "table-create-detach-export-verify-drop-retried", chain);
-        // the second pass finds nothing to do: one survey activity, no child (no table history to record)
-        assertEquals(List.of(), children(pass2), "a table with nothing to do gets no child");
-        assertEquals(List.of("PolicyLoad", "PartitionSurvey"), pass2.getEvents().stream()
-            .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
-            .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()).toList());
-      }
+                client.newUntypedWorkflowStub(MaintenanceWorkflow.WORKFLOW_ID)
+                        .getResult(3, TimeUnit.MINUTES, MaintenanceReport.class);
+                WorkflowExecutionHistory pass1 = history(first);
+                WorkflowExecution second = latest(MaintenanceWorkflow.WORKFLOW_ID);
+                assertTrue(!second.getRunId().equals(first.getRunId()), "the run continued as new");
+                WorkflowExecutionHistory pass2 = history(second);
+                save(PASS + "maintenance-joined-then-continued-as-new", pass1);
+                save(PASS + "maintenance-after-continue-as-new", pass2);
+                List<WorkflowExecution> tables1 = children(pass1);
+                assertEquals(1, tables1.size());
+                WorkflowExecutionHistory chain = history(tables1.get(0));
+                List<String> steps = chain.getEvents().stream()
+                        .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+                        .map(e -> e.getActivityTaskScheduledEventAttributes()
+                                .getActivityType()
+                                .getName())
+                        .toList();
+                assertTrue(
+                        steps.containsAll(List.of(
+                                "PartitionCreatePartition",
+                                "PartitionDetachPartition",
+                                "ArchiveExport",
+                                "ArchiveVerify",
+                                "ArchiveDrop")),
+                        "the table workflow ran the whole chain: " + steps);
+                assertTrue(
+                        chain.getEvents().stream()
+                                .anyMatch(e -> e.hasActivityTaskStartedEventAttributes()
+                                        && e.getActivityTaskStartedEventAttributes()
+                                                        .getAttempt()
+                                                > 1),
+                        "a step was retried");
+                save(PASS + "table-create-detach-export-verify-drop-retried", chain);
+                // the second pass finds nothing to do: one survey activity, no child (no table history to record)
+                assertEquals(List.of(), children(pass2), "a table with nothing to do gets no child");
+                assertEquals(
+                        List.of("PolicyLoad", "PartitionSurvey"),
+                        pass2.getEvents().stream()
+                                .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+                                .map(e -> e.getActivityTaskScheduledEventAttributes()
+                                        .getActivityType()
+                                        .getName())
+                                .toList());
+            }
 
-      // restore the partition the pass dropped, from its archive
-      String location;
-      try (var files = Files.list(fx.archive.resolve("public").resolve("transactions"))) {
-        location = files.findFirst().orElseThrow().toString();
-      }
-      RestoreWorkflow restore = client.newWorkflowStub(RestoreWorkflow.class, WorkflowOptions.newBuilder()
-          .setWorkflowId(RestoreWorkflow.workflowId(location)).setTaskQueue(fx.taskQueue).build());
-      restore.restore(new RestoreRequest(location, "public.restored_copy", false));
-      save("restore", history(latest(RestoreWorkflow.workflowId(location))));
+            // restore the partition the pass dropped, from its archive
+            String location;
+            try (var files = Files.list(fx.archive.resolve("public").resolve("transactions"))) {
+                location = files.findFirst().orElseThrow().toString();
+            }
+            RestoreWorkflow restore = client.newWorkflowStub(
+                    RestoreWorkflow.class,
+                    WorkflowOptions.newBuilder()
+                            .setWorkflowId(RestoreWorkflow.workflowId(location))
+                            .setTaskQueue(fx.taskQueue)
+                            .build());
+            restore.restore(new RestoreRequest(location, "public.restored_copy", false));
+            save("restore", history(latest(RestoreWorkflow.workflowId(location))));
 
-      // convert an ordinary table through the swap, then roll it back
-      CliRun converted = fx.cli("convert", "public.events", "--column", "at");
-      assertEquals(Main.OK, converted.exitCode(), converted::toString);
-      save("convert-through-swap", history(latest("partition-convert/public.events")));
-      CliRun back = fx.cli("convert", "--rollback", "public.events");
-      assertEquals(Main.OK, back.exitCode(), back::toString);
-      save("convert-rollback", history(latest("partition-convert/public.events")));
-    } finally {
-      fx.close();
+            // convert an ordinary table through the swap, then roll it back
+            CliRun converted = fx.cli("convert", "public.events", "--column", "at");
+            assertEquals(Main.OK, converted.exitCode(), converted::toString);
+            save("convert-through-swap", history(latest("partition-convert/public.events")));
+            CliRun back = fx.cli("convert", "--rollback", "public.events");
+            assertEquals(Main.OK, back.exitCode(), back::toString);
+            save("convert-rollback", history(latest("partition-convert/public.events")));
+        } finally {
+            fx.close();
+        }
     }
-  }
 }

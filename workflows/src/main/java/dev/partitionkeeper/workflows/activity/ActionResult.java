@@ -12,6 +12,6 @@ package dev.partitionkeeper.workflows.activity;
  */
 public record ActionResult(String action, String outcome, long rowsMoved, int attempts, String detail) {
 
-  public static final String DONE = "done";
-  public static final String ALREADY_DONE = "already done";
+    public static final String DONE = "done";
+    public static final String ALREADY_DONE = "already done";
 }

@@ -13,15 +13,15 @@ import io.temporal.activity.ActivityMethod;
 @ActivityInterface(namePrefix = "Archive")
 public interface ArchiveActivities {
 
-  /** Exports the detached partition (Parquet + manifest, manifest last); heartbeats rows and bytes. */
-  @ActivityMethod
-  ActionResult export(TablePolicy policy, PlannedAction.ExportPartition action);
+    /** Exports the detached partition (Parquet + manifest, manifest last); heartbeats rows and bytes. */
+    @ActivityMethod
+    ActionResult export(TablePolicy policy, PlannedAction.ExportPartition action);
 
-  /** Reads the archive back and compares; a mismatch fails with {@link Failures#VERIFICATION_FAILED}. */
-  @ActivityMethod
-  ActionResult verify(TablePolicy policy, PlannedAction.VerifyArchive action);
+    /** Reads the archive back and compares; a mismatch fails with {@link Failures#VERIFICATION_FAILED}. */
+    @ActivityMethod
+    ActionResult verify(TablePolicy policy, PlannedAction.VerifyArchive action);
 
-  /** Drops the detached table after checking again: verified, grace over, not attached, archive present. */
-  @ActivityMethod
-  ActionResult drop(TablePolicy policy, PlannedAction.DropPartition action);
+    /** Drops the detached table after checking again: verified, grace over, not attached, archive present. */
+    @ActivityMethod
+    ActionResult drop(TablePolicy policy, PlannedAction.DropPartition action);
 }

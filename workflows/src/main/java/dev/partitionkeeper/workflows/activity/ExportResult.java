@@ -20,18 +20,18 @@ import java.util.List;
  *     the archive was already complete
  */
 public record ExportResult(
-    String outcome,
-    String archive,
-    long rows,
-    long bytes,
-    int files,
-    String contentChecksum,
-    String keyMin,
-    String keyMax,
-    List<String> textFormColumns,
-    int attempts) {
+        String outcome,
+        String archive,
+        long rows,
+        long bytes,
+        int files,
+        String contentChecksum,
+        String keyMin,
+        String keyMax,
+        List<String> textFormColumns,
+        int attempts) {
 
-  public ExportResult {
-    textFormColumns = textFormColumns == null ? List.of() : List.copyOf(textFormColumns);
-  }
+    public ExportResult {
+        textFormColumns = textFormColumns == null ? List.of() : List.copyOf(textFormColumns);
+    }
 }

@@ -19,37 +19,37 @@ import java.util.List;
 @ActivityInterface(namePrefix = "Partition")
 public interface PartitionActivities {
 
-  /** Reads the catalog, validates the policy against it and plans. {@code nowMillis} is the workflow's clock. */
-  @ActivityMethod
-  MaintenancePlan plan(TablePolicy policy, long nowMillis);
+    /** Reads the catalog, validates the policy against it and plans. {@code nowMillis} is the workflow's clock. */
+    @ActivityMethod
+    MaintenancePlan plan(TablePolicy policy, long nowMillis);
 
-  /**
-   * Plans every table of one database on one connection, and checks the layout of each table whose plan
-   * has nothing to do on the same catalog read: the whole pass over tables with nothing to do is this one
-   * activity. A table refused for a reason retrying does not fix (bad policy, missing grant, catalog
-   * conflict) is reported in its {@link TableSurvey#error()} and the others are still planned; anything
-   * else (connection loss) fails the activity, which is retried.
-   */
-  @ActivityMethod
-  List<TableSurvey> survey(List<TablePolicy> policies, long nowMillis);
+    /**
+     * Plans every table of one database on one connection, and checks the layout of each table whose plan
+     * has nothing to do on the same catalog read: the whole pass over tables with nothing to do is this one
+     * activity. A table refused for a reason retrying does not fix (bad policy, missing grant, catalog
+     * conflict) is reported in its {@link TableSurvey#error()} and the others are still planned; anything
+     * else (connection loss) fails the activity, which is retried.
+     */
+    @ActivityMethod
+    List<TableSurvey> survey(List<TablePolicy> policies, long nowMillis);
 
-  /** Finishes an interrupted {@code DETACH ... CONCURRENTLY}. */
-  @ActivityMethod
-  ActionResult finalizeDetach(TablePolicy policy, PlannedAction.FinalizeDetach action);
+    /** Finishes an interrupted {@code DETACH ... CONCURRENTLY}. */
+    @ActivityMethod
+    ActionResult finalizeDetach(TablePolicy policy, PlannedAction.FinalizeDetach action);
 
-  /** Creates and attaches one partition, moving rows parked in the default partition into it. */
-  @ActivityMethod
-  ActionResult createPartition(TablePolicy policy, PlannedAction.CreatePartition action);
+    /** Creates and attaches one partition, moving rows parked in the default partition into it. */
+    @ActivityMethod
+    ActionResult createPartition(TablePolicy policy, PlannedAction.CreatePartition action);
 
-  /** Creates the DEFAULT partition. */
-  @ActivityMethod
-  ActionResult createDefaultPartition(TablePolicy policy, PlannedAction.CreateDefaultPartition action);
+    /** Creates the DEFAULT partition. */
+    @ActivityMethod
+    ActionResult createDefaultPartition(TablePolicy policy, PlannedAction.CreateDefaultPartition action);
 
-  /** Detaches one partition and moves it to the archive schema, recording it in the bookkeeping schema. */
-  @ActivityMethod
-  ActionResult detachPartition(TablePolicy policy, PlannedAction.DetachPartition action);
+    /** Detaches one partition and moves it to the archive schema, recording it in the bookkeeping schema. */
+    @ActivityMethod
+    ActionResult detachPartition(TablePolicy policy, PlannedAction.DetachPartition action);
 
-  /** Reads the catalog again and checks runway, gaps and the default partition. */
-  @ActivityMethod
-  LayoutReport verifyLayout(TablePolicy policy, long nowMillis);
+    /** Reads the catalog again and checks runway, gaps and the default partition. */
+    @ActivityMethod
+    LayoutReport verifyLayout(TablePolicy policy, long nowMillis);
 }

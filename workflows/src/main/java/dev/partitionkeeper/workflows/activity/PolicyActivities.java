@@ -9,7 +9,7 @@ import java.util.List;
 @ActivityInterface(namePrefix = "Policy")
 public interface PolicyActivities {
 
-  /** The validated policy; a bad file fails with {@link Failures#INVALID_POLICY}. */
-  @ActivityMethod
-  List<TablePolicy> load();
+    /** The validated policy; a bad file fails with {@link Failures#INVALID_POLICY}. */
+    @ActivityMethod
+    List<TablePolicy> load();
 }

@@ -8,11 +8,11 @@ import io.temporal.activity.ActivityMethod;
 @ActivityInterface(namePrefix = "Restore")
 public interface RestoreActivities {
 
-  /** Recreates the table from the manifest's DDL, loads the rows and verifies the checksum. */
-  @ActivityMethod
-  RestoreResult restore(RestoreRequest request);
+    /** Recreates the table from the manifest's DDL, loads the rows and verifies the checksum. */
+    @ActivityMethod
+    RestoreResult restore(RestoreRequest request);
 
-  /** Attaches the restored table to the archived parent with the archived bounds; an overlap fails clearly. */
-  @ActivityMethod
-  ActionResult attach(RestoreRequest request, String table);
+    /** Attaches the restored table to the archived parent with the archived bounds; an overlap fails clearly. */
+    @ActivityMethod
+    ActionResult attach(RestoreRequest request, String table);
 }

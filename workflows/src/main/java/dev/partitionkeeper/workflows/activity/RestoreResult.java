@@ -14,9 +14,9 @@ import java.util.List;
  * @param mismatches one line per difference with the manifest; empty when ok
  */
 public record RestoreResult(
-    boolean ok, String archive, String table, long rows, String contentChecksum, List<String> mismatches) {
+        boolean ok, String archive, String table, long rows, String contentChecksum, List<String> mismatches) {
 
-  public RestoreResult {
-    mismatches = mismatches == null ? List.of() : List.copyOf(mismatches);
-  }
+    public RestoreResult {
+        mismatches = mismatches == null ? List.of() : List.copyOf(mismatches);
+    }
 }

@@ -15,8 +15,8 @@ import dev.partitionkeeper.workflows.plan.MaintenancePlan;
  */
 public record TableSurvey(String table, MaintenancePlan plan, LayoutReport layout, String error) {
 
-  /** Planned, and the plan has actions to run. */
-  public boolean hasWork() {
-    return error == null && plan != null && !plan.actions().isEmpty();
-  }
+    /** Planned, and the plan has actions to run. */
+    public boolean hasWork() {
+        return error == null && plan != null && !plan.actions().isEmpty();
+    }
 }

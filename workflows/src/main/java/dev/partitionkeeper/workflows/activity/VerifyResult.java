@@ -14,15 +14,21 @@ import java.util.List;
  *     {@code row count: source 1000, archive 999}; empty when ok
  */
 public record VerifyResult(
-    boolean ok, String archive, long sourceRows, long archiveRows, String contentChecksum, List<String> mismatches) {
+        boolean ok,
+        String archive,
+        long sourceRows,
+        long archiveRows,
+        String contentChecksum,
+        List<String> mismatches) {
 
-  public VerifyResult {
-    mismatches = mismatches == null ? List.of() : List.copyOf(mismatches);
-  }
+    public VerifyResult {
+        mismatches = mismatches == null ? List.of() : List.copyOf(mismatches);
+    }
 
-  /** The mismatches as one message, for a failure or an alert. */
-  public String summary() {
-    return ok ? "archive " + archive + " verified: " + archiveRows + " rows"
-        : "archive " + archive + " does not match its source: " + String.join("; ", mismatches);
-  }
+    /** The mismatches as one message, for a failure or an alert. */
+    public String summary() {
+        return ok
+                ? "archive " + archive + " verified: " + archiveRows + " rows"
+                : "archive " + archive + " does not match its source: " + String.join("; ", mismatches);
+    }
 }

@@ -18,83 +18,95 @@ import java.time.ZoneId;
  * @param batchRows rows per copy transaction (default {@link #DEFAULT_BATCH_ROWS})
  * @param mode convert, rollback or finish
  */
-public record ConvertRequest(String table, String column, String interval, int premake, boolean defaultPartition,
-    String timezone, long rowsPerSecond, int batchRows, ConvertMode mode) {
+public record ConvertRequest(
+        String table,
+        String column,
+        String interval,
+        int premake,
+        boolean defaultPartition,
+        String timezone,
+        long rowsPerSecond,
+        int batchRows,
+        ConvertMode mode) {
 
-  public static final int DEFAULT_PREMAKE = 3;
-  public static final int DEFAULT_BATCH_ROWS = 10_000;
-  public static final int MAX_BATCH_ROWS = 1_000_000;
+    public static final int DEFAULT_PREMAKE = 3;
+    public static final int DEFAULT_BATCH_ROWS = 10_000;
+    public static final int MAX_BATCH_ROWS = 1_000_000;
 
-  public static ConvertRequest convert(String table, String column, String interval) {
-    return new ConvertRequest(table, column, interval, DEFAULT_PREMAKE, false, "UTC", 0, DEFAULT_BATCH_ROWS,
-        ConvertMode.CONVERT);
-  }
-
-  public static ConvertRequest of(ConvertMode mode, String table) {
-    return new ConvertRequest(table, null, null, DEFAULT_PREMAKE, false, "UTC", 0, DEFAULT_BATCH_ROWS, mode);
-  }
-
-  public ConvertRequest withPremake(int n) {
-    return new ConvertRequest(table, column, interval, n, defaultPartition, timezone, rowsPerSecond, batchRows, mode);
-  }
-
-  public ConvertRequest withDefaultPartition(boolean d) {
-    return new ConvertRequest(table, column, interval, premake, d, timezone, rowsPerSecond, batchRows, mode);
-  }
-
-  public ConvertRequest withThrottle(long perSecond, int batch) {
-    return new ConvertRequest(table, column, interval, premake, defaultPartition, timezone, perSecond, batch, mode);
-  }
-
-  public ConvertRequest withTimezone(String zone) {
-    return new ConvertRequest(table, column, interval, premake, defaultPartition, zone, rowsPerSecond, batchRows, mode);
-  }
-
-  public ConvertMode modeOrDefault() {
-    return mode == null ? ConvertMode.CONVERT : mode;
-  }
-
-  public TableName tableName() {
-    return TableName.parse(table, "public");
-  }
-
-  public PartitionInterval partitionInterval() {
-    return PartitionInterval.parse(interval);
-  }
-
-  public ZoneId zone() {
-    return ZoneId.of(timezone == null || timezone.isBlank() ? "UTC" : timezone);
-  }
-
-  /**
-   * Checks what can be checked without a database.
-   *
-   * @throws IllegalArgumentException naming the field, the rule and the value
-   */
-  public ConvertRequest validated() {
-    tableName();
-    if (modeOrDefault() != ConvertMode.CONVERT) {
-      return this;
+    public static ConvertRequest convert(String table, String column, String interval) {
+        return new ConvertRequest(
+                table, column, interval, DEFAULT_PREMAKE, false, "UTC", 0, DEFAULT_BATCH_ROWS, ConvertMode.CONVERT);
     }
-    if (column == null || column.isBlank()) {
-      throw new IllegalArgumentException("--column is required: the timestamp or date column to partition by");
+
+    public static ConvertRequest of(ConvertMode mode, String table) {
+        return new ConvertRequest(table, null, null, DEFAULT_PREMAKE, false, "UTC", 0, DEFAULT_BATCH_ROWS, mode);
     }
-    partitionInterval();
-    if (premake < 0 || premake > 1000) {
-      throw new IllegalArgumentException("premake must be between 0 and 1000 partitions ahead, got: " + premake);
+
+    public ConvertRequest withPremake(int n) {
+        return new ConvertRequest(
+                table, column, interval, n, defaultPartition, timezone, rowsPerSecond, batchRows, mode);
     }
-    if (rowsPerSecond < 0) {
-      throw new IllegalArgumentException("rows per second must be 0 (unthrottled) or more, got: " + rowsPerSecond);
+
+    public ConvertRequest withDefaultPartition(boolean d) {
+        return new ConvertRequest(table, column, interval, premake, d, timezone, rowsPerSecond, batchRows, mode);
     }
-    if (batchRows < 1 || batchRows > MAX_BATCH_ROWS) {
-      throw new IllegalArgumentException("batch rows must be between 1 and " + MAX_BATCH_ROWS + ", got: " + batchRows);
+
+    public ConvertRequest withThrottle(long perSecond, int batch) {
+        return new ConvertRequest(table, column, interval, premake, defaultPartition, timezone, perSecond, batch, mode);
     }
-    try {
-      zone();
-    } catch (DateTimeException e) {
-      throw new IllegalArgumentException("timezone must be a zone ID such as UTC or Europe/Berlin, got: \""
-          + timezone + "\"");
+
+    public ConvertRequest withTimezone(String zone) {
+        return new ConvertRequest(
+                table, column, interval, premake, defaultPartition, zone, rowsPerSecond, batchRows, mode);
     }
-    return this;
-  }
+
+    public ConvertMode modeOrDefault() {
+        return mode == null ? ConvertMode.CONVERT : mode;
+    }
+
+    public TableName tableName() {
+        return TableName.parse(table, "public");
+    }
+
+    public PartitionInterval partitionInterval() {
+        return PartitionInterval.parse(interval);
+    }
+
+    public ZoneId zone() {
+        return ZoneId.of(timezone == null || timezone.isBlank() ? "UTC" : timezone);
+    }
+
+    /**
+     * Checks what can be checked without a database.
+     *
+     * @throws IllegalArgumentException naming the field, the rule and the value
+     */
+    public ConvertRequest validated() {
+        tableName();
+        if (modeOrDefault() != ConvertMode.CONVERT) {
+            return this;
+        }
+        if (column == null || column.isBlank()) {
+            throw new IllegalArgumentException("--column is required: the timestamp or date column to partition by");
+        }
+        partitionInterval();
+        if (premake < 0 || premake > 1000) {
+            throw new IllegalArgumentException("premake must be between 0 and 1000 partitions ahead, got: " + premake);
+        }
+        if (rowsPerSecond < 0) {
+            throw new IllegalArgumentException(
+                    "rows per second must be 0 (unthrottled) or more, got: " + rowsPerSecond);
+        }
+        if (batchRows < 1 || batchRows > MAX_BATCH_ROWS) {
+            throw new IllegalArgumentException(
+                    "batch rows must be between 1 and " + MAX_BATCH_ROWS + ", got: " + batchRows);
+        }
+        try {
+            zone();
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException(
+                    "timezone must be a zone ID such as UTC or Europe/Berlin, got: \"" + timezone + "\"");
+        }
+        return this;
+    }
 }

@@ -11,14 +11,14 @@ import io.temporal.workflow.WorkflowMethod;
 @WorkflowInterface
 public interface ConvertWorkflow {
 
-  static String workflowId(String table) {
-    return "partition-convert/" + table;
-  }
+    static String workflowId(String table) {
+        return "partition-convert/" + table;
+    }
 
-  @WorkflowMethod(name = "PartitionConvert")
-  ConvertResult run(ConvertRequest request);
+    @WorkflowMethod(name = "PartitionConvert")
+    ConvertResult run(ConvertRequest request);
 
-  /** The step running now, e.g. {@code copy} or {@code swap}. */
-  @QueryMethod
-  String step();
+    /** The step running now, e.g. {@code copy} or {@code swap}. */
+    @QueryMethod
+    String step();
 }

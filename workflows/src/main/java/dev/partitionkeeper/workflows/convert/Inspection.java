@@ -16,13 +16,21 @@ import java.util.List;
  * @param maxKey the largest key on the key's axis, null for an empty table
  * @param phase where an earlier run of this conversion got to ({@code none} when there is none)
  */
-public record Inspection(String table, String twin, String oldName, KeyType keyType, List<String> primaryKey,
-    long estimatedRows, Long minKey, Long maxKey, String phase) {
+public record Inspection(
+        String table,
+        String twin,
+        String oldName,
+        KeyType keyType,
+        List<String> primaryKey,
+        long estimatedRows,
+        Long minKey,
+        Long maxKey,
+        String phase) {
 
-  public static final String NONE = "none";
-  public static final String PREPARED = "prepared";
-  public static final String COPIED = "copied";
-  public static final String SWAPPED = "swapped";
-  public static final String ROLLED_BACK = "rolled_back";
-  public static final String FINISHED = "finished";
+    public static final String NONE = "none";
+    public static final String PREPARED = "prepared";
+    public static final String COPIED = "copied";
+    public static final String SWAPPED = "swapped";
+    public static final String ROLLED_BACK = "rolled_back";
+    public static final String FINISHED = "finished";
 }

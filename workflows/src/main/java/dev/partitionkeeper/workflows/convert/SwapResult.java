@@ -10,5 +10,11 @@ import java.util.List;
  * @param lockMillis how long the swap transaction held its locks
  * @param repointed sequences and views moved to the new table
  */
-public record SwapResult(String table, String renamedTo, long replayed, int attempts, long lockMillis,
-    List<String> repointed, boolean alreadyDone) {}
+public record SwapResult(
+        String table,
+        String renamedTo,
+        long replayed,
+        int attempts,
+        long lockMillis,
+        List<String> repointed,
+        boolean alreadyDone) {}

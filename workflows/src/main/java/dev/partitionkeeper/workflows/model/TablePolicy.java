@@ -19,131 +19,181 @@ import java.time.ZoneId;
  *     {@code "%t_y%Ym%m"}); null (the default) for {@code <table>_p2026_03}-style names
  */
 public record TablePolicy(
-    TableName table,
-    PartitionInterval interval,
-    int premake,
-    Retention retention,
-    String timezone,
-    DefaultPartitionMode defaultPartition,
-    RetentionAction retentionAction,
-    int dropGraceDays,
-    String partitionName) {
+        TableName table,
+        PartitionInterval interval,
+        int premake,
+        Retention retention,
+        String timezone,
+        DefaultPartitionMode defaultPartition,
+        RetentionAction retentionAction,
+        int dropGraceDays,
+        String partitionName) {
 
-  public static final int DEFAULT_PREMAKE = 4;
-  /**
-   * More partitions ahead than this is a typo (premake: 30000 would create that many tables in one pass);
-   * 1000 is almost three years of daily partitions.
-   */
-  public static final int MAX_PREMAKE = 1000;
-  public static final String DEFAULT_TIMEZONE = "UTC";
-  public static final int DEFAULT_DROP_GRACE_DAYS = 7;
-  private static final long MINUTES_PER_DAY = 24 * 60;
+    public static final int DEFAULT_PREMAKE = 4;
+    /**
+     * More partitions ahead than this is a typo (premake: 30000 would create that many tables in one pass);
+     * 1000 is almost three years of daily partitions.
+     */
+    public static final int MAX_PREMAKE = 1000;
 
-  public TablePolicy {
-    if (table == null) {
-      throw new IllegalArgumentException("table is required");
+    public static final String DEFAULT_TIMEZONE = "UTC";
+    public static final int DEFAULT_DROP_GRACE_DAYS = 7;
+    private static final long MINUTES_PER_DAY = 24 * 60;
+
+    public TablePolicy {
+        if (table == null) {
+            throw new IllegalArgumentException("table is required");
+        }
+        if (interval == null) {
+            throw new IllegalArgumentException("interval is required for " + table);
+        }
+        if (premake < 1 || premake > MAX_PREMAKE) {
+            throw new IllegalArgumentException(
+                    "premake must be between 1 and " + MAX_PREMAKE + " for " + table + ", got: " + premake);
+        }
+        if (timezone == null) {
+            timezone = DEFAULT_TIMEZONE;
+        }
+        try {
+            ZoneId.of(timezone);
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException(
+                    "timezone must be an IANA time zone such as \"Europe/Berlin\" for " + table + ", got: \"" + timezone
+                            + "\"",
+                    e);
+        }
+        if (defaultPartition == null) {
+            defaultPartition = DefaultPartitionMode.KEEP;
+        }
+        if (retentionAction == null) {
+            retentionAction = RetentionAction.DETACH_ONLY;
+        }
+        if (dropGraceDays < 0) {
+            throw new IllegalArgumentException(
+                    "drop_grace must be 0 days or more for " + table + ", got: " + dropGraceDays);
+        }
+        if (partitionName != null) {
+            PartitionNameTemplate.of(partitionName, table, interval);
+        }
+        if (retention != null && shorterThanOne(retention, interval)) {
+            throw new IllegalArgumentException("retention " + retention + " for " + table + " is shorter than one "
+                    + interval.label() + " partition; use at least one interval");
+        }
     }
-    if (interval == null) {
-      throw new IllegalArgumentException("interval is required for " + table);
-    }
-    if (premake < 1 || premake > MAX_PREMAKE) {
-      throw new IllegalArgumentException("premake must be between 1 and " + MAX_PREMAKE + " for " + table + ", got: "
-          + premake);
-    }
-    if (timezone == null) {
-      timezone = DEFAULT_TIMEZONE;
-    }
-    try {
-      ZoneId.of(timezone);
-    } catch (DateTimeException e) {
-      throw new IllegalArgumentException("timezone must be an IANA time zone such as \"Europe/Berlin\" for " + table
-          + ", got: \"" + timezone + "\"", e);
-    }
-    if (defaultPartition == null) {
-      defaultPartition = DefaultPartitionMode.KEEP;
-    }
-    if (retentionAction == null) {
-      retentionAction = RetentionAction.DETACH_ONLY;
-    }
-    if (dropGraceDays < 0) {
-      throw new IllegalArgumentException("drop_grace must be 0 days or more for " + table + ", got: " + dropGraceDays);
-    }
-    if (partitionName != null) {
-      PartitionNameTemplate.of(partitionName, table, interval);
-    }
-    if (retention != null && shorterThanOne(retention, interval)) {
-      throw new IllegalArgumentException("retention " + retention + " for " + table
-          + " is shorter than one " + interval.label() + " partition; use at least one interval");
-    }
-  }
 
-  /** A policy with the default partition names. */
-  public TablePolicy(TableName table, PartitionInterval interval, int premake, Retention retention, String timezone,
-      DefaultPartitionMode defaultPartition, RetentionAction retentionAction, int dropGraceDays) {
-    this(table, interval, premake, retention, timezone, defaultPartition, retentionAction, dropGraceDays, null);
-  }
-
-  /**
-   * Months and years against month-based intervals compare in months ("3 months" is one quarter even
-   * though 3 x 28 days is less than 89); everything else compares shortest lengths in days.
-   */
-  private static boolean shorterThanOne(Retention retention, PartitionInterval interval) {
-    int intervalMonths = switch (interval.unit()) {
-      case MONTHS -> interval.amount();
-      case YEARS -> 12 * interval.amount();
-      case MINUTES, HOURS, DAYS, WEEKS -> 0;
-    };
-    if (intervalMonths > 0 && retention.unit() == Retention.Unit.MONTHS) {
-      return retention.amount() < intervalMonths;
+    /** A policy with the default partition names. */
+    public TablePolicy(
+            TableName table,
+            PartitionInterval interval,
+            int premake,
+            Retention retention,
+            String timezone,
+            DefaultPartitionMode defaultPartition,
+            RetentionAction retentionAction,
+            int dropGraceDays) {
+        this(table, interval, premake, retention, timezone, defaultPartition, retentionAction, dropGraceDays, null);
     }
-    if (intervalMonths > 0 && retention.unit() == Retention.Unit.YEARS) {
-      return 12L * retention.amount() < intervalMonths;
+
+    /**
+     * Months and years against month-based intervals compare in months ("3 months" is one quarter even
+     * though 3 x 28 days is less than 89); everything else compares shortest lengths in days.
+     */
+    private static boolean shorterThanOne(Retention retention, PartitionInterval interval) {
+        int intervalMonths = switch (interval.unit()) {
+            case MONTHS -> interval.amount();
+            case YEARS -> 12 * interval.amount();
+            case MINUTES, HOURS, DAYS, WEEKS -> 0;
+        };
+        if (intervalMonths > 0 && retention.unit() == Retention.Unit.MONTHS) {
+            return retention.amount() < intervalMonths;
+        }
+        if (intervalMonths > 0 && retention.unit() == Retention.Unit.YEARS) {
+            return 12L * retention.amount() < intervalMonths;
+        }
+        return retention.minimumDays() * MINUTES_PER_DAY < interval.minimumMinutes();
     }
-    return retention.minimumDays() * MINUTES_PER_DAY < interval.minimumMinutes();
-  }
 
-  /** A policy with defaults for everything but the table and interval. */
-  public static TablePolicy of(TableName table, PartitionInterval interval) {
-    return new TablePolicy(table, interval, DEFAULT_PREMAKE, null, DEFAULT_TIMEZONE, DefaultPartitionMode.KEEP,
-        RetentionAction.DETACH_ONLY, DEFAULT_DROP_GRACE_DAYS);
-  }
+    /** A policy with defaults for everything but the table and interval. */
+    public static TablePolicy of(TableName table, PartitionInterval interval) {
+        return new TablePolicy(
+                table,
+                interval,
+                DEFAULT_PREMAKE,
+                null,
+                DEFAULT_TIMEZONE,
+                DefaultPartitionMode.KEEP,
+                RetentionAction.DETACH_ONLY,
+                DEFAULT_DROP_GRACE_DAYS);
+    }
 
-  public ZoneId zone() {
-    return ZoneId.of(timezone);
-  }
+    public ZoneId zone() {
+        return ZoneId.of(timezone);
+    }
 
-  public TablePolicy withInterval(PartitionInterval i) {
-    return new TablePolicy(table, i, premake, retention, timezone, defaultPartition, retentionAction, dropGraceDays,
-        partitionName);
-  }
+    public TablePolicy withInterval(PartitionInterval i) {
+        return new TablePolicy(
+                table,
+                i,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName);
+    }
 
-  public TablePolicy withPremake(int n) {
-    return new TablePolicy(table, interval, n, retention, timezone, defaultPartition, retentionAction, dropGraceDays,
-        partitionName);
-  }
+    public TablePolicy withPremake(int n) {
+        return new TablePolicy(
+                table,
+                interval,
+                n,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName);
+    }
 
-  public TablePolicy withRetention(Retention r) {
-    return new TablePolicy(table, interval, premake, r, timezone, defaultPartition, retentionAction, dropGraceDays,
-        partitionName);
-  }
+    public TablePolicy withRetention(Retention r) {
+        return new TablePolicy(
+                table, interval, premake, r, timezone, defaultPartition, retentionAction, dropGraceDays, partitionName);
+    }
 
-  public TablePolicy withTimezone(String tz) {
-    return new TablePolicy(table, interval, premake, retention, tz, defaultPartition, retentionAction, dropGraceDays,
-        partitionName);
-  }
+    public TablePolicy withTimezone(String tz) {
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                tz,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName);
+    }
 
-  public TablePolicy withDefaultPartition(DefaultPartitionMode m) {
-    return new TablePolicy(table, interval, premake, retention, timezone, m, retentionAction, dropGraceDays,
-        partitionName);
-  }
+    public TablePolicy withDefaultPartition(DefaultPartitionMode m) {
+        return new TablePolicy(
+                table, interval, premake, retention, timezone, m, retentionAction, dropGraceDays, partitionName);
+    }
 
-  public TablePolicy withRetentionAction(RetentionAction a) {
-    return new TablePolicy(table, interval, premake, retention, timezone, defaultPartition, a, dropGraceDays,
-        partitionName);
-  }
+    public TablePolicy withRetentionAction(RetentionAction a) {
+        return new TablePolicy(
+                table, interval, premake, retention, timezone, defaultPartition, a, dropGraceDays, partitionName);
+    }
 
-  public TablePolicy withPartitionName(String template) {
-    return new TablePolicy(table, interval, premake, retention, timezone, defaultPartition, retentionAction,
-        dropGraceDays, template);
-  }
+    public TablePolicy withPartitionName(String template) {
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                template);
+    }
 }

@@ -9,5 +9,11 @@ package dev.partitionkeeper.workflows.plan;
  * @param dropAfterMillis earliest drop time (epoch millis), 0 when not set (not verified yet)
  * @param dropped the detached table is gone
  */
-public record ArchiveState(String partition, String fromText, String toText, boolean exported, boolean verified,
-    long dropAfterMillis, boolean dropped) {}
+public record ArchiveState(
+        String partition,
+        String fromText,
+        String toText,
+        boolean exported,
+        boolean verified,
+        long dropAfterMillis,
+        boolean dropped) {}

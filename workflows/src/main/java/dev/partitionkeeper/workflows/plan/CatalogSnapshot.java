@@ -19,30 +19,32 @@ import java.util.Optional;
  * @param defaultMax highest key in the default partition (axis value; 0 when empty)
  */
 public record CatalogSnapshot(
-    TableName table,
-    String keyColumn,
-    KeyType keyType,
-    List<PartitionInfo> partitions,
-    long defaultRows,
-    long defaultMin,
-    long defaultMax) {
+        TableName table,
+        String keyColumn,
+        KeyType keyType,
+        List<PartitionInfo> partitions,
+        long defaultRows,
+        long defaultMin,
+        long defaultMax) {
 
-  public CatalogSnapshot {
-    partitions = partitions.stream()
-        .sorted(Comparator.comparing(PartitionInfo::isDefault).thenComparingLong(PartitionInfo::from))
-        .toList();
-  }
+    public CatalogSnapshot {
+        partitions = partitions.stream()
+                .sorted(Comparator.comparing(PartitionInfo::isDefault).thenComparingLong(PartitionInfo::from))
+                .toList();
+    }
 
-  public Optional<PartitionInfo> defaultPartition() {
-    return partitions.stream().filter(PartitionInfo::isDefault).findFirst();
-  }
+    public Optional<PartitionInfo> defaultPartition() {
+        return partitions.stream().filter(PartitionInfo::isDefault).findFirst();
+    }
 
-  /** Range partitions that are attached and not being detached, by lower bound. */
-  public List<PartitionInfo> ranged() {
-    return partitions.stream().filter(p -> !p.isDefault() && !p.detachPending()).toList();
-  }
+    /** Range partitions that are attached and not being detached, by lower bound. */
+    public List<PartitionInfo> ranged() {
+        return partitions.stream()
+                .filter(p -> !p.isDefault() && !p.detachPending())
+                .toList();
+    }
 
-  public Optional<PartitionInfo> named(String name) {
-    return partitions.stream().filter(p -> p.name().equals(name)).findFirst();
-  }
+    public Optional<PartitionInfo> named(String name) {
+        return partitions.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
 }

@@ -14,4 +14,4 @@ import java.util.List;
  * @param problems one line each; empty when ok
  */
 public record LayoutReport(
-    boolean ok, int runwayPartitions, String runwayEnd, int partitions, long defaultRows, List<String> problems) {}
+        boolean ok, int runwayPartitions, String runwayEnd, int partitions, long defaultRows, List<String> problems) {}

@@ -11,16 +11,16 @@ import java.util.List;
  * @param runwayPartitions future partitions (after the current one) that exist before the plan runs
  */
 public record MaintenancePlan(
-    TableName table,
-    String keyColumn,
-    KeyType keyType,
-    long nowAxis,
-    List<PlannedAction> actions,
-    List<Finding> findings,
-    int runwayPartitions) {
+        TableName table,
+        String keyColumn,
+        KeyType keyType,
+        long nowAxis,
+        List<PlannedAction> actions,
+        List<Finding> findings,
+        int runwayPartitions) {
 
-  /** No action to take (findings may still exist). Not a bean property: JSON carries the components only. */
-  public boolean nothingToDo() {
-    return actions.isEmpty();
-  }
+    /** No action to take (findings may still exist). Not a bean property: JSON carries the components only. */
+    public boolean nothingToDo() {
+        return actions.isEmpty();
+    }
 }

@@ -10,9 +10,9 @@ package dev.partitionkeeper.workflows.plan;
  * @param estimatedRows pg_class.reltuples, -1 when never analysed
  */
 public record PartitionInfo(
-    String schema, String name, long from, long to, boolean isDefault, boolean detachPending, long estimatedRows) {
+        String schema, String name, long from, long to, boolean isDefault, boolean detachPending, long estimatedRows) {
 
-  public boolean overlaps(long a, long b) {
-    return !isDefault && from < b && a < to;
-  }
+    public boolean overlaps(long a, long b) {
+        return !isDefault && from < b && a < to;
+    }
 }

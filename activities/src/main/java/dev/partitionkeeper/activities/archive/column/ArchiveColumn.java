@@ -19,25 +19,34 @@ import dev.partitionkeeper.activities.archive.parquet.ParquetSchemas;
  * @param parquetType the Parquet type written, e.g. {@code INT64 DECIMAL(18,2)}, for people reading the manifest
  */
 public record ArchiveColumn(
-    String name,
-    String pgType,
-    boolean notNull,
-    String defaultExpr,
-    String generatedExpr,
-    String collation,
-    ValueKind kind,
-    int precision,
-    int scale,
-    String parquetType) {
+        String name,
+        String pgType,
+        boolean notNull,
+        String defaultExpr,
+        String generatedExpr,
+        String collation,
+        ValueKind kind,
+        int precision,
+        int scale,
+        String parquetType) {
 
-  /** The same column carried in its text form, as when a value of its own kind cannot hold all rows. */
-  public ArchiveColumn asTextForm() {
-    return new ArchiveColumn(name, pgType, notNull, defaultExpr, generatedExpr, collation, ValueKind.TEXT_FORM, 0, 0,
-        ParquetSchemas.describe(ValueKind.TEXT_FORM, 0, 0));
-  }
+    /** The same column carried in its text form, as when a value of its own kind cannot hold all rows. */
+    public ArchiveColumn asTextForm() {
+        return new ArchiveColumn(
+                name,
+                pgType,
+                notNull,
+                defaultExpr,
+                generatedExpr,
+                collation,
+                ValueKind.TEXT_FORM,
+                0,
+                0,
+                ParquetSchemas.describe(ValueKind.TEXT_FORM, 0, 0));
+    }
 
-  @JsonIgnore
-  public boolean isGenerated() {
-    return generatedExpr != null;
-  }
+    @JsonIgnore
+    public boolean isGenerated() {
+        return generatedExpr != null;
+    }
 }

@@ -14,61 +14,61 @@ import org.postgresql.copy.CopyOut;
  */
 final class CopyOutStream extends InputStream {
 
-  private final PGConnection pg;
-  private final CopyOut copy;
-  private byte[] chunk;
-  private int pos;
-  private boolean ended;
+    private final PGConnection pg;
+    private final CopyOut copy;
+    private byte[] chunk;
+    private int pos;
+    private boolean ended;
 
-  CopyOutStream(PGConnection pg, String sql) throws SQLException {
-    this.pg = pg;
-    this.copy = pg.getCopyAPI().copyOut(sql);
-  }
+    CopyOutStream(PGConnection pg, String sql) throws SQLException {
+        this.pg = pg;
+        this.copy = pg.getCopyAPI().copyOut(sql);
+    }
 
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-  }
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
 
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    if (len == 0) {
-      return 0;
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (chunk == null || pos >= chunk.length) {
+            if (ended) {
+                return -1;
+            }
+            try {
+                chunk = copy.readFromCopy();
+            } catch (SQLException e) {
+                throw new IOException("COPY failed: " + e.getMessage(), e);
+            }
+            pos = 0;
+            if (chunk == null) {
+                ended = true;
+                return -1;
+            }
+        }
+        int n = Math.min(len, chunk.length - pos);
+        System.arraycopy(chunk, pos, b, off, n);
+        pos += n;
+        return n;
     }
-    while (chunk == null || pos >= chunk.length) {
-      if (ended) {
-        return -1;
-      }
-      try {
-        chunk = copy.readFromCopy();
-      } catch (SQLException e) {
-        throw new IOException("COPY failed: " + e.getMessage(), e);
-      }
-      pos = 0;
-      if (chunk == null) {
-        ended = true;
-        return -1;
-      }
-    }
-    int n = Math.min(len, chunk.length - pos);
-    System.arraycopy(chunk, pos, b, off, n);
-    pos += n;
-    return n;
-  }
 
-  @Override
-  public void close() throws IOException {
-    if (!copy.isActive()) {
-      return;
+    @Override
+    public void close() throws IOException {
+        if (!copy.isActive()) {
+            return;
+        }
+        try {
+            pg.cancelQuery();
+            while (copy.isActive() && copy.readFromCopy() != null) {
+                // discard: the rows still in flight before the server sees the cancel
+            }
+        } catch (SQLException expected) {
+            // "canceling statement due to user request": the COPY is over and the connection is ready again
+        }
     }
-    try {
-      pg.cancelQuery();
-      while (copy.isActive() && copy.readFromCopy() != null) {
-        // discard: the rows still in flight before the server sees the cancel
-      }
-    } catch (SQLException expected) {
-      // "canceling statement due to user request": the COPY is over and the connection is ready again
-    }
-  }
 }

@@ -16,119 +16,119 @@ import java.util.HexFormat;
  */
 public final class PgText {
 
-  private static final HexFormat HEX = HexFormat.of();
+    private static final HexFormat HEX = HexFormat.of();
 
-  private PgText() {}
+    private PgText() {}
 
-  public static String render(ValueKind kind, Object v) {
-    if (v == null) {
-      return null;
+    public static String render(ValueKind kind, Object v) {
+        if (v == null) {
+            return null;
+        }
+        return switch (kind) {
+            case INT16, INT32, INT64, BOOLEAN -> kind == ValueKind.BOOLEAN ? ((Boolean) v ? "t" : "f") : v.toString();
+            case DECIMAL -> ((BigDecimal) v).toPlainString();
+            case FLOAT32 -> floatText((Float) v);
+            case FLOAT64 -> doubleText((Double) v);
+            case STRING, JSON, TEXT_FORM -> new String((byte[]) v, StandardCharsets.UTF_8);
+            case BYTES -> "\\x" + HEX.formatHex((byte[]) v);
+            case UUID -> uuid((byte[]) v);
+            case DATE -> date((Integer) v);
+            case TIMESTAMP -> timestamp((Long) v, false);
+            case TIMESTAMPTZ -> timestamp((Long) v, true);
+        };
     }
-    return switch (kind) {
-      case INT16, INT32, INT64, BOOLEAN -> kind == ValueKind.BOOLEAN ? ((Boolean) v ? "t" : "f") : v.toString();
-      case DECIMAL -> ((BigDecimal) v).toPlainString();
-      case FLOAT32 -> floatText((Float) v);
-      case FLOAT64 -> doubleText((Double) v);
-      case STRING, JSON, TEXT_FORM -> new String((byte[]) v, StandardCharsets.UTF_8);
-      case BYTES -> "\\x" + HEX.formatHex((byte[]) v);
-      case UUID -> uuid((byte[]) v);
-      case DATE -> date((Integer) v);
-      case TIMESTAMP -> timestamp((Long) v, false);
-      case TIMESTAMPTZ -> timestamp((Long) v, true);
-    };
-  }
 
-  private static String floatText(float f) {
-    if (Float.isNaN(f)) {
-      return "NaN";
+    private static String floatText(float f) {
+        if (Float.isNaN(f)) {
+            return "NaN";
+        }
+        if (Float.isInfinite(f)) {
+            return f > 0 ? "Infinity" : "-Infinity";
+        }
+        return Float.toString(f); // enough digits to read back the same float
     }
-    if (Float.isInfinite(f)) {
-      return f > 0 ? "Infinity" : "-Infinity";
-    }
-    return Float.toString(f); // enough digits to read back the same float
-  }
 
-  private static String doubleText(double d) {
-    if (Double.isNaN(d)) {
-      return "NaN";
+    private static String doubleText(double d) {
+        if (Double.isNaN(d)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "Infinity" : "-Infinity";
+        }
+        return Double.toString(d);
     }
-    if (Double.isInfinite(d)) {
-      return d > 0 ? "Infinity" : "-Infinity";
-    }
-    return Double.toString(d);
-  }
 
-  private static String uuid(byte[] b) {
-    String h = HEX.formatHex(b);
-    return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-" + h.substring(16, 20) + "-"
-        + h.substring(20);
-  }
+    private static String uuid(byte[] b) {
+        String h = HEX.formatHex(b);
+        return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-" + h.substring(16, 20)
+                + "-" + h.substring(20);
+    }
 
-  static String date(int days) {
-    if (days == Integer.MAX_VALUE) {
-      return "infinity";
+    static String date(int days) {
+        if (days == Integer.MAX_VALUE) {
+            return "infinity";
+        }
+        if (days == Integer.MIN_VALUE) {
+            return "-infinity";
+        }
+        LocalDate d = LocalDate.ofEpochDay(days);
+        StringBuilder s = new StringBuilder(16);
+        appendDate(s, d.getYear(), d.getMonthValue(), d.getDayOfMonth());
+        if (d.getYear() <= 0) {
+            s.append(" BC");
+        }
+        return s.toString();
     }
-    if (days == Integer.MIN_VALUE) {
-      return "-infinity";
-    }
-    LocalDate d = LocalDate.ofEpochDay(days);
-    StringBuilder s = new StringBuilder(16);
-    appendDate(s, d.getYear(), d.getMonthValue(), d.getDayOfMonth());
-    if (d.getYear() <= 0) {
-      s.append(" BC");
-    }
-    return s.toString();
-  }
 
-  static String timestamp(long micros, boolean utc) {
-    if (micros == Long.MAX_VALUE) {
-      return "infinity";
+    static String timestamp(long micros, boolean utc) {
+        if (micros == Long.MAX_VALUE) {
+            return "infinity";
+        }
+        if (micros == Long.MIN_VALUE) {
+            return "-infinity";
+        }
+        long seconds = Math.floorDiv(micros, 1_000_000L);
+        int fraction = (int) Math.floorMod(micros, 1_000_000L);
+        LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, fraction * 1000, ZoneOffset.UTC);
+        StringBuilder s = new StringBuilder(40);
+        appendDate(s, t.getYear(), t.getMonthValue(), t.getDayOfMonth());
+        s.append(' ');
+        pad2(s, t.getHour()).append(':');
+        pad2(s, t.getMinute()).append(':');
+        pad2(s, t.getSecond());
+        if (fraction != 0) {
+            String f = String.format("%06d", fraction);
+            int end = f.length();
+            while (f.charAt(end - 1) == '0') {
+                end--;
+            }
+            s.append('.').append(f, 0, end);
+        }
+        if (utc) {
+            s.append("+00");
+        }
+        if (t.getYear() <= 0) {
+            s.append(" BC");
+        }
+        return s.toString();
     }
-    if (micros == Long.MIN_VALUE) {
-      return "-infinity";
-    }
-    long seconds = Math.floorDiv(micros, 1_000_000L);
-    int fraction = (int) Math.floorMod(micros, 1_000_000L);
-    LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, fraction * 1000, ZoneOffset.UTC);
-    StringBuilder s = new StringBuilder(40);
-    appendDate(s, t.getYear(), t.getMonthValue(), t.getDayOfMonth());
-    s.append(' ');
-    pad2(s, t.getHour()).append(':');
-    pad2(s, t.getMinute()).append(':');
-    pad2(s, t.getSecond());
-    if (fraction != 0) {
-      String f = String.format("%06d", fraction);
-      int end = f.length();
-      while (f.charAt(end - 1) == '0') {
-        end--;
-      }
-      s.append('.').append(f, 0, end);
-    }
-    if (utc) {
-      s.append("+00");
-    }
-    if (t.getYear() <= 0) {
-      s.append(" BC");
-    }
-    return s.toString();
-  }
 
-  /** Years before 1 AD are written as PostgreSQL does: year 0 is 1 BC, -1 is 2 BC, and so on. */
-  private static void appendDate(StringBuilder s, int isoYear, int month, int day) {
-    int year = isoYear <= 0 ? 1 - isoYear : isoYear;
-    String y = Integer.toString(year);
-    for (int i = y.length(); i < 4; i++) {
-      s.append('0');
+    /** Years before 1 AD are written as PostgreSQL does: year 0 is 1 BC, -1 is 2 BC, and so on. */
+    private static void appendDate(StringBuilder s, int isoYear, int month, int day) {
+        int year = isoYear <= 0 ? 1 - isoYear : isoYear;
+        String y = Integer.toString(year);
+        for (int i = y.length(); i < 4; i++) {
+            s.append('0');
+        }
+        s.append(y).append('-');
+        pad2(s, month).append('-');
+        pad2(s, day);
     }
-    s.append(y).append('-');
-    pad2(s, month).append('-');
-    pad2(s, day);
-  }
 
-  private static StringBuilder pad2(StringBuilder s, int v) {
-    if (v < 10) {
-      s.append('0');
+    private static StringBuilder pad2(StringBuilder s, int v) {
+        if (v < 10) {
+            s.append('0');
+        }
+        return s.append(v);
     }
-    return s.append(v);
-  }
 }

@@ -16,32 +16,32 @@ import java.util.Map;
  */
 public final class TextFormSettings {
 
-  /** In the order they are applied; recorded in the manifest. */
-  private static final Map<String, String> SETTINGS = settings();
+    /** In the order they are applied; recorded in the manifest. */
+    private static final Map<String, String> SETTINGS = settings();
 
-  private static Map<String, String> settings() {
-    Map<String, String> s = new LinkedHashMap<>();
-    s.put("TimeZone", "UTC");
-    s.put("DateStyle", "ISO, YMD");
-    s.put("IntervalStyle", "postgres");
-    s.put("extra_float_digits", "1"); // shortest exact float text, as PostgreSQL 12+ prints by default
-    s.put("bytea_output", "hex");
-    return Collections.unmodifiableMap(s);
-  }
-
-  private TextFormSettings() {}
-
-  /** Applies the settings for the rest of the current transaction (autocommit must be off). */
-  public static void applyLocal(Connection c) throws SQLException {
-    try (Statement st = c.createStatement()) {
-      for (Map.Entry<String, String> e : SETTINGS.entrySet()) {
-        // names and values are the constants above, never input
-        st.execute("SET LOCAL " + e.getKey() + " = '" + e.getValue() + "'");
-      }
+    private static Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("TimeZone", "UTC");
+        s.put("DateStyle", "ISO, YMD");
+        s.put("IntervalStyle", "postgres");
+        s.put("extra_float_digits", "1"); // shortest exact float text, as PostgreSQL 12+ prints by default
+        s.put("bytea_output", "hex");
+        return Collections.unmodifiableMap(s);
     }
-  }
 
-  public static Map<String, String> asMap() {
-    return SETTINGS;
-  }
+    private TextFormSettings() {}
+
+    /** Applies the settings for the rest of the current transaction (autocommit must be off). */
+    public static void applyLocal(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (Map.Entry<String, String> e : SETTINGS.entrySet()) {
+                // names and values are the constants above, never input
+                st.execute("SET LOCAL " + e.getKey() + " = '" + e.getValue() + "'");
+            }
+        }
+    }
+
+    public static Map<String, String> asMap() {
+        return SETTINGS;
+    }
 }

@@ -6,16 +6,16 @@ package dev.partitionkeeper.activities.archive.copy;
  * in its text form, so nothing is lost.
  */
 public final class UnrepresentableValueException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String column;
+    private final String column;
 
-  UnrepresentableValueException(String column, String reason) {
-    super("column \"" + column + "\": " + reason);
-    this.column = column;
-  }
+    UnrepresentableValueException(String column, String reason) {
+        super("column \"" + column + "\": " + reason);
+        this.column = column;
+    }
 
-  public String column() {
-    return column;
-  }
+    public String column() {
+        return column;
+    }
 }

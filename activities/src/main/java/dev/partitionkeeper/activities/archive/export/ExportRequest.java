@@ -15,23 +15,23 @@ import dev.partitionkeeper.workflows.model.TableName;
  * @param keyColumn the partition key column, whose min/max the manifest records
  */
 public record ExportRequest(
-    TableName source, TableName parent, String partition, String boundFrom, String boundTo, String keyColumn) {
+        TableName source, TableName parent, String partition, String boundFrom, String boundTo, String keyColumn) {
 
-  public ExportRequest {
-    if (source == null || parent == null) {
-      throw new IllegalArgumentException("export needs both the source table and its parent, got source=" + source
-          + ", parent=" + parent);
+    public ExportRequest {
+        if (source == null || parent == null) {
+            throw new IllegalArgumentException(
+                    "export needs both the source table and its parent, got source=" + source + ", parent=" + parent);
+        }
+        if (partition == null || partition.isEmpty()) {
+            throw new IllegalArgumentException("export needs the partition name, got: " + partition);
+        }
+        if (keyColumn == null || keyColumn.isEmpty()) {
+            throw new IllegalArgumentException("export needs the partition key column, got: " + keyColumn);
+        }
     }
-    if (partition == null || partition.isEmpty()) {
-      throw new IllegalArgumentException("export needs the partition name, got: " + partition);
-    }
-    if (keyColumn == null || keyColumn.isEmpty()) {
-      throw new IllegalArgumentException("export needs the partition key column, got: " + keyColumn);
-    }
-  }
 
-  /** Where this partition's archive lives in the store. */
-  public ArchiveLayout layout() {
-    return ArchiveLayout.of(parent, partition);
-  }
+    /** Where this partition's archive lives in the store. */
+    public ArchiveLayout layout() {
+        return ArchiveLayout.of(parent, partition);
+    }
 }

@@ -9,25 +9,25 @@ import java.util.List;
  */
 public interface ProgressListener {
 
-  ProgressListener NONE = new ProgressListener() {};
+    ProgressListener NONE = new ProgressListener() {};
 
-  /**
-   * After every {@link ExportOptions#progressEveryRows()} rows.
-   *
-   * @param rows rows written so far in this pass
-   * @param bytes bytes of finished files plus the current file so far
-   */
-  default void onRows(long rows, long bytes) {}
+    /**
+     * After every {@link ExportOptions#progressEveryRows()} rows.
+     *
+     * @param rows rows written so far in this pass
+     * @param bytes bytes of finished files plus the current file so far
+     */
+    default void onRows(long rows, long bytes) {}
 
-  /** After a Parquet file has been stored; {@code index} counts from 0. */
-  default void onFileStored(int index, StoredObject file) {}
+    /** After a Parquet file has been stored; {@code index} counts from 0. */
+    default void onFileStored(int index, StoredObject file) {}
 
-  /** After every file is stored and just before the manifest, which makes the archive complete. */
-  default void beforeManifest(List<StoredObject> files) {}
+    /** After every file is stored and just before the manifest, which makes the archive complete. */
+    default void beforeManifest(List<StoredObject> files) {}
 
-  /**
-   * A column had a value its Parquet type cannot hold (see {@code ExportResult.textFormColumns()}); the
-   * export starts over with it in text form.
-   */
-  default void onRestart(String column, String reason) {}
+    /**
+     * A column had a value its Parquet type cannot hold (see {@code ExportResult.textFormColumns()}); the
+     * export starts over with it in text form.
+     */
+    default void onRestart(String column, String reason) {}
 }

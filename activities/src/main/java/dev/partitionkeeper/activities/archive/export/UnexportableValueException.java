@@ -6,17 +6,17 @@ package dev.partitionkeeper.activities.archive.export;
  * its whole 24 hours.
  */
 public final class UnexportableValueException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String column;
+    private final String column;
 
-  public UnexportableValueException(String column, String message, Throwable cause) {
-    super(message, cause);
-    this.column = column;
-  }
+    public UnexportableValueException(String column, String message, Throwable cause) {
+        super(message, cause);
+        this.column = column;
+    }
 
-  /** The column whose value could not be exported. */
-  public String column() {
-    return column;
-  }
+    /** The column whose value could not be exported. */
+    public String column() {
+        return column;
+    }
 }

@@ -12,47 +12,47 @@ import dev.partitionkeeper.workflows.model.TableName;
  */
 public record ArchiveLayout(String dir) {
 
-  public static final String MANIFEST = "manifest.json";
+    public static final String MANIFEST = "manifest.json";
 
-  public ArchiveLayout {
-    if (dir == null) {
-      dir = "";
+    public ArchiveLayout {
+        if (dir == null) {
+            dir = "";
+        }
+        if (!dir.isEmpty()) {
+            ArchiveKeys.check(dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir);
+            if (!dir.endsWith("/")) {
+                dir = dir + "/";
+            }
+        }
     }
-    if (!dir.isEmpty()) {
-      ArchiveKeys.check(dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir);
-      if (!dir.endsWith("/")) {
-        dir = dir + "/";
-      }
+
+    /** {@code <schema>/<table>/<partition>/} with each name encoded by {@link ArchiveKeys#segment}. */
+    public static ArchiveLayout of(TableName parent, String partition) {
+        return new ArchiveLayout(ArchiveKeys.segment(parent.schema()) + "/" + ArchiveKeys.segment(parent.table()) + "/"
+                + ArchiveKeys.segment(partition) + "/");
     }
-  }
 
-  /** {@code <schema>/<table>/<partition>/} with each name encoded by {@link ArchiveKeys#segment}. */
-  public static ArchiveLayout of(TableName parent, String partition) {
-    return new ArchiveLayout(ArchiveKeys.segment(parent.schema()) + "/" + ArchiveKeys.segment(parent.table()) + "/"
-        + ArchiveKeys.segment(partition) + "/");
-  }
+    /** An archive at a store's root, as when a restore is pointed straight at an archive directory. */
+    public static ArchiveLayout root() {
+        return new ArchiveLayout("");
+    }
 
-  /** An archive at a store's root, as when a restore is pointed straight at an archive directory. */
-  public static ArchiveLayout root() {
-    return new ArchiveLayout("");
-  }
+    public String manifestKey() {
+        return dir + MANIFEST;
+    }
 
-  public String manifestKey() {
-    return dir + MANIFEST;
-  }
+    /** {@code part-00000.parquet} for 0. */
+    public static String fileName(int index) {
+        return String.format("part-%05d.parquet", index);
+    }
 
-  /** {@code part-00000.parquet} for 0. */
-  public static String fileName(int index) {
-    return String.format("part-%05d.parquet", index);
-  }
+    public String key(String fileName) {
+        return dir + fileName;
+    }
 
-  public String key(String fileName) {
-    return dir + fileName;
-  }
-
-  /** The directory's location in {@code store}, e.g. {@code s3://bucket/prefix/public/events/p1/}. */
-  public String locationIn(ArchiveStore store) {
-    String root = store.location();
-    return (root.endsWith("/") ? root : root + "/") + dir;
-  }
+    /** The directory's location in {@code store}, e.g. {@code s3://bucket/prefix/public/events/p1/}. */
+    public String locationIn(ArchiveStore store) {
+        String root = store.location();
+        return (root.endsWith("/") ? root : root + "/") + dir;
+    }
 }

@@ -39,80 +39,88 @@ import java.util.Map;
  * @param files the Parquet files in order
  */
 public record ArchiveManifest(
-    int formatVersion,
-    String writer,
-    String createdAt,
-    TableName table,
-    String partition,
-    String boundFrom,
-    String boundTo,
-    TableName source,
-    String ddl,
-    List<ArchiveColumn> columns,
-    Map<String, String> textFormSettings,
-    String partitionKey,
-    String keyMin,
-    String keyMax,
-    long rowCount,
-    String checksumAlgorithm,
-    String contentChecksum,
-    String compression,
-    List<ArchiveFile> files) {
+        int formatVersion,
+        String writer,
+        String createdAt,
+        TableName table,
+        String partition,
+        String boundFrom,
+        String boundTo,
+        TableName source,
+        String ddl,
+        List<ArchiveColumn> columns,
+        Map<String, String> textFormSettings,
+        String partitionKey,
+        String keyMin,
+        String keyMax,
+        long rowCount,
+        String checksumAlgorithm,
+        String contentChecksum,
+        String compression,
+        List<ArchiveFile> files) {
 
-  public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 1;
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  /** The writer string: {@code partition-keeper <version>}. */
-  public static String writerName() {
-    String version = ArchiveManifest.class.getPackage().getImplementationVersion();
-    return "partition-keeper " + (version == null ? "dev" : version);
-  }
-
-  @JsonIgnore
-  public long totalBytes() {
-    return files.stream().mapToLong(ArchiveFile::bytes).sum();
-  }
-
-  /** Columns stored in their text form. */
-  @JsonIgnore
-  public List<String> textFormColumns() {
-    return columns.stream().filter(c -> c.kind() == ValueKind.TEXT_FORM).map(ArchiveColumn::name).toList();
-  }
-
-  public byte[] toJson() {
-    try {
-      return JSON.writeValueAsBytes(this);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot serialize the manifest: " + e.getMessage(), e);
+    /** The writer string: {@code partition-keeper <version>}. */
+    public static String writerName() {
+        String version = ArchiveManifest.class.getPackage().getImplementationVersion();
+        return "partition-keeper " + (version == null ? "dev" : version);
     }
-  }
 
-  /**
-   * @throws InvalidManifestException when the bytes are not a manifest this version can read, naming the problem
-   */
-  public static ArchiveManifest fromJson(byte[] json, String where) throws InvalidManifestException {
-    ArchiveManifest m;
-    try {
-      m = JSON.readValue(json, ArchiveManifest.class);
-    } catch (IOException e) {
-      throw new InvalidManifestException(where + " is not a valid archive manifest: " + e.getMessage(), e);
+    @JsonIgnore
+    public long totalBytes() {
+        return files.stream().mapToLong(ArchiveFile::bytes).sum();
     }
-    if (m.formatVersion() > FORMAT_VERSION) {
-      throw new InvalidManifestException(where + " has format version " + m.formatVersion()
-          + " but this partition-keeper reads versions up to " + FORMAT_VERSION + ": upgrade partition-keeper to read it", null);
+
+    /** Columns stored in their text form. */
+    @JsonIgnore
+    public List<String> textFormColumns() {
+        return columns.stream()
+                .filter(c -> c.kind() == ValueKind.TEXT_FORM)
+                .map(ArchiveColumn::name)
+                .toList();
     }
-    if (m.columns() == null || m.columns().isEmpty() || m.files() == null || m.contentChecksum() == null) {
-      throw new InvalidManifestException(
-          where + " lacks columns, files or the content checksum: it is not an archive manifest", null);
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize the manifest: " + e.getMessage(), e);
+        }
     }
-    if (!ContentChecksum.ALGORITHM.equals(m.checksumAlgorithm())) {
-      throw new InvalidManifestException(where + " uses checksum algorithm " + m.checksumAlgorithm() + " but this"
-          + " partition-keeper computes " + ContentChecksum.ALGORITHM, null);
+
+    /**
+     * @throws InvalidManifestException when the bytes are not a manifest this version can read, naming the problem
+     */
+    public static ArchiveManifest fromJson(byte[] json, String where) throws InvalidManifestException {
+        ArchiveManifest m;
+        try {
+            m = JSON.readValue(json, ArchiveManifest.class);
+        } catch (IOException e) {
+            throw new InvalidManifestException(where + " is not a valid archive manifest: " + e.getMessage(), e);
+        }
+        if (m.formatVersion() > FORMAT_VERSION) {
+            throw new InvalidManifestException(
+                    where + " has format version " + m.formatVersion()
+                            + " but this partition-keeper reads versions up to " + FORMAT_VERSION
+                            + ": upgrade partition-keeper to read it",
+                    null);
+        }
+        if (m.columns() == null || m.columns().isEmpty() || m.files() == null || m.contentChecksum() == null) {
+            throw new InvalidManifestException(
+                    where + " lacks columns, files or the content checksum: it is not an archive manifest", null);
+        }
+        if (!ContentChecksum.ALGORITHM.equals(m.checksumAlgorithm())) {
+            throw new InvalidManifestException(
+                    where + " uses checksum algorithm " + m.checksumAlgorithm() + " but this"
+                            + " partition-keeper computes " + ContentChecksum.ALGORITHM,
+                    null);
+        }
+        return m;
     }
-    return m;
-  }
 }

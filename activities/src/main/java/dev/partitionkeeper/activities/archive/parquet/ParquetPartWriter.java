@@ -33,115 +33,126 @@ import org.apache.parquet.schema.MessageType;
  */
 public final class ParquetPartWriter implements Closeable {
 
-  /** Parquet's default page row limit (ParquetProperties.DEFAULT_PAGE_ROW_COUNT_LIMIT). */
-  static final int PAGE_ROW_LIMIT = 20_000;
+    /** Parquet's default page row limit (ParquetProperties.DEFAULT_PAGE_ROW_COUNT_LIMIT). */
+    static final int PAGE_ROW_LIMIT = 20_000;
 
-  private final ParquetFileWriter file;
-  private final Map<String, String> footerMetadata;
-  private final ColumnWriter[] columns;
-  private final PageCompressor pages;
-  private final long rowGroupBytes;
-  private long rows;
-  private long groupRows;
-  private boolean closed;
+    private final ParquetFileWriter file;
+    private final Map<String, String> footerMetadata;
+    private final ColumnWriter[] columns;
+    private final PageCompressor pages;
+    private final long rowGroupBytes;
+    private long rows;
+    private long groupRows;
+    private boolean closed;
 
-  public ParquetPartWriter(HashedOutputFile out, List<ArchiveColumn> columns, Map<String, String> footerMetadata,
-      ExportOptions options) throws IOException {
-    MessageType schema = ParquetSchemas.schema(columns);
-    this.rowGroupBytes = Math.min(options.rowGroupBytes(), options.maxFileBytes());
-    this.footerMetadata = footerMetadata;
-    this.pages = new PageCompressor(options.zstdLevel());
-    boolean started = false;
-    try {
-      this.file = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.OVERWRITE, rowGroupBytes, 0,
-          ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH, ParquetProperties.DEFAULT_STATISTICS_TRUNCATE_LENGTH,
-          true);
-      this.columns = new ColumnWriter[columns.size()];
-      List<ColumnDescriptor> descriptors = schema.getColumns();
-      for (int i = 0; i < this.columns.length; i++) {
-        this.columns[i] = ColumnWriter.of(columns.get(i).kind(), descriptors.get(i), i, options.pageBytes(), pages);
-      }
-      file.start();
-      started = true;
-    } finally {
-      if (!started) {
-        pages.close();
-      }
+    public ParquetPartWriter(
+            HashedOutputFile out,
+            List<ArchiveColumn> columns,
+            Map<String, String> footerMetadata,
+            ExportOptions options)
+            throws IOException {
+        MessageType schema = ParquetSchemas.schema(columns);
+        this.rowGroupBytes = Math.min(options.rowGroupBytes(), options.maxFileBytes());
+        this.footerMetadata = footerMetadata;
+        this.pages = new PageCompressor(options.zstdLevel());
+        boolean started = false;
+        try {
+            this.file = new ParquetFileWriter(
+                    out,
+                    schema,
+                    ParquetFileWriter.Mode.OVERWRITE,
+                    rowGroupBytes,
+                    0,
+                    ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH,
+                    ParquetProperties.DEFAULT_STATISTICS_TRUNCATE_LENGTH,
+                    true);
+            this.columns = new ColumnWriter[columns.size()];
+            List<ColumnDescriptor> descriptors = schema.getColumns();
+            for (int i = 0; i < this.columns.length; i++) {
+                this.columns[i] =
+                        ColumnWriter.of(columns.get(i).kind(), descriptors.get(i), i, options.pageBytes(), pages);
+            }
+            file.start();
+            started = true;
+        } finally {
+            if (!started) {
+                pages.close();
+            }
+        }
     }
-  }
 
-  /** Writes {@code batch[from..to)}; each row holds one value (or null) per column, in the columns' order. */
-  public void write(Object[][] batch, int from, int to) throws IOException {
-    for (ColumnWriter c : columns) {
-      c.append(batch, from, to);
+    /** Writes {@code batch[from..to)}; each row holds one value (or null) per column, in the columns' order. */
+    public void write(Object[][] batch, int from, int to) throws IOException {
+        for (ColumnWriter c : columns) {
+            c.append(batch, from, to);
+        }
+        rows += to - from;
+        groupRows += to - from;
+        if (bufferedBytes() >= rowGroupBytes) {
+            flushRowGroup();
+        }
     }
-    rows += to - from;
-    groupRows += to - from;
-    if (bufferedBytes() >= rowGroupBytes) {
-      flushRowGroup();
-    }
-  }
 
-  public long rows() {
-    return rows;
-  }
+    public long rows() {
+        return rows;
+    }
 
-  /** Bytes written to the file so far plus what is buffered for the current row group. */
-  public long dataSize() throws IOException {
-    return file.getPos() + bufferedBytes();
-  }
+    /** Bytes written to the file so far plus what is buffered for the current row group. */
+    public long dataSize() throws IOException {
+        return file.getPos() + bufferedBytes();
+    }
 
-  private long bufferedBytes() {
-    long b = 0;
-    for (ColumnWriter c : columns) {
-      b += c.bufferedBytes();
+    private long bufferedBytes() {
+        long b = 0;
+        for (ColumnWriter c : columns) {
+            b += c.bufferedBytes();
+        }
+        return b;
     }
-    return b;
-  }
 
-  private void flushRowGroup() throws IOException {
-    for (ColumnWriter c : columns) {
-      c.closePage();
+    private void flushRowGroup() throws IOException {
+        for (ColumnWriter c : columns) {
+            c.closePage();
+        }
+        file.startBlock(groupRows);
+        for (ColumnWriter c : columns) {
+            c.writeChunk(file);
+        }
+        file.endBlock();
+        groupRows = 0;
     }
-    file.startBlock(groupRows);
-    for (ColumnWriter c : columns) {
-      c.writeChunk(file);
-    }
-    file.endBlock();
-    groupRows = 0;
-  }
 
-  /** Finishes the file: the last row group, the indexes and the footer. */
-  @Override
-  public void close() throws IOException {
-    if (closed) {
-      return;
+    /** Finishes the file: the last row group, the indexes and the footer. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (groupRows > 0) {
+                flushRowGroup();
+            }
+            Map<String, String> extra = new HashMap<>(footerMetadata);
+            extra.put(ParquetWriter.OBJECT_MODEL_NAME_PROP, "partition-keeper");
+            file.end(extra);
+        } finally {
+            pages.close();
+        }
     }
-    closed = true;
-    try {
-      if (groupRows > 0) {
-        flushRowGroup();
-      }
-      Map<String, String> extra = new HashMap<>(footerMetadata);
-      extra.put(ParquetWriter.OBJECT_MODEL_NAME_PROP, "partition-keeper");
-      file.end(extra);
-    } finally {
-      pages.close();
-    }
-  }
 
-  /** Abandons the file (after a failure): closes it without a footer, so it is not a readable Parquet file. */
-  public void abort() {
-    if (closed) {
-      return;
+    /** Abandons the file (after a failure): closes it without a footer, so it is not a readable Parquet file. */
+    public void abort() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            file.close();
+        } catch (IOException | RuntimeException ignored) {
+            // the failure that made us abort is the one to report
+        } finally {
+            pages.close();
+        }
     }
-    closed = true;
-    try {
-      file.close();
-    } catch (IOException | RuntimeException ignored) {
-      // the failure that made us abort is the one to report
-    } finally {
-      pages.close();
-    }
-  }
 }

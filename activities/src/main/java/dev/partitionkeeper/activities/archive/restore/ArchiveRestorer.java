@@ -38,120 +38,129 @@ import org.slf4j.LoggerFactory;
  */
 public final class ArchiveRestorer {
 
-  private static final Logger log = LoggerFactory.getLogger(ArchiveRestorer.class);
-  private static final int COPY_BUFFER_BYTES = 256 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(ArchiveRestorer.class);
+    private static final int COPY_BUFFER_BYTES = 256 * 1024;
 
-  private final DataSource dataSource;
-  private final ArchiveStore store;
-  private final ArchiveReader reader;
+    private final DataSource dataSource;
+    private final ArchiveStore store;
+    private final ArchiveReader reader;
 
-  /** Downloads remote files to {@code java.io.tmpdir}, one at a time. */
-  public ArchiveRestorer(DataSource dataSource, ArchiveStore store) {
-    this(dataSource, store, Path.of(System.getProperty("java.io.tmpdir")));
-  }
-
-  public ArchiveRestorer(DataSource dataSource, ArchiveStore store, Path workDir) {
-    this.dataSource = dataSource;
-    this.store = store;
-    this.reader = new ArchiveReader(store, workDir);
-  }
-
-  /**
-   * The archive's manifest, e.g. to choose the default target ({@code manifest.table().schema()},
-   * {@code manifest.partition()}) or to attach the restored table with {@code manifest.boundFrom()/boundTo()}.
-   *
-   * @throws ArchiveIncompleteException when there is no manifest
-   */
-  public ArchiveManifest manifest(ArchiveLayout layout) throws IOException {
-    return ArchiveManifests.require(store, layout);
-  }
-
-  /**
-   * Restores the archive into {@code into}, which must not exist.
-   *
-   * @throws IllegalArgumentException when {@code into} already exists
-   * @throws ArchiveIncompleteException when the archive has no manifest
-   */
-  public RestoreResult restore(ArchiveLayout layout, TableName into) throws IOException, SQLException {
-    ArchiveManifest m = manifest(layout);
-    String where = layout.locationIn(store);
-    List<ArchiveColumn> columns = m.columns();
-    int[] loaded = IntStream.range(0, columns.size()).filter(i -> !columns.get(i).isGenerated()).toArray();
-    try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      boolean committed = false;
-      try {
-        if (CatalogColumns.relationOid(c, into) >= 0) {
-          throw new IllegalArgumentException("table " + into + " already exists: restore into another name"
-              + " (--into schema.table) or drop it first");
-        }
-        TextFormSettings.applyLocal(c);
-        createTable(c, into, columns);
-        ArchiveReader.Readback readback = load(c, layout, m, into, loaded);
-        List<String> mismatches = new ArrayList<>(readback.mismatches());
-        long rows = -1;
-        String checksum = null;
-        if (mismatches.isEmpty()) {
-          RowSummary restored = new RowSummary(columns, m.partitionKey());
-          TableScan.scan(c, into, columns, restored::add);
-          rows = restored.rows();
-          checksum = restored.checksum();
-          if (restored.rows() != m.rowCount()) {
-            mismatches.add("row count: manifest " + m.rowCount() + ", restored " + restored.rows());
-          }
-          if (!restored.checksum().equals(m.contentChecksum())) {
-            mismatches.add("content checksum: manifest " + m.contentChecksum() + ", restored " + restored.checksum());
-          }
-        }
-        if (mismatches.isEmpty()) {
-          c.commit();
-          committed = true;
-          log.info("restored {} rows from {} into {}", rows, where, into);
-        } else {
-          log.warn("restore of {} into {} rolled back: {}", where, into, mismatches);
-        }
-        return new RestoreResult(committed, where, into.toString(), rows, checksum, mismatches);
-      } finally {
-        if (!committed) {
-          Transactions.end(c, autoCommit);
-        } else {
-          c.setAutoCommit(autoCommit);
-        }
-      }
+    /** Downloads remote files to {@code java.io.tmpdir}, one at a time. */
+    public ArchiveRestorer(DataSource dataSource, ArchiveStore store) {
+        this(dataSource, store, Path.of(System.getProperty("java.io.tmpdir")));
     }
-  }
 
-  private static void createTable(Connection c, TableName into, List<ArchiveColumn> columns) throws SQLException {
-    String ddl = DdlBuilder.createTable(into, columns);
-    try (Statement st = c.createStatement()) {
-      st.execute(ddl);
-    } catch (SQLException e) {
-      throw new SQLException("cannot create " + into + " from the archive's columns (" + e.getMessage().trim()
-          + "); create the schema and any types or collations it uses first. The statement was:\n" + ddl,
-          e.getSQLState(), e);
+    public ArchiveRestorer(DataSource dataSource, ArchiveStore store, Path workDir) {
+        this.dataSource = dataSource;
+        this.store = store;
+        this.reader = new ArchiveReader(store, workDir);
     }
-  }
 
-  private ArchiveReader.Readback load(Connection c, ArchiveLayout layout, ArchiveManifest m, TableName into,
-      int[] loaded) throws SQLException, IOException {
-    List<ArchiveColumn> columns = m.columns();
-    StringBuilder sql = new StringBuilder("COPY ").append(into.quoted()).append(" (");
-    for (int j = 0; j < loaded.length; j++) {
-      sql.append(j == 0 ? "" : ", ").append(TableName.quoteIdent(columns.get(loaded[j]).name()));
+    /**
+     * The archive's manifest, e.g. to choose the default target ({@code manifest.table().schema()},
+     * {@code manifest.partition()}) or to attach the restored table with {@code manifest.boundFrom()/boundTo()}.
+     *
+     * @throws ArchiveIncompleteException when there is no manifest
+     */
+    public ArchiveManifest manifest(ArchiveLayout layout) throws IOException {
+        return ArchiveManifests.require(store, layout);
     }
-    sql.append(") FROM STDIN (FORMAT text)");
-    CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString());
-    CopyTextEncoder encoder = new CopyTextEncoder(columns, loaded);
-    PGCopyOutputStream out = new PGCopyOutputStream(copy, COPY_BUFFER_BYTES);
-    try {
-      ArchiveReader.Readback readback = reader.read(layout, m, row -> encoder.write(row, out));
-      out.endCopy();
-      return readback;
-    } finally {
-      if (copy.isActive()) {
-        copy.cancelCopy(); // something failed midway; the transaction is rolled back anyway
-      }
+
+    /**
+     * Restores the archive into {@code into}, which must not exist.
+     *
+     * @throws IllegalArgumentException when {@code into} already exists
+     * @throws ArchiveIncompleteException when the archive has no manifest
+     */
+    public RestoreResult restore(ArchiveLayout layout, TableName into) throws IOException, SQLException {
+        ArchiveManifest m = manifest(layout);
+        String where = layout.locationIn(store);
+        List<ArchiveColumn> columns = m.columns();
+        int[] loaded = IntStream.range(0, columns.size())
+                .filter(i -> !columns.get(i).isGenerated())
+                .toArray();
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            boolean committed = false;
+            try {
+                if (CatalogColumns.relationOid(c, into) >= 0) {
+                    throw new IllegalArgumentException("table " + into + " already exists: restore into another name"
+                            + " (--into schema.table) or drop it first");
+                }
+                TextFormSettings.applyLocal(c);
+                createTable(c, into, columns);
+                ArchiveReader.Readback readback = load(c, layout, m, into, loaded);
+                List<String> mismatches = new ArrayList<>(readback.mismatches());
+                long rows = -1;
+                String checksum = null;
+                if (mismatches.isEmpty()) {
+                    RowSummary restored = new RowSummary(columns, m.partitionKey());
+                    TableScan.scan(c, into, columns, restored::add);
+                    rows = restored.rows();
+                    checksum = restored.checksum();
+                    if (restored.rows() != m.rowCount()) {
+                        mismatches.add("row count: manifest " + m.rowCount() + ", restored " + restored.rows());
+                    }
+                    if (!restored.checksum().equals(m.contentChecksum())) {
+                        mismatches.add("content checksum: manifest " + m.contentChecksum() + ", restored "
+                                + restored.checksum());
+                    }
+                }
+                if (mismatches.isEmpty()) {
+                    c.commit();
+                    committed = true;
+                    log.info("restored {} rows from {} into {}", rows, where, into);
+                } else {
+                    log.warn("restore of {} into {} rolled back: {}", where, into, mismatches);
+                }
+                return new RestoreResult(committed, where, into.toString(), rows, checksum, mismatches);
+            } finally {
+                if (!committed) {
+                    Transactions.end(c, autoCommit);
+                } else {
+                    c.setAutoCommit(autoCommit);
+                }
+            }
+        }
     }
-  }
+
+    private static void createTable(Connection c, TableName into, List<ArchiveColumn> columns) throws SQLException {
+        String ddl = DdlBuilder.createTable(into, columns);
+        try (Statement st = c.createStatement()) {
+            st.execute(ddl);
+        } catch (SQLException e) {
+            throw new SQLException(
+                    "cannot create " + into + " from the archive's columns ("
+                            + e.getMessage().trim()
+                            + "); create the schema and any types or collations it uses first. The statement was:\n"
+                            + ddl,
+                    e.getSQLState(),
+                    e);
+        }
+    }
+
+    private ArchiveReader.Readback load(
+            Connection c, ArchiveLayout layout, ArchiveManifest m, TableName into, int[] loaded)
+            throws SQLException, IOException {
+        List<ArchiveColumn> columns = m.columns();
+        StringBuilder sql = new StringBuilder("COPY ").append(into.quoted()).append(" (");
+        for (int j = 0; j < loaded.length; j++) {
+            sql.append(j == 0 ? "" : ", ")
+                    .append(TableName.quoteIdent(columns.get(loaded[j]).name()));
+        }
+        sql.append(") FROM STDIN (FORMAT text)");
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString());
+        CopyTextEncoder encoder = new CopyTextEncoder(columns, loaded);
+        PGCopyOutputStream out = new PGCopyOutputStream(copy, COPY_BUFFER_BYTES);
+        try {
+            ArchiveReader.Readback readback = reader.read(layout, m, row -> encoder.write(row, out));
+            out.endCopy();
+            return readback;
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy(); // something failed midway; the transaction is rolled back anyway
+            }
+        }
+    }
 }

@@ -11,25 +11,29 @@ import java.util.List;
  */
 public final class DdlBuilder {
 
-  private DdlBuilder() {}
+    private DdlBuilder() {}
 
-  public static String createTable(TableName table, List<ArchiveColumn> columns) {
-    StringBuilder sql = new StringBuilder("CREATE TABLE ").append(table.quoted()).append(" (");
-    for (int i = 0; i < columns.size(); i++) {
-      ArchiveColumn col = columns.get(i);
-      sql.append(i == 0 ? "\n  " : ",\n  ").append(TableName.quoteIdent(col.name())).append(' ').append(col.pgType());
-      if (col.collation() != null) {
-        sql.append(" COLLATE ").append(col.collation());
-      }
-      if (col.generatedExpr() != null) {
-        sql.append(" GENERATED ALWAYS AS (").append(col.generatedExpr()).append(") STORED");
-      } else if (col.defaultExpr() != null) {
-        sql.append(" DEFAULT ").append(col.defaultExpr());
-      }
-      if (col.notNull()) {
-        sql.append(" NOT NULL");
-      }
+    public static String createTable(TableName table, List<ArchiveColumn> columns) {
+        StringBuilder sql =
+                new StringBuilder("CREATE TABLE ").append(table.quoted()).append(" (");
+        for (int i = 0; i < columns.size(); i++) {
+            ArchiveColumn col = columns.get(i);
+            sql.append(i == 0 ? "\n  " : ",\n  ")
+                    .append(TableName.quoteIdent(col.name()))
+                    .append(' ')
+                    .append(col.pgType());
+            if (col.collation() != null) {
+                sql.append(" COLLATE ").append(col.collation());
+            }
+            if (col.generatedExpr() != null) {
+                sql.append(" GENERATED ALWAYS AS (").append(col.generatedExpr()).append(") STORED");
+            } else if (col.defaultExpr() != null) {
+                sql.append(" DEFAULT ").append(col.defaultExpr());
+            }
+            if (col.notNull()) {
+                sql.append(" NOT NULL");
+            }
+        }
+        return sql.append("\n)").toString();
     }
-    return sql.append("\n)").toString();
-  }
 }

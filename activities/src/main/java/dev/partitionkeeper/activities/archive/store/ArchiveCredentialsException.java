@@ -8,9 +8,9 @@ import java.io.IOException;
  * Retrying does not help: an activity should fail non-retryably with this message.
  */
 public class ArchiveCredentialsException extends IOException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public ArchiveCredentialsException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public ArchiveCredentialsException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

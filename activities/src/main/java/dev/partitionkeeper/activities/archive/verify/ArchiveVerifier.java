@@ -35,119 +35,155 @@ import org.slf4j.LoggerFactory;
  */
 public final class ArchiveVerifier {
 
-  private static final Logger log = LoggerFactory.getLogger(ArchiveVerifier.class);
+    private static final Logger log = LoggerFactory.getLogger(ArchiveVerifier.class);
 
-  private final DataSource dataSource;
-  private final ArchiveStore store;
-  private final ArchiveReader reader;
+    private final DataSource dataSource;
+    private final ArchiveStore store;
+    private final ArchiveReader reader;
 
-  /** Downloads remote files to {@code java.io.tmpdir}, one at a time. */
-  public ArchiveVerifier(DataSource dataSource, ArchiveStore store) {
-    this(dataSource, store, Path.of(System.getProperty("java.io.tmpdir")));
-  }
-
-  public ArchiveVerifier(DataSource dataSource, ArchiveStore store, Path workDir) {
-    this.dataSource = dataSource;
-    this.store = store;
-    this.reader = new ArchiveReader(store, workDir);
-  }
-
-  /**
-   * @param layout the archive, e.g. {@code ArchiveLayout.of(parent, partition)} or {@code
-   *     exportRequest.layout()}
-   * @param source the table the archive was exported from (the detached partition)
-   */
-  public VerifyResult verify(ArchiveLayout layout, TableName source) throws IOException, SQLException {
-    String where = layout.locationIn(store);
-    Optional<ArchiveManifest> found;
-    try {
-      found = ArchiveManifests.read(store, layout);
-    } catch (InvalidManifestException e) {
-      return new VerifyResult(false, where, -1, -1, null, List.of("manifest: " + e.getMessage()));
-    }
-    if (found.isEmpty()) {
-      return new VerifyResult(false, where, -1, -1, null, List.of("manifest.json is missing at " + where
-          + ": the archive is incomplete (its export was interrupted or is still running); run the export again"));
-    }
-    ArchiveManifest m = found.get();
-    List<String> mismatches = new ArrayList<>();
-
-    ArchiveReader.Readback archive = reader.read(layout, m, null);
-    mismatches.addAll(archive.mismatches());
-    for (String name : reader.unexpectedFiles(layout, m)) {
-      mismatches.add("file " + name + " is in the archive directory but not in the manifest");
-    }
-    RowSummary a = archive.summary();
-    if (archive.complete()) {
-      compare(mismatches, "row count", "manifest", m.rowCount(), "archive", a.rows());
-      compare(mismatches, "content checksum", "manifest", m.contentChecksum(), "archive", a.checksum());
-      compare(mismatches, "partition key min", "manifest", m.keyMin(), "archive", a.keyMin());
-      compare(mismatches, "partition key max", "manifest", m.keyMax(), "archive", a.keyMax());
+    /** Downloads remote files to {@code java.io.tmpdir}, one at a time. */
+    public ArchiveVerifier(DataSource dataSource, ArchiveStore store) {
+        this(dataSource, store, Path.of(System.getProperty("java.io.tmpdir")));
     }
 
-    long sourceRows = -1;
-    try (Connection c = dataSource.getConnection()) {
-      RowSummary s = readSource(c, source, m, mismatches);
-      if (s != null) {
-        sourceRows = s.rows();
-        // against the rows read back when they are all there, else against what the manifest promises
-        String other = archive.complete() ? "archive" : "manifest";
-        compare(mismatches, "row count", "source", s.rows(), other, archive.complete() ? a.rows() : m.rowCount());
-        compare(mismatches, "content checksum", "source", s.checksum(), other,
-            archive.complete() ? a.checksum() : m.contentChecksum());
-        compare(mismatches, "partition key min", "source", s.keyMin(), other,
-            archive.complete() ? a.keyMin() : m.keyMin());
-        compare(mismatches, "partition key max", "source", s.keyMax(), other,
-            archive.complete() ? a.keyMax() : m.keyMax());
-      }
+    public ArchiveVerifier(DataSource dataSource, ArchiveStore store, Path workDir) {
+        this.dataSource = dataSource;
+        this.store = store;
+        this.reader = new ArchiveReader(store, workDir);
     }
-    VerifyResult result = new VerifyResult(mismatches.isEmpty(), where, sourceRows,
-        archive.complete() ? a.rows() : -1, archive.complete() ? a.checksum() : null, mismatches);
-    if (result.ok()) {
-      log.info("{}", result.summary());
-    } else {
-      log.warn("{}", result.summary());
-    }
-    return result;
-  }
 
-  /** The source's summary, or null (with a mismatch line) when its columns no longer match the archive's. */
-  private static RowSummary readSource(Connection c, TableName source, ArchiveManifest m, List<String> mismatches)
-      throws SQLException, IOException {
-    List<ArchiveColumn> now;
-    try {
-      now = CatalogColumns.read(c, source);
-    } catch (IllegalArgumentException e) {
-      mismatches.add("source: " + e.getMessage());
-      return null;
-    }
-    String columnsNow = describe(now);
-    String columnsArchived = describe(m.columns());
-    if (!columnsNow.equals(columnsArchived)) {
-      mismatches.add("columns: source has (" + columnsNow + "), archive has (" + columnsArchived + ")");
-      return null;
-    }
-    RowSummary summary = new RowSummary(m.columns(), m.partitionKey());
-    boolean autoCommit = c.getAutoCommit();
-    c.setAutoCommit(false);
-    try {
-      // the archive's columns, not the catalog's: a column exported in its text form is read the same way
-      TableScan.scan(c, source, m.columns(), summary::add);
-    } finally {
-      Transactions.end(c, autoCommit);
-    }
-    return summary;
-  }
+    /**
+     * @param layout the archive, e.g. {@code ArchiveLayout.of(parent, partition)} or {@code
+     *     exportRequest.layout()}
+     * @param source the table the archive was exported from (the detached partition)
+     */
+    public VerifyResult verify(ArchiveLayout layout, TableName source) throws IOException, SQLException {
+        String where = layout.locationIn(store);
+        Optional<ArchiveManifest> found;
+        try {
+            found = ArchiveManifests.read(store, layout);
+        } catch (InvalidManifestException e) {
+            return new VerifyResult(false, where, -1, -1, null, List.of("manifest: " + e.getMessage()));
+        }
+        if (found.isEmpty()) {
+            return new VerifyResult(
+                    false,
+                    where,
+                    -1,
+                    -1,
+                    null,
+                    List.of(
+                            "manifest.json is missing at " + where
+                                    + ": the archive is incomplete (its export was interrupted or is still running); run the export again"));
+        }
+        ArchiveManifest m = found.get();
+        List<String> mismatches = new ArrayList<>();
 
-  private static String describe(List<ArchiveColumn> columns) {
-    return String.join(", ", columns.stream().map(col -> TableName.quoteIdent(col.name()) + " " + col.pgType())
-        .toList());
-  }
+        ArchiveReader.Readback archive = reader.read(layout, m, null);
+        mismatches.addAll(archive.mismatches());
+        for (String name : reader.unexpectedFiles(layout, m)) {
+            mismatches.add("file " + name + " is in the archive directory but not in the manifest");
+        }
+        RowSummary a = archive.summary();
+        if (archive.complete()) {
+            compare(mismatches, "row count", "manifest", m.rowCount(), "archive", a.rows());
+            compare(mismatches, "content checksum", "manifest", m.contentChecksum(), "archive", a.checksum());
+            compare(mismatches, "partition key min", "manifest", m.keyMin(), "archive", a.keyMin());
+            compare(mismatches, "partition key max", "manifest", m.keyMax(), "archive", a.keyMax());
+        }
 
-  private static void compare(List<String> out, String what, String leftName, Object left, String rightName,
-      Object right) {
-    if (!Objects.equals(left, right)) {
-      out.add(what + ": " + leftName + " " + left + ", " + rightName + " " + right);
+        long sourceRows = -1;
+        try (Connection c = dataSource.getConnection()) {
+            RowSummary s = readSource(c, source, m, mismatches);
+            if (s != null) {
+                sourceRows = s.rows();
+                // against the rows read back when they are all there, else against what the manifest promises
+                String other = archive.complete() ? "archive" : "manifest";
+                compare(
+                        mismatches,
+                        "row count",
+                        "source",
+                        s.rows(),
+                        other,
+                        archive.complete() ? a.rows() : m.rowCount());
+                compare(
+                        mismatches,
+                        "content checksum",
+                        "source",
+                        s.checksum(),
+                        other,
+                        archive.complete() ? a.checksum() : m.contentChecksum());
+                compare(
+                        mismatches,
+                        "partition key min",
+                        "source",
+                        s.keyMin(),
+                        other,
+                        archive.complete() ? a.keyMin() : m.keyMin());
+                compare(
+                        mismatches,
+                        "partition key max",
+                        "source",
+                        s.keyMax(),
+                        other,
+                        archive.complete() ? a.keyMax() : m.keyMax());
+            }
+        }
+        VerifyResult result = new VerifyResult(
+                mismatches.isEmpty(),
+                where,
+                sourceRows,
+                archive.complete() ? a.rows() : -1,
+                archive.complete() ? a.checksum() : null,
+                mismatches);
+        if (result.ok()) {
+            log.info("{}", result.summary());
+        } else {
+            log.warn("{}", result.summary());
+        }
+        return result;
     }
-  }
+
+    /** The source's summary, or null (with a mismatch line) when its columns no longer match the archive's. */
+    private static RowSummary readSource(Connection c, TableName source, ArchiveManifest m, List<String> mismatches)
+            throws SQLException, IOException {
+        List<ArchiveColumn> now;
+        try {
+            now = CatalogColumns.read(c, source);
+        } catch (IllegalArgumentException e) {
+            mismatches.add("source: " + e.getMessage());
+            return null;
+        }
+        String columnsNow = describe(now);
+        String columnsArchived = describe(m.columns());
+        if (!columnsNow.equals(columnsArchived)) {
+            mismatches.add("columns: source has (" + columnsNow + "), archive has (" + columnsArchived + ")");
+            return null;
+        }
+        RowSummary summary = new RowSummary(m.columns(), m.partitionKey());
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            // the archive's columns, not the catalog's: a column exported in its text form is read the same way
+            TableScan.scan(c, source, m.columns(), summary::add);
+        } finally {
+            Transactions.end(c, autoCommit);
+        }
+        return summary;
+    }
+
+    private static String describe(List<ArchiveColumn> columns) {
+        return String.join(
+                ", ",
+                columns.stream()
+                        .map(col -> TableName.quoteIdent(col.name()) + " " + col.pgType())
+                        .toList());
+    }
+
+    private static void compare(
+            List<String> out, String what, String leftName, Object left, String rightName, Object right) {
+        if (!Objects.equals(left, right)) {
+            out.add(what + ": " + leftName + " " + left + ", " + rightName + " " + right);
+        }
+    }
 }

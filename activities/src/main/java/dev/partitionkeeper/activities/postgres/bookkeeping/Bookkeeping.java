@@ -17,64 +17,70 @@ import java.util.Optional;
  * exported, verified, dropped) and a log of actions, so every step can see what is already done.
  */
 public final class Bookkeeping {
-  public static final String DEFAULT_SCHEMA = "partition_keeper";
-  /** Bumped when the tables below change; {@link #ensure} applies what is missing. */
-  static final int SCHEMA_VERSION = 1;
+    public static final String DEFAULT_SCHEMA = "partition_keeper";
+    /** Bumped when the tables below change; {@link #ensure} applies what is missing. */
+    static final int SCHEMA_VERSION = 1;
 
-  private final String schema;
-  /** Set once ensure() succeeded: the schema is created once per worker, not once per step. */
-  private volatile boolean ensured;
+    private final String schema;
+    /** Set once ensure() succeeded: the schema is created once per worker, not once per step. */
+    private volatile boolean ensured;
 
-  public Bookkeeping(String schema) {
-    this.schema = schema;
-  }
-
-  public String schema() {
-    return schema;
-  }
-
-  private String t(BookkeepingTable table) {
-    return table.in(schema);
-  }
-
-  /** The lifecycle table as messages name it: {@code partition_keeper.partition_lifecycle}. */
-  public String lifecycleTableName() {
-    return BookkeepingTable.LIFECYCLE.displayIn(schema);
-  }
-
-  /** The action log as messages name it: {@code partition_keeper.action_log}. */
-  public String actionLogTableName() {
-    return BookkeepingTable.ACTION_LOG.displayIn(schema);
-  }
-
-  /** Whether the lifecycle table exists (nothing was ever detached when it does not). */
-  public boolean exists(Connection c) throws SQLException {
-    return exists(c, BookkeepingTable.LIFECYCLE);
-  }
-
-  /** Whether one bookkeeping table exists; a read before the first write finds none. */
-  boolean exists(Connection c, BookkeepingTable table) throws SQLException {
-    return Sql.queryLong(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        + " WHERE n.nspname = ? AND c.relname = ?", schema, table.tableName()) > 0;
-  }
-
-  /** A bookkeeping table and the privileges partition-keeper needs on it. */
-  public record Grant(String table, List<String> privileges) {}
-
-  /** What the worker's role needs on each bookkeeping table it did not create itself. */
-  public static List<Grant> requiredGrants() {
-    return List.of(new Grant(BookkeepingTable.LIFECYCLE.tableName(), List.of("SELECT", "INSERT", "UPDATE")),
-        new Grant(BookkeepingTable.ACTION_LOG.tableName(), List.of("SELECT", "INSERT")),
-        new Grant(BookkeepingTable.SCHEMA_VERSION.tableName(), List.of("SELECT", "INSERT")));
-  }
-
-  /** Creates the schema and tables when missing. Safe to call concurrently (advisory lock). */
-  public void ensure(Connection c) throws SQLException {
-    if (ensured && exists(c)) {
-      return;
+    public Bookkeeping(String schema) {
+        this.schema = schema;
     }
-    inSchemaLock(c, schema, () -> {
-      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t(BookkeepingTable.LIFECYCLE) + """
+
+    public String schema() {
+        return schema;
+    }
+
+    private String t(BookkeepingTable table) {
+        return table.in(schema);
+    }
+
+    /** The lifecycle table as messages name it: {@code partition_keeper.partition_lifecycle}. */
+    public String lifecycleTableName() {
+        return BookkeepingTable.LIFECYCLE.displayIn(schema);
+    }
+
+    /** The action log as messages name it: {@code partition_keeper.action_log}. */
+    public String actionLogTableName() {
+        return BookkeepingTable.ACTION_LOG.displayIn(schema);
+    }
+
+    /** Whether the lifecycle table exists (nothing was ever detached when it does not). */
+    public boolean exists(Connection c) throws SQLException {
+        return exists(c, BookkeepingTable.LIFECYCLE);
+    }
+
+    /** Whether one bookkeeping table exists; a read before the first write finds none. */
+    boolean exists(Connection c, BookkeepingTable table) throws SQLException {
+        return Sql.queryLong(
+                        c,
+                        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                + " WHERE n.nspname = ? AND c.relname = ?",
+                        schema,
+                        table.tableName())
+                > 0;
+    }
+
+    /** A bookkeeping table and the privileges partition-keeper needs on it. */
+    public record Grant(String table, List<String> privileges) {}
+
+    /** What the worker's role needs on each bookkeeping table it did not create itself. */
+    public static List<Grant> requiredGrants() {
+        return List.of(
+                new Grant(BookkeepingTable.LIFECYCLE.tableName(), List.of("SELECT", "INSERT", "UPDATE")),
+                new Grant(BookkeepingTable.ACTION_LOG.tableName(), List.of("SELECT", "INSERT")),
+                new Grant(BookkeepingTable.SCHEMA_VERSION.tableName(), List.of("SELECT", "INSERT")));
+    }
+
+    /** Creates the schema and tables when missing. Safe to call concurrently (advisory lock). */
+    public void ensure(Connection c) throws SQLException {
+        if (ensured && exists(c)) {
+            return;
+        }
+        inSchemaLock(c, schema, () -> {
+            Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t(BookkeepingTable.LIFECYCLE) + """
            (
             parent_schema    text        NOT NULL,
             parent_table     text        NOT NULL,
@@ -95,7 +101,7 @@ public final class Bookkeeping {
             updated_at       timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (parent_schema, parent_table, partition_name)
           )""");
-      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t(BookkeepingTable.ACTION_LOG) + """
+            Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t(BookkeepingTable.ACTION_LOG) + """
            (
             id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             at            timestamptz NOT NULL DEFAULT now(),
@@ -109,75 +115,99 @@ public final class Bookkeeping {
             workflow_id   text,
             activity_id   text
           )""");
-      Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t(BookkeepingTable.SCHEMA_VERSION)
-          + " (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.SCHEMA_VERSION)
-          + " (version) VALUES (?) ON CONFLICT DO NOTHING")) {
-        ps.setInt(1, SCHEMA_VERSION);
-        ps.executeUpdate();
-      }
-    });
-    ensured = true;
-  }
-
-  /** Statements that create bookkeeping objects. */
-  @FunctionalInterface
-  public interface Ddl {
-    void run() throws SQLException;
-  }
-
-  /**
-   * Runs {@code ddl} in one transaction that holds the bookkeeping schema's advisory lock, after
-   * {@code CREATE SCHEMA IF NOT EXISTS}: {@code CREATE ... IF NOT EXISTS} races on the catalog's unique indexes
-   * when two workers start at once.
-   */
-  public static void inSchemaLock(Connection c, String schema, Ddl ddl) throws SQLException {
-    boolean auto = c.getAutoCommit();
-    c.setAutoCommit(false);
-    try {
-      Sql.queryLong(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?))) x", "partition_keeper:" + schema);
-      Sql.ensureSchema(c, schema);
-      ddl.run();
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(auto);
+            Sql.exec(
+                    c,
+                    "CREATE TABLE IF NOT EXISTS " + t(BookkeepingTable.SCHEMA_VERSION)
+                            + " (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.SCHEMA_VERSION)
+                    + " (version) VALUES (?) ON CONFLICT DO NOTHING")) {
+                ps.setInt(1, SCHEMA_VERSION);
+                ps.executeUpdate();
+            }
+        });
+        ensured = true;
     }
-  }
 
-  /** One row of {@code partition_lifecycle}. */
-  public record Lifecycle(
-      String parentSchema, String parentTable, String partition, String rangeFrom, String rangeTo,
-      String detachedSchema, Instant detachedAt, Long estimatedRows, String archiveLocation, Long archivedRows,
-      String archiveChecksum, Instant exportedAt, Instant verifiedAt, Instant dropAfter, Instant droppedAt,
-      String lastError) {
-
-    public TableName detachedTable() {
-      return new TableName(detachedSchema, partition);
+    /** Statements that create bookkeeping objects. */
+    @FunctionalInterface
+    public interface Ddl {
+        void run() throws SQLException;
     }
-  }
 
-  /** Records that a detach is starting, so a re-run after a kill recognises the detached table as ours. */
-  public void recordIntent(Connection c, TableName parent, String partition, String from, String to)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.LIFECYCLE)
-        + " (parent_schema, parent_table, partition_name, range_from, range_to) VALUES (?, ?, ?, ?, ?)"
-        + " ON CONFLICT (parent_schema, parent_table, partition_name) DO NOTHING")) {
-      ps.setString(1, parent.schema());
-      ps.setString(2, parent.table());
-      ps.setString(3, partition);
-      ps.setString(4, from);
-      ps.setString(5, to);
-      ps.executeUpdate();
+    /**
+     * Runs {@code ddl} in one transaction that holds the bookkeeping schema's advisory lock, after
+     * {@code CREATE SCHEMA IF NOT EXISTS}: {@code CREATE ... IF NOT EXISTS} races on the catalog's unique indexes
+     * when two workers start at once.
+     */
+    public static void inSchemaLock(Connection c, String schema, Ddl ddl) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            Sql.queryLong(
+                    c,
+                    "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?))) x",
+                    "partition_keeper:" + schema);
+            Sql.ensureSchema(c, schema);
+            ddl.run();
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
     }
-  }
 
-  /** Records (or re-records) a partition as detached into {@code detachedSchema}. */
-  public void recordDetached(Connection c, TableName parent, String partition, String from, String to,
-      String detachedSchema, long estimatedRows) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.LIFECYCLE) + """
+    /** One row of {@code partition_lifecycle}. */
+    public record Lifecycle(
+            String parentSchema,
+            String parentTable,
+            String partition,
+            String rangeFrom,
+            String rangeTo,
+            String detachedSchema,
+            Instant detachedAt,
+            Long estimatedRows,
+            String archiveLocation,
+            Long archivedRows,
+            String archiveChecksum,
+            Instant exportedAt,
+            Instant verifiedAt,
+            Instant dropAfter,
+            Instant droppedAt,
+            String lastError) {
+
+        public TableName detachedTable() {
+            return new TableName(detachedSchema, partition);
+        }
+    }
+
+    /** Records that a detach is starting, so a re-run after a kill recognises the detached table as ours. */
+    public void recordIntent(Connection c, TableName parent, String partition, String from, String to)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.LIFECYCLE)
+                + " (parent_schema, parent_table, partition_name, range_from, range_to) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (parent_schema, parent_table, partition_name) DO NOTHING")) {
+            ps.setString(1, parent.schema());
+            ps.setString(2, parent.table());
+            ps.setString(3, partition);
+            ps.setString(4, from);
+            ps.setString(5, to);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records (or re-records) a partition as detached into {@code detachedSchema}. */
+    public void recordDetached(
+            Connection c,
+            TableName parent,
+            String partition,
+            String from,
+            String to,
+            String detachedSchema,
+            long estimatedRows)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.LIFECYCLE) + """
          (parent_schema, parent_table, partition_name, range_from, range_to, detached_schema, detached_at,
           estimated_rows)
         VALUES (?, ?, ?, ?, ?, ?, now(), ?)
@@ -187,93 +217,118 @@ public final class Bookkeeping {
                estimated_rows = EXCLUDED.estimated_rows,
                updated_at = now()
         """)) {
-      ps.setString(1, parent.schema());
-      ps.setString(2, parent.table());
-      ps.setString(3, partition);
-      ps.setString(4, from);
-      ps.setString(5, to);
-      ps.setString(6, detachedSchema);
-      ps.setLong(7, estimatedRows);
-      ps.executeUpdate();
-    }
-  }
-
-  public Optional<Lifecycle> find(Connection c, TableName parent, String partition) throws SQLException {
-    List<Lifecycle> l = query(c, "WHERE parent_schema = ? AND parent_table = ? AND partition_name = ?",
-        parent.schema(), parent.table(), partition);
-    return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
-  }
-
-  /** Every lifecycle row of a parent, oldest range first. */
-  public List<Lifecycle> forParent(Connection c, TableName parent) throws SQLException {
-    return query(c, "WHERE parent_schema = ? AND parent_table = ?", parent.schema(), parent.table());
-  }
-
-  /** Partitions detached but not dropped, of a parent. */
-  public List<Lifecycle> pendingArchive(Connection c, TableName parent) throws SQLException {
-    return query(c, "WHERE parent_schema = ? AND parent_table = ? AND dropped_at IS NULL AND detached_at IS NOT NULL",
-        parent.schema(), parent.table());
-  }
-
-  private List<Lifecycle> query(Connection c, String where, String... params) throws SQLException {
-    List<Lifecycle> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + t(BookkeepingTable.LIFECYCLE) + " " + where
-        + " ORDER BY detached_at NULLS LAST, partition_name")) {
-      for (int i = 0; i < params.length; i++) {
-        ps.setString(i + 1, params[i]);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Lifecycle(rs.getString("parent_schema"), rs.getString("parent_table"),
-              rs.getString("partition_name"), rs.getString("range_from"), rs.getString("range_to"),
-              rs.getString("detached_schema"), instant(rs.getTimestamp("detached_at")),
-              (Long) rs.getObject("estimated_rows"), rs.getString("archive_location"),
-              (Long) rs.getObject("archived_rows"), rs.getString("archive_checksum"),
-              instant(rs.getTimestamp("exported_at")), instant(rs.getTimestamp("verified_at")),
-              instant(rs.getTimestamp("drop_after")), instant(rs.getTimestamp("dropped_at")),
-              rs.getString("last_error")));
+            ps.setString(1, parent.schema());
+            ps.setString(2, parent.table());
+            ps.setString(3, partition);
+            ps.setString(4, from);
+            ps.setString(5, to);
+            ps.setString(6, detachedSchema);
+            ps.setLong(7, estimatedRows);
+            ps.executeUpdate();
         }
-      }
     }
-    return out;
-  }
 
-  /** Updates named columns of one lifecycle row ({@code column = ?} pairs; names are ours, not input). */
-  public int update(Connection c, TableName parent, String partition, String setClause, Object... values)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE " + t(BookkeepingTable.LIFECYCLE) + " SET " + setClause
-        + ", updated_at = now() WHERE parent_schema = ? AND parent_table = ? AND partition_name = ?")) {
-      int i = 1;
-      for (Object v : values) {
-        ps.setObject(i++, v instanceof Instant in ? Timestamp.from(in) : v);
-      }
-      ps.setString(i++, parent.schema());
-      ps.setString(i++, parent.table());
-      ps.setString(i, partition);
-      return ps.executeUpdate();
+    public Optional<Lifecycle> find(Connection c, TableName parent, String partition) throws SQLException {
+        List<Lifecycle> l = query(
+                c,
+                "WHERE parent_schema = ? AND parent_table = ? AND partition_name = ?",
+                parent.schema(),
+                parent.table(),
+                partition);
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
     }
-  }
 
-  /** Appends to the action log. */
-  public void log(Connection c, TableName parent, String partition, String action, String outcome, long rows,
-      String detail, String workflowId, String activityId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.ACTION_LOG)
-        + " (parent_schema, parent_table, partition_name, action, outcome, rows, detail, workflow_id, activity_id)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, parent.schema());
-      ps.setString(2, parent.table());
-      ps.setString(3, partition);
-      ps.setString(4, action);
-      ps.setString(5, outcome);
-      ps.setLong(6, rows);
-      ps.setString(7, detail);
-      ps.setString(8, workflowId);
-      ps.setString(9, activityId);
-      ps.executeUpdate();
+    /** Every lifecycle row of a parent, oldest range first. */
+    public List<Lifecycle> forParent(Connection c, TableName parent) throws SQLException {
+        return query(c, "WHERE parent_schema = ? AND parent_table = ?", parent.schema(), parent.table());
     }
-  }
 
-  static Instant instant(Timestamp ts) {
-    return ts == null ? null : ts.toInstant();
-  }
+    /** Partitions detached but not dropped, of a parent. */
+    public List<Lifecycle> pendingArchive(Connection c, TableName parent) throws SQLException {
+        return query(
+                c,
+                "WHERE parent_schema = ? AND parent_table = ? AND dropped_at IS NULL AND detached_at IS NOT NULL",
+                parent.schema(),
+                parent.table());
+    }
+
+    private List<Lifecycle> query(Connection c, String where, String... params) throws SQLException {
+        List<Lifecycle> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + t(BookkeepingTable.LIFECYCLE) + " " + where
+                + " ORDER BY detached_at NULLS LAST, partition_name")) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Lifecycle(
+                            rs.getString("parent_schema"),
+                            rs.getString("parent_table"),
+                            rs.getString("partition_name"),
+                            rs.getString("range_from"),
+                            rs.getString("range_to"),
+                            rs.getString("detached_schema"),
+                            instant(rs.getTimestamp("detached_at")),
+                            (Long) rs.getObject("estimated_rows"),
+                            rs.getString("archive_location"),
+                            (Long) rs.getObject("archived_rows"),
+                            rs.getString("archive_checksum"),
+                            instant(rs.getTimestamp("exported_at")),
+                            instant(rs.getTimestamp("verified_at")),
+                            instant(rs.getTimestamp("drop_after")),
+                            instant(rs.getTimestamp("dropped_at")),
+                            rs.getString("last_error")));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Updates named columns of one lifecycle row ({@code column = ?} pairs; names are ours, not input). */
+    public int update(Connection c, TableName parent, String partition, String setClause, Object... values)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t(BookkeepingTable.LIFECYCLE) + " SET " + setClause
+                + ", updated_at = now() WHERE parent_schema = ? AND parent_table = ? AND partition_name = ?")) {
+            int i = 1;
+            for (Object v : values) {
+                ps.setObject(i++, v instanceof Instant in ? Timestamp.from(in) : v);
+            }
+            ps.setString(i++, parent.schema());
+            ps.setString(i++, parent.table());
+            ps.setString(i, partition);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Appends to the action log. */
+    public void log(
+            Connection c,
+            TableName parent,
+            String partition,
+            String action,
+            String outcome,
+            long rows,
+            String detail,
+            String workflowId,
+            String activityId)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.ACTION_LOG)
+                + " (parent_schema, parent_table, partition_name, action, outcome, rows, detail, workflow_id, activity_id)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, parent.schema());
+            ps.setString(2, parent.table());
+            ps.setString(3, partition);
+            ps.setString(4, action);
+            ps.setString(5, outcome);
+            ps.setLong(6, rows);
+            ps.setString(7, detail);
+            ps.setString(8, workflowId);
+            ps.setString(9, activityId);
+            ps.executeUpdate();
+        }
+    }
+
+    static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
 }

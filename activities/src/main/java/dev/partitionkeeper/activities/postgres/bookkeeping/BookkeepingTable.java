@@ -9,28 +9,28 @@ import dev.partitionkeeper.workflows.model.TableName;
  * Everything else goes through {@link Bookkeeping} (writes) and {@link BookkeepingReader} (reads).
  */
 enum BookkeepingTable {
-  LIFECYCLE("partition_lifecycle"),
-  ACTION_LOG("action_log"),
-  SCHEMA_VERSION("schema_version"),
-  CONVERSION("conversion");
+    LIFECYCLE("partition_lifecycle"),
+    ACTION_LOG("action_log"),
+    SCHEMA_VERSION("schema_version"),
+    CONVERSION("conversion");
 
-  private final String tableName;
+    private final String tableName;
 
-  BookkeepingTable(String tableName) {
-    this.tableName = tableName;
-  }
+    BookkeepingTable(String tableName) {
+        this.tableName = tableName;
+    }
 
-  String tableName() {
-    return tableName;
-  }
+    String tableName() {
+        return tableName;
+    }
 
-  /** The quoted, schema-qualified name for SQL. */
-  String in(String schema) {
-    return TableName.quoteIdent(schema) + "." + TableName.quoteIdent(tableName);
-  }
+    /** The quoted, schema-qualified name for SQL. */
+    String in(String schema) {
+        return TableName.quoteIdent(schema) + "." + TableName.quoteIdent(tableName);
+    }
 
-  /** {@code schema.table} as messages name it. */
-  String displayIn(String schema) {
-    return schema + "." + tableName;
-  }
+    /** {@code schema.table} as messages name it. */
+    String displayIn(String schema) {
+        return schema + "." + tableName;
+    }
 }

@@ -15,65 +15,65 @@ import javax.sql.DataSource;
  */
 final class SingleConnectionDataSource implements DataSource, AutoCloseable {
 
-  private final Connection physical;
+    private final Connection physical;
 
-  SingleConnectionDataSource(String url) throws SQLException {
-    this.physical = DriverManager.getConnection(url);
-  }
+    SingleConnectionDataSource(String url) throws SQLException {
+        this.physical = DriverManager.getConnection(url);
+    }
 
-  @Override
-  public Connection getConnection() {
-    return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("close")) {
-            return null;
-          }
-          try {
-            return method.invoke(physical, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-  }
+    @Override
+    public Connection getConnection() {
+        return (Connection) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("close")) {
+                        return null;
+                    }
+                    try {
+                        return method.invoke(physical, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
 
-  @Override
-  public Connection getConnection(String username, String password) {
-    return getConnection();
-  }
+    @Override
+    public Connection getConnection(String username, String password) {
+        return getConnection();
+    }
 
-  @Override
-  public void close() throws SQLException {
-    physical.close();
-  }
+    @Override
+    public void close() throws SQLException {
+        physical.close();
+    }
 
-  @Override
-  public PrintWriter getLogWriter() {
-    return null;
-  }
+    @Override
+    public PrintWriter getLogWriter() {
+        return null;
+    }
 
-  @Override
-  public void setLogWriter(PrintWriter out) {}
+    @Override
+    public void setLogWriter(PrintWriter out) {}
 
-  @Override
-  public void setLoginTimeout(int seconds) {}
+    @Override
+    public void setLoginTimeout(int seconds) {}
 
-  @Override
-  public int getLoginTimeout() {
-    return 0;
-  }
+    @Override
+    public int getLoginTimeout() {
+        return 0;
+    }
 
-  @Override
-  public Logger getParentLogger() {
-    return Logger.getGlobal();
-  }
+    @Override
+    public Logger getParentLogger() {
+        return Logger.getGlobal();
+    }
 
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    throw new SQLException("not a wrapper");
-  }
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        throw new SQLException("not a wrapper");
+    }
 
-  @Override
-  public boolean isWrapperFor(Class<?> iface) {
-    return false;
-  }
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return false;
+    }
 }

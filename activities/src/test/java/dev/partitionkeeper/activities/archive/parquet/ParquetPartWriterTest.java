@@ -38,20 +38,18 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("postgres")
 class ParquetPartWriterTest {
 
-  private static final int ROWS = 45_000;
+    private static final int ROWS = 45_000;
 
-  @TempDir
-  Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void pagesAndRowGroupsAcrossBoundariesReadBackByDuckDbAndVerified() throws Exception {
-    String url = PgTestSupport.newDatabase("archive_pages");
-    exec(url, "CREATE SCHEMA archive",
-        """
+    @Test
+    void pagesAndRowGroupsAcrossBoundariesReadBackByDuckDbAndVerified() throws Exception {
+        String url = PgTestSupport.newDatabase("archive_pages");
+        exec(url, "CREATE SCHEMA archive", """
         CREATE TABLE archive.readings_p1 (
           id bigint NOT NULL, taken_at timestamptz NOT NULL, v integer, amount numeric(12,2), big numeric(30,4),
-          label text, ok boolean, ratio real, x double precision, ref uuid, nothing text, status text, code text)""",
-        """
+          label text, ok boolean, ratio real, x double precision, ref uuid, nothing text, status text, code text)""", """
         INSERT INTO archive.readings_p1
         SELECT g, timestamptz '2024-05-01 00:00:00+00' + g * interval '1 minute',
                CASE WHEN g % 3 = 0 THEN NULL ELSE g - 20000 END,
@@ -67,71 +65,101 @@ class ParquetPartWriterTest {
                     ELSE (ARRAY['pending','settled','declined'])[1 + g % 3] END,
                'code ' || (g::bigint * 7919 % 45000) || repeat('.', 100)
         FROM generate_series(1, ROWS) g""".replace("ROWS", Integer.toString(ROWS)));
-    Path work = Files.createDirectories(dir.resolve("work"));
-    FileSystemArchiveStore store = fileStore(dir.resolve("store"));
-    // one file, small row groups and pages: several row groups, pages closed by rows and by size
-    ExportOptions options = ExportOptions.newBuilder().rowGroupBytes(1024 * 1024).pageBytes(16 * 1024)
-        .workDir(work).build();
-    ExportRequest request = new ExportRequest(new TableName("archive", "readings_p1"),
-        new TableName("public", "readings"), "readings_p1", "2024-05-01", "2024-06-01", "taken_at");
-    ExportResult exported = new ParquetExporter(dataSource(url), store, options).export(request, ProgressListener.NONE);
-    assertEquals(1, exported.files(), exported.toString());
+        Path work = Files.createDirectories(dir.resolve("work"));
+        FileSystemArchiveStore store = fileStore(dir.resolve("store"));
+        // one file, small row groups and pages: several row groups, pages closed by rows and by size
+        ExportOptions options = ExportOptions.newBuilder()
+                .rowGroupBytes(1024 * 1024)
+                .pageBytes(16 * 1024)
+                .workDir(work)
+                .build();
+        ExportRequest request = new ExportRequest(
+                new TableName("archive", "readings_p1"),
+                new TableName("public", "readings"),
+                "readings_p1",
+                "2024-05-01",
+                "2024-06-01",
+                "taken_at");
+        ExportResult exported =
+                new ParquetExporter(dataSource(url), store, options).export(request, ProgressListener.NONE);
+        assertEquals(1, exported.files(), exported.toString());
 
-    VerifyResult verified = new ArchiveVerifier(dataSource(url), store, work)
-        .verify(request.layout(), request.source());
-    assertTrue(verified.ok(), verified.toString());
+        VerifyResult verified =
+                new ArchiveVerifier(dataSource(url), store, work).verify(request.layout(), request.source());
+        assertTrue(verified.ok(), verified.toString());
 
-    String file = store.root().resolve(request.layout().dir()).resolve("part-00000.parquet").toString();
-    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
-         Connection pg = DriverManager.getConnection(url)) {
-      long rowGroups = Long.parseLong(row(duck,
-          "SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + file + "')").get(0));
-      assertTrue(rowGroups > 2, "row groups: " + rowGroups);
-      // a column of three values keeps its dictionary in every row group; long near-unique codes give it up
-      // in the first row group and are PLAIN from then on; a column of NULLs only has no dictionary at all
-      String chunks = "SELECT count(*) FILTER (WHERE encodings LIKE '%DICTIONARY%'), count(*) FROM parquet_metadata('"
-          + file + "') WHERE path_in_schema = ";
-      String all = Long.toString(rowGroups);
-      assertEquals(List.of(all, all), row(duck, chunks + "'status'"));
-      assertEquals(List.of("1", all), row(duck, chunks + "'code'"));
-      assertEquals(List.of("0", all), row(duck, chunks + "'nothing'"));
+        String file = store.root()
+                .resolve(request.layout().dir())
+                .resolve("part-00000.parquet")
+                .toString();
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+                Connection pg = DriverManager.getConnection(url)) {
+            long rowGroups = Long.parseLong(
+                    row(duck, "SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + file + "')")
+                            .get(0));
+            assertTrue(rowGroups > 2, "row groups: " + rowGroups);
+            // a column of three values keeps its dictionary in every row group; long near-unique codes give it up
+            // in the first row group and are PLAIN from then on; a column of NULLs only has no dictionary at all
+            String chunks =
+                    "SELECT count(*) FILTER (WHERE encodings LIKE '%DICTIONARY%'), count(*) FROM parquet_metadata('"
+                            + file + "') WHERE path_in_schema = ";
+            String all = Long.toString(rowGroups);
+            assertEquals(List.of(all, all), row(duck, chunks + "'status'"));
+            assertEquals(List.of("1", all), row(duck, chunks + "'code'"));
+            assertEquals(List.of("0", all), row(duck, chunks + "'nothing'"));
 
-      String aggregates = "count(*), count(v), sum(v), min(v), max(v), count(amount), sum(amount), min(amount),"
-          + " max(amount), count(big), sum(big), min(big), max(big), count(label), min(label), max(label),"
-          + " sum(length(label)), count(ok), sum(CASE WHEN ok THEN 1 ELSE 0 END), count(ratio), min(ratio),"
-          + " max(ratio), count(x), min(ref::varchar), max(ref::varchar), count(ref), count(nothing), count(status),"
-          + " min(status), max(status), sum(length(status)), count(DISTINCT code), min(code), max(code)";
-      assertEquals(row(pg, "SELECT " + aggregates + " FROM archive.readings_p1"),
-          row(duck, "SELECT " + aggregates + " FROM read_parquet('" + file + "')"));
-      assertEquals(row(pg, "SELECT count(*) FROM archive.readings_p1 WHERE x = 'NaN'"),
-          row(duck, "SELECT count(*) FROM read_parquet('" + file + "') WHERE isnan(x)"));
+            String aggregates = "count(*), count(v), sum(v), min(v), max(v), count(amount), sum(amount), min(amount),"
+                    + " max(amount), count(big), sum(big), min(big), max(big), count(label), min(label), max(label),"
+                    + " sum(length(label)), count(ok), sum(CASE WHEN ok THEN 1 ELSE 0 END), count(ratio), min(ratio),"
+                    + " max(ratio), count(x), min(ref::varchar), max(ref::varchar), count(ref), count(nothing), count(status),"
+                    + " min(status), max(status), sum(length(status)), count(DISTINCT code), min(code), max(code)";
+            assertEquals(
+                    row(pg, "SELECT " + aggregates + " FROM archive.readings_p1"),
+                    row(duck, "SELECT " + aggregates + " FROM read_parquet('" + file + "')"));
+            assertEquals(
+                    row(pg, "SELECT count(*) FROM archive.readings_p1 WHERE x = 'NaN'"),
+                    row(duck, "SELECT count(*) FROM read_parquet('" + file + "') WHERE isnan(x)"));
 
-      // filters that DuckDB answers with the help of row-group statistics
-      String[] filters = {"id BETWEEN 20000 AND 20001", "id > 44990", "v < -19990", "amount > 58000",
-          "big < -4444000000000000", "label > 'label 9998'", "label = 'label 44999'", "status = 'declined'",
-          "status IS NULL", "code LIKE 'code 17.%'", "code > 'code 44990'", "taken_at < '2024-05-01 00:05:00+00'"};
-      for (String f : filters) {
-        assertEquals(row(pg, "SELECT count(*), sum(id) FROM archive.readings_p1 WHERE " + f),
-            row(duck, "SELECT count(*), sum(id) FROM read_parquet('" + file + "') WHERE " + f), f);
-      }
-    }
-  }
-
-  private static List<String> row(Connection c, String sql) throws Exception {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      assertTrue(rs.next(), sql);
-      List<String> row = new ArrayList<>();
-      int n = rs.getMetaData().getColumnCount();
-      for (int i = 1; i <= n; i++) {
-        Object v = rs.getObject(i);
-        if (v instanceof Float || v instanceof Double) {
-          v = String.format("%.4e", ((Number) v).doubleValue());
-        } else if (v instanceof Number num) {
-          v = new BigDecimal(num.toString()).stripTrailingZeros().toPlainString();
+            // filters that DuckDB answers with the help of row-group statistics
+            String[] filters = {
+                "id BETWEEN 20000 AND 20001",
+                "id > 44990",
+                "v < -19990",
+                "amount > 58000",
+                "big < -4444000000000000",
+                "label > 'label 9998'",
+                "label = 'label 44999'",
+                "status = 'declined'",
+                "status IS NULL",
+                "code LIKE 'code 17.%'",
+                "code > 'code 44990'",
+                "taken_at < '2024-05-01 00:05:00+00'"
+            };
+            for (String f : filters) {
+                assertEquals(
+                        row(pg, "SELECT count(*), sum(id) FROM archive.readings_p1 WHERE " + f),
+                        row(duck, "SELECT count(*), sum(id) FROM read_parquet('" + file + "') WHERE " + f),
+                        f);
+            }
         }
-        row.add(v == null ? null : v.toString());
-      }
-      return row;
     }
-  }
+
+    private static List<String> row(Connection c, String sql) throws Exception {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next(), sql);
+            List<String> row = new ArrayList<>();
+            int n = rs.getMetaData().getColumnCount();
+            for (int i = 1; i <= n; i++) {
+                Object v = rs.getObject(i);
+                if (v instanceof Float || v instanceof Double) {
+                    v = String.format("%.4e", ((Number) v).doubleValue());
+                } else if (v instanceof Number num) {
+                    v = new BigDecimal(num.toString()).stripTrailingZeros().toPlainString();
+                }
+                row.add(v == null ? null : v.toString());
+            }
+            return row;
+        }
+    }
 }

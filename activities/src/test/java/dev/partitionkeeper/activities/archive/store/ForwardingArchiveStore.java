@@ -10,39 +10,39 @@ import java.util.List;
  * go through this store's {@link #put} unless a test forwards them too.
  */
 public class ForwardingArchiveStore implements ArchiveStore {
-  protected final ArchiveStore delegate;
+    protected final ArchiveStore delegate;
 
-  public ForwardingArchiveStore(ArchiveStore delegate) {
-    this.delegate = delegate;
-  }
+    public ForwardingArchiveStore(ArchiveStore delegate) {
+        this.delegate = delegate;
+    }
 
-  @Override
-  public String location() {
-    return delegate.location();
-  }
+    @Override
+    public String location() {
+        return delegate.location();
+    }
 
-  @Override
-  public StoredObject put(String key, InputStream in) throws IOException {
-    return delegate.put(key, in);
-  }
+    @Override
+    public StoredObject put(String key, InputStream in) throws IOException {
+        return delegate.put(key, in);
+    }
 
-  @Override
-  public InputStream open(String key) throws IOException {
-    return delegate.open(key);
-  }
+    @Override
+    public InputStream open(String key) throws IOException {
+        return delegate.open(key);
+    }
 
-  @Override
-  public boolean exists(String key) throws IOException {
-    return delegate.exists(key);
-  }
+    @Override
+    public boolean exists(String key) throws IOException {
+        return delegate.exists(key);
+    }
 
-  @Override
-  public List<String> list(String prefix) throws IOException {
-    return delegate.list(prefix);
-  }
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        return delegate.list(prefix);
+    }
 
-  @Override
-  public void delete(String key) throws IOException {
-    delegate.delete(key);
-  }
+    @Override
+    public void delete(String key) throws IOException {
+        delegate.delete(key);
+    }
 }
