@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * The real Temporal server, as the Temporal CLI's {@code temporal server start-dev} runs it (SQLite persistence
@@ -138,11 +139,11 @@ public final class TemporalDevServer implements AutoCloseable {
         }
     }
 
-    private TemporalDevServer(Path cli, Options options) {
+    private TemporalDevServer(Path cli, Options options, IntSupplier freePorts) {
         this.cli = cli;
         this.options = options;
-        this.port = options.port == 0 ? freePort() : options.port;
-        this.uiPort = options.uiPort == 0 ? freePort() : options.uiPort;
+        this.port = options.port == 0 ? freePorts.getAsInt() : options.port;
+        this.uiPort = options.uiPort == 0 ? freePorts.getAsInt() : options.uiPort;
         try {
             this.log = options.logFile != null ? options.logFile : Files.createTempFile("temporal-dev-server", ".log");
         } catch (IOException e) {
@@ -173,7 +174,12 @@ public final class TemporalDevServer implements AutoCloseable {
 
     /** Starts the server with {@code cli} and waits until its frontend serves the default namespace. */
     public static TemporalDevServer start(Path cli, Options options) {
-        TemporalDevServer s = new TemporalDevServer(cli, options);
+        return start(cli, options, TemporalDevServer::freePort);
+    }
+
+    /** As {@link #start(Path, Options)}, the ports it picks itself taken from {@code freePorts} (tests race it). */
+    static TemporalDevServer start(Path cli, Options options, IntSupplier freePorts) {
+        TemporalDevServer s = new TemporalDevServer(cli, options, freePorts);
         for (int attempt = 1; ; attempt++) {
             try {
                 s.startProcess();
@@ -183,8 +189,8 @@ public final class TemporalDevServer implements AutoCloseable {
                 if (attempt >= PORT_RACE_TRIES || options.port != 0 && options.uiPort != 0) {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
-                s.port = options.port == 0 ? freePort() : options.port;
-                s.uiPort = options.uiPort == 0 ? freePort() : options.uiPort;
+                s.port = options.port == 0 ? freePorts.getAsInt() : options.port;
+                s.uiPort = options.uiPort == 0 ? freePorts.getAsInt() : options.uiPort;
             }
         }
     }
