@@ -24,6 +24,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -95,26 +96,69 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
         if (policies.isEmpty()) {
             return List.of();
         }
-        // one connection, one clock check and one look for the bookkeeping schema for all the tables
+        // one connection, one clock check, one look for the bookkeeping schema, one catalog read and one
+        // lifecycle read for all the tables: a pass's SQL does not grow by statements per table
         return call(policies.get(0), "survey", null, c -> {
             checkClock(c, nowMillis);
             boolean booked = books.exists(c);
             Instant now = Instant.ofEpochMilli(nowMillis);
+            List<CatalogReader.Read> reads = CatalogReader.readAll(
+                    c, policies.stream().map(TablePolicy::table).toList());
+            Map<TableName, List<Bookkeeping.Lifecycle>> lifecycles = lifecycles(c, policies, reads, booked);
             List<TableSurvey> out = new ArrayList<>(policies.size());
-            for (TablePolicy policy : policies) {
+            for (int i = 0; i < policies.size(); i++) {
+                TablePolicy policy = policies.get(i);
                 MDC.put("table", policy.table().toString());
-                out.add(surveyOne(c, policy, now, booked));
+                out.add(surveyOne(c, policy, reads.get(i), now, booked, lifecycles));
             }
             return out;
         });
     }
 
+    /**
+     * The lifecycle rows of the tables whose plan needs them, in one query; null when the role may not read
+     * the lifecycle table, so that each table is refused on its own as {@link #archiveStates} refuses it.
+     */
+    private Map<TableName, List<Bookkeeping.Lifecycle>> lifecycles(
+            Connection c, List<TablePolicy> policies, List<CatalogReader.Read> reads, boolean booked)
+            throws SQLException {
+        List<TableName> needed = new ArrayList<>();
+        for (int i = 0; i < policies.size(); i++) {
+            if (booked
+                    && policies.get(i).retentionAction() != RetentionAction.DETACH_ONLY
+                    && reads.get(i).failure() == null) {
+                needed.add(policies.get(i).table());
+            }
+        }
+        if (needed.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return books.forParents(c, needed);
+        } catch (SQLException e) {
+            if (!Privileges.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
     /** Plans one table and, when it has nothing to do, checks its layout on the same catalog read. */
-    private TableSurvey surveyOne(Connection c, TablePolicy policy, Instant now, boolean booked) throws SQLException {
+    private TableSurvey surveyOne(
+            Connection c,
+            TablePolicy policy,
+            CatalogReader.Read read,
+            Instant now,
+            boolean booked,
+            Map<TableName, List<Bookkeeping.Lifecycle>> lifecycles)
+            throws SQLException {
         String table = policy.table().toString();
         try {
-            CatalogSnapshot snap = CatalogReader.read(c, policy.table());
-            MaintenancePlan plan = MaintenancePlanner.plan(snap, policy, now, archiveStates(c, policy, booked));
+            CatalogSnapshot snap = read.get();
+            List<ArchiveState> archived = lifecycles == null
+                    ? archiveStates(c, policy, booked)
+                    : archiveStates(policy, booked, lifecycles.getOrDefault(policy.table(), List.of()));
+            MaintenancePlan plan = MaintenancePlanner.plan(snap, policy, now, archived);
             listener.planned(policy.table(), plan);
             if (!plan.actions().isEmpty()) {
                 return new TableSurvey(table, plan, null, null);
@@ -141,8 +185,17 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
         if (policy.retentionAction() == RetentionAction.DETACH_ONLY || !booked) {
             return List.of();
         }
+        return archiveStates(policy, booked, books.forParent(c, policy.table()));
+    }
+
+    /** {@link #archiveStates(Connection, TablePolicy, boolean)} on lifecycle rows already read. */
+    private static List<ArchiveState> archiveStates(
+            TablePolicy policy, boolean booked, List<Bookkeeping.Lifecycle> lifecycles) {
+        if (policy.retentionAction() == RetentionAction.DETACH_ONLY || !booked) {
+            return List.of();
+        }
         List<ArchiveState> out = new ArrayList<>();
-        for (Bookkeeping.Lifecycle l : books.forParent(c, policy.table())) {
+        for (Bookkeeping.Lifecycle l : lifecycles) {
             if (l.detachedAt() == null) {
                 continue;
             }

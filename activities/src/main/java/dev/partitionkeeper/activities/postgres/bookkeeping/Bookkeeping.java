@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -243,6 +245,38 @@ public final class Bookkeeping {
         return query(c, "WHERE parent_schema = ? AND parent_table = ?", parent.schema(), parent.table());
     }
 
+    /**
+     * The lifecycle rows of several parents in one query, each parent's rows in the order
+     * {@link #forParent} gives them; a parent without rows maps to an empty list.
+     */
+    public Map<TableName, List<Lifecycle>> forParents(Connection c, List<TableName> parents) throws SQLException {
+        Map<TableName, List<Lifecycle>> out = new LinkedHashMap<>();
+        for (TableName p : parents) {
+            out.put(p, new ArrayList<>());
+        }
+        if (parents.isEmpty()) {
+            return out;
+        }
+        String[] schemas = parents.stream().map(TableName::schema).toArray(String[]::new);
+        String[] tables = parents.stream().map(TableName::table).toArray(String[]::new);
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + t(BookkeepingTable.LIFECYCLE)
+                + " WHERE (parent_schema, parent_table) IN (SELECT * FROM unnest(?::text[], ?::text[]))"
+                + " ORDER BY detached_at NULLS LAST, partition_name")) {
+            ps.setArray(1, c.createArrayOf("text", schemas));
+            ps.setArray(2, c.createArrayOf("text", tables));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Lifecycle l = lifecycle(rs);
+                    List<Lifecycle> list = out.get(new TableName(l.parentSchema(), l.parentTable()));
+                    if (list != null) {
+                        list.add(l);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** Partitions detached but not dropped, of a parent. */
     public List<Lifecycle> pendingArchive(Connection c, TableName parent) throws SQLException {
         return query(
@@ -261,27 +295,31 @@ public final class Bookkeeping {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Lifecycle(
-                            rs.getString("parent_schema"),
-                            rs.getString("parent_table"),
-                            rs.getString("partition_name"),
-                            rs.getString("range_from"),
-                            rs.getString("range_to"),
-                            rs.getString("detached_schema"),
-                            instant(rs.getTimestamp("detached_at")),
-                            (Long) rs.getObject("estimated_rows"),
-                            rs.getString("archive_location"),
-                            (Long) rs.getObject("archived_rows"),
-                            rs.getString("archive_checksum"),
-                            instant(rs.getTimestamp("exported_at")),
-                            instant(rs.getTimestamp("verified_at")),
-                            instant(rs.getTimestamp("drop_after")),
-                            instant(rs.getTimestamp("dropped_at")),
-                            rs.getString("last_error")));
+                    out.add(lifecycle(rs));
                 }
             }
         }
         return out;
+    }
+
+    private static Lifecycle lifecycle(ResultSet rs) throws SQLException {
+        return new Lifecycle(
+                rs.getString("parent_schema"),
+                rs.getString("parent_table"),
+                rs.getString("partition_name"),
+                rs.getString("range_from"),
+                rs.getString("range_to"),
+                rs.getString("detached_schema"),
+                instant(rs.getTimestamp("detached_at")),
+                (Long) rs.getObject("estimated_rows"),
+                rs.getString("archive_location"),
+                (Long) rs.getObject("archived_rows"),
+                rs.getString("archive_checksum"),
+                instant(rs.getTimestamp("exported_at")),
+                instant(rs.getTimestamp("verified_at")),
+                instant(rs.getTimestamp("drop_after")),
+                instant(rs.getTimestamp("dropped_at")),
+                rs.getString("last_error"));
     }
 
     /** Updates named columns of one lifecycle row ({@code column = ?} pairs; names are ours, not input). */
