@@ -329,14 +329,7 @@ public final class PartitionDdl {
             Before before)
             throws SQLException {
         // First phase takes SHARE UPDATE EXCLUSIVE on parent and partition: stay out of the queue first.
-        gate.waitOutsideQueue(
-                c,
-                List.of(
-                        new LockGate.Target(
-                                parent.oid(), parent.table().toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE),
-                        new LockGate.Target(oid, part.toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE)),
-                progress,
-                System.nanoTime());
+        waitOutsideQueueForDetach(c, parent, part, oid, progress);
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(true); // CONCURRENTLY cannot run inside a transaction block
         before.run();
@@ -402,6 +395,23 @@ public final class PartitionDdl {
         }
     }
 
+    /**
+     * Both phases of a concurrent detach, and FINALIZE, take SHARE UPDATE EXCLUSIVE on the parent and the
+     * partition: waits outside the lock queue while an older transaction holds a conflicting lock on either.
+     */
+    private void waitOutsideQueueForDetach(
+            Connection c, CatalogReader.Parent parent, TableName part, long oid, LockGate.Progress progress)
+            throws SQLException {
+        gate.waitOutsideQueue(
+                c,
+                List.of(
+                        new LockGate.Target(
+                                parent.oid(), parent.table().toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE),
+                        new LockGate.Target(oid, part.toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE)),
+                progress,
+                System.nanoTime());
+    }
+
     /** Finishes a pending {@code DETACH ... CONCURRENTLY}. */
     public int finalizeDetach(Connection c, CatalogReader.Parent parent, TableName part, LockGate.Progress progress)
             throws SQLException {
@@ -411,14 +421,7 @@ public final class PartitionDdl {
                         == 0) {
             return 0;
         }
-        gate.waitOutsideQueue(
-                c,
-                List.of(
-                        new LockGate.Target(
-                                parent.oid(), parent.table().toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE),
-                        new LockGate.Target(oid, part.toString(), LockGate.CONFLICTS_SHARE_UPDATE_EXCLUSIVE)),
-                progress,
-                System.nanoTime());
+        waitOutsideQueueForDetach(c, parent, part, oid, progress);
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(true); // FINALIZE cannot run inside a transaction block either
         try {
