@@ -177,17 +177,28 @@ public final class TemporalDevServer implements AutoCloseable {
         return start(cli, options, TemporalDevServer::freePort);
     }
 
-    /** As {@link #start(Path, Options)}, the ports it picks itself taken from {@code freePorts} (tests race it). */
+    /**
+     * As {@link #start(Path, Options)}, the ports it picks itself taken from {@code freePorts} (tests race it).
+     *
+     * <p>A start that lost a race is tried again, up to {@value #PORT_RACE_TRIES} times: a port we picked was bound
+     * by another process before the server bound it (we pick new ones), or one of the ports the CLI picks for the
+     * server's internal services (history, matching, membership) was, which shows as a Go panic while the server is
+     * built (a connection's ephemeral port takes it: the worker of a test dials the address all the while). A port
+     * the caller fixed that is taken is an error at once.
+     */
     static TemporalDevServer start(Path cli, Options options, IntSupplier freePorts) {
         TemporalDevServer s = new TemporalDevServer(cli, options, freePorts);
+        List<String> lost = new ArrayList<>();
         for (int attempt = 1; ; attempt++) {
             try {
                 s.startProcess();
                 return s;
-            } catch (PortTakenException e) {
-                // a free port we picked was taken (another process bound it) before the server did: pick new ones
-                if (attempt >= PORT_RACE_TRIES || options.port != 0 && options.uiPort != 0) {
-                    throw new IllegalStateException(e.getMessage(), e);
+            } catch (StartRaceException e) {
+                lost.add("start " + attempt + ": " + e.cause);
+                if (attempt >= PORT_RACE_TRIES) {
+                    throw new IllegalStateException(
+                            e.getMessage() + "\n(" + attempt + " starts lost a race: " + String.join("; ", lost) + ")",
+                            e);
                 }
                 s.port = options.port == 0 ? freePorts.getAsInt() : options.port;
                 s.uiPort = options.uiPort == 0 ? freePorts.getAsInt() : options.uiPort;
@@ -195,10 +206,13 @@ public final class TemporalDevServer implements AutoCloseable {
         }
     }
 
-    /** The server exited because one of its ports was in use. */
-    static final class PortTakenException extends RuntimeException {
-        PortTakenException(String message) {
+    /** The server exited while starting because a port it was to bind was taken; starting again may work. */
+    static final class StartRaceException extends RuntimeException {
+        final String cause;
+
+        StartRaceException(String message, String cause) {
             super(message);
+            this.cause = cause;
         }
     }
 
@@ -243,12 +257,14 @@ public final class TemporalDevServer implements AutoCloseable {
         while (true) {
             if (!process.isAlive()) {
                 c.close();
-                String printed = tail(logStart);
+                String printed = since(logStart);
                 String why = "the Temporal dev server exited with " + process.exitValue()
-                        + " before it was ready; its log " + log + ":\n" + printed;
-                throw printed.contains("address already in use")
-                        ? new PortTakenException(why)
-                        : new IllegalStateException(why);
+                        + " before it was ready: " + firstError(printed) + "\nits log " + log + ":\n"
+                        + lastLines(printed, 30);
+                if (lostARace(options, printed, process.exitValue())) {
+                    throw new StartRaceException(why, firstError(printed));
+                }
+                throw new IllegalStateException(why);
             }
             try {
                 c.stubs()
@@ -268,7 +284,7 @@ public final class TemporalDevServer implements AutoCloseable {
                 process.destroyForcibly();
                 throw new IllegalStateException("the Temporal dev server did not serve within " + START_TIMEOUT + " ("
                         + (last == null ? "UI not up" : last.getMessage()) + "); its log " + log + ":\n"
-                        + tail(logStart));
+                        + lastLines(since(logStart), 30));
             }
             sleep(100);
         }
@@ -336,18 +352,47 @@ public final class TemporalDevServer implements AutoCloseable {
         }
     }
 
-    /** The last lines the server printed after {@code offset} bytes of its log. */
-    private String tail(long offset) {
+    /**
+     * Whether a start that ended with {@code exitCode}, printing {@code printed}, lost a race worth another try: a
+     * bind refused on a port nobody fixed, or a Go panic (exit 2) while the server was built, which is how the
+     * server reports an internal port taken under it.
+     */
+    static boolean lostARace(Options options, String printed, int exitCode) {
+        for (int fixed : new int[] {options.port, options.ui ? options.uiPort : 0}) {
+            if (fixed != 0 && printed.contains(":" + fixed + ": bind: address already in use")) {
+                return false;
+            }
+        }
+        return printed.contains("address already in use") || exitCode == 2 && printed.contains("panic:");
+    }
+
+    /** The line that says what went wrong: a panic's message or the first error, not the stack under it. */
+    static String firstError(String printed) {
+        List<String> lines = printed.lines().toList();
+        for (String marker : List.of("panic:", "Error:", "error", "address already in use")) {
+            for (String l : lines) {
+                if (l.contains(marker)) {
+                    return l.strip();
+                }
+            }
+        }
+        return lines.isEmpty() ? "(it printed nothing)" : lines.get(0).strip();
+    }
+
+    /** What the server printed after {@code offset} bytes of its log (every start appends to it). */
+    private String since(long offset) {
         try {
             byte[] all = Files.readAllBytes(log);
             int from = (int) Math.min(offset, all.length);
-            List<String> lines = new String(all, from, all.length - from, StandardCharsets.UTF_8)
-                    .lines()
-                    .toList();
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(cannot read " + log + ": " + e.getMessage() + ")";
         }
+    }
+
+    private static String lastLines(String text, int n) {
+        List<String> lines = text.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
     }
 
     private static boolean httpOk(String url) {

@@ -1,5 +1,7 @@
 package dev.partitionkeeper.worker.dev;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,5 +73,31 @@ class TemporalDevServerTest {
 
             assertTrue(e.getMessage().contains("address already in use"), e.getMessage());
         }
+    }
+
+    @Test
+    void aPanicWhileTheServerIsBuiltIsARaceWorthAnotherStartAndSaysWhy() {
+        String printed = "time=... level=WARN msg=x\n"
+                + "panic: listen tcp 127.0.0.1:41234: bind: address already in use\n\n"
+                + "goroutine 1 [running]:\ngo.uber.org/fx.New(...)\n";
+        TemporalDevServer.Options free = TemporalDevServer.Options.newBuilder().build();
+
+        assertTrue(TemporalDevServer.lostARace(free, printed, 2));
+        assertTrue(TemporalDevServer.lostARace(free, "panic: runtime error\ngoroutine 1 [running]:\n", 2));
+        assertEquals(
+                "panic: listen tcp 127.0.0.1:41234: bind: address already in use",
+                TemporalDevServer.firstError(printed));
+    }
+
+    @Test
+    void aTakenPortTheCallerFixedOrABadFlagIsNotTriedAgain() {
+        TemporalDevServer.Options fixed =
+                TemporalDevServer.Options.newBuilder().port(41234).build();
+        String taken = "Error: can't set frontend port 41234: listen tcp 127.0.0.1:41234: bind: address already in use";
+
+        assertFalse(TemporalDevServer.lostARace(fixed, taken, 1));
+        assertFalse(TemporalDevServer.lostARace(fixed, "Error: unknown flag: --nope", 1));
+        assertTrue(TemporalDevServer.lostARace(
+                fixed, "Error: listen tcp 127.0.0.1:5555: bind: address already in use", 1));
     }
 }
