@@ -1,0 +1,177 @@
+package dev.partitionkeeper.activities.postgres;
+
+import dev.partitionkeeper.workflows.model.KeyType;
+import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
+import dev.partitionkeeper.workflows.plan.KeyAxis;
+import dev.partitionkeeper.workflows.plan.KeyStats;
+import dev.partitionkeeper.workflows.plan.MaintenancePlanner;
+import dev.partitionkeeper.workflows.plan.PartitionInfo;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads the {@link KeyStats} a table's plan needs, never by scanning the table:
+ *
+ * <ul>
+ *   <li>integer keys: the largest key, as {@code SELECT max(key)} on the newest partitions, from the top down
+ *       until one has rows. PostgreSQL answers it from a btree index on the key (one descent); without such an
+ *       index it reads the newest non-empty partition, the one being filled, whole. The empty premade
+ *       partitions above it cost nothing either way.
+ *   <li>a {@code retention_column}: the newest value of that column in each partition below the one holding the
+ *       largest key, in one statement, each answered from an index on the column. Refused without such an index
+ *       (each pass would read every old partition whole) or when the column is not a timestamp or date.
+ *   <li>UUIDv7 keys: how many rows of the default partition are not version 7 (the default partition is counted
+ *       every pass anyway).
+ * </ul>
+ */
+public final class KeyStatsReader {
+    /** Empty partitions read from the top before giving up on finding the largest key (all premade ones). */
+    static final int MAX_PARTITIONS_WALKED = 64;
+
+    private KeyStatsReader() {}
+
+    /**
+     * {@code snap} with its {@link KeyStats}, checked against {@code policy}.
+     *
+     * @throws PolicyException when the key does not fit the policy, or the retention_column is missing, of the
+     *     wrong type or without an index
+     */
+    public static CatalogSnapshot withStats(Connection c, CatalogSnapshot snap, TablePolicy policy) throws SQLException {
+        CatalogSnapshot keyed;
+        try {
+            keyed = MaintenancePlanner.keyed(snap, policy);
+        } catch (IllegalArgumentException e) {
+            throw new PolicyException(snap.table() + ": " + e.getMessage());
+        }
+        try {
+            KeyAxis.periodZone(policy.interval(), policy.zone(), keyed.keyType());
+        } catch (IllegalArgumentException e) {
+            boolean kinds = keyed.keyType().isInteger() != policy.interval().isValueStep();
+            throw new PolicyException(kinds
+                    ? "table " + snap.table() + " is partitioned by column " + snap.keyColumn() + " of type "
+                            + snap.keyType().sqlName() + "; " + e.getMessage()
+                    : policy.table() + ": " + e.getMessage());
+        }
+        KeyType type = keyed.keyType();
+        Long maxKey = type.isInteger() ? maxKey(c, snap) : null;
+        KeyType retentionType = null;
+        Map<String, Long> newest = Map.of();
+        if (policy.retentionColumn() != null && type.isInteger()) {
+            long parentOid = CatalogReader.oid(c, snap.table());
+            retentionType = retentionColumnType(c, snap.table(), parentOid, policy.retentionColumn());
+            newest = newest(c, snap, policy.retentionColumn(), maxKey);
+        }
+        long foreign = 0;
+        if (type == KeyType.UUID && snap.defaultRows() > 0) {
+            PartitionInfo def = snap.defaultPartition().orElseThrow();
+            foreign = Sql.queryLong(
+                    c,
+                    "SELECT count(*) FROM " + new TableName(def.schema(), def.name()).quoted() + " WHERE substr("
+                            + TableName.quoteIdent(snap.keyColumn()) + "::text, 15, 1) <> '7'");
+        }
+        if (maxKey == null && retentionType == null && foreign == 0) {
+            return snap;
+        }
+        return snap.withKeyStats(new KeyStats(maxKey, retentionType, newest, foreign));
+    }
+
+    /** The largest key in the newest non-empty partition, or null when the newest ones hold no rows. */
+    private static Long maxKey(Connection c, CatalogSnapshot snap) throws SQLException {
+        List<PartitionInfo> ranged = snap.ranged();
+        String key = TableName.quoteIdent(snap.keyColumn());
+        int walked = 0;
+        for (int i = ranged.size() - 1; i >= 0 && walked < MAX_PARTITIONS_WALKED; i--, walked++) {
+            PartitionInfo p = ranged.get(i);
+            try (PreparedStatement ps = c.prepareStatement("SELECT max(" + key + ")::bigint FROM "
+                            + new TableName(p.schema(), p.name()).quoted());
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long v = rs.getLong(1);
+                if (!rs.wasNull()) {
+                    return v;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The retention column's type, refused unless it is a timestamp or date column with an index. */
+    private static KeyType retentionColumnType(Connection c, TableName table, long parentOid, String column)
+            throws SQLException {
+        String formatted = null;
+        int attnum = 0;
+        try (PreparedStatement ps = c.prepareStatement("SELECT format_type(atttypid, atttypmod), attnum FROM"
+                + " pg_attribute WHERE attrelid = ? AND attname = ? AND attnum > 0 AND NOT attisdropped")) {
+            ps.setLong(1, parentOid);
+            ps.setString(2, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    formatted = rs.getString(1);
+                    attnum = rs.getInt(2);
+                }
+            }
+        }
+        if (formatted == null) {
+            throw new PolicyException("retention_column " + column + " does not exist in " + table
+                    + "; name the timestamp column whose age decides retention, e.g. retention_column: created_at");
+        }
+        KeyType type = KeyType.fromSqlName(formatted);
+        if (type == null || type.kind() != KeyType.Kind.TIME) {
+            throw new PolicyException("retention_column " + column + " of " + table + " is " + formatted
+                    + "; it must be timestamptz, timestamp or date, the time each row was written (e.g. created_at)");
+        }
+        long indexes = Sql.queryLong(
+                c,
+                "SELECT count(*) FROM pg_index WHERE indrelid = ? AND indkey[0] = ? AND indpred IS NULL",
+                parentOid,
+                attnum);
+        if (indexes == 0) {
+            throw new PolicyException("retention_column " + column + " of " + table + " has no index, so every pass"
+                    + " would read each old partition whole to find its newest row; create one first: CREATE INDEX ON "
+                    + table.quoted() + " (" + TableName.quoteIdent(column) + ")");
+        }
+        return type;
+    }
+
+    /**
+     * The newest retention column value (axis of its type, {@link KeyAxis#MIN} when empty) of each partition
+     * wholly below the largest key: the ones retention may detach.
+     */
+    private static Map<String, Long> newest(Connection c, CatalogSnapshot snap, String column, Long maxKey)
+            throws SQLException {
+        List<PartitionInfo> old = new ArrayList<>();
+        for (PartitionInfo p : snap.ranged()) {
+            if (maxKey != null && p.to() != KeyAxis.MAX && p.to() <= maxKey) {
+                old.add(p);
+            }
+        }
+        Map<String, Long> out = new HashMap<>();
+        if (old.isEmpty()) {
+            return out;
+        }
+        String col = TableName.quoteIdent(column);
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < old.size(); i++) {
+            PartitionInfo p = old.get(i);
+            parts.add("SELECT " + i + ", floor(extract(epoch FROM max(" + col + ")) * 1000000)::bigint FROM "
+                    + new TableName(p.schema(), p.name()).quoted());
+        }
+        try (PreparedStatement ps = c.prepareStatement(parts.stream().collect(Collectors.joining(" UNION ALL ")));
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long v = rs.getLong(2);
+                out.put(old.get(rs.getInt(1)).name(), rs.wasNull() ? KeyAxis.MIN : v);
+            }
+        }
+        return out;
+    }
+}
