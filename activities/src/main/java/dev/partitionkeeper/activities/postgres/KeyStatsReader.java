@@ -45,7 +45,8 @@ public final class KeyStatsReader {
      * @throws PolicyException when the key does not fit the policy, or the retention_column is missing, of the
      *     wrong type or without an index
      */
-    public static CatalogSnapshot withStats(Connection c, CatalogSnapshot snap, TablePolicy policy) throws SQLException {
+    public static CatalogSnapshot withStats(Connection c, CatalogSnapshot snap, TablePolicy policy)
+            throws SQLException {
         CatalogSnapshot keyed;
         try {
             keyed = MaintenancePlanner.keyed(snap, policy);
@@ -56,10 +57,11 @@ public final class KeyStatsReader {
             KeyAxis.periodZone(policy.interval(), policy.zone(), keyed.keyType());
         } catch (IllegalArgumentException e) {
             boolean kinds = keyed.keyType().isInteger() != policy.interval().isValueStep();
-            throw new PolicyException(kinds
-                    ? "table " + snap.table() + " is partitioned by column " + snap.keyColumn() + " of type "
-                            + snap.keyType().sqlName() + "; " + e.getMessage()
-                    : policy.table() + ": " + e.getMessage());
+            throw new PolicyException(
+                    kinds
+                            ? "table " + snap.table() + " is partitioned by column " + snap.keyColumn() + " of type "
+                                    + snap.keyType().sqlName() + "; " + e.getMessage()
+                            : policy.table() + ": " + e.getMessage());
         }
         KeyType type = keyed.keyType();
         Long maxKey = type.isInteger() ? maxKey(c, snap) : null;
@@ -91,8 +93,8 @@ public final class KeyStatsReader {
         int walked = 0;
         for (int i = ranged.size() - 1; i >= 0 && walked < MAX_PARTITIONS_WALKED; i--, walked++) {
             PartitionInfo p = ranged.get(i);
-            try (PreparedStatement ps = c.prepareStatement("SELECT max(" + key + ")::bigint FROM "
-                            + new TableName(p.schema(), p.name()).quoted());
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT max(" + key + ")::bigint FROM " + new TableName(p.schema(), p.name()).quoted());
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long v = rs.getLong(1);

@@ -113,9 +113,8 @@ final class TablePolicyParser {
             problems.add(where + ": retention_action " + ra.label() + " needs a retention (e.g. retention: 12 months)");
         }
         int grace = dropGrace(t, where);
-        KeyEncoding encoding = !t.has("key_encoding")
-                ? null
-                : parsed(where, () -> KeyEncoding.parse(text(t, "key_encoding")), null);
+        KeyEncoding encoding =
+                !t.has("key_encoding") ? null : parsed(where, () -> KeyEncoding.parse(text(t, "key_encoding")), null);
         if (name != null && seen.containsKey(name)) {
             problems.add(where + ": duplicate table, already listed as tables[" + seen.get(name) + "]");
         } else if (name != null) {

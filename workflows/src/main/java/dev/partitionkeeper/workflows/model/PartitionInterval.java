@@ -283,8 +283,7 @@ public final class PartitionInterval {
                 return steps(Long.parseLong(text.trim().replace("+", "")));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(
-                        "interval " + text.trim() + " is too large a step of key values; use at most "
-                                + Long.MAX_VALUE,
+                        "interval " + text.trim() + " is too large a step of key values; use at most " + Long.MAX_VALUE,
                         e);
             }
         }

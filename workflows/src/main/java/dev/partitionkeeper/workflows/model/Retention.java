@@ -44,8 +44,10 @@ public record Retention(long amount, Unit unit) {
             try {
                 n = Long.parseLong(text.trim().replace("+", ""));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("retention " + text.trim() + " is more key values than a bigint"
-                        + " holds; use at most " + Long.MAX_VALUE, e);
+                throw new IllegalArgumentException(
+                        "retention " + text.trim() + " is more key values than a bigint" + " holds; use at most "
+                                + Long.MAX_VALUE,
+                        e);
             }
             if (n < 1) {
                 throw new IllegalArgumentException("retention in key values must be at least 1 (the newest key values"

@@ -89,7 +89,10 @@ public record TablePolicy(
         if (partitionName != null && !interval.isValueStep()) {
             PartitionNameTemplate.of(partitionName, table, interval);
         }
-        if (retention != null && !retention.isValues() && !interval.isValueStep() && shorterThanOne(retention, interval)) {
+        if (retention != null
+                && !retention.isValues()
+                && !interval.isValueStep()
+                && shorterThanOne(retention, interval)) {
             throw new IllegalArgumentException("retention " + retention + " for " + table + " is shorter than one "
                     + interval.label() + " partition; use at least one interval");
         }
@@ -228,38 +231,137 @@ public record TablePolicy(
     }
 
     public TablePolicy withInterval(PartitionInterval v) {
-        return new TablePolicy(table, v, premake, retention, timezone, defaultPartition, retentionAction, dropGraceDays, partitionName, keyEncoding, retentionColumn);
+        return new TablePolicy(
+                table,
+                v,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn);
     }
 
     public TablePolicy withPremake(int v) {
-        return new TablePolicy(table, interval, v, retention, timezone, defaultPartition, retentionAction, dropGraceDays, partitionName, keyEncoding, retentionColumn);
+        return new TablePolicy(
+                table,
+                interval,
+                v,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn);
     }
 
     public TablePolicy withRetention(Retention v) {
-        return new TablePolicy(table, interval, premake, v, timezone, defaultPartition, retentionAction, dropGraceDays, partitionName, keyEncoding, retentionColumn);
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                v,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn);
     }
 
     public TablePolicy withTimezone(String v) {
-        return new TablePolicy(table, interval, premake, retention, v, defaultPartition, retentionAction, dropGraceDays, partitionName, keyEncoding, retentionColumn);
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                v,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn);
     }
 
     public TablePolicy withDefaultPartition(DefaultPartitionMode v) {
-        return new TablePolicy(table, interval, premake, retention, timezone, v, retentionAction, dropGraceDays, partitionName, keyEncoding, retentionColumn);
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                v,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn);
     }
 
     public TablePolicy withRetentionAction(RetentionAction v) {
-        return new TablePolicy(table, interval, premake, retention, timezone, defaultPartition, v, dropGraceDays, partitionName, keyEncoding, retentionColumn);
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                v,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn);
     }
 
     public TablePolicy withPartitionName(String v) {
-        return new TablePolicy(table, interval, premake, retention, timezone, defaultPartition, retentionAction, dropGraceDays, v, keyEncoding, retentionColumn);
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                v,
+                keyEncoding,
+                retentionColumn);
     }
 
     public TablePolicy withKeyEncoding(KeyEncoding v) {
-        return new TablePolicy(table, interval, premake, retention, timezone, defaultPartition, retentionAction, dropGraceDays, partitionName, v, retentionColumn);
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                v,
+                retentionColumn);
     }
 
     public TablePolicy withRetentionColumn(String v) {
-        return new TablePolicy(table, interval, premake, retention, timezone, defaultPartition, retentionAction, dropGraceDays, partitionName, keyEncoding, v);
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                v);
     }
 }

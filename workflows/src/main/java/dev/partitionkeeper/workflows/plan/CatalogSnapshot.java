@@ -51,13 +51,11 @@ public record CatalogSnapshot(
 
     /** The same catalog with its key planned as {@code type} (a bigint key as an epoch key: same axis values). */
     public CatalogSnapshot withKeyType(KeyType type) {
-        return new CatalogSnapshot(
-                table, keyColumn, type, partitions, defaultRows, defaultMin, defaultMax, keyStats);
+        return new CatalogSnapshot(table, keyColumn, type, partitions, defaultRows, defaultMin, defaultMax, keyStats);
     }
 
     public CatalogSnapshot withKeyStats(KeyStats stats) {
-        return new CatalogSnapshot(
-                table, keyColumn, keyType, partitions, defaultRows, defaultMin, defaultMax, stats);
+        return new CatalogSnapshot(table, keyColumn, keyType, partitions, defaultRows, defaultMin, defaultMax, stats);
     }
 
     public Optional<PartitionInfo> defaultPartition() {

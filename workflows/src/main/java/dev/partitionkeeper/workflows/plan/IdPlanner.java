@@ -30,6 +30,8 @@ final class IdPlanner {
     static MaintenancePlan plan(CatalogSnapshot snap, TablePolicy policy, Instant now, List<ArchiveState> detached) {
         KeyType type = snap.keyType();
         ZoneId zone = policy.zone();
+        // refuses a time interval on an integer key, with the fix
+        KeyAxis.periodZone(policy.interval(), zone, type);
         long step = policy.interval().step();
         List<PlannedAction> actions = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();

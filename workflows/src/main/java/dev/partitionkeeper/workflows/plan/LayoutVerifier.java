@@ -25,6 +25,7 @@ public final class LayoutVerifier {
         String runwayEnd;
         if (type.isInteger()) {
             // integer keys: the current partition is the one holding the largest key
+            KeyAxis.periodZone(policy.interval(), zone, type);
             long step = policy.interval().step();
             currentStart = Math.floorDiv(IdPlanner.position(snap, ranged), step) * step;
             currentEnd = currentStart > IdPlanner.maxValue(type) - step ? KeyAxis.MAX : currentStart + step;

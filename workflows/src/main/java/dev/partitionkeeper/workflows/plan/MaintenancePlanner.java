@@ -121,8 +121,7 @@ public final class MaintenancePlanner {
     }
 
     /** Interrupted detaches to finalize, the default partition to create, and what the default partition holds. */
-    static void prelude(
-            CatalogSnapshot snap, TablePolicy policy, List<PlannedAction> actions, List<Finding> findings) {
+    static void prelude(CatalogSnapshot snap, TablePolicy policy, List<PlannedAction> actions, List<Finding> findings) {
         ZoneId zone = policy.zone();
         KeyType type = snap.keyType();
         for (PartitionInfo p : snap.partitions()) {
@@ -199,8 +198,7 @@ public final class MaintenancePlanner {
         return true;
     }
 
-    static void planArchive(
-            List<PlannedAction> actions, TablePolicy policy, Instant now, List<ArchiveState> detached) {
+    static void planArchive(List<PlannedAction> actions, TablePolicy policy, Instant now, List<ArchiveState> detached) {
         if (policy.retentionAction() == RetentionAction.DETACH_ONLY) {
             return;
         }
