@@ -201,7 +201,7 @@ public final class CatalogReader {
      * SQL for the {@link KeyAxis} value (microseconds of the 48-bit millisecond prefix) of a UUID given as text.
      * The text of a UUID sorts as the UUID does (lower-case hex at fixed places).
      */
-    static String uuidMicros(String uuidText) {
+    public static String uuidMicros(String uuidText) {
         return "(('x' || substr(replace(" + uuidText + ", '-', ''), 1, 12))::bit(48)::bigint * 1000)";
     }
 

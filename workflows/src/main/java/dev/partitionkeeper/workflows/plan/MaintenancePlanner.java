@@ -295,6 +295,16 @@ public final class MaintenancePlanner {
         return out;
     }
 
+    /** The name of an integer key's partition starting at {@code from}: {@code <table>_p1000000}. */
+    public static String idPartitionName(TableName table, long from) {
+        return partitionName(table, IdPlanner.suffix(from));
+    }
+
+    /** The largest value of an integer key's type ({@link KeyAxis#MAX} - 1 for bigint and numeric). */
+    public static long maxKeyValue(KeyType type) {
+        return IdPlanner.maxValue(type);
+    }
+
     /**
      * {@code <table>_<suffix>}, the table part cut (on a character boundary) so that the whole stays
      * within PostgreSQL's 63-byte identifier limit.
