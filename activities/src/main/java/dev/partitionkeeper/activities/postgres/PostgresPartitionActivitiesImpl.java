@@ -4,6 +4,8 @@ import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
+import dev.partitionkeeper.workflows.activity.TableDdl;
+import dev.partitionkeeper.workflows.activity.TableDdlResult;
 import dev.partitionkeeper.workflows.activity.TableSurvey;
 import dev.partitionkeeper.workflows.model.RetentionAction;
 import dev.partitionkeeper.workflows.model.TableName;
@@ -291,6 +293,11 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
                     books,
                     progress());
         });
+    }
+
+    @Override
+    public TableDdlResult applyDdl(TableDdl table, long nowMillis) {
+        return DdlBatch.run(this, table, nowMillis);
     }
 
     @Override
