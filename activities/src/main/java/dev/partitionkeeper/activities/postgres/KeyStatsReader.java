@@ -67,8 +67,9 @@ public final class KeyStatsReader {
         Long maxKey = type.isInteger() ? maxKey(c, snap) : null;
         KeyType retentionType = null;
         Map<String, Long> newest = Map.of();
+        long parentOid = type.isInteger() ? CatalogReader.oid(c, snap.table()) : 0;
+        boolean unindexed = type.isInteger() && !indexed(c, parentOid, snap.keyColumn());
         if (policy.retentionColumn() != null && type.isInteger()) {
-            long parentOid = CatalogReader.oid(c, snap.table());
             retentionType = retentionColumnType(c, snap.table(), parentOid, policy.retentionColumn());
             newest = newest(c, snap, policy.retentionColumn(), maxKey);
         }
@@ -80,10 +81,22 @@ public final class KeyStatsReader {
                     "SELECT count(*) FROM " + new TableName(def.schema(), def.name()).quoted() + " WHERE substr("
                             + TableName.quoteIdent(snap.keyColumn()) + "::text, 15, 1) <> '7'");
         }
-        if (maxKey == null && retentionType == null && foreign == 0) {
+        if (maxKey == null && retentionType == null && foreign == 0 && !unindexed) {
             return snap;
         }
-        return snap.withKeyStats(new KeyStats(maxKey, retentionType, newest, foreign));
+        return snap.withKeyStats(new KeyStats(maxKey, retentionType, newest, foreign, unindexed));
+    }
+
+    /** Whether the parent has a (partitioned) index whose first column is {@code column}, without a predicate. */
+    private static boolean indexed(Connection c, long parentOid, String column) throws SQLException {
+        return Sql.queryLong(
+                        c,
+                        "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                                + " AND a.attnum = i.indkey[0] WHERE i.indrelid = ? AND a.attname = ?"
+                                + " AND i.indpred IS NULL",
+                        parentOid,
+                        column)
+                > 0;
     }
 
     /** The largest key in the newest non-empty partition, or null when the newest ones hold no rows. */
@@ -110,15 +123,13 @@ public final class KeyStatsReader {
     private static KeyType retentionColumnType(Connection c, TableName table, long parentOid, String column)
             throws SQLException {
         String formatted = null;
-        int attnum = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT format_type(atttypid, atttypmod), attnum FROM"
+        try (PreparedStatement ps = c.prepareStatement("SELECT format_type(atttypid, atttypmod) FROM"
                 + " pg_attribute WHERE attrelid = ? AND attname = ? AND attnum > 0 AND NOT attisdropped")) {
             ps.setLong(1, parentOid);
             ps.setString(2, column);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     formatted = rs.getString(1);
-                    attnum = rs.getInt(2);
                 }
             }
         }
@@ -131,12 +142,7 @@ public final class KeyStatsReader {
             throw new PolicyException("retention_column " + column + " of " + table + " is " + formatted
                     + "; it must be timestamptz, timestamp or date, the time each row was written (e.g. created_at)");
         }
-        long indexes = Sql.queryLong(
-                c,
-                "SELECT count(*) FROM pg_index WHERE indrelid = ? AND indkey[0] = ? AND indpred IS NULL",
-                parentOid,
-                attnum);
-        if (indexes == 0) {
+        if (!indexed(c, parentOid, column)) {
             throw new PolicyException("retention_column " + column + " of " + table + " has no index, so every pass"
                     + " would read each old partition whole to find its newest row; create one first: CREATE INDEX ON "
                     + table.quoted() + " (" + TableName.quoteIdent(column) + ")");

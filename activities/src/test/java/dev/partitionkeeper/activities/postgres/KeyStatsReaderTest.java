@@ -92,6 +92,22 @@ class KeyStatsReaderTest {
         assertEquals(4000, snap.partitions().get(3).to());
         // orders_p3000 and orders_p2000 are empty: the walk goes down to orders_p1000
         assertEquals(1499L, snap.keyStats().maxKey());
+        assertEquals(false, snap.keyStats().keyUnindexed());
+    }
+
+    @Test
+    void anIntegerKeyWithoutAnIndexIsReadAnywayAndSaidSo() throws Exception {
+        PgTestSupport.exec(
+                url,
+                "CREATE TABLE public.bare (id integer NOT NULL) PARTITION BY RANGE (id)",
+                "CREATE TABLE public.bare_p0 PARTITION OF public.bare FOR VALUES FROM (0) TO (100)",
+                "INSERT INTO public.bare SELECT generate_series(0, 41)");
+        TableName bare = new TableName("public", "bare");
+
+        CatalogSnapshot snap = read(bare, TablePolicy.of(bare, PartitionInterval.steps(100)));
+
+        assertEquals(41L, snap.keyStats().maxKey());
+        assertTrue(snap.keyStats().keyUnindexed());
     }
 
     @Test

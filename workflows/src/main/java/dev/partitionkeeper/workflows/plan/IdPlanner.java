@@ -2,6 +2,7 @@ package dev.partitionkeeper.workflows.plan;
 
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.Retention;
+import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -37,6 +38,14 @@ final class IdPlanner {
         List<Finding> findings = new ArrayList<>();
         MaintenancePlanner.prelude(snap, policy, actions, findings);
 
+        if (snap.keyStats().keyUnindexed()) {
+            findings.add(new Finding(
+                    Finding.Kind.KEY_UNINDEXED,
+                    "no index on " + snap.keyColumn() + ": each pass reads the newest partition with rows whole to"
+                            + " find the largest key; create one (CREATE INDEX ON "
+                            + snap.table().quoted() + " ("
+                            + TableName.quoteIdent(snap.keyColumn()) + "))"));
+        }
         List<PartitionInfo> ranged = snap.ranged();
         long position = position(snap, ranged);
         long current = Math.floorDiv(position, step) * step;

@@ -14,10 +14,20 @@ import java.util.Map;
  *     {@code retentionColumnType}), or {@link KeyAxis#MIN} for an empty partition; partitions not read are absent
  * @param defaultForeignRows rows in the default partition whose key no partition of this key can take (UUIDs that
  *     are not version 7)
+ * @param keyUnindexed an integer key without a btree index on the parent: finding its largest value reads the
+ *     newest non-empty partition whole every pass
  */
 public record KeyStats(
-        Long maxKey, KeyType retentionColumnType, Map<String, Long> newestRetention, long defaultForeignRows) {
-    public static final KeyStats NONE = new KeyStats(null, null, Map.of(), 0);
+        Long maxKey,
+        KeyType retentionColumnType,
+        Map<String, Long> newestRetention,
+        long defaultForeignRows,
+        boolean keyUnindexed) {
+    public static final KeyStats NONE = new KeyStats(null, null, Map.of(), 0, false);
+
+    public KeyStats(Long maxKey, KeyType retentionColumnType, Map<String, Long> newestRetention, long foreign) {
+        this(maxKey, retentionColumnType, newestRetention, foreign, false);
+    }
 
     public KeyStats {
         newestRetention = newestRetention == null ? Map.of() : Map.copyOf(newestRetention);

@@ -73,6 +73,20 @@ class MaintenancePlannerKeysTest {
     }
 
     @Test
+    void anUnindexedIntegerKeyIsReported() {
+        MaintenancePlan plan = MaintenancePlanner.plan(
+                idSnapshot(KeyType.BIGINT, millions(0, 7), new KeyStats(2_500_000L, null, Map.of(), 0, true)),
+                ids(4),
+                NOW);
+
+        assertEquals(List.of(Finding.Kind.KEY_UNINDEXED), kinds(plan));
+        assertEquals(
+                "no index on id: each pass reads the newest partition with rows whole to find the largest key; create"
+                        + " one (CREATE INDEX ON \"public\".\"transactions\" (\"id\"))",
+                plan.findings().get(0).message());
+    }
+
+    @Test
     void anIdleTableKeepsItsRunwayAndNeedsNothingMore() {
         // the clock moves on, the ids do not: premake stays satisfied, nothing to do, a year later too
         for (Instant now : List.of(NOW, NOW.plusSeconds(365L * 86_400))) {
