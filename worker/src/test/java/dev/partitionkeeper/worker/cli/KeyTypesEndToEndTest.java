@@ -138,6 +138,12 @@ class KeyTypesEndToEndTest {
                                 + " AND dropped_at IS NOT NULL AND archived_rows = 1000"),
                 "each verified, then dropped");
 
+        Cli.Result status = Cli.run("status", "-c", cfg.toString());
+        assertTrue(
+                status.out().contains("== public.orders (key id bigint): ok; runway 3 of premake 3 (until 8000)"),
+                status::toString);
+        assertTrue(status.out().contains("| orders_p7000 | 7000 | 8000 |"), status::toString);
+
         Path oldest = archives(archive, "orders").get(0);
         assertEquals("orders_p0", oldest.getFileName().toString());
         String manifest = Files.readString(oldest.resolve("manifest.json"));
@@ -198,6 +204,14 @@ class KeyTypesEndToEndTest {
         String oldestName = "metrics_p" + DAY.format(today.minusDays(40));
         assertTrue(!exists(url, oldestName), "dropped after a verified archive: " + pass);
         assertTrue(attached(url, "metrics", "metrics_p" + DAY.format(today.minusDays(29))), "inside the retention");
+
+        Cli.Result status = Cli.run("status", "-c", cfg.toString());
+        assertTrue(
+                status.out().contains("== public.metrics (key ts bigint (epoch_millis)): ok; runway 2 of premake 2"),
+                status::toString);
+        assertTrue(
+                status.out().contains("| " + tomorrow + " | " + today.plusDays(1) + " | " + today.plusDays(2) + " |"),
+                status::toString);
 
         Path oldest = archives(archive, "metrics").get(0);
         assertEquals(oldestName, oldest.getFileName().toString());
