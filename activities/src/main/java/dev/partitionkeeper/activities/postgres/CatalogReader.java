@@ -175,7 +175,9 @@ public final class CatalogReader {
                     est);
         } catch (IllegalArgumentException e) {
             throw new PolicyException("partition " + name + " of " + parent.table() + ": " + e.getMessage()
-                    + " (infinite or BC bounds are not supported)");
+                    + (parent.keyType().kind() == KeyType.Kind.TIME
+                            ? " (infinite or BC bounds are not supported)"
+                            : ""));
         }
     }
 

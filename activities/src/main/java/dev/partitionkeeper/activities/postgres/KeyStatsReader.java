@@ -34,8 +34,8 @@ import java.util.stream.Collectors;
  * </ul>
  */
 public final class KeyStatsReader {
-    /** Empty partitions read from the top before giving up on finding the largest key (all premade ones). */
-    static final int MAX_PARTITIONS_WALKED = 64;
+    /** SQLSTATE numeric_value_out_of_range: a numeric(p,0) key beyond a bigint. */
+    private static final String OUT_OF_RANGE = "22003";
 
     private KeyStatsReader() {}
 
@@ -99,21 +99,30 @@ public final class KeyStatsReader {
                 > 0;
     }
 
-    /** The largest key in the newest non-empty partition, or null when the newest ones hold no rows. */
+    /**
+     * The largest key in the newest non-empty partition, or null when no partition holds rows. Every empty
+     * partition above it (the premade runway, however long) is walked: an empty table's max costs nothing.
+     */
     private static Long maxKey(Connection c, CatalogSnapshot snap) throws SQLException {
         List<PartitionInfo> ranged = snap.ranged();
         String key = TableName.quoteIdent(snap.keyColumn());
-        int walked = 0;
-        for (int i = ranged.size() - 1; i >= 0 && walked < MAX_PARTITIONS_WALKED; i--, walked++) {
+        for (int i = ranged.size() - 1; i >= 0; i--) {
             PartitionInfo p = ranged.get(i);
-            try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT max(" + key + ")::bigint FROM " + new TableName(p.schema(), p.name()).quoted());
+            TableName part = new TableName(p.schema(), p.name());
+            try (PreparedStatement ps = c.prepareStatement("SELECT max(" + key + ")::bigint FROM " + part.quoted());
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long v = rs.getLong(1);
                 if (!rs.wasNull()) {
                     return v;
                 }
+            } catch (SQLException e) {
+                if (OUT_OF_RANGE.equals(e.getSQLState())) {
+                    throw new PolicyException(
+                            "the largest " + snap.keyColumn() + " in " + part + " is beyond a bigint's"
+                                    + " range; partition-keeper manages numeric keys up to " + Long.MAX_VALUE);
+                }
+                throw e;
             }
         }
         return null;

@@ -96,6 +96,33 @@ class KeyStatsReaderTest {
     }
 
     @Test
+    void aNumericKeyBeyondABigintIsRefused() {
+        PgTestSupport.exec(
+                url,
+                "CREATE TABLE public.huge (no numeric(30,0) NOT NULL) PARTITION BY RANGE (no)",
+                "CREATE TABLE public.huge_p0 PARTITION OF public.huge FOR VALUES FROM (0) TO (MAXVALUE)",
+                "INSERT INTO public.huge VALUES (100000000000000000000)");
+        TableName huge = new TableName("public", "huge");
+
+        PolicyException e = assertThrows(
+                PolicyException.class, () -> read(huge, TablePolicy.of(huge, PartitionInterval.steps(100))));
+
+        assertTrue(e.getMessage().contains("beyond a bigint's range"), e.getMessage());
+        PgTestSupport.exec(
+                url,
+                "CREATE TABLE public.huge2 (no numeric(30,0) NOT NULL) PARTITION BY RANGE (no)",
+                "CREATE TABLE public.huge2_p0 PARTITION OF public.huge2 FOR VALUES FROM (0) TO"
+                        + " (1000000000000000000000)");
+        PolicyException bound = assertThrows(
+                PolicyException.class,
+                () -> read(new TableName("public", "huge2"), TablePolicy.of(huge, PartitionInterval.steps(100))));
+        assertEquals(
+                "partition huge2_p0 of public.huge2: cannot read partition bound '1000000000000000000000' as numeric:"
+                        + " partition-keeper manages whole key values within a bigint's range",
+                bound.getMessage());
+    }
+
+    @Test
     void anIntegerKeyWithoutAnIndexIsReadAnywayAndSaidSo() throws Exception {
         PgTestSupport.exec(
                 url,

@@ -216,7 +216,12 @@ public final class KeyAxis {
                 case UUID -> Math.multiplyExact(UUID.fromString(t).getMostSignificantBits() >>> 16, 1_000L);
             };
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot read partition bound " + text + " as " + type.sqlName(), e);
+            throw new IllegalArgumentException(
+                    "cannot read partition bound " + text + " as " + type.sqlName()
+                            + (type.isInteger() || type.kind() == KeyType.Kind.EPOCH
+                                    ? ": partition-keeper manages whole key values within a bigint's range"
+                                    : ""),
+                    e);
         }
     }
 
