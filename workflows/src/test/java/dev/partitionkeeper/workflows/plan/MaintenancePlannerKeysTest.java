@@ -16,6 +16,9 @@ import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.Retention;
 import dev.partitionkeeper.workflows.model.RetentionAction;
 import dev.partitionkeeper.workflows.model.TablePolicy;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -390,5 +393,43 @@ class MaintenancePlannerKeysTest {
         assertEquals(-5, KeyAxis.parseBound("'-5'", KeyType.INTEGER));
         assertEquals(M, KeyAxis.parseBound("1000000", KeyType.NUMERIC));
         assertThrows(IllegalArgumentException.class, () -> KeyAxis.parseBound("'1.5'", KeyType.NUMERIC));
+    }
+
+    /** Policies, plans and layouts of the new keys go through workflow histories: they must read back. */
+    @Test
+    void keyPoliciesAndPlansRoundTripThroughTheDataConverter() {
+        DataConverter c = DefaultDataConverter.STANDARD_INSTANCE;
+        TablePolicy byColumn = byColumn("90 days");
+        TablePolicy byKey = ids(3).withRetention(Retention.parse("50000000"));
+        TablePolicy epoch = epoch("1 hour", KeyEncoding.EPOCH_NANOS, 5);
+        for (TablePolicy p : List.of(byColumn, byKey, epoch)) {
+            String json = c.toPayload(p).orElseThrow().getData().toString(StandardCharsets.UTF_8);
+            assertEquals(p, c.fromPayload(c.toPayload(p).orElseThrow(), TablePolicy.class, TablePolicy.class), json);
+        }
+        String json = c.toPayload(byColumn).orElseThrow().getData().toString(StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"interval\":\"1000000\""), json);
+        assertTrue(json.contains("\"retentionColumn\":\"created_at\""), json);
+        assertTrue(c.toPayload(epoch)
+                .orElseThrow()
+                .getData()
+                .toString(StandardCharsets.UTF_8)
+                .contains("\"keyEncoding\":\"epoch_nanos\""));
+        MaintenancePlan plan =
+                MaintenancePlanner.plan(idSnapshot(KeyType.BIGINT, millions(0, 4), max(2_500_000)), byKey, NOW);
+        assertEquals(
+                plan, c.fromPayload(c.toPayload(plan).orElseThrow(), MaintenancePlan.class, MaintenancePlan.class));
+    }
+
+    @Test
+    void theLayoutOfAnIntegerKeyCountsItsRunwayFromTheLargestKey() {
+        LayoutReport ok =
+                LayoutVerifier.verify(idSnapshot(KeyType.BIGINT, millions(0, 7), max(2_500_000)), ids(4), NOW);
+        assertTrue(ok.ok(), ok.problems()::toString);
+        assertEquals(4, ok.runwayPartitions());
+        assertEquals("7000000", ok.runwayEnd());
+
+        LayoutReport shortRunway =
+                LayoutVerifier.verify(idSnapshot(KeyType.BIGINT, millions(0, 4), max(3_100_000)), ids(4), NOW);
+        assertEquals(List.of("runway is 0 partitions, premake wants 4"), shortRunway.problems());
     }
 }
