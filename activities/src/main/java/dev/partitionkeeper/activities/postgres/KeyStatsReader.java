@@ -179,7 +179,10 @@ public final class KeyStatsReader {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < old.size(); i++) {
             PartitionInfo p = old.get(i);
-            parts.add("SELECT " + i + ", floor(extract(epoch FROM max(" + col + ")) * 1000000)::bigint FROM "
+            // an infinite newest value (infinity) never ages: read as the largest time there is
+            parts.add("SELECT " + i + ", CASE WHEN isfinite(max(" + col + ")) THEN floor(extract(epoch FROM max("
+                    + col + ")) * 1000000)::bigint WHEN max(" + col + ") IS NOT NULL THEN " + (KeyAxis.MAX - 1)
+                    + " END FROM "
                     + new TableName(p.schema(), p.name()).quoted());
         }
         try (PreparedStatement ps = c.prepareStatement(parts.stream().collect(Collectors.joining(" UNION ALL ")));

@@ -148,6 +148,35 @@ class KeyStatsReaderTest {
                 snap.keyStats().newestRetention());
     }
 
+    @Test
+    void anInfiniteNewestRowNeverAges() throws Exception {
+        PgTestSupport.exec(
+                url,
+                "CREATE TABLE public.inf (id bigint NOT NULL, at timestamp NOT NULL) PARTITION BY RANGE (id)",
+                "CREATE INDEX ON public.inf (at)",
+                "CREATE TABLE public.inf_p0 PARTITION OF public.inf FOR VALUES FROM (0) TO (10)",
+                "CREATE TABLE public.inf_p10 PARTITION OF public.inf FOR VALUES FROM (10) TO (20)",
+                "INSERT INTO public.inf VALUES (1, 'infinity'), (2, '2020-01-01'), (15, '2020-01-01')");
+        TableName inf = new TableName("public", "inf");
+        TablePolicy policy = new TablePolicy(
+                inf,
+                PartitionInterval.steps(10),
+                2,
+                Retention.parse("90 days"),
+                "UTC",
+                DefaultPartitionMode.KEEP,
+                RetentionAction.DETACH_ONLY,
+                7,
+                null,
+                null,
+                "at");
+
+        CatalogSnapshot snap = read(inf, policy);
+
+        assertEquals(KeyType.TIMESTAMP, snap.keyStats().retentionColumnType());
+        assertEquals(Map.of("inf_p0", KeyAxis.MAX - 1), snap.keyStats().newestRetention());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
