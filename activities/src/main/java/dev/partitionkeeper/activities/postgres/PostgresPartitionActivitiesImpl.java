@@ -12,7 +12,6 @@ import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.ArchiveState;
 import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
-import dev.partitionkeeper.workflows.plan.KeyAxis;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.LayoutVerifier;
 import dev.partitionkeeper.workflows.plan.MaintenancePlan;
@@ -81,11 +80,8 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
             checkClock(c, nowMillis);
             // read-only: the bookkeeping schema is created by the first step that writes to it
             CatalogSnapshot snap = CatalogReader.read(c, policy.table());
-            try {
-                KeyAxis.periodZone(policy.interval(), policy.zone(), snap.keyType());
-            } catch (IllegalArgumentException e) {
-                throw new PolicyException(policy.table() + ": " + e.getMessage());
-            }
+            // refuses a key the policy does not fit (a time interval on an integer key, ...) before planning
+            snap = KeyStatsReader.withStats(c, snap, policy);
             MaintenancePlan plan = MaintenancePlanner.plan(
                     snap, policy, Instant.ofEpochMilli(nowMillis), archiveStates(c, policy, books.exists(c)));
             listener.planned(policy.table(), plan);
@@ -156,7 +152,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
             throws SQLException {
         String table = policy.table().toString();
         try {
-            CatalogSnapshot snap = read.get();
+            CatalogSnapshot snap = KeyStatsReader.withStats(c, read.get(), policy);
             List<ArchiveState> archived = lifecycles == null
                     ? archiveStates(c, policy, booked)
                     : archiveStates(policy, booked, lifecycles.getOrDefault(policy.table(), List.of()));
@@ -308,7 +304,9 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
     public LayoutReport verifyLayout(TablePolicy policy, long nowMillis) {
         return call(policy, "verify_layout", null, c -> {
             LayoutReport r = LayoutVerifier.verify(
-                    CatalogReader.read(c, policy.table()), policy, Instant.ofEpochMilli(nowMillis));
+                    KeyStatsReader.withStats(c, CatalogReader.read(c, policy.table()), policy),
+                    policy,
+                    Instant.ofEpochMilli(nowMillis));
             listener.layoutChecked(policy.table(), r);
             return r;
         });

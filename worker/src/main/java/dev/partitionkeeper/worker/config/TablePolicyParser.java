@@ -2,6 +2,7 @@ package dev.partitionkeeper.worker.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
+import dev.partitionkeeper.workflows.model.KeyEncoding;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.Retention;
 import dev.partitionkeeper.workflows.model.RetentionAction;
@@ -33,7 +34,9 @@ final class TablePolicyParser {
             "default_partition",
             "retention_action",
             "drop_grace",
-            "partition_name");
+            "partition_name",
+            "key_encoding",
+            "retention_column");
 
     private static final String EXAMPLE = "tables: [{table: public.events, interval: monthly}]";
     private static final long DAY_MILLIS = 86_400_000;
@@ -110,6 +113,8 @@ final class TablePolicyParser {
             problems.add(where + ": retention_action " + ra.label() + " needs a retention (e.g. retention: 12 months)");
         }
         int grace = dropGrace(t, where);
+        KeyEncoding encoding =
+                !t.has("key_encoding") ? null : parsed(where, () -> KeyEncoding.parse(text(t, "key_encoding")), null);
         if (name != null && seen.containsKey(name)) {
             problems.add(where + ": duplicate table, already listed as tables[" + seen.get(name) + "]");
         } else if (name != null) {
@@ -124,7 +129,17 @@ final class TablePolicyParser {
         TablePolicy policy = parsed(
                 where,
                 () -> new TablePolicy(
-                        name, interval, premake, retention, zone, dpm, ra, grace, text(t, "partition_name")),
+                        name,
+                        interval,
+                        premake,
+                        retention,
+                        zone,
+                        dpm,
+                        ra,
+                        grace,
+                        text(t, "partition_name"),
+                        encoding,
+                        text(t, "retention_column")),
                 null);
         return clean ? policy : null;
     }
