@@ -107,7 +107,7 @@ public final class WorkerRuntime implements AutoCloseable {
         worker.registerActivitiesImplementations(
                 partitionActivities,
                 new PolicyActivitiesImpl(policy),
-                archiveActivities(config, listener),
+                archiveActivities(config, pg, listener),
                 new RestoreActivitiesImpl(
                         dataSource, location -> openStore(location, archiveSettings(config)), config.lockSettings()),
                 new ConvertActivitiesImpl(dataSource, config.lockSettings(), config.bookkeepingSchema()));
@@ -118,7 +118,7 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     private ArchiveActivities archiveActivities(
-            WorkerConfig config, PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
+            WorkerConfig config, PostgresSettings pg, PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
         if (archiveStore == null) {
             return new UnconfiguredArchiveActivities();
         }
@@ -129,7 +129,12 @@ public final class WorkerRuntime implements AutoCloseable {
             opts.workDir(a.workDir());
         }
         return new ArchiveActivitiesImpl(
-                dataSource, archiveStore, opts.build(), config.bookkeepingSchema(), config.lockSettings(), listener);
+                dataSource,
+                archiveStore,
+                ArchiveFormats.open(config, pg, dataSource, archiveStore, opts.build(), System.getenv()),
+                config.bookkeepingSchema(),
+                config.lockSettings(),
+                listener);
     }
 
     private static ArchiveStore openStore(ArchiveSettings a) {
