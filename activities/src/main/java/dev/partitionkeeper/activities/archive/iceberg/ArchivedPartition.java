@@ -118,8 +118,19 @@ record ArchivedPartition(
         return find(
                 table,
                 s -> parent.toString().equals(s.get(TABLE))
-                        && from.equals(s.get(BOUND_FROM))
-                        && to.equals(s.get(BOUND_TO)));
+                        && unquote(from).equals(unquote(s.get(BOUND_FROM)))
+                        && unquote(to).equals(unquote(s.get(BOUND_TO))));
+    }
+
+    /** A bound as recorded, without the quotes PostgreSQL's literal form may carry. */
+    static String unquote(String bound) {
+        if (bound == null) {
+            return null;
+        }
+        String b = bound.trim();
+        return b.length() >= 2 && b.startsWith("'") && b.endsWith("'")
+                ? b.substring(1, b.length() - 1).replace("''", "'")
+                : b;
     }
 
     private interface SummaryTest {

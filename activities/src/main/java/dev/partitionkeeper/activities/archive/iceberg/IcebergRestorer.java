@@ -43,6 +43,96 @@ public final class IcebergRestorer {
         this.tables = tables;
     }
 
+    /** The prefix of an Iceberg archive's location for {@code restore}. */
+    public static final String SCHEME = "iceberg:";
+
+    /**
+     * {@code iceberg:<schema>.<table>/<partition>} (by name) or {@code iceberg:<schema>.<table>@<from>..<to>} (by
+     * the bounds as PostgreSQL printed them, e.g. {@code iceberg:public.events@2024-01-01 00:00:00+00..2024-02-01
+     * 00:00:00+00}).
+     */
+    public static boolean isIcebergLocation(String location) {
+        return location != null && location.startsWith(SCHEME);
+    }
+
+    /** What an Iceberg archive location names: the parent, the partition and its recorded bounds. */
+    public record Archived(TableName parent, String partition, String boundFrom, String boundTo, long rows) {}
+
+    /**
+     * @throws IllegalArgumentException when the location is malformed or names nothing archived
+     */
+    public Archived resolve(String location) {
+        Resolved r = find(location);
+        return new Archived(r.p.parent(), r.p.partition(), r.p.boundFrom(), r.p.boundTo(), r.p.rows());
+    }
+
+    private record Resolved(Table table, ArchivedPartition p) {}
+
+    private Resolved find(String location) {
+        if (!isIcebergLocation(location)) {
+            throw new IllegalArgumentException("not an Iceberg archive location: \"" + location + "\"");
+        }
+        String rest = location.substring(SCHEME.length());
+        int at = rest.indexOf('@');
+        int slash = rest.indexOf('/');
+        String help = "; write iceberg:<schema>.<table>/<partition> or iceberg:<schema>.<table>@<from>..<to>,"
+                + " e.g. iceberg:public.events/events_p2024_01";
+        if (at > 0 && (slash < 0 || at < slash)) {
+            TableName parent = TableName.parse(rest.substring(0, at), "public");
+            String bounds = rest.substring(at + 1);
+            int dots = bounds.indexOf("..");
+            if (dots < 0) {
+                throw new IllegalArgumentException(
+                        "Iceberg archive location \"" + location + "\" has no ..  between" + " its bounds" + help);
+            }
+            Table t = table(parent);
+            String from = ArchivedPartition.unquote(bounds.substring(0, dots));
+            String to = ArchivedPartition.unquote(bounds.substring(dots + 2));
+            ArchivedPartition p = ArchivedPartition.findByBounds(t, parent, from, to)
+                    .orElseThrow(() -> new IllegalArgumentException("no snapshot of Iceberg table " + t.name()
+                            + " archives the partition FROM (" + from + ") TO (" + to + ") of " + parent));
+            return new Resolved(t, p);
+        }
+        if (slash > 0) {
+            TableName parent = TableName.parse(rest.substring(0, slash), "public");
+            String partition = rest.substring(slash + 1);
+            Table t = table(parent);
+            ArchivedPartition p = ArchivedPartition.find(t, parent, partition)
+                    .orElseThrow(() -> new IllegalArgumentException("no snapshot of Iceberg table " + t.name()
+                            + " archives partition " + partition + " of " + parent));
+            return new Resolved(t, p);
+        }
+        throw new IllegalArgumentException("Iceberg archive location \"" + location + "\" names no partition" + help);
+    }
+
+    /**
+     * Restores what {@code location} names into {@code into} (null: the partition's own name beside its parent).
+     * A table of that name that already holds exactly the archived rows is a finished earlier run.
+     */
+    public RestoreResult restore(String location, TableName into) throws IOException, SQLException {
+        Resolved r = find(location);
+        TableName target = into != null ? into : new TableName(r.p.parent().schema(), r.p.partition());
+        try (Connection c = dataSource.getConnection()) {
+            if (CatalogColumns.relationOid(c, target) >= 0) {
+                RowSummary s = new RowSummary(r.p.columns(), r.p.keyColumn());
+                boolean autoCommit = c.getAutoCommit();
+                c.setAutoCommit(false);
+                try {
+                    TableScan.scan(c, target, r.p.columns(), s::add);
+                } finally {
+                    Transactions.end(c, autoCommit);
+                }
+                if (s.rows() == r.p.rows() && s.checksum().equals(r.p.contentChecksum())) {
+                    return new RestoreResult(true, location, target.toString(), s.rows(), s.checksum(), List.of());
+                }
+                throw new IllegalStateException("table " + target + " already exists and does not match the archive ("
+                        + s.rows() + " rows, checksum " + s.checksum() + "; the archive has " + r.p.rows() + ", "
+                        + r.p.contentChecksum() + "); restore --into another name");
+            }
+        }
+        return restore(r.table, r.p, target, false);
+    }
+
     /** The partition's archive, by name. */
     public RestoreResult restore(TableName parent, String partition, TableName into, boolean attach)
             throws IOException, SQLException {
@@ -57,7 +147,8 @@ public final class IcebergRestorer {
     public RestoreResult restoreBounds(TableName parent, String from, String to, TableName into, boolean attach)
             throws IOException, SQLException {
         Table t = table(parent);
-        ArchivedPartition p = ArchivedPartition.findByBounds(t, parent, from, to)
+        ArchivedPartition p = ArchivedPartition.findByBounds(
+                        t, parent, ArchivedPartition.unquote(from), ArchivedPartition.unquote(to))
                 .orElseThrow(() -> new IllegalArgumentException("no snapshot of Iceberg table " + t.name()
                         + " archives the partition FROM (" + from + ") TO (" + to + ") of " + parent));
         return restore(t, p, into, attach);
