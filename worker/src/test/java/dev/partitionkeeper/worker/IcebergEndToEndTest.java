@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partitionkeeper.activities.testing.PgTestSupport;
+import dev.partitionkeeper.worker.cli.Main;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
 import dev.partitionkeeper.worker.dev.DemoData;
@@ -11,6 +12,8 @@ import dev.partitionkeeper.worker.dev.EmbeddedTemporal;
 import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.workflows.MaintenanceRequest;
 import dev.partitionkeeper.workflows.TableReport;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -107,5 +110,57 @@ class IcebergEndToEndTest {
 
         MaintenanceReport again = pass(url, config(dir));
         assertEquals(0, again.tables().get(0).actions().size(), () -> again.toString());
+
+        // restore from Iceberg by name, attached back, then by bounds into another name
+        Path cfg = dir.resolve("restore.yaml");
+        Files.writeString(
+                cfg,
+                "postgres:\n  url: " + url + "\ntemporal:\n  task_queue: restore-" + System.nanoTime()
+                        + "\narchive:\n  location: " + dir + "\n  format: iceberg"
+                        + "\ntables:\n  - table: public.transactions\n    interval: monthly\n");
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int code = Main.run(
+                new PrintWriter(out),
+                new PrintWriter(err),
+                "restore",
+                "iceberg:public.transactions/" + OLD,
+                "--attach",
+                "-c",
+                cfg.toString());
+        assertEquals(0, code, () -> out + "\n" + err);
+        assertEquals(oldRows, PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD));
+        assertEquals(
+                1,
+                PgTestSupport.queryLong(
+                        url,
+                        "SELECT count(*) FROM pg_inherits WHERE inhrelid = 'public." + OLD
+                                + "'::regclass AND inhparent = 'public.transactions'::regclass"));
+        String from = PgTestSupport.queryString(
+                url,
+                "SELECT range_from FROM partition_keeper.partition_lifecycle WHERE partition_name = '" + OLD + "'");
+        String to = PgTestSupport.queryString(
+                url, "SELECT range_to FROM partition_keeper.partition_lifecycle WHERE partition_name = '" + OLD + "'");
+        int byBounds = Main.run(
+                new PrintWriter(out),
+                new PrintWriter(err),
+                "restore",
+                "iceberg:public.transactions@" + from + ".." + to,
+                "--into",
+                "public.restored_copy",
+                "-c",
+                cfg.toString());
+        assertEquals(0, byBounds, () -> out + "\n" + err);
+        assertEquals(oldRows, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_copy"));
+
+        int missing = Main.run(
+                new PrintWriter(out),
+                new PrintWriter(err),
+                "restore",
+                "iceberg:public.transactions/no_such_partition",
+                "-c",
+                cfg.toString());
+        assertTrue(missing != 0, "a partition never archived is refused");
+        assertTrue(err.toString().contains("archives partition no_such_partition"), err::toString);
     }
 }

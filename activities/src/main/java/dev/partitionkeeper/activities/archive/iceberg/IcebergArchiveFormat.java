@@ -357,7 +357,7 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
 
     /** Restores by partition name; see {@link IcebergRestorer}. */
     public IcebergRestorer restorer() {
-        return new IcebergRestorer(dataSource, tables());
+        return new IcebergRestorer(dataSource, this::tables);
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.apache.iceberg.Table;
@@ -36,11 +37,12 @@ public final class IcebergRestorer {
     private static final int COPY_BUFFER_BYTES = 256 * 1024;
 
     private final DataSource dataSource;
-    private final IcebergTables tables;
+    private final Supplier<IcebergTables> catalog;
 
-    IcebergRestorer(DataSource dataSource, IcebergTables tables) {
+    /** {@code catalog} is asked on first use: the catalog opens lazily (see {@link IcebergArchiveFormat}). */
+    IcebergRestorer(DataSource dataSource, Supplier<IcebergTables> catalog) {
         this.dataSource = dataSource;
-        this.tables = tables;
+        this.catalog = catalog;
     }
 
     /** The prefix of an Iceberg archive's location for {@code restore}. */
@@ -155,6 +157,7 @@ public final class IcebergRestorer {
     }
 
     private Table table(TableName parent) {
+        IcebergTables tables = catalog.get();
         return tables.find(parent)
                 .orElseThrow(() -> new IllegalArgumentException("there is no Iceberg table " + tables.id(parent)
                         + " for " + parent + ": nothing was archived"));
