@@ -30,7 +30,8 @@ final class ArchiveFormats {
         if (!f.iceberg()) {
             return new ParquetArchiveFormat(dataSource, store, options);
         }
-        return new IcebergArchiveFormat(dataSource, iceberg(config, pg, env), options);
+        return new IcebergArchiveFormat(
+                dataSource, iceberg(config, pg, env), options, IcebergArchiveFormat.Stages.NONE, store);
     }
 
     static IcebergSettings iceberg(WorkerConfig config, PostgresSettings pg, Map<String, String> env) {

@@ -41,10 +41,14 @@ final class DataFileStore {
             for (PartitionFiles.LocalFile f : written.files()) {
                 Metrics metrics = metrics(f.path(), table);
                 String location = dir(table, partition) + String.format("%s-%05d.parquet", attempt, i++);
-                OutputFile target = table.io().newOutputFile(location);
-                try (PositionOutputStream os = target.createOrOverwrite();
-                        InputStream in = Files.newInputStream(f.path())) {
-                    in.transferTo(os);
+                if (table.io() instanceof StoreFileIO store) {
+                    store.put(f.path(), location); // straight from the local file, no second copy
+                } else {
+                    OutputFile target = table.io().newOutputFile(location);
+                    try (PositionOutputStream os = target.createOrOverwrite();
+                            InputStream in = Files.newInputStream(f.path())) {
+                        in.transferTo(os);
+                    }
                 }
                 Files.deleteIfExists(f.path());
                 DataFiles.Builder b = DataFiles.builder(table.spec())

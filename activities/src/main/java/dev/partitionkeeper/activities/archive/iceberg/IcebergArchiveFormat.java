@@ -9,6 +9,7 @@ import dev.partitionkeeper.activities.archive.copy.Transactions;
 import dev.partitionkeeper.activities.archive.export.ExportOptions;
 import dev.partitionkeeper.activities.archive.export.ExportRequest;
 import dev.partitionkeeper.activities.archive.export.ProgressListener;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.activities.archive.summary.RowSummary;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ExportResult;
@@ -17,6 +18,7 @@ import dev.partitionkeeper.workflows.activity.VerifyResult;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.io.FileIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,8 +72,22 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
     }
 
     public IcebergArchiveFormat(DataSource dataSource, IcebergSettings settings, ExportOptions options, Stages stages) {
+        this(dataSource, settings, options, stages, null);
+    }
+
+    /**
+     * {@code store}: the archive store on the warehouse location, through which a warehouse that is not on the
+     * local filesystem (S3) is written and read ({@link StoreFileIO}); null for a local warehouse.
+     */
+    public IcebergArchiveFormat(
+            DataSource dataSource, IcebergSettings settings, ExportOptions options, Stages stages, ArchiveStore store) {
         this.dataSource = dataSource;
-        this.opener = () -> IcebergCatalogs.open(settings);
+        FileIO io = store == null || IcebergCatalogs.isLocal(settings.warehouse())
+                ? null
+                : new StoreFileIO(
+                        store,
+                        options.workDir() == null ? Path.of(System.getProperty("java.io.tmpdir")) : options.workDir());
+        this.opener = () -> IcebergCatalogs.open(settings, io);
         this.settings = settings;
         this.files = new DataFileStore();
         this.options = options;

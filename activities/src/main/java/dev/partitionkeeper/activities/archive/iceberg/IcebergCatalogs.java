@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.rest.RESTCatalog;
 
@@ -13,6 +14,11 @@ public final class IcebergCatalogs {
     private IcebergCatalogs() {}
 
     public static Catalog open(IcebergSettings s) {
+        return open(s, null);
+    }
+
+    /** {@code io}: the FileIO for a warehouse that is not local (see {@link StoreFileIO}); null for the default. */
+    public static Catalog open(IcebergSettings s, FileIO io) {
         Map<String, String> p = new HashMap<>();
         p.put(CatalogProperties.URI, s.catalogUri());
         if (s.warehouse() != null) {
@@ -28,7 +34,7 @@ public final class IcebergCatalogs {
             if (s.catalogPassword() != null) {
                 p.put(JdbcCatalog.PROPERTY_PREFIX + "password", s.catalogPassword());
             }
-            JdbcCatalog catalog = new JdbcCatalog();
+            JdbcCatalog catalog = io == null ? new JdbcCatalog() : new JdbcCatalog(props -> io, null, true);
             catalog.initialize(IcebergSettings.CATALOG_NAME, p);
             return catalog;
         }
