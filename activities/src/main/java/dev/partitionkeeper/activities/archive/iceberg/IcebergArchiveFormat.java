@@ -32,6 +32,8 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.exceptions.ForbiddenException;
+import org.apache.iceberg.exceptions.NotAuthorizedException;
 import org.apache.iceberg.io.FileIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,10 +98,35 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
 
     public synchronized Catalog catalog() {
         if (catalog == null) {
-            catalog = opener.get();
+            try {
+                catalog = opener.get();
+            } catch (NotAuthorizedException | ForbiddenException e) {
+                throw refusedCredentials(e);
+            }
             tables = new IcebergTables(catalog, settings);
         }
         return catalog;
+    }
+
+    /** A wrong token or password does not heal by retrying: the step stops, naming where the secret comes from. */
+    ArchiveFormat.Refused refusedCredentials(RuntimeException e) {
+        return new ArchiveFormat.Refused(
+                Failures.ARCHIVE_STORE,
+                "the Iceberg " + settings.catalogType() + " catalog at " + settings.catalogUri()
+                        + " refused the credentials (" + e.getMessage() + "): check the token or password in "
+                        + "PK_ICEBERG_CATALOG_PASSWORD and the role's grants in the catalog; nothing was changed");
+    }
+
+    private interface Call<T> {
+        T call() throws IOException, SQLException;
+    }
+
+    private <T> T guarded(Call<T> call) throws IOException, SQLException {
+        try {
+            return call.call();
+        } catch (NotAuthorizedException | ForbiddenException e) {
+            throw refusedCredentials(e);
+        }
     }
 
     public IcebergSettings settings() {
@@ -122,7 +149,15 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
     }
 
     @Override
-    public boolean isComplete(TableName parent, String partition) {
+    public boolean isComplete(TableName parent, String partition) throws IOException {
+        try {
+            return guarded(() -> isCompleteUnguarded(parent, partition));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private boolean isCompleteUnguarded(TableName parent, String partition) {
         return tables().find(parent)
                 .flatMap(t -> ArchivedPartition.find(t, parent, partition))
                 .isPresent();
@@ -130,6 +165,11 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
 
     @Override
     public ExportResult export(TablePolicy policy, ExportRequest request, ProgressListener listener)
+            throws IOException, SQLException {
+        return guarded(() -> exportUnguarded(policy, request, listener));
+    }
+
+    private ExportResult exportUnguarded(TablePolicy policy, ExportRequest request, ProgressListener listener)
             throws IOException, SQLException {
         try (Connection c = dataSource.getConnection()) {
             List<ArchiveColumn> columns = IcebergSchemas.exported(CatalogColumns.read(c, request.source()));
@@ -242,6 +282,11 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
 
     @Override
     public VerifyResult verify(TablePolicy policy, String partition, TableName source)
+            throws IOException, SQLException {
+        return guarded(() -> verifyUnguarded(policy, partition, source));
+    }
+
+    private VerifyResult verifyUnguarded(TablePolicy policy, String partition, TableName source)
             throws IOException, SQLException {
         String where = location(policy.table(), partition);
         Optional<Table> table = tables().find(policy.table());
@@ -362,7 +407,15 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
     }
 
     @Override
-    public Archived archived(TableName parent, String partition) {
+    public Archived archived(TableName parent, String partition) throws IOException {
+        try {
+            return guarded(() -> archivedUnguarded(parent, partition));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Archived archivedUnguarded(TableName parent, String partition) {
         ArchivedPartition p = tables().find(parent)
                 .flatMap(t -> ArchivedPartition.find(t, parent, partition))
                 .orElseThrow(() -> new ArchiveFormat.Refused(
