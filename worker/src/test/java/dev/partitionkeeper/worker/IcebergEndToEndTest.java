@@ -79,6 +79,12 @@ class IcebergEndToEndTest {
                 List.of("create", "create", "detach", "export", "verify", "drop"),
                 t.actions().stream().map(a -> a.action().split(" ")[0]).toList(),
                 () -> t.actions().toString());
+        // the pass report names the Iceberg table and the snapshot
+        String exportDetail = t.actions().get(3).detail();
+        assertTrue(
+                exportDetail.startsWith(
+                        "archive iceberg:partition_keeper.public.transactions partition " + OLD + " snapshot "),
+                exportDetail);
         try (Stream<Path> files = Files.walk(dir)) {
             List<Path> all = files.toList();
             assertTrue(all.stream().anyMatch(p -> p.toString().endsWith(".metadata.json")), all.toString());
@@ -152,6 +158,16 @@ class IcebergEndToEndTest {
                 cfg.toString());
         assertEquals(0, byBounds, () -> out + "\n" + err);
         assertEquals(oldRows, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_copy"));
+
+        // status shows each archived partition's Iceberg table and snapshot
+        var status = new StringWriter();
+        int statusCode = Main.run(new PrintWriter(status), new PrintWriter(err), "status", "-c", cfg.toString());
+        assertTrue(
+                statusCode == 0 || statusCode == 3, "status exits 0, or 3 when a table needs attention: " + statusCode);
+        assertTrue(
+                status.toString()
+                        .contains("iceberg:partition_keeper.public.transactions partition " + OLD + " snapshot"),
+                status::toString);
 
         int missing = Main.run(
                 new PrintWriter(out),
