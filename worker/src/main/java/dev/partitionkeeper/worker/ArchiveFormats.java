@@ -47,8 +47,17 @@ final class ArchiveFormats {
                     pg.password(),
                     a.location(),
                     f.namespace(),
-                    f.table());
+                    f.table(),
+                    null);
         }
-        return new IcebergSettings(f.catalog(), f.catalogUri(), null, secret, a.location(), f.namespace(), f.table());
+        return new IcebergSettings(
+                f.catalog(),
+                f.catalogUri(),
+                null,
+                secret,
+                a.location(),
+                f.namespace(),
+                f.table(),
+                env.get(ArchiveFormatSettings.CREDENTIAL_ENV));
     }
 }

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * {@code archive.format} and, for {@code iceberg}, its catalog and naming ({@code archive.iceberg_*}). The
- * catalog's password (JDBC) or bearer token (REST) comes only from {@code PK_ICEBERG_CATALOG_PASSWORD}.
+ * catalog's password (JDBC) or bearer token (REST) comes only from {@code PK_ICEBERG_CATALOG_PASSWORD}, a REST
+ * catalog's OAuth2 client credentials only from {@code PK_ICEBERG_CATALOG_CREDENTIAL}.
  *
  * @param format {@code parquet} (the default) or {@code iceberg}
  * @param catalog {@code jdbc} (default) or {@code rest}
@@ -22,6 +23,8 @@ public record ArchiveFormatSettings(String format, String catalog, String catalo
     public static final String ICEBERG = "iceberg";
     /** The environment variable holding the Iceberg catalog's password or token. */
     public static final String PASSWORD_ENV = "PK_ICEBERG_CATALOG_PASSWORD";
+    /** The environment variable holding a REST catalog's OAuth2 client credentials, {@code client_id:client_secret}. */
+    public static final String CREDENTIAL_ENV = "PK_ICEBERG_CATALOG_CREDENTIAL";
 
     static final List<String> KEYS =
             List.of("format", "iceberg_catalog", "iceberg_catalog_uri", "iceberg_namespace", "iceberg_table");

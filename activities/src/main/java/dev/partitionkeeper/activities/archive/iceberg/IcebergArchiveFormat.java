@@ -113,8 +113,9 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
         return new ArchiveFormat.Refused(
                 Failures.ARCHIVE_STORE,
                 "the Iceberg " + settings.catalogType() + " catalog at " + settings.catalogUri()
-                        + " refused the credentials (" + e.getMessage() + "): check the token or password in "
-                        + "PK_ICEBERG_CATALOG_PASSWORD and the role's grants in the catalog; nothing was changed");
+                        + " refused the credentials (" + e.getMessage() + "): check the token or password in"
+                        + " PK_ICEBERG_CATALOG_PASSWORD (or the OAuth2 client credentials in"
+                        + " PK_ICEBERG_CATALOG_CREDENTIAL) and the role's grants in the catalog; nothing was changed");
     }
 
     private interface Call<T> {

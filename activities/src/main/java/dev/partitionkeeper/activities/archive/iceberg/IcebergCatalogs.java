@@ -7,6 +7,7 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.rest.RESTCatalog;
+import org.apache.iceberg.rest.auth.OAuth2Properties;
 
 /** Opens the configured Iceberg catalog. */
 public final class IcebergCatalogs {
@@ -39,7 +40,10 @@ public final class IcebergCatalogs {
             return catalog;
         }
         if (s.catalogPassword() != null) {
-            p.put("token", s.catalogPassword());
+            p.put(OAuth2Properties.TOKEN, s.catalogPassword());
+        }
+        if (s.catalogCredential() != null) {
+            p.put(OAuth2Properties.CREDENTIAL, s.catalogCredential());
         }
         RESTCatalog catalog = new RESTCatalog();
         catalog.initialize(IcebergSettings.CATALOG_NAME, p);

@@ -16,6 +16,8 @@ import java.util.Locale;
  * @param namespaceTemplate the Iceberg namespace of a managed table; {@code {schema}} and {@code {table}} are
  *     replaced, default {@code {schema}}
  * @param tableTemplate the Iceberg table name, default {@code {table}}
+ * @param catalogCredential for {@code rest}: OAuth2 client credentials {@code client_id:client_secret}, exchanged at
+ *     the catalog's token endpoint for a token; from the environment only, null for none
  */
 public record IcebergSettings(
         String catalogType,
@@ -24,7 +26,8 @@ public record IcebergSettings(
         String catalogPassword,
         String warehouse,
         String namespaceTemplate,
-        String tableTemplate) {
+        String tableTemplate,
+        String catalogCredential) {
 
     public static final String JDBC = "jdbc";
     public static final String REST = "rest";
@@ -55,7 +58,8 @@ public record IcebergSettings(
     /** A JDBC catalog on the managed database, in its bookkeeping schema. */
     public static IcebergSettings jdbcInSchema(
             String jdbcUrl, String user, String password, String schema, String warehouse) {
-        return new IcebergSettings(JDBC, withCurrentSchema(jdbcUrl, schema), user, password, warehouse, null, null);
+        return new IcebergSettings(
+                JDBC, withCurrentSchema(jdbcUrl, schema), user, password, warehouse, null, null, null);
     }
 
     /** {@code jdbcUrl} with {@code currentSchema=schema} (PgJDBC's search_path parameter) added. */
@@ -80,6 +84,7 @@ public record IcebergSettings(
         // the password or token is never printed
         return "IcebergSettings[catalog=" + catalogType + ", uri=" + catalogUri + ", user=" + catalogUser
                 + ", password=" + (catalogPassword == null ? "null" : "<masked>") + ", warehouse=" + warehouse
-                + ", namespace=" + namespaceTemplate + ", table=" + tableTemplate + "]";
+                + ", namespace=" + namespaceTemplate + ", table=" + tableTemplate + ", credential="
+                + (catalogCredential == null ? "null" : "<masked>") + "]";
     }
 }

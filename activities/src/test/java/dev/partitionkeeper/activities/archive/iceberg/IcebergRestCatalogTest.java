@@ -38,9 +38,9 @@ class IcebergRestCatalogTest {
         Path work = Files.createDirectories(dir.resolve("work"));
         Path warehouse = dir.resolve("wh");
         Catalog backing = IcebergCatalogs.open(IcebergArchiveTest.settings(url, warehouse));
-        try (RestCatalogServer server = new RestCatalogServer(backing, "s3cret-token")) {
+        try (RestCatalogServer server = new RestCatalogServer(backing, "s3cret-token", "pk-client:pk-secret")) {
             IcebergSettings rest = new IcebergSettings(
-                    IcebergSettings.REST, server.uri(), null, "s3cret-token", warehouse.toString(), null, null);
+                    IcebergSettings.REST, server.uri(), null, "s3cret-token", warehouse.toString(), null, null, null);
             try (IcebergArchiveFormat format = new IcebergArchiveFormat(ds, rest, smallFiles(work))) {
                 assertEquals(
                         ActionResult.DONE,
@@ -71,7 +71,7 @@ class IcebergRestCatalogTest {
             assertTrue(backing.tableExists(IcebergTables.id(rest, IcebergArchiveTest.PARENT)));
 
             IcebergSettings wrong = new IcebergSettings(
-                    IcebergSettings.REST, server.uri(), null, "wrong-token", warehouse.toString(), null, null);
+                    IcebergSettings.REST, server.uri(), null, "wrong-token", warehouse.toString(), null, null, null);
             try (IcebergArchiveFormat format = new IcebergArchiveFormat(ds, wrong, smallFiles(work))) {
                 ArchiveFormat.Refused verify = assertThrows(
                         ArchiveFormat.Refused.class,
@@ -86,6 +86,33 @@ class IcebergRestCatalogTest {
                 assertThrows(
                         ArchiveFormat.Refused.class,
                         () -> format.archived(IcebergArchiveTest.PARENT, "events_p2024_01"));
+            }
+
+            // OAuth2 client credentials, exchanged at the catalog's token endpoint for the token
+            IcebergSettings oauth = new IcebergSettings(
+                    IcebergSettings.REST,
+                    server.uri(),
+                    null,
+                    null,
+                    warehouse.toString(),
+                    null,
+                    null,
+                    "pk-client:pk-secret");
+            try (IcebergArchiveFormat format = new IcebergArchiveFormat(ds, oauth, smallFiles(work))) {
+                assertTrue(format.isComplete(IcebergArchiveTest.PARENT, "events_p2024_01"));
+                VerifyResult v = format.verify(
+                        IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
+                        "events_p2024_01",
+                        IcebergArchiveTest.SOURCE);
+                assertTrue(v.ok(), v.mismatches().toString());
+            }
+            IcebergSettings badSecret = new IcebergSettings(
+                    IcebergSettings.REST, server.uri(), null, null, warehouse.toString(), null, null, "pk-client:nope");
+            try (IcebergArchiveFormat format = new IcebergArchiveFormat(ds, badSecret, smallFiles(work))) {
+                ArchiveFormat.Refused e = assertThrows(
+                        ArchiveFormat.Refused.class,
+                        () -> format.isComplete(IcebergArchiveTest.PARENT, "events_p2024_01"));
+                assertTrue(e.getMessage().contains("PK_ICEBERG_CATALOG_CREDENTIAL"), e.getMessage());
             }
         }
     }

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -31,11 +32,12 @@ import org.apache.iceberg.rest.requests.UpdateTableRequest;
 import org.apache.iceberg.rest.responses.ConfigResponse;
 import org.apache.iceberg.rest.responses.ErrorResponse;
 import org.apache.iceberg.rest.responses.ErrorResponseParser;
+import org.apache.iceberg.rest.responses.OAuthTokenResponse;
 
 /**
  * A small Iceberg REST catalog for the tests: the REST routes partition-keeper's client uses, served by
  * Iceberg's own {@link CatalogHandlers} over a JDBC catalog, on 127.0.0.1 and a free port, requiring
- * {@code Authorization: Bearer <token>}.
+ * {@code Authorization: Bearer <token>}, which its OAuth2 token endpoint hands out for the right client credentials.
  */
 final class RestCatalogServer implements AutoCloseable {
 
@@ -50,12 +52,16 @@ final class RestCatalogServer implements AutoCloseable {
 
     private final Catalog catalog;
     private final String token;
+    /** {@code client_id:client_secret} the token endpoint exchanges for {@link #token}. */
+    private final String clientCredential;
+
     private final HttpServer server;
     private final ObjectMapper json = new ObjectMapper();
 
-    RestCatalogServer(Catalog catalog, String token) throws IOException {
+    RestCatalogServer(Catalog catalog, String token, String clientCredential) throws IOException {
         this.catalog = catalog;
         this.token = token;
+        this.clientCredential = clientCredential;
         json.setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY);
         json.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         json.setPropertyNamingStrategy(new PropertyNamingStrategies.KebabCaseStrategy());
@@ -71,6 +77,10 @@ final class RestCatalogServer implements AutoCloseable {
 
     private void handle(HttpExchange x) throws IOException {
         try {
+            if (x.getRequestURI().getPath().equals("/v1/oauth/tokens")) {
+                tokens(x);
+                return;
+            }
             if (!("Bearer " + token).equals(x.getRequestHeaders().getFirst("Authorization"))) {
                 error(x, 401, "NotAuthorizedException", "bearer token missing or wrong");
                 return;
@@ -125,6 +135,32 @@ final class RestCatalogServer implements AutoCloseable {
         } else {
             error(x, 404, "NoSuchEndpointException", method + " " + x.getRequestURI() + " is not served here");
         }
+    }
+
+    /** OAuth2 client credentials grant: the right client id and secret get the token. */
+    private void tokens(HttpExchange x) throws IOException {
+        Map<String, String> form =
+                RESTUtil.decodeFormData(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        String given = form.get("client_id") + ":" + form.get("client_secret");
+        if (!"client_credentials".equals(form.get("grant_type")) || !given.equals(clientCredential)) {
+            byte[] bytes = "{\"error\": \"invalid_client\", \"error_description\": \"unknown client or wrong secret\"}"
+                    .getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("Content-Type", "application/json");
+            x.sendResponseHeaders(401, bytes.length);
+            try (OutputStream o = x.getResponseBody()) {
+                o.write(bytes);
+            }
+            return;
+        }
+        send(
+                x,
+                200,
+                OAuthTokenResponse.builder()
+                        .withToken(token)
+                        .withTokenType("bearer")
+                        .withIssuedTokenType("urn:ietf:params:oauth:token-type:access_token")
+                        .setExpirationInSeconds(3600)
+                        .build());
     }
 
     private <T> T read(HttpExchange x, Class<T> type) throws IOException {
