@@ -1,12 +1,25 @@
 package dev.partitionkeeper.activities.archive.iceberg;
 
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SessionCatalog;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.rest.HTTPClient;
 import org.apache.iceberg.rest.RESTCatalog;
+import org.apache.iceberg.rest.RESTSessionCatalog;
+import org.apache.iceberg.rest.RESTUtil;
 import org.apache.iceberg.rest.auth.OAuth2Properties;
 
 /** Opens the configured Iceberg catalog. */
@@ -45,9 +58,108 @@ public final class IcebergCatalogs {
         if (s.catalogCredential() != null) {
             p.put(OAuth2Properties.CREDENTIAL, s.catalogCredential());
         }
-        RESTCatalog catalog = new RESTCatalog();
-        catalog.initialize(IcebergSettings.CATALOG_NAME, p);
-        return catalog;
+        if (io == null) {
+            RESTCatalog catalog = new RESTCatalog();
+            catalog.initialize(IcebergSettings.CATALOG_NAME, p);
+            return catalog;
+        }
+        // RESTCatalog takes no FileIO; its session catalog does (the S3 warehouse through the archive's store)
+        RESTSessionCatalog session = new RESTSessionCatalog(
+                config -> HTTPClient.builder(config)
+                        .uri(config.get(CatalogProperties.URI))
+                        .withHeaders(RESTUtil.configHeaders(config))
+                        .build(),
+                (context, properties) -> io);
+        session.initialize(IcebergSettings.CATALOG_NAME, p);
+        return new ClosingCatalog(session.asCatalog(SessionCatalog.SessionContext.createEmpty()), session);
+    }
+
+    /** A catalog view that closes the session catalog behind it. */
+    static final class ClosingCatalog implements Catalog, SupportsNamespaces, Closeable {
+        private final Catalog delegate;
+        private final SupportsNamespaces namespaces;
+        private final Closeable owner;
+
+        ClosingCatalog(Catalog delegate, Closeable owner) {
+            this.delegate = delegate;
+            this.namespaces = (SupportsNamespaces) delegate;
+            this.owner = owner;
+        }
+
+        @Override
+        public String name() {
+            return delegate.name();
+        }
+
+        @Override
+        public List<TableIdentifier> listTables(Namespace namespace) {
+            return delegate.listTables(namespace);
+        }
+
+        @Override
+        public boolean dropTable(TableIdentifier identifier, boolean purge) {
+            return delegate.dropTable(identifier, purge);
+        }
+
+        @Override
+        public void renameTable(TableIdentifier from, TableIdentifier to) {
+            delegate.renameTable(from, to);
+        }
+
+        @Override
+        public Table loadTable(TableIdentifier identifier) {
+            return delegate.loadTable(identifier);
+        }
+
+        @Override
+        public TableBuilder buildTable(TableIdentifier identifier, Schema schema) {
+            return delegate.buildTable(identifier, schema);
+        }
+
+        @Override
+        public boolean tableExists(TableIdentifier identifier) {
+            return delegate.tableExists(identifier);
+        }
+
+        @Override
+        public void createNamespace(Namespace namespace, Map<String, String> metadata) {
+            namespaces.createNamespace(namespace, metadata);
+        }
+
+        @Override
+        public List<Namespace> listNamespaces(Namespace namespace) {
+            return namespaces.listNamespaces(namespace);
+        }
+
+        @Override
+        public Map<String, String> loadNamespaceMetadata(Namespace namespace) {
+            return namespaces.loadNamespaceMetadata(namespace);
+        }
+
+        @Override
+        public boolean dropNamespace(Namespace namespace) {
+            return namespaces.dropNamespace(namespace);
+        }
+
+        @Override
+        public boolean setProperties(Namespace namespace, Map<String, String> properties) {
+            return namespaces.setProperties(namespace, properties);
+        }
+
+        @Override
+        public boolean removeProperties(Namespace namespace, Set<String> properties) {
+            return namespaces.removeProperties(namespace, properties);
+        }
+
+        @Override
+        public boolean namespaceExists(Namespace namespace) {
+            return namespaces.namespaceExists(namespace);
+        }
+
+        @Override
+        public void close() throws IOException {
+            owner.close();
+        }
     }
 
     /** True for a plain path or a {@code file:} URI (and for none: the catalog then names the locations). */

@@ -67,6 +67,12 @@ class IcebergArchiveTest {
         return IcebergSettings.jdbcInSchema(url, null, null, "partition_keeper", warehouse.toString());
     }
 
+    /** The JDBC catalog in the test database's partition_keeper schema, the warehouse anywhere. */
+    static IcebergSettings settingsIn(String url, String warehouse) {
+        exec(url, "CREATE SCHEMA IF NOT EXISTS partition_keeper");
+        return IcebergSettings.jdbcInSchema(url, null, null, "partition_keeper", warehouse);
+    }
+
     static ExportRequest request(TableName source, String partition, String from, String to) {
         return new ExportRequest(source, PARENT, partition, from, to, "tstz");
     }

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +85,39 @@ class IcebergS3Test {
             }
             assertEquals(0, Files.list(work).count(), "no local copies left behind");
             assertTrue(queryLong(url, "SELECT count(*) FROM " + IcebergArchiveTest.SOURCE.quoted()) > 0);
+        }
+    }
+
+    @Test
+    void aRestCatalogWithTheWarehouseOnS3() throws Exception {
+        String url = PgTestSupport.newDatabase("iceberg_rest_s3");
+        IcebergArchiveTest.createAllTypesTable(url);
+        DataSource ds = dataSource(url);
+        Path work = Files.createDirectories(dir.resolve("work"));
+        try (S3ProxyFixture s3 = new S3ProxyFixture(dir.resolve("s3"));
+                S3ArchiveStore store = new S3ArchiveStore(s3.settings().build(), S3ProxyFixture.BUCKET, "lake")) {
+            Catalog backing = IcebergCatalogs.open(
+                    IcebergArchiveTest.settingsIn(url, store.location()), new StoreFileIO(store, work));
+            try (RestCatalogServer server = new RestCatalogServer(backing, "tok", "id:secret")) {
+                IcebergSettings rest = new IcebergSettings(
+                        IcebergSettings.REST, server.uri(), null, "tok", store.location(), null, null, null);
+                try (IcebergArchiveFormat format =
+                        new IcebergArchiveFormat(ds, rest, smallFiles(work), IcebergArchiveFormat.Stages.NONE, store)) {
+                    assertEquals(
+                            ActionResult.DONE,
+                            format.export(
+                                            IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
+                                            IcebergArchiveTest.JANUARY,
+                                            ProgressListener.NONE)
+                                    .outcome());
+                    VerifyResult v = format.verify(
+                            IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
+                            "events_p2024_01",
+                            IcebergArchiveTest.SOURCE);
+                    assertTrue(v.ok(), v.mismatches().toString());
+                }
+                assertTrue(store.list("").stream().anyMatch(k -> k.endsWith(".parquet")), "data on S3");
+            }
         }
     }
 }
