@@ -249,6 +249,22 @@ class IcebergArchiveTest {
                                 + " (Iceberg string) but long in Iceberg table"),
                 refused.getMessage());
         assertFalse(format.isComplete(PARENT, "events_p2024_03"));
+
+        // rows spanning two months of the table's month(tstz) spec: refused, nothing committed
+        exec(
+                url,
+                "CREATE TABLE archive.events_span (LIKE archive.events_p2024_02)",
+                "INSERT INTO archive.events_span (id, tstz) VALUES (1, '2024-04-30 00:00:00+00'), (2, '2024-05-01 00:00:00+00')");
+        ExportRequest span = request(
+                new TableName("archive", "events_span"),
+                "events_span",
+                "'2024-04-01 00:00:00+00'",
+                "'2024-06-01 00:00:00+00'");
+        ArchiveFormat.Refused spans = assertThrows(
+                ArchiveFormat.Refused.class, () -> format.export(policy(PARENT), span, ProgressListener.NONE));
+        assertEquals(IcebergSchemas.SCHEMA_CHANGE, spans.failureType());
+        assertTrue(spans.getMessage().contains("more than one Iceberg partition"), spans.getMessage());
+        assertFalse(format.isComplete(PARENT, "events_span"));
         format.close();
     }
 
