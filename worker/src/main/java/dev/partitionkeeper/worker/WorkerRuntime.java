@@ -2,8 +2,10 @@ package dev.partitionkeeper.worker;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.archive.ArchiveActivitiesImpl;
+import dev.partitionkeeper.activities.archive.ArchiveFormat;
 import dev.partitionkeeper.activities.archive.RestoreActivitiesImpl;
 import dev.partitionkeeper.activities.archive.export.ExportOptions;
+import dev.partitionkeeper.activities.archive.iceberg.IcebergArchiveFormat;
 import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.activities.archive.store.ArchiveStores;
 import dev.partitionkeeper.activities.archive.store.S3Settings;
@@ -43,6 +45,9 @@ public final class WorkerRuntime implements AutoCloseable {
     private final WorkerFactory factory;
     private final PostgresPartitionActivitiesImpl partitionActivities;
     private final ArchiveStore archiveStore;
+    /** The archive format of archiveStore, null without one. */
+    private ArchiveFormat archiveFormat;
+
     private final Duration shutdownGrace;
 
     public WorkerRuntime(
@@ -104,12 +109,16 @@ public final class WorkerRuntime implements AutoCloseable {
                 RestoreWorkflowImpl.class,
                 ConvertWorkflowImpl.class);
         this.archiveStore = openStore(config.archive());
+        ArchiveActivities archive = archiveActivities(config, pg, listener);
         worker.registerActivitiesImplementations(
                 partitionActivities,
                 new PolicyActivitiesImpl(policy),
-                archiveActivities(config, listener),
+                archive,
                 new RestoreActivitiesImpl(
-                        dataSource, location -> openStore(location, archiveSettings(config)), config.lockSettings()),
+                        dataSource,
+                        location -> openStore(location, archiveSettings(config)),
+                        config.lockSettings(),
+                        archiveFormat instanceof IcebergArchiveFormat i ? i.restorer() : null),
                 new ConvertActivitiesImpl(dataSource, config.lockSettings(), config.bookkeepingSchema()));
     }
 
@@ -118,7 +127,7 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     private ArchiveActivities archiveActivities(
-            WorkerConfig config, PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
+            WorkerConfig config, PostgresSettings pg, PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
         if (archiveStore == null) {
             return new UnconfiguredArchiveActivities();
         }
@@ -128,8 +137,9 @@ public final class WorkerRuntime implements AutoCloseable {
         if (a.workDir() != null) {
             opts.workDir(a.workDir());
         }
+        archiveFormat = ArchiveFormats.open(config, pg, dataSource, archiveStore, opts.build(), System.getenv());
         return new ArchiveActivitiesImpl(
-                dataSource, archiveStore, opts.build(), config.bookkeepingSchema(), config.lockSettings(), listener);
+                dataSource, archiveStore, archiveFormat, config.bookkeepingSchema(), config.lockSettings(), listener);
     }
 
     private static ArchiveStore openStore(ArchiveSettings a) {
@@ -191,6 +201,13 @@ public final class WorkerRuntime implements AutoCloseable {
             log.warn("worker did not stop cleanly: {}", e.toString());
         }
         dataSource.close();
+        if (archiveFormat != null) {
+            try {
+                archiveFormat.close(); // the Iceberg catalog's own connections
+            } catch (IOException e) {
+                log.warn("closing archive format: {}", e.toString());
+            }
+        }
         if (archiveStore != null) {
             try {
                 archiveStore.close();
