@@ -87,13 +87,18 @@ public final class KeyStatsReader {
         return snap.withKeyStats(new KeyStats(maxKey, retentionType, newest, foreign, unindexed));
     }
 
-    /** Whether the parent has a (partitioned) index whose first column is {@code column}, without a predicate. */
+    /**
+     * Whether the parent has a (partitioned) btree index whose first column is {@code column}, without a
+     * predicate: the only kind that answers {@code max(column)} with one descent (a brin, hash or gin index
+     * cannot, so max() would read the partition whole).
+     */
     private static boolean indexed(Connection c, long parentOid, String column) throws SQLException {
         return Sql.queryLong(
                         c,
                         "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
-                                + " AND a.attnum = i.indkey[0] WHERE i.indrelid = ? AND a.attname = ?"
-                                + " AND i.indpred IS NULL",
+                                + " AND a.attnum = i.indkey[0] JOIN pg_class ic ON ic.oid = i.indexrelid"
+                                + " JOIN pg_am am ON am.oid = ic.relam WHERE i.indrelid = ? AND a.attname = ?"
+                                + " AND i.indpred IS NULL AND am.amname = 'btree'",
                         parentOid,
                         column)
                 > 0;
@@ -152,9 +157,10 @@ public final class KeyStatsReader {
                     + "; it must be timestamptz, timestamp or date, the time each row was written (e.g. created_at)");
         }
         if (!indexed(c, parentOid, column)) {
-            throw new PolicyException("retention_column " + column + " of " + table + " has no index, so every pass"
-                    + " would read each old partition whole to find its newest row; create one first: CREATE INDEX ON "
-                    + table.quoted() + " (" + TableName.quoteIdent(column) + ")");
+            throw new PolicyException(
+                    "retention_column " + column + " of " + table + " has no btree index, so every pass"
+                            + " would read each old partition whole to find its newest row; create one first: CREATE INDEX ON "
+                            + table.quoted() + " (" + TableName.quoteIdent(column) + ")");
         }
         return type;
     }

@@ -45,6 +45,8 @@ class KeyStatsReaderTest {
                         + " note text) PARTITION BY RANGE (id)",
                 "CREATE INDEX ON public.orders (id)",
                 "CREATE INDEX ON public.orders (created_at)",
+                // a brin index cannot answer max(): as if there were none
+                "CREATE INDEX ON public.orders USING brin (plain_at)",
                 "CREATE TABLE public.orders_p0 PARTITION OF public.orders FOR VALUES FROM (0) TO (1000)",
                 "CREATE TABLE public.orders_p1000 PARTITION OF public.orders FOR VALUES FROM (1000) TO (2000)",
                 "CREATE TABLE public.orders_p2000 PARTITION OF public.orders FOR VALUES FROM (2000) TO (3000)",
@@ -138,6 +140,22 @@ class KeyStatsReaderTest {
     }
 
     @Test
+    void anIntegerKeyWithOnlyABrinIndexIsSaidToBeUnindexed() throws Exception {
+        PgTestSupport.exec(
+                url,
+                "CREATE TABLE public.brin (id integer NOT NULL) PARTITION BY RANGE (id)",
+                "CREATE INDEX ON public.brin USING brin (id)",
+                "CREATE TABLE public.brin_p0 PARTITION OF public.brin FOR VALUES FROM (0) TO (100)",
+                "INSERT INTO public.brin SELECT generate_series(0, 41)");
+        TableName brin = new TableName("public", "brin");
+
+        CatalogSnapshot snap = read(brin, TablePolicy.of(brin, PartitionInterval.steps(100)));
+
+        assertEquals(41L, snap.keyStats().maxKey());
+        assertTrue(snap.keyStats().keyUnindexed());
+    }
+
+    @Test
     void retentionColumnNewestRowPerPartitionBelowTheLargestKey() throws Exception {
         CatalogSnapshot snap = read(ORDERS, ids("90 days", "created_at"));
 
@@ -181,7 +199,7 @@ class KeyStatsReaderTest {
     @CsvSource(
             delimiter = '|',
             value = {
-                "plain_at | retention_column plain_at of public.orders has no index, so every pass would read each old"
+                "plain_at | retention_column plain_at of public.orders has no btree index, so every pass would read each old"
                         + " partition whole to find its newest row; create one first: CREATE INDEX ON \"public\".\"orders\""
                         + " (\"plain_at\")",
                 "note     | retention_column note of public.orders is text; it must be timestamptz, timestamp or date,"
