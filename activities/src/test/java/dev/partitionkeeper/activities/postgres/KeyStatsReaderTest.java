@@ -156,6 +156,29 @@ class KeyStatsReaderTest {
     }
 
     @Test
+    void anEpochEncodingFinerThanTheKeyIsRefusedBeforeRetentionDetachesTodaysPartitions() throws Exception {
+        // daily partitions of epoch seconds (2026-03-01, 2026-03-02), configured as epoch_millis
+        PgTestSupport.exec(
+                url,
+                "CREATE TABLE public.secs (ts bigint NOT NULL) PARTITION BY RANGE (ts)",
+                "CREATE TABLE public.secs_a PARTITION OF public.secs FOR VALUES FROM (1772323200) TO (1772409600)",
+                "INSERT INTO public.secs VALUES (1772323300)");
+        TableName secs = new TableName("public", "secs");
+        TablePolicy policy = TablePolicy.of(secs, PartitionInterval.DAILY)
+                .withRetention(Retention.parse("30 days"))
+                .withKeyEncoding(KeyEncoding.EPOCH_MILLIS);
+
+        PolicyException e = assertThrows(PolicyException.class, () -> read(secs, policy));
+        assertEquals(
+                "public.secs: key_encoding epoch_millis reads the upper bound 1772409600 of partition secs_a as"
+                        + " 1970-01-21T12:20:09.600Z, before 1971, so retention would detach partitions of today's"
+                        + " rows; the key holds a coarser unit (epoch_seconds?): fix key_encoding",
+                e.getMessage());
+        // the right encoding reads it
+        read(secs, policy.withKeyEncoding(KeyEncoding.EPOCH_SECONDS));
+    }
+
+    @Test
     void retentionColumnNewestRowPerPartitionBelowTheLargestKey() throws Exception {
         CatalogSnapshot snap = read(ORDERS, ids("90 days", "created_at"));
 
