@@ -8,17 +8,25 @@ import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.activities.archive.store.ArchiveStores;
 import dev.partitionkeeper.activities.archive.store.S3Settings;
 import dev.partitionkeeper.activities.convert.ConvertActivitiesImpl;
+import dev.partitionkeeper.activities.fleet.DatabaseArchiveStore;
+import dev.partitionkeeper.activities.fleet.DatabasePools;
+import dev.partitionkeeper.activities.fleet.RoutedArchiveActivities;
+import dev.partitionkeeper.activities.fleet.RoutedPartitionActivities;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
 import dev.partitionkeeper.worker.config.ArchiveSettings;
+import dev.partitionkeeper.worker.config.FleetSection;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
+import dev.partitionkeeper.worker.fleet.FleetResolver;
 import dev.partitionkeeper.worker.schedule.WorkerPoolSettings;
+import dev.partitionkeeper.workflows.DatabasePassWorkflowImpl;
 import dev.partitionkeeper.workflows.MaintenanceWorkflow;
 import dev.partitionkeeper.workflows.MaintenanceWorkflowImpl;
 import dev.partitionkeeper.workflows.RestoreWorkflowImpl;
 import dev.partitionkeeper.workflows.TableMaintenanceWorkflowImpl;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
+import dev.partitionkeeper.workflows.activity.PartitionActivities;
 import dev.partitionkeeper.workflows.convert.ConvertWorkflowImpl;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import io.temporal.client.WorkflowClient;
@@ -31,7 +39,9 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +54,8 @@ public final class WorkerRuntime implements AutoCloseable {
     private final PostgresPartitionActivitiesImpl partitionActivities;
     private final ArchiveStore archiveStore;
     private final Duration shutdownGrace;
+    /** The pools of a fleet's databases ({@code databases:}); null for a single database. */
+    private final DatabasePools fleetPools;
 
     public WorkerRuntime(
             WorkflowClient client,
@@ -96,18 +108,43 @@ public final class WorkerRuntime implements AutoCloseable {
         }
         Worker worker = factory.newWorker(config.taskQueue(), options.build());
         // the pass runs up to table_parallelism tables at once (recorded in each run's history)
+        int databaseParallelism = config.fleet() == null
+                ? FleetSection.DEFAULT_DATABASE_PARALLELISM
+                : config.fleet().databaseParallelism();
         worker.registerWorkflowImplementationFactory(
-                MaintenanceWorkflow.class, () -> new MaintenanceWorkflowImpl(pool.tableParallelism()), workflowOptions);
+                MaintenanceWorkflow.class,
+                () -> new MaintenanceWorkflowImpl(pool.tableParallelism(), databaseParallelism),
+                workflowOptions);
         worker.registerWorkflowImplementationTypes(
                 workflowOptions,
                 TableMaintenanceWorkflowImpl.class,
+                DatabasePassWorkflowImpl.class,
                 RestoreWorkflowImpl.class,
                 ConvertWorkflowImpl.class);
         this.archiveStore = openStore(config.archive());
+        Supplier<List<TablePolicy>> tables = policy;
+        Function<String, PartitionActivities> fleetPartitions = null;
+        Function<String, ArchiveActivities> fleetArchives = null;
+        if (config.fleet() != null && config.fleet().isFleet()) {
+            // the fleet's databases are listed again on every pass (patterns, list files); their pools open on use
+            FleetResolver fleet = new FleetResolver(config, System.getenv());
+            this.fleetPools = new DatabasePools(fleet::target, config.fleet().limits());
+            tables = () -> fleet.resolve(policy.get());
+            fleetPartitions = db -> new PostgresPartitionActivitiesImpl(
+                    fleetPools.dataSource(db),
+                    config.lockSettings(),
+                    config.archiveSchema(),
+                    config.bookkeepingSchema(),
+                    listener);
+            fleetArchives = db -> archiveActivities(
+                    config, listener, fleetPools.dataSource(db), new DatabaseArchiveStore(archiveStore, db));
+        } else {
+            this.fleetPools = null;
+        }
         worker.registerActivitiesImplementations(
-                partitionActivities,
-                new PolicyActivitiesImpl(policy),
-                archiveActivities(config, listener),
+                new RoutedPartitionActivities(partitionActivities, fleetPartitions),
+                new PolicyActivitiesImpl(tables),
+                new RoutedArchiveActivities(archiveActivities(config, listener, dataSource, archiveStore), fleetArchives),
                 new RestoreActivitiesImpl(
                         dataSource, location -> openStore(location, archiveSettings(config)), config.lockSettings()),
                 new ConvertActivitiesImpl(dataSource, config.lockSettings(), config.bookkeepingSchema()));
@@ -117,9 +154,12 @@ public final class WorkerRuntime implements AutoCloseable {
         return config.archive() == null ? ArchiveSettings.none() : config.archive();
     }
 
-    private ArchiveActivities archiveActivities(
-            WorkerConfig config, PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
-        if (archiveStore == null) {
+    private static ArchiveActivities archiveActivities(
+            WorkerConfig config,
+            PostgresPartitionActivitiesImpl.MaintenanceListener listener,
+            DataSource dataSource,
+            ArchiveStore store) {
+        if (store == null) {
             return new UnconfiguredArchiveActivities();
         }
         ArchiveSettings a = config.archive();
@@ -129,7 +169,7 @@ public final class WorkerRuntime implements AutoCloseable {
             opts.workDir(a.workDir());
         }
         return new ArchiveActivitiesImpl(
-                dataSource, archiveStore, opts.build(), config.bookkeepingSchema(), config.lockSettings(), listener);
+                dataSource, store, opts.build(), config.bookkeepingSchema(), config.lockSettings(), listener);
     }
 
     private static ArchiveStore openStore(ArchiveSettings a) {
@@ -158,6 +198,11 @@ public final class WorkerRuntime implements AutoCloseable {
 
     public HikariDataSource dataSource() {
         return dataSource;
+    }
+
+    /** The pools of the fleet's databases; null when the configuration has no {@code databases:}. */
+    public DatabasePools fleetPools() {
+        return fleetPools;
     }
 
     public PostgresPartitionActivitiesImpl partitionActivities() {
@@ -191,6 +236,9 @@ public final class WorkerRuntime implements AutoCloseable {
             log.warn("worker did not stop cleanly: {}", e.toString());
         }
         dataSource.close();
+        if (fleetPools != null) {
+            fleetPools.close();
+        }
         if (archiveStore != null) {
             try {
                 archiveStore.close();

@@ -33,12 +33,14 @@ final class TablePolicyParser {
             "default_partition",
             "retention_action",
             "drop_grace",
-            "partition_name");
+            "partition_name",
+            "database");
 
     private static final String EXAMPLE = "tables: [{table: public.events, interval: monthly}]";
     private static final long DAY_MILLIS = 86_400_000;
 
     private final List<String> problems;
+    private final List<FleetSection.Listed> listed = new ArrayList<>();
 
     private TablePolicyParser(List<String> problems) {
         this.problems = problems;
@@ -64,7 +66,7 @@ final class TablePolicyParser {
 
     private List<TablePolicy> entries(JsonNode node) {
         List<TablePolicy> out = new ArrayList<>();
-        Map<TableName, Integer> seen = new LinkedHashMap<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
         for (int i = 0; i < node.size(); i++) {
             TablePolicy p = entry(node.get(i), i, seen);
             if (p != null) {
@@ -75,7 +77,7 @@ final class TablePolicyParser {
     }
 
     /** Entry {@code i}, or null when it has any problem; {@code seen} holds the tables listed before it. */
-    private TablePolicy entry(JsonNode t, int i, Map<TableName, Integer> seen) {
+    private TablePolicy entry(JsonNode t, int i, Map<String, Integer> seen) {
         String where = "tables[" + i + "]";
         if (!t.isObject()) {
             problems.add(where + " must be a mapping with at least table and interval");
@@ -110,10 +112,18 @@ final class TablePolicyParser {
             problems.add(where + ": retention_action " + ra.label() + " needs a retention (e.g. retention: 12 months)");
         }
         int grace = dropGrace(t, where);
-        if (name != null && seen.containsKey(name)) {
-            problems.add(where + ": duplicate table, already listed as tables[" + seen.get(name) + "]");
+        String database = text(t, "database");
+        // a fleet's table is one per database: the same table under another database: selector is no duplicate
+        String key = (database == null ? "" : database + "/") + name;
+        if (name != null && seen.containsKey(key)) {
+            problems.add(where + ": duplicate table, already listed as tables[" + seen.get(key) + "]");
         } else if (name != null) {
-            seen.put(name, i);
+            String clash = FleetSection.clash(name, database, listed);
+            if (clash != null) {
+                problems.add(where + ": " + clash);
+            }
+            seen.put(key, i);
+            listed.add(new FleetSection.Listed(i, name, database));
         }
         if (name == null || interval == null) {
             return null;
@@ -124,7 +134,7 @@ final class TablePolicyParser {
         TablePolicy policy = parsed(
                 where,
                 () -> new TablePolicy(
-                        name, interval, premake, retention, zone, dpm, ra, grace, text(t, "partition_name")),
+                        name, interval, premake, retention, zone, dpm, ra, grace, text(t, "partition_name"), database),
                 null);
         return clean ? policy : null;
     }

@@ -17,6 +17,9 @@ import java.time.ZoneId;
  * @param dropGraceDays days between a verified archive and the drop (archive_and_drop only)
  * @param partitionName template for the names of new partitions ({@link PartitionNameTemplate}, e.g.
  *     {@code "%t_y%Ym%m"}); null (the default) for {@code <table>_p2026_03}-style names
+ * @param database the database of a fleet ({@code databases:}) the table is in; null (the default) for the one
+ *     database of {@code postgres:}. Before the fleet is resolved (in the file as written) it may be a
+ *     {@code LIKE} pattern over database names such as {@code tenant_%}.
  */
 public record TablePolicy(
         TableName table,
@@ -27,7 +30,8 @@ public record TablePolicy(
         DefaultPartitionMode defaultPartition,
         RetentionAction retentionAction,
         int dropGraceDays,
-        String partitionName) {
+        String partitionName,
+        String database) {
 
     public static final int DEFAULT_PREMAKE = 4;
     /**
@@ -72,6 +76,9 @@ public record TablePolicy(
             throw new IllegalArgumentException(
                     "drop_grace must be 0 days or more for " + table + ", got: " + dropGraceDays);
         }
+        if (database != null && database.isBlank()) {
+            throw new IllegalArgumentException("database must be a database name for " + table + ", got: \"\"");
+        }
         if (partitionName != null) {
             PartitionNameTemplate.of(partitionName, table, interval);
         }
@@ -79,6 +86,30 @@ public record TablePolicy(
             throw new IllegalArgumentException("retention " + retention + " for " + table + " is shorter than one "
                     + interval.label() + " partition; use at least one interval");
         }
+    }
+
+    /** A policy of the single database ({@code postgres:}). */
+    public TablePolicy(
+            TableName table,
+            PartitionInterval interval,
+            int premake,
+            Retention retention,
+            String timezone,
+            DefaultPartitionMode defaultPartition,
+            RetentionAction retentionAction,
+            int dropGraceDays,
+            String partitionName) {
+        this(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                null);
     }
 
     /** A policy with the default partition names. */
@@ -140,7 +171,8 @@ public record TablePolicy(
                 defaultPartition,
                 retentionAction,
                 dropGraceDays,
-                partitionName);
+                partitionName,
+                database);
     }
 
     public TablePolicy withPremake(int n) {
@@ -153,12 +185,13 @@ public record TablePolicy(
                 defaultPartition,
                 retentionAction,
                 dropGraceDays,
-                partitionName);
+                partitionName,
+                database);
     }
 
     public TablePolicy withRetention(Retention r) {
         return new TablePolicy(
-                table, interval, premake, r, timezone, defaultPartition, retentionAction, dropGraceDays, partitionName);
+                table, interval, premake, r, timezone, defaultPartition, retentionAction, dropGraceDays, partitionName, database);
     }
 
     public TablePolicy withTimezone(String tz) {
@@ -171,17 +204,18 @@ public record TablePolicy(
                 defaultPartition,
                 retentionAction,
                 dropGraceDays,
-                partitionName);
+                partitionName,
+                database);
     }
 
     public TablePolicy withDefaultPartition(DefaultPartitionMode m) {
         return new TablePolicy(
-                table, interval, premake, retention, timezone, m, retentionAction, dropGraceDays, partitionName);
+                table, interval, premake, retention, timezone, m, retentionAction, dropGraceDays, partitionName, database);
     }
 
     public TablePolicy withRetentionAction(RetentionAction a) {
         return new TablePolicy(
-                table, interval, premake, retention, timezone, defaultPartition, a, dropGraceDays, partitionName);
+                table, interval, premake, retention, timezone, defaultPartition, a, dropGraceDays, partitionName, database);
     }
 
     public TablePolicy withPartitionName(String template) {
@@ -194,6 +228,29 @@ public record TablePolicy(
                 defaultPartition,
                 retentionAction,
                 dropGraceDays,
-                template);
+                template,
+                database);
+    }
+
+    public TablePolicy withDatabase(String db) {
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                db);
+    }
+
+    /**
+     * The table as reports, status and workflow IDs name it: {@code public.events} in the single database,
+     * {@code tenant_1/public.events} in a fleet.
+     */
+    public String qualifiedName() {
+        return database == null ? table.toString() : database + "/" + table;
     }
 }

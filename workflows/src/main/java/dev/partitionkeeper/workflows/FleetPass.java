@@ -1,0 +1,131 @@
+package dev.partitionkeeper.workflows;
+
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * A pass over a fleet (issue 15): the tables grouped by database, one {@link DatabasePassWorkflow} child per
+ * database, up to {@code databaseParallelism} databases at once. A database whose child fails (down, refusing
+ * the role, a step failing) fails its own tables, each with the reason; the other databases complete, and the
+ * next pass tries it again. Only passes whose policy names databases come here: a single-database policy runs
+ * {@link CheapPass} as before, so its recorded histories replay unchanged.
+ */
+final class FleetPass {
+    private static final Logger log = Workflow.getLogger(FleetPass.class);
+
+    /** Databases one pass works on at once when the worker does not say otherwise. */
+    public static final int DEFAULT_DATABASE_PARALLELISM = 4;
+
+    private final StatusBoard board;
+    private final int configuredDatabaseParallelism;
+    /** Recorded by the first fleet pass of a run (a side effect), so a worker with another setting replays it. */
+    private Integer databaseParallelism;
+
+    FleetPass(StatusBoard board, int databaseParallelism) {
+        this.board = board;
+        this.configuredDatabaseParallelism = databaseParallelism;
+    }
+
+    /** True when the pass's tables are those of a fleet ({@code databases:}), not of the single database. */
+    static boolean isFleet(List<TablePolicy> tables) {
+        return tables.stream().anyMatch(p -> p.database() != null);
+    }
+
+    /** Maintains {@code tables}; one report per table, in the given order, named {@code <database>/<table>}. */
+    List<TableReport> run(List<TablePolicy> tables, boolean dryRun, String reason, int tableParallelism) {
+        if (databaseParallelism == null) {
+            int configured = configuredDatabaseParallelism;
+            databaseParallelism = Workflow.sideEffect(Integer.class, () -> configured);
+        }
+        Map<String, List<TablePolicy>> byDatabase = new LinkedHashMap<>();
+        for (TablePolicy p : tables) {
+            // a table of the single database in a fleet policy cannot happen (the resolver names every database);
+            // were it to, it is its own group under its empty name and fails there, visibly
+            byDatabase
+                    .computeIfAbsent(p.database() == null ? "" : p.database(), d -> new ArrayList<>())
+                    .add(p);
+        }
+        Map<String, TableReport> reports = new LinkedHashMap<>();
+        for (TablePolicy p : tables) {
+            reports.put(p.qualifiedName(), null);
+        }
+        List<String> waiting = new ArrayList<>(byDatabase.keySet());
+        Map<String, Promise<DatabasePassResult>> running = new LinkedHashMap<>();
+        String passId = Workflow.getInfo().getWorkflowId();
+        while (!waiting.isEmpty() || !running.isEmpty()) {
+            while (!waiting.isEmpty() && running.size() < databaseParallelism) {
+                String db = waiting.remove(0);
+                running.put(db, start(passId, db, byDatabase.get(db), dryRun, reason, tableParallelism));
+            }
+            Workflow.await(() -> running.values().stream().anyMatch(Promise::isCompleted));
+            for (var it = running.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (!e.getValue().isCompleted()) {
+                    continue;
+                }
+                it.remove();
+                for (TableReport r : collect(e.getKey(), byDatabase.get(e.getKey()), e.getValue())) {
+                    reports.put(r.table(), r);
+                    board.finished(r);
+                }
+            }
+        }
+        long failed = reports.values().stream()
+                .filter(r -> r != null && TableReport.FAILED.equals(r.status()))
+                .count();
+        log.info("fleet pass: {} database(s), {} table(s), {} failed", byDatabase.size(), tables.size(), failed);
+        List<TableReport> out = new ArrayList<>();
+        for (var e : reports.entrySet()) {
+            out.add(e.getValue() != null
+                    ? e.getValue()
+                    : new TableReport(
+                            e.getKey(),
+                            TableReport.FAILED,
+                            null,
+                            List.of(),
+                            null,
+                            "the database's pass did not report this table"));
+        }
+        return out;
+    }
+
+    private Promise<DatabasePassResult> start(
+            String passId, String db, List<TablePolicy> tables, boolean dryRun, String reason, int parallelism) {
+        ChildWorkflowOptions options = ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(DatabasePassWorkflow.workflowId(passId, db))
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                // the pass's end ends the database's part, and with it its tables' children (their locks)
+                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE)
+                .setStaticSummary((dryRun ? "dry run: " : "maintain ") + "database " + db + " ("
+                        + tables.size() + " table(s))")
+                .build();
+        DatabasePassWorkflow child = Workflow.newChildWorkflowStub(DatabasePassWorkflow.class, options);
+        for (TablePolicy p : tables) {
+            board.running(p.qualifiedName());
+        }
+        return Async.function(child::run, new DatabasePassRequest(db, tables, dryRun, reason, parallelism));
+    }
+
+    /** The child's reports; when the child failed as a whole, each of its tables failed with the reason. */
+    private static List<TableReport> collect(String db, List<TablePolicy> tables, Promise<DatabasePassResult> result) {
+        try {
+            return result.get().tables();
+        } catch (ChildWorkflowFailure e) {
+            String why = "database " + db + ": " + TablePass.rootMessage(e);
+            return tables.stream()
+                    .map(p -> new TableReport(p.qualifiedName(), TableReport.FAILED, null, List.of(), null, why))
+                    .toList();
+        }
+    }
+}
