@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -38,12 +39,17 @@ import org.slf4j.LoggerFactory;
 public final class DatabasePools implements AutoCloseable {
     private static final org.slf4j.Logger log = LoggerFactory.getLogger(DatabasePools.class);
 
+    /** How long a closed pool still counts against the bounds: its backends' time to end on the server. */
+    static final Duration EVICTED_BACKEND_EXIT = Duration.ofMillis(100);
+
     private final Function<String, DatabaseTarget> targets;
     private final PoolLimits limits;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /** Open pools by database, guarded by {@link #lock}. */
     private final Map<String, Pool> open = new LinkedHashMap<>();
+    /** Pools closed or being closed whose backends may not have ended yet, guarded by {@link #lock}. */
+    private final List<Pool> closing = new ArrayList<>();
 
     private final Map<String, DataSource> facades = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper;
@@ -115,10 +121,10 @@ public final class DatabasePools implements AutoCloseable {
 
     private Pool lease(String database) throws SQLException {
         long deadline = System.nanoTime() + limits.connectTimeout().toNanos();
-        List<Pool> toClose = new ArrayList<>();
-        lock.lock();
-        try {
-            while (true) {
+        while (true) {
+            List<Pool> evicted;
+            lock.lock();
+            try {
                 Pool p = open.get(database);
                 if (p != null) {
                     p.leases++;
@@ -132,9 +138,6 @@ public final class DatabasePools implements AutoCloseable {
                             Failures.INVALID_POLICY);
                 }
                 int size = Math.min(limits.poolSize(), limits.maxConnectionsTotal());
-                if (!roomFor(target, size)) {
-                    evictFor(target, size, toClose);
-                }
                 if (roomFor(target, size)) {
                     Pool created = new Pool(target, create(target, size), size);
                     open.put(database, created);
@@ -143,23 +146,58 @@ public final class DatabasePools implements AutoCloseable {
                     log.debug("opened the pool of {} ({} pools open)", database, open.size());
                     return created;
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new SQLTransientConnectionException("no room for a pool of database " + database + " after "
-                            + limits.connectTimeout().toMillis() + " ms: " + open.size() + " pools open holding up to "
-                            + connections() + " of postgres.max_connections_total " + limits.maxConnectionsTotal()
-                            + ", " + onServer(target.server()) + " of postgres.max_databases_per_server "
-                            + limits.maxDatabasesPerServer() + " on server " + target.server()
-                            + ", all busy; the step is retried");
+                evicted = evictFor(target, size);
+                if (evicted.isEmpty()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SQLTransientConnectionException("no room for a pool of database " + database
+                                + " after " + limits.connectTimeout().toMillis() + " ms: " + open.size()
+                                + " pools open holding up to " + connections() + " of postgres.max_connections_total "
+                                + limits.maxConnectionsTotal() + ", " + onServer(target.server())
+                                + " of postgres.max_databases_per_server " + limits.maxDatabasesPerServer()
+                                + " on server " + target.server() + ", all busy; the step is retried");
+                    }
+                    changed.awaitNanos(left);
                 }
-                changed.awaitNanos(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLTransientConnectionException("interrupted waiting for a pool of database " + database, e);
+            } finally {
+                lock.unlock();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLTransientConnectionException("interrupted waiting for a pool of database " + database, e);
+            retire(evicted);
+        }
+    }
+
+    /**
+     * Closes pools taken out of {@link #open}. They count against the bounds (in {@link #closing}) until their
+     * backends had a moment to end: a pool's close returns once its connections are closed on this side, and the
+     * server ends their backends a little later. So the server's count (max_connections, pg_stat_activity) stays
+     * within the bounds too, not only this worker's.
+     */
+    private void retire(List<Pool> pools) {
+        if (pools.isEmpty()) {
+            return;
+        }
+        for (Pool p : pools) {
+            log.debug("closing the idle pool of {}", p.target.name());
+            p.dataSource.close();
+        }
+        pause(EVICTED_BACKEND_EXIT);
+        lock.lock();
+        try {
+            closing.removeAll(pools);
+            changed.signalAll();
         } finally {
             lock.unlock();
-            closeAll(toClose);
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -173,33 +211,42 @@ public final class DatabasePools implements AutoCloseable {
                 && onServer(target.server()) < limits.maxDatabasesPerServer();
     }
 
-    /** Takes idle pools out (least recently used first) until {@code target} fits; closed by the caller. */
-    private void evictFor(DatabaseTarget target, int size, List<Pool> toClose) {
+    /** Takes idle pools out (least recently used first) until {@code target} would fit; retired by the caller. */
+    private List<Pool> evictFor(DatabaseTarget target, int size) {
+        List<Pool> toClose = new ArrayList<>();
         List<Pool> idle = open.values().stream()
                 .filter(p -> p.leases == 0)
                 .sorted(Comparator.comparingLong(p -> p.lastUsedNanos))
                 .toList();
+        int connections = connections();
+        int onServer = onServer(target.server());
         for (Pool p : idle) {
-            if (roomFor(target, size)) {
-                return;
+            if (connections + size <= limits.maxConnectionsTotal() && onServer < limits.maxDatabasesPerServer()) {
+                break;
             }
-            boolean helps = connections() + size > limits.maxConnectionsTotal()
-                    || p.target.server().equals(target.server());
-            if (helps) {
+            boolean sameServer = p.target.server().equals(target.server());
+            if (connections + size > limits.maxConnectionsTotal() || sameServer) {
                 open.remove(p.target.name());
+                closing.add(p);
                 toClose.add(p);
+                connections -= p.size;
+                onServer -= sameServer ? 1 : 0;
             }
         }
+        return toClose;
     }
 
+    /** Connections the open and closing pools may hold. */
     private int connections() {
-        return open.values().stream().mapToInt(p -> p.size).sum();
+        return open.values().stream().mapToInt(p -> p.size).sum()
+                + closing.stream().mapToInt(p -> p.size).sum();
     }
 
     private int onServer(String server) {
-        return (int) open.values().stream()
-                .filter(p -> p.target.server().equals(server))
-                .count();
+        return (int) (open.values().stream()
+                        .filter(p -> p.target.server().equals(server))
+                        .count()
+                + closing.stream().filter(p -> p.target.server().equals(server)).count());
     }
 
     private void release(Pool pool) {
@@ -223,23 +270,14 @@ public final class DatabasePools implements AutoCloseable {
                 Pool p = it.next();
                 if (p.leases == 0 && now - p.lastUsedNanos >= limits.idleClose().toNanos()) {
                     it.remove();
+                    closing.add(p);
                     toClose.add(p);
                 }
-            }
-            if (!toClose.isEmpty()) {
-                changed.signalAll();
             }
         } finally {
             lock.unlock();
         }
-        closeAll(toClose);
-    }
-
-    private static void closeAll(List<Pool> pools) {
-        for (Pool p : pools) {
-            log.debug("closing the idle pool of {}", p.target.name());
-            p.dataSource.close();
-        }
+        retire(toClose);
     }
 
     /** The connection, which on close goes back to its pool and frees the lease (the pool may then close). */
@@ -280,7 +318,9 @@ public final class DatabasePools implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        closeAll(all);
+        for (Pool p : all) {
+            p.dataSource.close();
+        }
     }
 
     /** What the activities of one database see: a data source whose connections come through the bounds. */
