@@ -144,7 +144,8 @@ public final class WorkerRuntime implements AutoCloseable {
         worker.registerActivitiesImplementations(
                 new RoutedPartitionActivities(partitionActivities, fleetPartitions),
                 new PolicyActivitiesImpl(tables),
-                new RoutedArchiveActivities(archiveActivities(config, listener, dataSource, archiveStore), fleetArchives),
+                new RoutedArchiveActivities(
+                        archiveActivities(config, listener, dataSource, archiveStore), fleetArchives),
                 new RestoreActivitiesImpl(
                         dataSource, location -> openStore(location, archiveSettings(config)), config.lockSettings()),
                 new ConvertActivitiesImpl(dataSource, config.lockSettings(), config.bookkeepingSchema()));

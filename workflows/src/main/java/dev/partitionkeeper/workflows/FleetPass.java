@@ -87,15 +87,16 @@ final class FleetPass {
         log.info("fleet pass: {} database(s), {} table(s), {} failed", byDatabase.size(), tables.size(), failed);
         List<TableReport> out = new ArrayList<>();
         for (var e : reports.entrySet()) {
-            out.add(e.getValue() != null
-                    ? e.getValue()
-                    : new TableReport(
-                            e.getKey(),
-                            TableReport.FAILED,
-                            null,
-                            List.of(),
-                            null,
-                            "the database's pass did not report this table"));
+            out.add(
+                    e.getValue() != null
+                            ? e.getValue()
+                            : new TableReport(
+                                    e.getKey(),
+                                    TableReport.FAILED,
+                                    null,
+                                    List.of(),
+                                    null,
+                                    "the database's pass did not report this table"));
         }
         return out;
     }
@@ -107,8 +108,8 @@ final class FleetPass {
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 // the pass's end ends the database's part, and with it its tables' children (their locks)
                 .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE)
-                .setStaticSummary((dryRun ? "dry run: " : "maintain ") + "database " + db + " ("
-                        + tables.size() + " table(s))")
+                .setStaticSummary(
+                        (dryRun ? "dry run: " : "maintain ") + "database " + db + " (" + tables.size() + " table(s))")
                 .build();
         DatabasePassWorkflow child = Workflow.newChildWorkflowStub(DatabasePassWorkflow.class, options);
         for (TablePolicy p : tables) {

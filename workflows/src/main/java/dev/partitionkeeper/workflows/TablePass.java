@@ -68,6 +68,7 @@ final class TablePass {
         final String table;
         /** The child's workflow ID, the table's lock: {@code partition-maintenance/<database>/<table>} in a fleet. */
         final String workflowId;
+
         State state = State.PENDING;
         long notBefore;
         int lockWaits;
@@ -210,8 +211,8 @@ final class TablePass {
             s.firstLockedAt = now;
         }
         if (now - s.firstLockedAt >= LOCK_GIVE_UP.toMillis()) {
-            String why = "another pass held " + s.table + " (workflow " + s.workflowId
-                    + ") for more than " + LOCK_GIVE_UP.toHours() + "h; the next pass will try again";
+            String why = "another pass held " + s.table + " (workflow " + s.workflowId + ") for more than "
+                    + LOCK_GIVE_UP.toHours() + "h; the next pass will try again";
             s.report = new TableReport(s.table, TableReport.FAILED, null, List.of(), null, why);
             s.state = State.DONE;
             board.finished(s.report);

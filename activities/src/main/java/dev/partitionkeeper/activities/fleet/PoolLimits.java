@@ -28,12 +28,12 @@ public record PoolLimits(
                     + ") must be at least one pool's poolSize (" + poolSize + ")");
         }
         if (maxDatabasesPerServer < 1) {
-            throw new IllegalArgumentException("maxDatabasesPerServer must be at least 1, got: " + maxDatabasesPerServer);
+            throw new IllegalArgumentException(
+                    "maxDatabasesPerServer must be at least 1, got: " + maxDatabasesPerServer);
         }
         if (idleClose.isNegative() || connectTimeout.toMillis() < 250) {
-            throw new IllegalArgumentException(
-                    "idleClose must be 0s or more and connectTimeout at least 250ms, got: " + idleClose + ", "
-                            + connectTimeout);
+            throw new IllegalArgumentException("idleClose must be 0s or more and connectTimeout at least 250ms, got: "
+                    + idleClose + ", " + connectTimeout);
         }
     }
 }

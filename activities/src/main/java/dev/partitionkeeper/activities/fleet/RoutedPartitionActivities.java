@@ -52,8 +52,8 @@ public final class RoutedPartitionActivities implements PartitionActivities {
         for (TablePolicy p : policies) {
             if (db == null ? p.database() != null : !db.equals(p.database())) {
                 throw ApplicationFailure.newNonRetryableFailure(
-                        "a survey covers the tables of one database, got " + policies.get(0).qualifiedName() + " and "
-                                + p.qualifiedName(),
+                        "a survey covers the tables of one database, got "
+                                + policies.get(0).qualifiedName() + " and " + p.qualifiedName(),
                         Failures.INVALID_POLICY);
             }
         }

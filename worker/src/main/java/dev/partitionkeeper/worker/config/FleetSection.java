@@ -46,17 +46,9 @@ public record FleetSection(List<DatabaseEntry> databases, PoolLimits limits, int
     }
 
     static FleetSection from(
-            Map<String, String> flat,
-            Map<String, String> fromEnv,
-            JsonNode node,
-            int poolSize,
-            List<String> problems) {
+            Map<String, String> flat, Map<String, String> fromEnv, JsonNode node, int poolSize, List<String> problems) {
         int total = ConfigValues.integer(
-                flat,
-                fromEnv,
-                "postgres.max_connections_total",
-                PoolLimits.DEFAULT_MAX_CONNECTIONS_TOTAL,
-                problems);
+                flat, fromEnv, "postgres.max_connections_total", PoolLimits.DEFAULT_MAX_CONNECTIONS_TOTAL, problems);
         if (total < poolSize || total > 100_000) {
             problems.add(label("postgres.max_connections_total", fromEnv) + " must be at least postgres.pool_size ("
                     + poolSize + ": one database's pool) and at most 100000, got: " + total);
@@ -136,7 +128,11 @@ public record FleetSection(List<DatabaseEntry> databases, PoolLimits limits, int
         if (kinds.size() != 1) {
             problems.add(where + " must have exactly one of name (one database), pattern (a LIKE pattern over a"
                     + " server's databases, e.g. \"tenant_%\") or list_file (a file of database names), got: "
-                    + (kinds.isEmpty() ? "none" : String.join(" and ", kinds.stream().map(DatabaseEntry.Kind::key).toList())));
+                    + (kinds.isEmpty()
+                            ? "none"
+                            : String.join(
+                                    " and ",
+                                    kinds.stream().map(DatabaseEntry.Kind::key).toList())));
             return null;
         }
         DatabaseEntry.Kind kind = kinds.get(0);
@@ -148,8 +144,8 @@ public record FleetSection(List<DatabaseEntry> databases, PoolLimits limits, int
             if (bad != null) {
                 problems.add(where + ".name " + bad);
             }
-        } else if (kind == DatabaseEntry.Kind.PATTERN && (value.indexOf('/') >= 0 || !value.contains("%")
-                && !value.contains("_"))) {
+        } else if (kind == DatabaseEntry.Kind.PATTERN
+                && (value.indexOf('/') >= 0 || !value.contains("%") && !value.contains("_"))) {
             problems.add(where + ".pattern must be a LIKE pattern with % or _ and no '/' such as \"tenant_%\" (for one"
                     + " database use name:), got: \"" + value + "\"");
         }

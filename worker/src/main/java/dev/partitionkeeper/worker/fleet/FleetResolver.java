@@ -110,8 +110,8 @@ public final class FleetResolver {
             for (String db : names(e)) {
                 DatabaseEntry other = by.putIfAbsent(db, e);
                 if (other != null) {
-                    throw new ConfigException("database " + db + " is matched by " + other.label() + " and "
-                            + e.label() + "; list each database once (narrow a pattern or drop it from a list)");
+                    throw new ConfigException("database " + db + " is matched by " + other.label() + " and " + e.label()
+                            + "; list each database once (narrow a pattern or drop it from a list)");
                 }
                 found.put(db, target(e, db));
             }
@@ -163,7 +163,8 @@ public final class FleetResolver {
         props.setProperty("ApplicationName", "partition-keeper");
         props.setProperty(
                 "loginTimeout",
-                String.valueOf(Math.max(1, config.fleet().limits().connectTimeout().toSeconds())));
+                String.valueOf(
+                        Math.max(1, config.fleet().limits().connectTimeout().toSeconds())));
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), props);
                 PreparedStatement s = c.prepareStatement(
                         "SELECT datname FROM pg_database WHERE datname LIKE ? AND NOT datistemplate ORDER BY datname")) {
@@ -175,7 +176,11 @@ public final class FleetResolver {
                     if (FleetSection.badName(name) == null) {
                         out.add(name);
                     } else {
-                        log.warn("{}: database \"{}\" left out: its name {}", e.label(), name, FleetSection.badName(name));
+                        log.warn(
+                                "{}: database \"{}\" left out: its name {}",
+                                e.label(),
+                                name,
+                                FleetSection.badName(name));
                     }
                 }
             }
@@ -184,11 +189,17 @@ public final class FleetResolver {
         } catch (SQLException ex) {
             List<String> last = lastListing.get(e.index());
             if (last == null) {
-                throw new IllegalStateException(e.label() + ": cannot list the databases of "
-                        + PostgresSettings.redactUrl(pg.jdbcUrl()) + ": " + ex.getMessage()
-                        + "; the pass is tried again", ex);
+                throw new IllegalStateException(
+                        e.label() + ": cannot list the databases of "
+                                + PostgresSettings.redactUrl(pg.jdbcUrl()) + ": " + ex.getMessage()
+                                + "; the pass is tried again",
+                        ex);
             }
-            log.warn("{}: cannot list the databases ({}); keeping the {} of the last listing", e.label(), ex.getMessage(), last.size());
+            log.warn(
+                    "{}: cannot list the databases ({}); keeping the {} of the last listing",
+                    e.label(),
+                    ex.getMessage(),
+                    last.size());
             return last;
         }
     }
@@ -204,7 +215,8 @@ public final class FleetResolver {
         String passwordFile = e.passwordFile() != null ? e.passwordFile() : config.postgresPasswordFile();
         String url = e.url() != null ? e.url() : config.postgresUrl();
         if (url == null) {
-            url = PostgresSettings.resolve(null, user, passwordFile, config.poolSize(), env).jdbcUrl();
+            url = PostgresSettings.resolve(null, user, passwordFile, config.poolSize(), env)
+                    .jdbcUrl();
         }
         if (db != null) {
             url = withDatabase(url, db);
@@ -224,8 +236,8 @@ public final class FleetResolver {
         String params = q < 0 ? "" : url.substring(q);
         int slash = base.indexOf('/', prefix.length());
         String server = slash < 0 ? base : base.substring(0, slash);
-        return server + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8)
-                        .replace("+", "%20")
+        return server + "/"
+                + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20")
                 + params;
     }
 }

@@ -184,8 +184,7 @@ class FleetConfigTest {
                 """,
                 "tables[1] (public.events): tables[0] (public.events, database (every database)) already matches"
                         + " a/public.events");
-        assertProblem(
-                """
+        assertProblem("""
                 databases:
                   - name: a
                 tables:
@@ -195,8 +194,7 @@ class FleetConfigTest {
                   - table: public.events
                     database: a
                     interval: monthly
-                """,
-                "tables[1] (public.events): duplicate table, already listed as tables[0]");
+                """, "tables[1] (public.events): duplicate table, already listed as tables[0]");
     }
 
     @Test

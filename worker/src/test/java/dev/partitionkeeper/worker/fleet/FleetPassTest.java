@@ -92,6 +92,10 @@ class FleetPassTest {
                     () -> PassRunner.run(client, queue, MaintenanceRequest.all("fleet pass")));
             MaintenanceReport first = PassRunner.reportOf(failed).orElseThrow();
             assertEquals(6, first.tables().size(), () -> "three databases, two tables each: " + first);
+            System.out.println("FIRST PASS: "
+                    + first.tables().stream()
+                            .map(r -> r.table() + " " + r.status() + " " + r.error())
+                            .toList());
             for (TableReport r : first.tables()) {
                 boolean down = r.table().startsWith(dbs.get(1) + "/");
                 if (down) {
@@ -107,9 +111,13 @@ class FleetPassTest {
             }
             assertTrue(
                     failed.getCause().getMessage().contains(dbs.get(1) + "/public."),
-                    () -> "the pass's failure names the database: " + failed.getCause().getMessage());
-            assertEquals(List.of(dbs.get(0) + "/public.events", dbs.get(0) + "/public.visits"),
-                    first.tables().subList(0, 2).stream().map(TableReport::table).toList());
+                    () -> "the pass's failure names the database: "
+                            + failed.getCause().getMessage());
+            assertEquals(
+                    List.of(dbs.get(0) + "/public.events", dbs.get(0) + "/public.visits"),
+                    first.tables().subList(0, 2).stream()
+                            .map(TableReport::table)
+                            .toList());
 
             FleetTestSupport.allowConnections(dbs.get(1));
             MaintenanceReport second = PassRunner.run(client, queue, MaintenanceRequest.all("catch up"));
@@ -129,10 +137,14 @@ class FleetPassTest {
             MaintenanceReport third = PassRunner.run(client, queue, MaintenanceRequest.all("nothing to do"));
             assertTrue(third.tables().stream().allMatch(r -> r.actions().isEmpty()), third::toString);
             // the pass: one activity (the policy); each database: one activity (the survey) and no child
-            assertEquals(1, count(client, MaintenanceWorkflow.WORKFLOW_ID, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
+            assertEquals(
+                    1, count(client, MaintenanceWorkflow.WORKFLOW_ID, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
             assertEquals(
                     3,
-                    count(client, MaintenanceWorkflow.WORKFLOW_ID, EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED));
+                    count(
+                            client,
+                            MaintenanceWorkflow.WORKFLOW_ID,
+                            EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED));
             for (String db : dbs) {
                 String id = DatabasePassWorkflow.workflowId(MaintenanceWorkflow.WORKFLOW_ID, db);
                 assertEquals(1, count(client, id, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED), id);

@@ -191,7 +191,16 @@ public record TablePolicy(
 
     public TablePolicy withRetention(Retention r) {
         return new TablePolicy(
-                table, interval, premake, r, timezone, defaultPartition, retentionAction, dropGraceDays, partitionName, database);
+                table,
+                interval,
+                premake,
+                r,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                database);
     }
 
     public TablePolicy withTimezone(String tz) {
@@ -210,12 +219,30 @@ public record TablePolicy(
 
     public TablePolicy withDefaultPartition(DefaultPartitionMode m) {
         return new TablePolicy(
-                table, interval, premake, retention, timezone, m, retentionAction, dropGraceDays, partitionName, database);
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                m,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                database);
     }
 
     public TablePolicy withRetentionAction(RetentionAction a) {
         return new TablePolicy(
-                table, interval, premake, retention, timezone, defaultPartition, a, dropGraceDays, partitionName, database);
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                a,
+                dropGraceDays,
+                partitionName,
+                database);
     }
 
     public TablePolicy withPartitionName(String template) {
