@@ -142,7 +142,10 @@ public final class WorkerRuntime implements AutoCloseable {
             this.fleetPools = null;
         }
         worker.registerActivitiesImplementations(
-                new RoutedPartitionActivities(partitionActivities, fleetPartitions),
+                new RoutedPartitionActivities(
+                        partitionActivities,
+                        fleetPartitions,
+                        db -> db == null ? dataSource : fleetPools.dataSource(db)),
                 new PolicyActivitiesImpl(tables),
                 new RoutedArchiveActivities(
                         archiveActivities(config, listener, dataSource, archiveStore), fleetArchives),

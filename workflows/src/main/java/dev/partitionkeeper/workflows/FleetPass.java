@@ -42,7 +42,10 @@ final class FleetPass {
         return tables.stream().anyMatch(p -> p.database() != null);
     }
 
-    /** Maintains {@code tables}; one report per table, in the given order, named {@code <database>/<table>}. */
+    /**
+     * Maintains {@code tables}; one report per table named {@code <database>/<table>}, database by database in the
+     * order they first appear.
+     */
     List<TableReport> run(List<TablePolicy> tables, boolean dryRun, String reason, int tableParallelism) {
         if (databaseParallelism == null) {
             int configured = configuredDatabaseParallelism;
@@ -56,9 +59,9 @@ final class FleetPass {
                     .computeIfAbsent(p.database() == null ? "" : p.database(), d -> new ArrayList<>())
                     .add(p);
         }
-        Map<String, TableReport> reports = new LinkedHashMap<>();
-        for (TablePolicy p : tables) {
-            reports.put(p.qualifiedName(), null);
+        Map<String, List<TableReport>> reports = new LinkedHashMap<>();
+        for (String db : byDatabase.keySet()) {
+            reports.put(db, null);
         }
         List<String> waiting = new ArrayList<>(byDatabase.keySet());
         Map<String, Promise<DatabasePassResult>> running = new LinkedHashMap<>();
@@ -75,29 +78,16 @@ final class FleetPass {
                     continue;
                 }
                 it.remove();
-                for (TableReport r : collect(e.getKey(), byDatabase.get(e.getKey()), e.getValue())) {
-                    reports.put(r.table(), r);
-                    board.finished(r);
-                }
+                List<TableReport> done = collect(e.getKey(), byDatabase.get(e.getKey()), e.getValue());
+                reports.put(e.getKey(), done);
+                done.forEach(board::finished);
             }
         }
-        long failed = reports.values().stream()
-                .filter(r -> r != null && TableReport.FAILED.equals(r.status()))
-                .count();
-        log.info("fleet pass: {} database(s), {} table(s), {} failed", byDatabase.size(), tables.size(), failed);
-        List<TableReport> out = new ArrayList<>();
-        for (var e : reports.entrySet()) {
-            out.add(
-                    e.getValue() != null
-                            ? e.getValue()
-                            : new TableReport(
-                                    e.getKey(),
-                                    TableReport.FAILED,
-                                    null,
-                                    List.of(),
-                                    null,
-                                    "the database's pass did not report this table"));
-        }
+        // by database, each in its child's order (a pattern entry reports the tables it matched)
+        List<TableReport> out = reports.values().stream().flatMap(List::stream).toList();
+        long failed =
+                out.stream().filter(r -> TableReport.FAILED.equals(r.status())).count();
+        log.info("fleet pass: {} database(s), {} table(s), {} failed", byDatabase.size(), out.size(), failed);
         return out;
     }
 

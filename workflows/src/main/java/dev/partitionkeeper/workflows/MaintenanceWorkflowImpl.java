@@ -405,10 +405,15 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
             if (!p.done) {
                 Set<String> mine =
                         selected.get(i).stream().map(TablePolicy::qualifiedName).collect(Collectors.toSet());
+                // a request for every table gets every report, also of the tables pattern entries matched
                 p.report = new MaintenanceReport(
                         p.request.reason(),
                         dryRun,
-                        reports.stream().filter(r -> mine.contains(r.table())).toList());
+                        p.request.tables().isEmpty()
+                                ? reports
+                                : reports.stream()
+                                        .filter(r -> mine.contains(r.table()))
+                                        .toList());
                 p.done = true;
             }
         }

@@ -112,11 +112,26 @@ public final class DatabasePools implements AutoCloseable {
         Connection c;
         try {
             c = pool.dataSource.getConnection();
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException e) {
+            release(pool);
+            throw cannotConnect(pool.target, e);
+        } catch (RuntimeException e) {
             release(pool);
             throw e;
         }
         return wrap(c, pool);
+    }
+
+    /**
+     * The pool's timeout, with the server's reason it gives as its cause ({@code FATAL: database "tenant_2" is
+     * not currently accepting connections}, a refused password): what a failed step and the pass's report show.
+     */
+    private static SQLException cannotConnect(DatabaseTarget t, SQLException e) {
+        Throwable why = e.getCause() instanceof SQLException cause ? cause : e;
+        String state =
+                e.getSQLState() != null ? e.getSQLState() : why instanceof SQLException se ? se.getSQLState() : null;
+        return new SQLTransientConnectionException(
+                "cannot connect to database " + t.name() + " on " + t.server() + ": " + why.getMessage(), state, e);
     }
 
     private Pool lease(String database) throws SQLException {

@@ -9,10 +9,13 @@ import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.MaintenancePlan;
 import dev.partitionkeeper.workflows.plan.PlannedAction;
 import io.temporal.failure.ApplicationFailure;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import javax.sql.DataSource;
 
 /**
  * The partition steps of every database: each call goes to the activities of its table's database
@@ -22,15 +25,22 @@ import java.util.function.Function;
 public final class RoutedPartitionActivities implements PartitionActivities {
     private final PartitionActivities single;
     private final Function<String, PartitionActivities> forDatabase;
+    private final Function<String, DataSource> dataSources;
     private final Map<String, PartitionActivities> byDatabase = new ConcurrentHashMap<>();
 
     /**
      * @param single the activities of the {@code postgres:} database
      * @param forDatabase makes the activities of one fleet database; null when the worker has no fleet
+     * @param dataSources the connections of a database (null: of {@code postgres:}), where a survey matches its
+     *     pattern entries ({@code tenant_*.events})
      */
-    public RoutedPartitionActivities(PartitionActivities single, Function<String, PartitionActivities> forDatabase) {
+    public RoutedPartitionActivities(
+            PartitionActivities single,
+            Function<String, PartitionActivities> forDatabase,
+            Function<String, DataSource> dataSources) {
         this.single = single;
         this.forDatabase = forDatabase;
+        this.dataSources = dataSources;
     }
 
     PartitionActivities of(String database) {
@@ -65,9 +75,42 @@ public final class RoutedPartitionActivities implements PartitionActivities {
         return of(policy.database()).plan(policy, nowMillis);
     }
 
+    /**
+     * Plans the tables of one database. With a pattern entry among them ({@code tenant_*.events}) the entries are
+     * matched against the database's range-partitioned parents first, and every survey returned carries its
+     * table's policy ({@link TableSurvey#policy()}): one per table found.
+     */
     @Override
     public List<TableSurvey> survey(List<TablePolicy> policies, long nowMillis) {
-        return of(databaseOf(policies)).survey(policies, nowMillis);
+        String db = databaseOf(policies);
+        PartitionActivities activities = of(db);
+        if (!TablePatterns.any(policies)) {
+            return activities.survey(policies, nowMillis);
+        }
+        List<TablePatterns.Match> matches;
+        try {
+            matches = TablePatterns.expand(dataSources.apply(db), policies);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "matching the table patterns of database " + (db == null ? "" : db + " ") + "failed: "
+                            + e.getMessage(),
+                    e);
+        }
+        List<TablePolicy> planned = matches.stream()
+                .filter(m -> m.error() == null)
+                .map(TablePatterns.Match::policy)
+                .toList();
+        List<TableSurvey> surveyed = planned.isEmpty() ? List.of() : activities.survey(planned, nowMillis);
+        List<TableSurvey> out = new ArrayList<>();
+        int next = 0;
+        for (TablePatterns.Match m : matches) {
+            if (m.error() != null) {
+                out.add(new TableSurvey(m.policy().table().toString(), null, null, m.error(), m.policy()));
+            } else {
+                out.add(surveyed.get(next++).withPolicy(m.policy()));
+            }
+        }
+        return out;
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.Retention;
 import dev.partitionkeeper.workflows.model.RetentionAction;
 import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePattern;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -146,7 +147,16 @@ final class TablePolicyParser {
             return null;
         }
         try {
-            return TableName.parse(tableText, "public");
+            if (TablePattern.isPattern(tableText)) {
+                return TablePattern.parse(tableText);
+            }
+            TableName name = TableName.parse(tableText, "public");
+            if (TablePattern.isPattern(name)) {
+                // a * is a pattern's wildcard; a listed table holding one would be taken for a pattern
+                problems.add(where + ": table: a table whose name holds a * cannot be listed, got: " + tableText);
+                return null;
+            }
+            return name;
         } catch (IllegalArgumentException e) {
             problems.add(where + ": table: " + e.getMessage());
             return null;

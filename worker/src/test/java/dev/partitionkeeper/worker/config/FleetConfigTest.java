@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePattern;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -246,5 +248,35 @@ class FleetConfigTest {
         assertTrue(DatabaseEntry.selects("tenant_1", "tenant_1"));
         assertFalse(DatabaseEntry.selects("tenant_1", "tenantX1"), "a name without % is exact");
         assertEquals("db2:5432", FleetSection.server("jdbc:postgresql://db2:5432/postgres?sslmode=require"));
+    }
+
+    @Test
+    void tablePatternsParseAndBadOnesAreNamed() {
+        WorkerConfig cfg = WorkerConfig.parse("p.yaml", """
+        tables:
+          - table: "Tenant_*.events"
+            interval: daily
+          - table: "*_log"
+            interval: daily
+        """, Map.of());
+        assertEquals("tenant_*", cfg.tables().get(0).table().schema(), "folded as SQL folds unquoted names");
+        assertEquals("public", cfg.tables().get(1).table().schema());
+        assertTrue(TablePattern.isPattern(cfg.tables().get(1).table()));
+        assertTrue(TablePattern.matches(cfg.tables().get(0).table(), new TableName("tenant_42", "events")));
+        assertFalse(TablePattern.matches(cfg.tables().get(0).table(), new TableName("tenant_42", "events2")));
+        assertEquals("tenant\\_%", TablePattern.like("tenant_*"));
+        assertProblem(
+                """
+                tables:
+                  - table: "a.b.*"
+                    interval: daily
+                  - table: "pub-lic.*"
+                    interval: daily
+                  - table: 'public."a*b"'
+                    interval: daily
+                """,
+                "tables[0]: table: table pattern \"a.b.*\" must be schema.table or table",
+                "tables[1]: table: table pattern \"pub-lic.*\" may hold only letters",
+                "tables[2]: table: a table whose name holds a * cannot be listed");
     }
 }

@@ -22,6 +22,7 @@ import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,18 +93,14 @@ class FleetPassTest {
                     () -> PassRunner.run(client, queue, MaintenanceRequest.all("fleet pass")));
             MaintenanceReport first = PassRunner.reportOf(failed).orElseThrow();
             assertEquals(6, first.tables().size(), () -> "three databases, two tables each: " + first);
-            System.out.println("FIRST PASS: "
-                    + first.tables().stream()
-                            .map(r -> r.table() + " " + r.status() + " " + r.error())
-                            .toList());
             for (TableReport r : first.tables()) {
                 boolean down = r.table().startsWith(dbs.get(1) + "/");
                 if (down) {
                     assertEquals(TableReport.FAILED, r.status(), r::toString);
                     assertTrue(
-                            r.error().contains("accepting connections")
-                                    || r.error().contains("Connection is not available"),
-                            () -> "the connection error: " + r.error());
+                            r.error().contains("cannot connect to database " + dbs.get(1))
+                                    && r.error().contains("is not currently accepting connections"),
+                            () -> "the connection error, with the server's reason: " + r.error());
                 } else {
                     assertEquals(TableReport.OK, r.status(), r::toString);
                     assertEquals(2, r.layout().runwayPartitions(), r::toString);
@@ -150,6 +147,71 @@ class FleetPassTest {
                 assertEquals(1, count(client, id, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED), id);
                 assertEquals(0, count(client, id, EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED), id);
             }
+        }
+    }
+
+    @Test
+    void patternEntriesMatchEachDatabasesTablesAndATableMatchedTwiceFailsNamingBoth() throws Exception {
+        String hint = "fleetpat" + Long.toHexString(System.nanoTime() & 0xffffff);
+        List<String> dbs = FleetTestSupport.databases(hint, 2, false);
+        for (String db : dbs) {
+            PgTestSupport.exec(
+                    PgTestSupport.withDatabase(PgTestSupport.adminUrl(), db),
+                    "CREATE SCHEMA tenant_a",
+                    "CREATE SCHEMA tenant_b",
+                    "CREATE TABLE tenant_a.events (at timestamptz NOT NULL) PARTITION BY RANGE (at)",
+                    "CREATE TABLE tenant_b.events (at timestamptz NOT NULL) PARTITION BY RANGE (at)",
+                    "CREATE TABLE tenant_b.notes (at timestamptz NOT NULL)",
+                    "CREATE TABLE public.audit (at timestamptz NOT NULL) PARTITION BY RANGE (at)");
+        }
+        String yaml = FleetTestSupport.yaml(
+                "  pool_size: 2\n  connect_timeout: 2s\n",
+                "  - name: " + dbs.get(0) + "\n  - name: " + dbs.get(1) + "\n",
+                "  - table: \"tenant_*.events\"\n    interval: daily\n    premake: 1\n"
+                        + "  - table: \"public.*\"\n    database: " + dbs.get(1) + "\n    interval: monthly\n"
+                        + "    premake: 1\n"
+                        + "  - table: public.audit\n    database: " + dbs.get(1) + "\n    interval: daily\n");
+        String queue = "fleet-pat-" + System.nanoTime();
+        WorkerConfig cfg = WorkerConfig.parse("fleet.yaml", yaml, Map.of()).withTaskQueue(queue);
+        WorkflowClient client = temporal.connection().client();
+        try (WorkerRuntime rt = new WorkerRuntime(
+                client,
+                cfg,
+                new PostgresSettings(PgTestSupport.adminUrl(), null, null, 2),
+                cfg::tables,
+                null,
+                true,
+                FleetTestSupport.quickSteps())) {
+            rt.start();
+            WorkflowFailedException failed = assertThrows(
+                    WorkflowFailedException.class,
+                    () -> PassRunner.run(client, queue, MaintenanceRequest.all("patterns")));
+            MaintenanceReport report = PassRunner.reportOf(failed).orElseThrow();
+            Map<String, TableReport> byTable = new LinkedHashMap<>();
+            report.tables().forEach(r -> byTable.put(r.table(), r));
+            String a = dbs.get(0) + "/";
+            String b = dbs.get(1) + "/";
+            assertEquals(
+                    List.of(
+                            a + "tenant_a.events",
+                            a + "tenant_b.events",
+                            b + "tenant_a.events",
+                            b + "tenant_b.events",
+                            b + "public.audit",
+                            b + "public.events"),
+                    List.copyOf(byTable.keySet()),
+                    () -> "the tables the patterns matched, database by database: " + report);
+            for (String ok : List.of(a + "tenant_a.events", a + "tenant_b.events", b + "tenant_b.events")) {
+                assertEquals(TableReport.OK, byTable.get(ok).status(), ok);
+                assertEquals(1, byTable.get(ok).layout().runwayPartitions(), ok);
+            }
+            TableReport audit = byTable.get(b + "public.audit");
+            assertEquals(TableReport.FAILED, audit.status());
+            assertTrue(
+                    audit.error().contains("public.audit is matched by the tables: entries public.*")
+                            && audit.error().contains("and public.audit"),
+                    audit::error);
+            assertEquals(TableReport.OK, byTable.get(b + "public.events").status(), "public.* matched it");
         }
     }
 
