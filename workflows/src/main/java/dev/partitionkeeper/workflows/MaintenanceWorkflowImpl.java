@@ -463,29 +463,8 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
                 : Visibility.TRIGGER_DIRECT;
     }
 
+    /** The policies a request names ({@link TableSelection}). */
     static List<TablePolicy> select(List<TablePolicy> all, List<String> wanted) {
-        if (wanted.isEmpty()) {
-            return all;
-        }
-        Set<TablePolicy> out = new LinkedHashSet<>();
-        for (String w : wanted) {
-            TableName name;
-            try {
-                name = TableName.parse(w, "public");
-            } catch (IllegalArgumentException e) {
-                throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INVALID_POLICY);
-            }
-            TablePolicy match = all.stream()
-                    .filter(p -> p.table().equals(name))
-                    .findFirst()
-                    .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-                            "table " + name + " is not in the policy; known tables: "
-                                    + all.stream()
-                                            .map(p -> p.table().toString())
-                                            .collect(Collectors.joining(", ")),
-                            Failures.INVALID_POLICY));
-            out.add(match);
-        }
-        return List.copyOf(out);
+        return TableSelection.select(all, wanted);
     }
 }
