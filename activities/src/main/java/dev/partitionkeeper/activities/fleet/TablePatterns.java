@@ -18,7 +18,7 @@ import javax.sql.DataSource;
  * range-partitioned parents, in one catalog query per pattern. A table that two entries match (a pattern and a
  * listed table, or two patterns) takes neither policy: it is reported with an error naming both entries.
  */
-final class TablePatterns {
+public final class TablePatterns {
     private static final String PARENTS = "SELECT n.nspname, c.relname FROM pg_partitioned_table p"
             + " JOIN pg_class c ON c.oid = p.partrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE p.partstrat = 'r' AND NOT c.relispartition AND n.nspname LIKE ? AND c.relname LIKE ?"
@@ -27,14 +27,14 @@ final class TablePatterns {
     private TablePatterns() {}
 
     /** One table found: its policy, or the reason it has none. */
-    record Match(TablePolicy policy, String error) {}
+    public record Match(TablePolicy policy, String error) {}
 
-    static boolean any(List<TablePolicy> policies) {
+    public static boolean any(List<TablePolicy> policies) {
         return policies.stream().anyMatch(p -> TablePattern.isPattern(p.table()));
     }
 
     /** Every table the policies name in the database, in the policies' order (a pattern's tables by name). */
-    static List<Match> expand(DataSource ds, List<TablePolicy> policies) throws SQLException {
+    public static List<Match> expand(DataSource ds, List<TablePolicy> policies) throws SQLException {
         Map<TableName, List<TablePolicy>> found = new LinkedHashMap<>();
         try (Connection c = ds.getConnection();
                 PreparedStatement s = c.prepareStatement(PARENTS)) {

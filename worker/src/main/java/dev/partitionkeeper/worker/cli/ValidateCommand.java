@@ -3,14 +3,17 @@ package dev.partitionkeeper.worker.cli;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.postgres.Privileges;
+import dev.partitionkeeper.worker.config.DatabaseEntry;
 import dev.partitionkeeper.worker.config.DurationText;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
+import dev.partitionkeeper.workflows.model.TablePattern;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,21 +48,43 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws SQLException {
         WorkerConfig cfg = config.load();
-        AsciiTable t = new AsciiTable(
-                List.of("table", "interval", "premake", "retention", "timezone", "default", "retention_action"),
-                "No tables");
+        boolean fleet = cfg.fleet().isFleet();
+        List<String> columns =
+                new ArrayList<>(List.of("table", "interval", "premake", "retention", "timezone", "default"));
+        columns.add("retention_action");
+        if (fleet) {
+            columns.add(0, "database");
+        }
+        AsciiTable t = new AsciiTable(columns, "No tables");
         for (TablePolicy p : cfg.tables()) {
-            t.row(
-                    p.table(),
+            List<Object> row = new ArrayList<>();
+            if (fleet) {
+                row.add(p.database() == null ? "(every database)" : p.database());
+            }
+            row.addAll(List.of(
+                    TablePattern.text(p.table()),
                     p.interval().label(),
                     p.premake(),
                     p.retention() == null ? "forever" : p.retention(),
                     p.timezone(),
                     p.defaultPartition().name().toLowerCase(),
-                    p.retentionAction().label());
+                    p.retentionAction().label()));
+            t.row(row.toArray());
         }
         var out = spec.commandLine().getOut();
         out.println(cfg.source() + " is valid:");
+        if (fleet) {
+            AsciiTable d = new AsciiTable(List.of("entry", "databases", "server", "user"), "No databases");
+            for (DatabaseEntry e : cfg.fleet().databases()) {
+                d.row(
+                        "databases[" + e.index() + "]",
+                        e.kind().key() + " " + e.value(),
+                        e.url() == null ? "(postgres:)" : PostgresSettings.redactUrl(e.url()),
+                        e.user() == null ? "(postgres:)" : e.user());
+            }
+            out.print(d.render());
+            out.println("(patterns and list files are read by each pass and by plan)");
+        }
         out.print(t.render());
         runwayWarnings(cfg, out);
         out.flush();
