@@ -19,6 +19,7 @@ import dev.partitionkeeper.worker.config.FleetSection;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
 import dev.partitionkeeper.worker.fleet.FleetResolver;
+import dev.partitionkeeper.worker.metrics.MaintenanceMetrics;
 import dev.partitionkeeper.worker.schedule.WorkerPoolSettings;
 import dev.partitionkeeper.workflows.DatabasePassWorkflowImpl;
 import dev.partitionkeeper.workflows.MaintenanceWorkflow;
@@ -135,9 +136,12 @@ public final class WorkerRuntime implements AutoCloseable {
                     config.lockSettings(),
                     config.archiveSchema(),
                     config.bookkeepingSchema(),
-                    listener);
+                    forDatabase(listener, db));
             fleetArchives = db -> archiveActivities(
-                    config, listener, fleetPools.dataSource(db), new DatabaseArchiveStore(archiveStore, db));
+                    config,
+                    forDatabase(listener, db),
+                    fleetPools.dataSource(db),
+                    archiveStore == null ? null : new DatabaseArchiveStore(archiveStore, db));
         } else {
             this.fleetPools = null;
         }
@@ -156,6 +160,12 @@ public final class WorkerRuntime implements AutoCloseable {
 
     private static ArchiveSettings archiveSettings(WorkerConfig config) {
         return config.archive() == null ? ArchiveSettings.none() : config.archive();
+    }
+
+    /** The metrics of one fleet database's steps carry its name as a label. */
+    private static PostgresPartitionActivitiesImpl.MaintenanceListener forDatabase(
+            PostgresPartitionActivitiesImpl.MaintenanceListener listener, String db) {
+        return listener instanceof MaintenanceMetrics m ? m.forDatabase(db) : listener;
     }
 
     private static ArchiveActivities archiveActivities(

@@ -84,7 +84,9 @@ final class WorkerCommand implements Callable<Integer> {
                     temporal.stubs(), temporal.client().getOptions().getNamespace());
         }
         WorkerRuntime runtime = new WorkerRuntime(temporal.client(), cfg, pg, policy, obs.listener());
-        obs.start(runtime.dataSource(), policy, runtime::isPolling, TemporalHealth.of(temporal.stubs()));
+        // the gauges read the postgres: database; a fleet's tables are in other databases (not read there yet)
+        Supplier<List<TablePolicy>> gauged = cfg.fleet().isFleet() ? List::of : policy;
+        obs.start(runtime.dataSource(), gauged, runtime::isPolling, TemporalHealth.of(temporal.stubs()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

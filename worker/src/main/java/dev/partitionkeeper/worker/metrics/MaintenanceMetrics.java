@@ -7,6 +7,7 @@ import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -27,11 +28,35 @@ public final class MaintenanceMetrics implements MaintenanceListener {
             Pattern.compile("(?:(\\d+)\\s*bytes\\b(?!\\s*[=:])|\\bbytes\\s*[=:]\\s*(\\d+))");
 
     private final MeterRegistry registry;
+    /** The fleet database whose steps this instance counts ({@link #forDatabase}); null for {@code postgres:}. */
+    private final String database;
+
     private volatile PassRecorder passRecorder;
     private volatile Runnable onChange = () -> {};
 
     public MaintenanceMetrics(MeterRegistry registry) {
+        this(registry, null);
+    }
+
+    private MaintenanceMetrics(MeterRegistry registry, String database) {
         this.registry = registry;
+        this.database = database;
+    }
+
+    /**
+     * The listener of one fleet database's steps: the same meters with a {@code database} label. A worker with a
+     * fleet counts only through these (every one of its tables is in a database), so each meter name keeps one
+     * set of labels, as Prometheus requires. Table passes are not recorded in the {@code postgres:} database's
+     * bookkeeping, which is not theirs.
+     */
+    public MaintenanceListener forDatabase(String db) {
+        return new MaintenanceMetrics(registry, db);
+    }
+
+    /** The table's label, and the database's in a fleet. */
+    private Tags tableTags(TableName table) {
+        Tags t = Tags.of(MetricNames.TAG_TABLE, table.toString());
+        return database == null ? t : t.and(MetricNames.TAG_DATABASE, database);
     }
 
     /** From now on, completed table passes are written to the bookkeeping schema. */
@@ -57,7 +82,7 @@ public final class MaintenanceMetrics implements MaintenanceListener {
             boolean done = ActionResult.DONE.equals(result.outcome());
             Timer.builder(MetricNames.STEP_DURATION)
                     .description("How long each maintenance step took, retries inside the activity included")
-                    .tag(MetricNames.TAG_TABLE, table.toString())
+                    .tags(tableTags(table))
                     .tag(MetricNames.TAG_STEP, step)
                     .tag(MetricNames.TAG_OUTCOME, result.outcome())
                     .register(registry)
@@ -103,7 +128,7 @@ public final class MaintenanceMetrics implements MaintenanceListener {
             String type = failureType == null ? "unknown" : failureType;
             Counter.builder(MetricNames.STEP_FAILURES)
                     .description("Failed step attempts by failure type; Temporal retries the retryable ones")
-                    .tag(MetricNames.TAG_TABLE, table.toString())
+                    .tags(tableTags(table))
                     .tag(MetricNames.TAG_STEP, step)
                     .tag(MetricNames.TAG_TYPE, type)
                     .register(registry)
@@ -121,7 +146,7 @@ public final class MaintenanceMetrics implements MaintenanceListener {
         try {
             Counter.builder(MetricNames.TABLE_PASSES)
                     .description("Table passes that reached their final layout check")
-                    .tag(MetricNames.TAG_TABLE, table.toString())
+                    .tags(tableTags(table))
                     .tag(MetricNames.TAG_LAYOUT, report.ok() ? "ok" : "attention")
                     .register(registry)
                     .increment();
@@ -138,7 +163,7 @@ public final class MaintenanceMetrics implements MaintenanceListener {
     private Counter counter(String name, TableName table) {
         return Counter.builder(name)
                 .description(description(name))
-                .tag(MetricNames.TAG_TABLE, table.toString())
+                .tags(tableTags(table))
                 .register(registry);
     }
 

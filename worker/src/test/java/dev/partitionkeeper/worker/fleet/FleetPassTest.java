@@ -147,6 +147,13 @@ class FleetPassTest {
                 assertEquals(1, count(client, id, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED), id);
                 assertEquals(0, count(client, id, EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED), id);
             }
+
+            // maintain --database: one database's tables, as <database>/*
+            MaintenanceReport narrowed = PassRunner.run(
+                    client, queue, new MaintenanceRequest(List.of(dbs.get(2) + "/*"), false, "one database"));
+            assertEquals(
+                    List.of(dbs.get(2) + "/public.events", dbs.get(2) + "/public.visits"),
+                    narrowed.tables().stream().map(TableReport::table).toList());
         }
     }
 
