@@ -304,7 +304,7 @@ tables_all=$((DBS * TABLES))
   printf '%-44s %12.2f %9.2f %7s %11.2f %8s %8s %9s %8s\n' 'nothing to do' "$m_pm0" "$m_nr" "$(ratio "$m_nr" "$m_pm0")" "$(median "${NW[@]}")" "$(median "${NE[@]}")" "$(median "${NA[@]}")" "$(median "${ND[@]}")" "$(median "${NT[@]}")"
   printf '%-44s %12.2f %9.2f %7s %11.2f %8s %8s %9s %8s\n' "1 create + 1 detach per table ($tables_all + $tables_all)" "$m_pm1" "$m_ar" "$(ratio "$m_ar" "$m_pm1")" "$(median "${AW[@]}")" "$(median "${AE[@]}")" "$(median "${AA[@]}")" "$(median "${AD[@]}")" "$(median "${AT[@]}")"
   echo "per database, nothing to do: $(awk -v e="$(median "${NE[@]}")" -v d="$DBS" 'BEGIN{printf "%.1f", e/d}') history events, $(awk -v a="$(median "${NA[@]}")" -v d="$DBS" 'BEGIN{printf "%.2f", a/d}') activities; with work: $(awk -v e="$(median "${AE[@]}")" -v t="$tables_all" 'BEGIN{printf "%.1f", e/t}') events, $(awk -v a="$(median "${AA[@]}")" -v t="$tables_all" 'BEGIN{printf "%.1f", a/t}') activities per table"
-  echo "peak connections of the fleet's databases (pg_stat_activity every 50 ms): $(max_of "${CONN[@]}") (cap $PK_CAP; per pass: ${CONN[*]})"
+  echo "peak connections of the fleet's databases (pg_stat_activity every 50 ms): $(max_of "${CONN[@]}") (cap $PK_CAP per worker, $((PK_CAP * WORKERS)) for the $WORKERS workers; per pass: ${CONN[*]})"
   echo "worker peak RSS (MB): ${RSS[*]}"
   echo "tables whose runway is not premake after the last pass: $short of $tables_all"
   echo "work per pass (created/detached, from pg_inherits): pg_partman ${PM_WORK[*]}; partition-keeper ${WORK[*]}"
