@@ -11,11 +11,14 @@ import java.util.regex.Pattern;
  * @param index the entry's place in the list, for messages ({@code databases[2]})
  * @param kind which of {@code name}, {@code pattern}, {@code list_file} the entry has
  * @param value the name, the pattern or the file
- * @param url a JDBC URL of the server; null for {@code postgres.url} or the libpq variables
+ * @param url a JDBC URL of the server; null for {@code service}, {@code postgres.url} or the libpq variables
+ * @param service a libpq connection service ({@link PgServiceFile}) naming the server, role and password; null for
+ *     none
  * @param user null for {@code postgres.user}
  * @param passwordFile null for {@code postgres.password_file}, {@code PGPASSWORD} or pgpass
  */
-public record DatabaseEntry(int index, Kind kind, String value, String url, String user, String passwordFile) {
+public record DatabaseEntry(
+        int index, Kind kind, String value, String url, String service, String user, String passwordFile) {
 
     public enum Kind {
         NAME("name"),

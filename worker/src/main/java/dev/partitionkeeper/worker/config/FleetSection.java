@@ -28,7 +28,8 @@ import java.util.Set;
 public record FleetSection(List<DatabaseEntry> databases, PoolLimits limits, int databaseParallelism) {
     public static final String DATABASES = "databases";
 
-    static final Set<String> ENTRY_KEYS = Set.of("name", "pattern", "list_file", "url", "user", "password_file");
+    static final Set<String> ENTRY_KEYS =
+            Set.of("name", "pattern", "list_file", "url", "service", "user", "password_file");
     static final Set<String> POSTGRES_KEYS =
             Set.of("max_connections_total", "max_databases_per_server", "pool_idle_close", "connect_timeout");
     static final Set<String> TEMPORAL_KEYS = Set.of("database_parallelism");
@@ -154,6 +155,11 @@ public record FleetSection(List<DatabaseEntry> databases, PoolLimits limits, int
             problems.add(where + ".url must be a JDBC URL such as jdbc:postgresql://db:5432/postgres, got: \""
                     + PostgresSettings.redactUrl(url) + "\"");
         }
+        String service = n.has("service") ? n.get("service").asText() : null;
+        if (service != null && url != null) {
+            problems.add(where + " has both url and service: the service names the server, the role and the"
+                    + " password; keep one");
+        }
         if (problems.size() != before) {
             return null;
         }
@@ -162,6 +168,7 @@ public record FleetSection(List<DatabaseEntry> databases, PoolLimits limits, int
                 kind,
                 value,
                 url,
+                service,
                 n.has("user") ? n.get("user").asText() : null,
                 n.has("password_file") ? n.get("password_file").asText() : null);
     }
@@ -201,9 +208,9 @@ public record FleetSection(List<DatabaseEntry> databases, PoolLimits limits, int
         }
     }
 
-    /** Same URL up to the database part (or both without one): the same server. */
+    /** Same URL up to the database part, or the same service (or both without either): the same server. */
     static boolean sameServer(DatabaseEntry x, DatabaseEntry y) {
-        return server(x.url()).equals(server(y.url()));
+        return server(x.url()).equals(server(y.url())) && Objects.equals(x.service(), y.service());
     }
 
     /** {@code host:port} of a JDBC URL, or {@code ""} for the default server ({@code postgres.url} or libpq). */

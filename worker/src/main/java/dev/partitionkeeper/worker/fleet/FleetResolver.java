@@ -4,6 +4,7 @@ import dev.partitionkeeper.activities.fleet.DatabaseTarget;
 import dev.partitionkeeper.worker.config.ConfigException;
 import dev.partitionkeeper.worker.config.DatabaseEntry;
 import dev.partitionkeeper.worker.config.FleetSection;
+import dev.partitionkeeper.worker.config.PgServiceFile;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
 import dev.partitionkeeper.workflows.model.TablePolicy;
@@ -213,6 +214,19 @@ public final class FleetResolver {
     private PostgresSettings settings(DatabaseEntry e, String db) {
         String user = e.user() != null ? e.user() : config.postgresUser();
         String passwordFile = e.passwordFile() != null ? e.passwordFile() : config.postgresPasswordFile();
+        if (e.service() != null) {
+            PgServiceFile service = PgServiceFile.find(e.service(), env);
+            String url = service.jdbcUrl("postgres");
+            String role = e.user() != null ? e.user() : service.user() != null ? service.user() : user;
+            if (db != null) {
+                url = withDatabase(url, db);
+            }
+            PostgresSettings pg = PostgresSettings.resolve(url, role, passwordFile, config.poolSize(), env);
+            // the service's password counts only where no password file of the configuration names one
+            return passwordFile == null && service.password() != null
+                    ? new PostgresSettings(pg.jdbcUrl(), pg.user(), service.password(), pg.poolSize())
+                    : pg;
+        }
         String url = e.url() != null ? e.url() : config.postgresUrl();
         if (url == null) {
             url = PostgresSettings.resolve(null, user, passwordFile, config.poolSize(), env)

@@ -124,8 +124,13 @@ class FleetConfigTest {
                 "databases[0].name must be a database name without '/'",
                 "databases[1].pattern must be a LIKE pattern with % or _",
                 "databases[2].url must be a JDBC URL",
-                "databases[3]: unknown key 'host'; known keys: list_file, name, password_file, pattern, url, user",
+                "databases[3]: unknown key 'host'; known keys: list_file, name, password_file, pattern, service, url,"
+                        + " user",
                 "databases[4] must be a mapping");
+        assertProblem(
+                "databases:\n  - name: a\n    service: fleet\n    url: jdbc:postgresql://db/a\n"
+                        + "tables: [{table: public.t, interval: daily}]\n",
+                "databases[0] has both url and service");
         assertProblem(
                 "databases: {name: a}\ntables: [{table: public.t, interval: daily}]\n",
                 "'databases:' must be a list of at least one database entry");
