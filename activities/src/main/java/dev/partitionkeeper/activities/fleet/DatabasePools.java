@@ -136,6 +136,13 @@ public final class DatabasePools implements AutoCloseable {
 
     private Pool lease(String database) throws SQLException {
         long deadline = System.nanoTime() + limits.connectTimeout().toNanos();
+        // outside the lock: an unknown database makes the fleet list its databases again (I/O)
+        DatabaseTarget target = targets.apply(database);
+        if (target == null) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "database " + database + " is not in the fleet (databases: of the configuration)",
+                    Failures.INVALID_POLICY);
+        }
         while (true) {
             List<Pool> evicted;
             lock.lock();
@@ -145,12 +152,6 @@ public final class DatabasePools implements AutoCloseable {
                     p.leases++;
                     p.lastUsedNanos = System.nanoTime();
                     return p;
-                }
-                DatabaseTarget target = targets.apply(database);
-                if (target == null) {
-                    throw ApplicationFailure.newNonRetryableFailure(
-                            "database " + database + " is not in the fleet (databases: of the configuration)",
-                            Failures.INVALID_POLICY);
                 }
                 int size = Math.min(limits.poolSize(), limits.maxConnectionsTotal());
                 if (roomFor(target, size)) {
