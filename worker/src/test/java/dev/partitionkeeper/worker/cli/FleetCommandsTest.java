@@ -9,11 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code validate}, {@code plan} and {@code status} over a fleet of two databases, and {@code --database}. */
-@org.junit.jupiter.api.Tag("postgres")
+@Tag("postgres")
 class FleetCommandsTest {
     @TempDir
     Path dir;
