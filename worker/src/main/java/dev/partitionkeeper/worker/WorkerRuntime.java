@@ -57,6 +57,8 @@ public final class WorkerRuntime implements AutoCloseable {
     private final Duration shutdownGrace;
     /** The pools of a fleet's databases ({@code databases:}); null for a single database. */
     private final DatabasePools fleetPools;
+    /** The policy each pass loads: a fleet's tables resolved, one per database and table. */
+    private final Supplier<List<TablePolicy>> passPolicy;
 
     public WorkerRuntime(
             WorkflowClient client,
@@ -145,6 +147,7 @@ public final class WorkerRuntime implements AutoCloseable {
         } else {
             this.fleetPools = null;
         }
+        this.passPolicy = tables;
         worker.registerActivitiesImplementations(
                 new RoutedPartitionActivities(
                         partitionActivities,
@@ -212,6 +215,16 @@ public final class WorkerRuntime implements AutoCloseable {
 
     public HikariDataSource dataSource() {
         return dataSource;
+    }
+
+    /** The policy as each pass loads it: for a fleet, the tables of every database (the databases listed again). */
+    public Supplier<List<TablePolicy>> passPolicy() {
+        return passPolicy;
+    }
+
+    /** The connections of one fleet database, within the fleet's bounds; null without a fleet. */
+    public Function<String, DataSource> fleetDataSources() {
+        return fleetPools == null ? null : fleetPools::dataSource;
     }
 
     /** The pools of the fleet's databases; null when the configuration has no {@code databases:}. */

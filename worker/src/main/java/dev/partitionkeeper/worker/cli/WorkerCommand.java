@@ -84,9 +84,13 @@ final class WorkerCommand implements Callable<Integer> {
                     temporal.stubs(), temporal.client().getOptions().getNamespace());
         }
         WorkerRuntime runtime = new WorkerRuntime(temporal.client(), cfg, pg, policy, obs.listener());
-        // the gauges read the postgres: database; a fleet's tables are in other databases (not read there yet)
-        Supplier<List<TablePolicy>> gauged = cfg.fleet().isFleet() ? List::of : policy;
-        obs.start(runtime.dataSource(), gauged, runtime::isPolling, TemporalHealth.of(temporal.stubs()));
+        // a fleet's gauges read each database's tables through the fleet's pools
+        obs.start(
+                runtime.dataSource(),
+                runtime.fleetDataSources(),
+                runtime.passPolicy(),
+                runtime::isPolling,
+                TemporalHealth.of(temporal.stubs()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

@@ -9,7 +9,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -30,27 +33,47 @@ public final class MaintenanceMetrics implements MaintenanceListener {
     private final MeterRegistry registry;
     /** The fleet database whose steps this instance counts ({@link #forDatabase}); null for {@code postgres:}. */
     private final String database;
+    /** The instance {@link #forDatabase} was called on; null for that one. */
+    private final MaintenanceMetrics root;
+
+    private final Map<String, MaintenanceMetrics> fleet = new ConcurrentHashMap<>();
+    private final Map<String, PassRecorder> fleetRecorder = new ConcurrentHashMap<>();
+    private volatile Function<String, PassRecorder> fleetRecorders;
 
     private volatile PassRecorder passRecorder;
     private volatile Runnable onChange = () -> {};
 
     public MaintenanceMetrics(MeterRegistry registry) {
-        this(registry, null);
+        this(registry, null, null);
     }
 
-    private MaintenanceMetrics(MeterRegistry registry, String database) {
+    private MaintenanceMetrics(MeterRegistry registry, String database, MaintenanceMetrics root) {
         this.registry = registry;
         this.database = database;
+        this.root = root;
     }
 
     /**
      * The listener of one fleet database's steps: the same meters with a {@code database} label. A worker with a
      * fleet counts only through these (every one of its tables is in a database), so each meter name keeps one
-     * set of labels, as Prometheus requires. Table passes are not recorded in the {@code postgres:} database's
-     * bookkeeping, which is not theirs.
+     * set of labels, as Prometheus requires. Its table passes are recorded in that database's bookkeeping
+     * ({@link #recordFleetPassesWith}), not in the {@code postgres:} database's.
      */
-    public MaintenanceListener forDatabase(String db) {
-        return new MaintenanceMetrics(registry, db);
+    public MaintenanceMetrics forDatabase(String db) {
+        return fleet.computeIfAbsent(db, d -> new MaintenanceMetrics(registry, d, this));
+    }
+
+    /** From now on, a fleet database's completed table passes are written to its own bookkeeping schema. */
+    void recordFleetPassesWith(Function<String, PassRecorder> recorders) {
+        this.fleetRecorders = recorders;
+    }
+
+    private PassRecorder recorder() {
+        if (root == null) {
+            return passRecorder;
+        }
+        Function<String, PassRecorder> f = root.fleetRecorders;
+        return f == null ? null : root.fleetRecorder.computeIfAbsent(database, f);
     }
 
     /** The table's label, and the database's in a fleet. */
@@ -150,11 +173,11 @@ public final class MaintenanceMetrics implements MaintenanceListener {
                     .tag(MetricNames.TAG_LAYOUT, report.ok() ? "ok" : "attention")
                     .register(registry)
                     .increment();
-            PassRecorder r = passRecorder;
+            PassRecorder r = recorder();
             if (r != null) {
                 r.record(table, report);
             }
-            onChange.run();
+            (root == null ? onChange : root.onChange).run();
         } catch (RuntimeException e) {
             log.warn("could not record the pass over {}: {}", table, e.toString());
         }
