@@ -86,8 +86,15 @@ class FleetCommandsTest {
         assertEquals(Main.BAD_INPUT, unknown.exitCode(), unknown::toString);
         assertTrue(unknown.err().contains("database nope is not in the fleet"), unknown::toString);
 
+        Cli.Result grants = Cli.run("validate", "-c", f.toString(), "--privileges");
+        assertEquals(Main.OK, grants.exitCode(), grants::toString);
+        assertTrue(grants.out().contains("privileges: the role holds every grant the policy needs"), grants::toString);
+
         PgTestSupport.exec(PgTestSupport.adminUrl(), "ALTER DATABASE \"" + dbs.get(0) + "\" ALLOW_CONNECTIONS false");
         try {
+            Cli.Result refused = Cli.run("validate", "-c", f.toString(), "--privileges");
+            assertEquals(Main.FAILED, refused.exitCode(), refused::toString);
+            assertTrue(refused.err().contains("database " + dbs.get(0) + ": cannot connect"), refused::toString);
             Cli.Result down = Cli.run("plan", "-c", f.toString());
             assertEquals(Main.FAILED, down.exitCode(), down::toString);
             assertTrue(
