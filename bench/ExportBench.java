@@ -10,6 +10,9 @@
 //   both      export, then verify, in one JVM (what the worker does for one partition)
 //   warm      export, discard the archive, export again in the same JVM; reports the second (warm JIT),
 //             i.e. a long-running worker's steady state rather than a fresh JVM's first export
+//   iceberg   archive.format iceberg: IcebergArchiveFormat.export (files, Iceberg commit) into a warehouse in
+//             <archiveDir>, the JDBC catalog in schema pk_bench_iceberg (dropped and created again first)
+//   iceberg-both  the same, then IcebergArchiveFormat.verify (read back through Iceberg + re-read the table)
 //   copyread  diagnostic only: the same COPY (SELECT ...) TO STDOUT (FORMAT binary) the exporter issues,
 //             read through pgjdbc's CopyManager and discarded, i.e. the JVM's read limit without decoding
 //
@@ -29,6 +32,8 @@ import dev.partitionkeeper.activities.archive.export.ExportOptions;
 import dev.partitionkeeper.activities.archive.export.ExportRequest;
 import dev.partitionkeeper.activities.archive.export.ParquetExporter;
 import dev.partitionkeeper.activities.archive.export.ProgressListener;
+import dev.partitionkeeper.activities.archive.iceberg.IcebergArchiveFormat;
+import dev.partitionkeeper.activities.archive.iceberg.IcebergSettings;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
 import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.activities.archive.store.ArchiveStores;
@@ -37,7 +42,11 @@ import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ExportResult;
 import dev.partitionkeeper.workflows.activity.VerifyResult;
+import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
+import dev.partitionkeeper.workflows.model.PartitionInterval;
+import dev.partitionkeeper.workflows.model.RetentionAction;
 import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -52,7 +61,7 @@ public class ExportBench {
   public static void main(String[] args) throws Exception {
     if (args.length != 4) {
       System.err.println(
-          "usage: ExportBench <jdbcUrl> <schema.table> <archiveDir> export|verify|both|warm|copyread");
+          "usage: ExportBench <jdbcUrl> <schema.table> <archiveDir> export|verify|both|warm|iceberg|iceberg-both|copyread");
       System.exit(2);
     }
     String url = args[0];
@@ -121,6 +130,32 @@ public class ExportBench {
             System.err.println(v.summary());
           }
         }
+        case "iceberg", "iceberg-both" -> {
+          try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS pk_bench_iceberg CASCADE");
+            st.execute("CREATE SCHEMA pk_bench_iceberg");
+          }
+          IcebergSettings settings = IcebergSettings.jdbcInSchema(url, user, password, "pk_bench_iceberg", archiveDir);
+          TablePolicy policy = new TablePolicy(table, PartitionInterval.MONTHLY, 4, null, "UTC",
+              DefaultPartitionMode.NONE, RetentionAction.DETACH_ONLY, 7);
+          try (IcebergArchiveFormat f = new IcebergArchiveFormat(ds, settings, options())) {
+            long t0 = System.nanoTime();
+            ExportResult r = f.export(policy, request(table, key), ProgressListener.NONE);
+            double e = secs(t0);
+            ok = ActionResult.DONE.equals(r.outcome());
+            out.append(exportFields(r)).append(fmt(" export_s", e));
+            if (mode.equals("iceberg-both")) {
+              long t1 = System.nanoTime();
+              VerifyResult v = f.verify(policy, table.table(), table);
+              out.append(verifyFields(v)).append(fmt(" verify_s", secs(t1)));
+              ok = ok && v.ok();
+              if (!v.ok()) {
+                System.err.println(v.summary());
+              }
+            }
+            out.append(" ok=").append(ok).append(fmt(" total_s", secs(t0)));
+          }
+        }
         case "copyread" -> {
           long t0 = System.nanoTime();
           long[] rb = copyRead(ds, table);
@@ -128,7 +163,7 @@ public class ExportBench {
           out.append(" ok=true rows=").append(rb[0]).append(" copy_bytes=").append(rb[1]).append(fmt(" total_s", s));
         }
         default -> {
-          System.err.println("unknown mode " + mode + "; use export, verify, both, warm or copyread");
+          System.err.println("unknown mode " + mode + "; use export, verify, both, warm, iceberg, iceberg-both or copyread");
           System.exit(2);
         }
       }
@@ -143,14 +178,17 @@ public class ExportBench {
 
   private static ExportResult export(HikariDataSource ds, ArchiveStore store, TableName table, String key)
       throws Exception {
-    ExportRequest req = new ExportRequest(table, table, table.table(), "2025-01-01 00:00:00+00",
-        "2025-02-01 00:00:00+00", key);
+    ExportRequest req = request(table, key);
     ExportResult r = new ParquetExporter(ds, store, options()).export(req, ProgressListener.NONE);
     if (!ActionResult.DONE.equals(r.outcome())) {
       System.err.println("export returned " + r.outcome() + " (an archive exists already? delete " + r.archive()
           + " between runs)");
     }
     return r;
+  }
+
+  private static ExportRequest request(TableName table, String key) {
+    return new ExportRequest(table, table, table.table(), "2025-01-01 00:00:00+00", "2025-02-01 00:00:00+00", key);
   }
 
   /** ExportOptions.defaults(), unless -Dbench.zstdLevel=N / -Dbench.rowGroupMiB=N / -Dbench.pageKiB=N ask otherwise. */

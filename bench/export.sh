@@ -10,6 +10,10 @@
 #   d2  the same, second export in one JVM   (JIT warm, as in a long-running worker; not used for the ratios)
 #   e   partition-keeper verify alone        (ArchiveVerifier: read the archive back + re-read the table)
 #   f   partition-keeper export + verify     (one JVM, what the worker does for one partition)
+#   g   archive.format iceberg: export + Iceberg commit alone (IcebergArchiveFormat, JDBC catalog in this
+#       database, warehouse on the filesystem)
+#   h   archive.format iceberg: export + commit + verify (read back through Iceberg), one JVM: against (f),
+#       the issue 17 target is <= 1.2x
 #   j   diagnostic: the exporter's COPY read through pgjdbc in the JVM, discarded (no decoding)
 #   k_* optional what-if variants of (d) with other options or JVM flags (EXPORT_VARIANTS, see below)
 #   p   PAIRS times (default 5): (a) then at once (d), and the median of the pairs' ratios (drift-free)
@@ -278,6 +282,14 @@ measure f_pk_export_verify fresh_archive "${JAVA[@]}" "$JDBC" "public.$T" "$ARCH
 OUTB[f_pk_export_verify]=$(result_field f_pk_export_verify bytes)
 NOTE[f_pk_export_verify]="one JVM; export $(result_field f_pk_export_verify export_s)s + verify $(result_field f_pk_export_verify verify_s)s (last run)"
 
+# g/h. archive.format iceberg (issue 17): the same partition into an Iceberg table
+measure g_iceberg_export fresh_archive "${JAVA[@]}" "$JDBC" "public.$T" "$ARCH" iceberg
+OUTB[g_iceberg_export]=$(result_field g_iceberg_export bytes)
+NOTE[g_iceberg_export]="Iceberg: data files + commit (JDBC catalog); bytes = data files"
+measure h_iceberg_export_verify fresh_archive "${JAVA[@]}" "$JDBC" "public.$T" "$ARCH" iceberg-both
+OUTB[h_iceberg_export_verify]=$(result_field h_iceberg_export_verify bytes)
+NOTE[h_iceberg_export_verify]="Iceberg, one JVM; export+commit $(result_field h_iceberg_export_verify export_s)s + verify $(result_field h_iceberg_export_verify verify_s)s (last run)"
+
 # d2. export in a warm JVM (the second export of one JVM, as in a long-running worker)
 measure d2_pk_export_warm fresh_archive "${JAVA[@]}" "$JDBC" "public.$T" "$ARCH" warm
 OUTB[d2_pk_export_warm]=$(result_field d2_pk_export_warm bytes)
@@ -398,7 +410,7 @@ report() {
   printf '%-20s %7s %7s %10s %7s %12s %8s %7s %7s %5s  %s\n' method s wall_s rows/s MB/s out_bytes rss_MiB cli_cpu srv_cpu busy% note
   local m
   for m in a_copy_binary a2_copy_text_zstd3 b_pg_dump_Fc c_pg_restore d_pk_export d2_pk_export_warm e_pk_verify \
-    f_pk_export_verify j_jvm_copy_read "${VARIANT_NAMES[@]}"; do
+    f_pk_export_verify g_iceberg_export h_iceberg_export_verify j_jvm_copy_read "${VARIANT_NAMES[@]}"; do
     awk -v m="$m" -v s="${MED_S[$m]}" -v w="${MED_WALL[$m]}" -v size="$SIZE" -v rows="$ROWS" -v b="${OUTB[$m]}" \
       -v rss="${MED_RSS[$m]}" -v cc="${MED_CCPU[$m]}" -v sc="${MED_SCPU[$m]}" -v busy="${BUSY[$m]}" -v note="${NOTE[$m]:-}" 'BEGIN{
       printf "%-20s %7.2f %7.2f %10.0f %7.1f %12d %8.1f %7.2f %7.2f %5d  %s\n", m, s, w, rows/s, size/1e6/s, b, rss/1024, cc, sc, busy, note }'
@@ -417,6 +429,9 @@ report() {
   printf '%-46s %6s  %-14s %s\n' "export / pg_dump -Fc" "$(ratio "$e" "$pd")" "< 1 (faster)" "$(verdict "$(ratio "$e" "$pd")" 0.9999)"
   printf '%-46s %6s  %-14s %s\n' "export / binary COPY read" "$(ratio "$e" "$cb")" "<= 2" "$(verdict "$(ratio "$e" "$cb")" 2)"
   printf '%-46s %6s  %-14s %s\n' "(export+verify) / (pg_dump -Fc + pg_restore)" "$(ratio "$ev" "$dr")" "< 1 (faster)" "$(verdict "$(ratio "$ev" "$dr")" 0.9999)"
+  local ie=${MED_S[h_iceberg_export_verify]}
+  printf '%-46s %6s  %-14s %s\n' "iceberg (export+commit+verify) / parquet (export+verify)" "$(ratio "$ie" "$ev")" "<= 1.2" "$(verdict "$(ratio "$ie" "$ev")" 1.2)"
+  printf '%-46s %6s  %-14s %s\n' "iceberg (export+commit+verify) / pg_dump -Fc" "$(ratio "$ie" "$pd")" "" ""
   if [ "${#PAIR_RATIOS[@]}" -gt 0 ]; then
     local pm
     pm=$(median "${PAIR_RATIOS[@]}")

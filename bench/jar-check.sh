@@ -5,7 +5,8 @@
 #   --version; validate (the example and the check's config); plan; once (create, detach, export to a filesystem
 #   archive as ZSTD Parquet, verify by reading it back, drop); restore of an exported partition (reads the Parquet
 #   file, COPYs the rows, verifies the checksum); status; convert --embedded of an ordinary table; `dev`, which
-#   must name the dev jar in one line; and, with the Temporal CLI installed, worker, /metrics and maintain --wait.
+#   must name the dev jar in one line; once with archive.format iceberg; and, with the Temporal CLI installed,
+#   worker, /metrics and maintain --wait.
 # Every JVM logs its class loading; the check fails if a class came from anywhere but the jar, and prints the
 # Hadoop classes that were loaded (they must be among the ones worker/pom.xml keeps, or the run fails first).
 #
@@ -98,6 +99,23 @@ echo "        converted public.plain_check online, checksums equal before and af
 pk 2 dev --once
 grep -q "partition-keeper-dev.jar" "$work/out-$n.txt" || { cat "$work/out-$n.txt" >&2; echo "FAILED: dev does not name the dev jar" >&2; exit 1; }
 echo "        dev says: $(head -1 "$work/out-$n.txt")"
+
+# archive.format iceberg (issue 17): once into an Iceberg table (the JDBC catalog in the bookkeeping schema,
+# the warehouse on the filesystem), verified through Iceberg, then restored from it, on a third copy of the demo
+# table
+psql_ -c "CREATE DATABASE icecheck"
+psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d icecheck \
+  -f "$REPO_DIR/deploy/app-db/initdb/demo-transactions.psql" -c "SET pk_demo.rows_per_month = '500'" \
+  -f "$REPO_DIR/deploy/app-db/initdb/demo-transactions-rows.psql"
+sed -e "s|:$PORT/postgres'|:$PORT/icecheck'|" -e "s|^  location: .*|  location: '$work/iceberg'\n  format: iceberg|" \
+  "$work/pk.yaml" >"$work/pk-iceberg.yaml"
+pk "0 3" once -c "$work/pk-iceberg.yaml"
+grep -q "verified: [0-9]* rows" "$work/out-$n.txt" || { cat "$work/out-$n.txt" >&2; echo "FAILED: nothing verified in Iceberg" >&2; exit 1; }
+[ -n "$(find "$work/iceberg" -name '*.metadata.json' | head -1)" ] || { echo "FAILED: no Iceberg metadata under $work/iceberg" >&2; exit 1; }
+icepart=$(psql -X -At -h 127.0.0.1 -p "$PORT" -U postgres -d icecheck -c "SELECT partition_name FROM partition_keeper.partition_lifecycle WHERE verified_at IS NOT NULL ORDER BY partition_name LIMIT 1")
+[ -n "$icepart" ] || { echo "FAILED: no partition verified in Iceberg" >&2; exit 1; }
+pk 0 restore "iceberg:public.transactions/$icepart" --into public.restored_iceberg -c "$work/pk-iceberg.yaml"
+echo "        Iceberg: $(find "$work/iceberg" -name '*.parquet' | wc -l) data files, $(psql -X -At -h 127.0.0.1 -p "$PORT" -U postgres -d icecheck -c "SELECT count(*) FROM partition_keeper.iceberg_tables") table(s) in the JDBC catalog"
 
 # S3, where S3PROXY_CP names a class path with S3Proxy (the activities' test class path: mvn -B -ntp -q -pl
 # activities -am -DskipTests package dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=FILE,

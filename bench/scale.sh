@@ -24,6 +24,7 @@
 # Usage:  bash bench/scale.sh          Env: TABLES (50), PARTS (120), REPS (3), PORT (55462),
 #         SERVERS ("dev test" when the Temporal CLI is installed, else "test"), TEMPORAL_PORT (57233),
 #         PK_PARALLELISM (4: temporal.table_parallelism, tables with work maintained at once),
+#         PK_POOL (8: postgres.pool_size; the worker runs pool_size - 1 steps at once),
 #         MAX_SECONDS (900, hard cap), OUT (bench/out/scale), PK_JAR, BUILD=1, QUIET_WAIT/QUIET_BELOW,
 #         BENCH_NICE (see lib.sh).
 # Throwaway cluster on 127.0.0.1:$PORT under /tmp/pk-bench-scale; removed on exit.
@@ -43,6 +44,7 @@ QUIET_BELOW=${QUIET_BELOW:-25}
 BASE=/tmp/pk-bench-scale
 TEMPORAL_PORT=${TEMPORAL_PORT:-57233}
 PK_PARALLELISM=${PK_PARALLELISM:-4}
+PK_POOL=${PK_POOL:-8}
 TEMPORAL_CLI=${TEMPORAL_CLI:-$HOME/.cache/partition-keeper/temporal/bin/temporal}
 if [ -z "${SERVERS:-}" ]; then
   if [ -x "$TEMPORAL_CLI" ]; then SERVERS="dev test"; else SERVERS="test"; fi
@@ -104,6 +106,7 @@ pk_config() { # $1 premake, $2 retention days
   {
     echo "postgres:"
     echo "  url: jdbc:postgresql://127.0.0.1:$PORT/scale_pk?user=postgres"
+    echo "  pool_size: $PK_POOL"
     echo "temporal:"
     echo "  table_parallelism: $PK_PARALLELISM"
     echo "maintenance:"

@@ -2,8 +2,11 @@ package dev.partitionkeeper.worker;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.archive.ArchiveActivitiesImpl;
+import dev.partitionkeeper.activities.archive.ArchiveFormat;
+import dev.partitionkeeper.activities.archive.ParquetArchiveFormat;
 import dev.partitionkeeper.activities.archive.RestoreActivitiesImpl;
 import dev.partitionkeeper.activities.archive.export.ExportOptions;
+import dev.partitionkeeper.activities.archive.iceberg.IcebergArchiveFormat;
 import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.activities.archive.store.ArchiveStores;
 import dev.partitionkeeper.activities.archive.store.S3Settings;
@@ -54,6 +57,9 @@ public final class WorkerRuntime implements AutoCloseable {
     private final WorkerFactory factory;
     private final PostgresPartitionActivitiesImpl partitionActivities;
     private final ArchiveStore archiveStore;
+    /** The archive format of archiveStore, null without one. */
+    private ArchiveFormat archiveFormat;
+
     private final Duration shutdownGrace;
     /** The pools of a fleet's databases ({@code databases:}); null for a single database. */
     private final DatabasePools fleetPools;
@@ -125,6 +131,7 @@ public final class WorkerRuntime implements AutoCloseable {
                 RestoreWorkflowImpl.class,
                 ConvertWorkflowImpl.class);
         this.archiveStore = openStore(config.archive());
+        ArchiveActivities archive = archiveActivities(config, pg, listener);
         Supplier<List<TablePolicy>> tables = policy;
         Function<String, PartitionActivities> fleetPartitions = null;
         Function<String, ArchiveActivities> fleetArchives = null;
@@ -139,7 +146,7 @@ public final class WorkerRuntime implements AutoCloseable {
                     config.archiveSchema(),
                     config.bookkeepingSchema(),
                     forDatabase(listener, db));
-            fleetArchives = db -> archiveActivities(
+            fleetArchives = db -> fleetArchiveActivities(
                     config,
                     forDatabase(listener, db),
                     fleetPools.dataSource(db),
@@ -154,10 +161,12 @@ public final class WorkerRuntime implements AutoCloseable {
                         fleetPartitions,
                         db -> db == null ? dataSource : fleetPools.dataSource(db)),
                 new PolicyActivitiesImpl(tables),
-                new RoutedArchiveActivities(
-                        archiveActivities(config, listener, dataSource, archiveStore), fleetArchives),
+                new RoutedArchiveActivities(archive, fleetArchives),
                 new RestoreActivitiesImpl(
-                        dataSource, location -> openStore(location, archiveSettings(config)), config.lockSettings()),
+                        dataSource,
+                        location -> openStore(location, archiveSettings(config)),
+                        config.lockSettings(),
+                        archiveFormat instanceof IcebergArchiveFormat i ? i.restorer() : null),
                 new ConvertActivitiesImpl(dataSource, config.lockSettings(), config.bookkeepingSchema()));
     }
 
@@ -171,12 +180,40 @@ public final class WorkerRuntime implements AutoCloseable {
         return listener instanceof MaintenanceMetrics m ? m.forDatabase(db) : listener;
     }
 
-    private static ArchiveActivities archiveActivities(
+    /**
+     * A fleet database's archive steps: the Parquet archive in the database's own folder of the location
+     * ({@code archive.format: iceberg} is refused for a fleet when the configuration is read).
+     */
+    private static ArchiveActivities fleetArchiveActivities(
             WorkerConfig config,
             PostgresPartitionActivitiesImpl.MaintenanceListener listener,
             DataSource dataSource,
             ArchiveStore store) {
         if (store == null) {
+            return new UnconfiguredArchiveActivities();
+        }
+        ExportOptions opts = exportOptions(config.archive());
+        return new ArchiveActivitiesImpl(
+                dataSource,
+                store,
+                new ParquetArchiveFormat(dataSource, store, opts),
+                config.bookkeepingSchema(),
+                config.lockSettings(),
+                listener);
+    }
+
+    private static ExportOptions exportOptions(ArchiveSettings a) {
+        ExportOptions.Builder opts =
+                ExportOptions.newBuilder().maxFileBytes(a.maxFileBytes()).zstdLevel(a.zstdLevel());
+        if (a.workDir() != null) {
+            opts.workDir(a.workDir());
+        }
+        return opts.build();
+    }
+
+    private ArchiveActivities archiveActivities(
+            WorkerConfig config, PostgresSettings pg, PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
+        if (archiveStore == null) {
             return new UnconfiguredArchiveActivities();
         }
         ArchiveSettings a = config.archive();
@@ -185,8 +222,9 @@ public final class WorkerRuntime implements AutoCloseable {
         if (a.workDir() != null) {
             opts.workDir(a.workDir());
         }
+        archiveFormat = ArchiveFormats.open(config, pg, dataSource, archiveStore, opts.build(), System.getenv());
         return new ArchiveActivitiesImpl(
-                dataSource, store, opts.build(), config.bookkeepingSchema(), config.lockSettings(), listener);
+                dataSource, archiveStore, archiveFormat, config.bookkeepingSchema(), config.lockSettings(), listener);
     }
 
     private static ArchiveStore openStore(ArchiveSettings a) {
@@ -265,6 +303,13 @@ public final class WorkerRuntime implements AutoCloseable {
         dataSource.close();
         if (fleetPools != null) {
             fleetPools.close();
+        }
+        if (archiveFormat != null) {
+            try {
+                archiveFormat.close(); // the Iceberg catalog's own connections
+            } catch (IOException e) {
+                log.warn("closing archive format: {}", e.toString());
+            }
         }
         if (archiveStore != null) {
             try {

@@ -4,6 +4,8 @@ import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
+import dev.partitionkeeper.workflows.activity.TableDdl;
+import dev.partitionkeeper.workflows.activity.TableDdlResult;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.MaintenancePlan;
@@ -43,6 +45,10 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
         List<ActionResult> done = new ArrayList<>();
         List<String> planned =
                 plan.actions().stream().map(PlannedAction::summary).toList();
+        if (TableDdl.allCatalogOnly(plan.actions())
+                && Workflow.getVersion(ONE_DDL_ACTIVITY_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+            return catalogOnly(request, plan, planned);
+        }
         for (PlannedAction action : plan.actions()) {
             if (request.progressByQuery()) {
                 current = new TableProgress(table, action.summary(), planned, done.size(), 0, 0);
@@ -73,17 +79,7 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
                 }
                 done.add(r);
             } catch (ActivityFailure e) {
-                // getMessage() of an ApplicationFailure is "message='...', type='...', nonRetryable=..."
-                Throwable cause = e.getCause();
-                String why = cause instanceof ApplicationFailure af
-                        ? af.getOriginalMessage()
-                        : cause != null ? cause.getMessage() : e.getMessage();
-                throw ApplicationFailure.newNonRetryableFailureWithCause(
-                        table + ": " + action.summary() + " failed after " + done.size() + " completed action(s): "
-                                + why,
-                        Failures.ACTION_FAILED,
-                        e,
-                        new TableReport(table, TableReport.FAILED, plan, done, null, why));
+                throw failed(table, action.summary(), done, plan, e);
             }
         }
         if (request.progressByQuery()) {
@@ -92,6 +88,62 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
         LayoutReport layout =
                 stub(StepOptions.read("verify layout " + table)).verifyLayout(policy, Workflow.currentTimeMillis());
         return new TableReport(table, layout.ok() ? TableReport.OK : TableReport.ATTENTION, plan, done, layout, null);
+    }
+
+    /**
+     * A plan of catalog changes only (runway and detaches, the daily case of most tables): all of it in one
+     * {@link PartitionActivities#applyDdl} activity, which also checks the layout, instead of one activity per
+     * action and one for the layout. Retried as one DDL step is; each action in it is idempotent.
+     */
+    private TableReport catalogOnly(TableMaintenanceRequest request, MaintenancePlan plan, List<String> planned) {
+        TablePolicy policy = request.policy();
+        String table = policy.table().toString();
+        String summary = summary(planned);
+        if (request.progressByQuery()) {
+            current = new TableProgress(table, summary, planned, 0, 0, 0);
+        } else {
+            progress(table, summary, planned, 0);
+        }
+        try {
+            TableDdlResult r = stub(StepOptions.ddl(summary))
+                    .applyDdl(new TableDdl(policy, plan.actions()), Workflow.currentTimeMillis());
+            return new TableReport(
+                    table, r.layout().ok() ? TableReport.OK : TableReport.ATTENTION, plan, r.done(), r.layout(), null);
+        } catch (ActivityFailure e) {
+            if (e.getCause() instanceof ApplicationFailure af && TableDdl.failedAction(af) != null) {
+                throw failed(table, TableDdl.failedAction(af), TableDdl.doneBefore(af), plan, e);
+            }
+            throw failed(table, summary, List.of(), plan, e);
+        }
+    }
+
+    /** The activity's summary in the UI: the actions it runs, shortened past {@link #SUMMARY_MAX} characters. */
+    static String summary(List<String> planned) {
+        String all = String.join("; ", planned);
+        return all.length() <= SUMMARY_MAX ? all : all.substring(0, SUMMARY_MAX - 1) + "…";
+    }
+
+    /** Longest activity summary we write (the UI shows one line). */
+    static final int SUMMARY_MAX = 200;
+
+    /**
+     * {@link Workflow#getVersion} change ID of {@link #catalogOnly}: runs started before it run such a plan as one
+     * activity per action and one for the layout.
+     */
+    static final String ONE_DDL_ACTIVITY_CHANGE = "one-ddl-activity";
+
+    private static ApplicationFailure failed(
+            String table, String step, List<ActionResult> done, MaintenancePlan plan, ActivityFailure e) {
+        // getMessage() of an ApplicationFailure is "message='...', type='...', nonRetryable=..."
+        Throwable cause = e.getCause();
+        String why = cause instanceof ApplicationFailure af
+                ? af.getOriginalMessage()
+                : cause != null ? cause.getMessage() : e.getMessage();
+        return ApplicationFailure.newNonRetryableFailureWithCause(
+                table + ": " + step + " failed after " + done.size() + " completed action(s): " + why,
+                Failures.ACTION_FAILED,
+                e,
+                new TableReport(table, TableReport.FAILED, plan, done, null, why));
     }
 
     @Override

@@ -10,6 +10,8 @@ import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
 import dev.partitionkeeper.workflows.activity.PolicyActivities;
+import dev.partitionkeeper.workflows.activity.TableDdl;
+import dev.partitionkeeper.workflows.activity.TableDdlResult;
 import dev.partitionkeeper.workflows.activity.TableSurvey;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
 import dev.partitionkeeper.workflows.model.KeyType;
@@ -146,12 +148,41 @@ final class Fixtures {
                         List<TablePolicy> policies = (List<TablePolicy>) args[0];
                         return survey(partitions, policies, (Long) args[1]);
                     }
+                    if (method.getName().equals("applyDdl")) {
+                        return applyDdl(partitions, (TableDdl) args[0], (Long) args[1]);
+                    }
                     try {
                         return method.invoke(partitions, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
+    }
+
+    /**
+     * One table's catalog actions as the real activity runs them, from {@code partitions}' own action methods (a
+     * test that stubs those stubs this activity, and counts them as before).
+     */
+    private static TableDdlResult applyDdl(PartitionActivities a, TableDdl t, long now) {
+        List<ActionResult> done = new ArrayList<>();
+        for (PlannedAction action : t.actions()) {
+            try {
+                if (action instanceof PlannedAction.CreatePartition c) {
+                    done.add(a.createPartition(t.policy(), c));
+                } else if (action instanceof PlannedAction.CreateDefaultPartition c) {
+                    done.add(a.createDefaultPartition(t.policy(), c));
+                } else if (action instanceof PlannedAction.DetachPartition d) {
+                    done.add(a.detachPartition(t.policy(), d));
+                } else if (action instanceof PlannedAction.FinalizeDetach f) {
+                    done.add(a.finalizeDetach(t.policy(), f));
+                } else {
+                    throw new IllegalArgumentException("not a catalog action: " + action);
+                }
+            } catch (ApplicationFailure f) {
+                throw TableDdl.stoppedAt(action, done, f);
+            }
+        }
+        return new TableDdlResult(done, a.verifyLayout(t.policy(), now));
     }
 
     private static List<TableSurvey> survey(PartitionActivities a, List<TablePolicy> policies, long now) {

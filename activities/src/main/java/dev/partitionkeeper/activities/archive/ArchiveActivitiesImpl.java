@@ -4,16 +4,12 @@ import static dev.partitionkeeper.activities.postgres.PostgresPartitionActivitie
 
 import dev.partitionkeeper.activities.archive.export.ExportOptions;
 import dev.partitionkeeper.activities.archive.export.ExportRequest;
-import dev.partitionkeeper.activities.archive.export.ParquetExporter;
 import dev.partitionkeeper.activities.archive.export.ProgressListener;
 import dev.partitionkeeper.activities.archive.export.UnexportableValueException;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
-import dev.partitionkeeper.activities.archive.manifest.ArchiveManifest;
-import dev.partitionkeeper.activities.archive.manifest.ArchiveManifests;
 import dev.partitionkeeper.activities.archive.manifest.InvalidManifestException;
 import dev.partitionkeeper.activities.archive.store.ArchiveCredentialsException;
 import dev.partitionkeeper.activities.archive.store.ArchiveStore;
-import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.LockBusyException;
 import dev.partitionkeeper.activities.postgres.LockGate;
@@ -54,8 +50,7 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
 
     private final DataSource dataSource;
     private final ArchiveStore store;
-    private final ParquetExporter exporter;
-    private final ArchiveVerifier verifier;
+    private final ArchiveFormat format;
     private final Bookkeeping books;
     private final LockGate gate;
     private final MaintenanceListener listener;
@@ -67,12 +62,26 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
             String bookkeepingSchema,
             LockSettings lockSettings,
             MaintenanceListener listener) {
+        this(
+                dataSource,
+                store,
+                new ParquetArchiveFormat(dataSource, store, options),
+                bookkeepingSchema,
+                lockSettings,
+                listener);
+    }
+
+    /** With another {@link ArchiveFormat} than Parquet, e.g. {@code archive.format: iceberg}. */
+    public ArchiveActivitiesImpl(
+            DataSource dataSource,
+            ArchiveStore store,
+            ArchiveFormat format,
+            String bookkeepingSchema,
+            LockSettings lockSettings,
+            MaintenanceListener listener) {
         this.dataSource = dataSource;
         this.store = store;
-        this.exporter = new ParquetExporter(dataSource, store, options);
-        this.verifier = options.workDir() == null
-                ? new ArchiveVerifier(dataSource, store)
-                : new ArchiveVerifier(dataSource, store, options.workDir());
+        this.format = format;
         this.books = new Bookkeeping(bookkeepingSchema);
         this.gate = new LockGate(lockSettings);
         this.listener = listener == null ? MaintenanceListener.NONE : listener;
@@ -83,13 +92,13 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
         return run(policy, "export", action.partition(), action.summary(), c -> {
             Bookkeeping.Lifecycle rec = detachedRecord(c, policy, action.partition());
             ArchiveLayout layout = ArchiveLayout.of(policy.table(), action.partition());
-            if (rec.exportedAt() != null && store.exists(layout.manifestKey())) {
+            if (rec.exportedAt() != null && format.isComplete(policy.table(), action.partition())) {
                 return new ActionResult(
                         action.summary(),
                         ActionResult.ALREADY_DONE,
                         rec.archivedRows() == null ? 0 : rec.archivedRows(),
                         0,
-                        "archive " + layout.locationIn(store));
+                        "archive " + format.location(policy.table(), action.partition()));
             }
             TableName source = requireDetachedTable(c, rec);
             String key = CatalogReader.parent(c, policy.table()).keyColumn();
@@ -125,7 +134,8 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
             throws SQLException, IOException {
         {
             ActivityExecutionContext ctx = context();
-            ExportResult r = exporter.export(
+            ExportResult r = format.export(
+                    policy,
                     new ExportRequest(source, policy.table(), action.partition(), rec.rangeFrom(), rec.rangeTo(), key),
                     new ProgressListener() {
                         @Override
@@ -161,7 +171,7 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
                         + " the next pass exports it first");
             }
             TableName source = requireDetachedTable(c, rec);
-            VerifyResult v = verifier.verify(ArchiveLayout.of(policy.table(), action.partition()), source);
+            VerifyResult v = format.verify(policy, action.partition(), source);
             if (!v.ok()) {
                 books.update(
                         c,
@@ -209,15 +219,13 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
             if (CatalogReader.parentOf(c, oid) != 0) {
                 throw new ArchiveStateException("refusing to drop " + table + ": it is attached to a table again");
             }
-            ArchiveLayout layout = ArchiveLayout.of(policy.table(), action.partition());
-            ArchiveManifest m = ArchiveManifests.require(store, layout);
+            String where = format.location(policy.table(), action.partition());
+            ArchiveFormat.Archived m = format.archived(policy.table(), action.partition());
             long rows = Sql.queryLong(c, "SELECT count(*) FROM " + table.quoted());
-            if (m.rowCount() != rows || !m.contentChecksum().equals(rec.archiveChecksum())) {
-                throw new VerificationException(
-                        "refusing to drop " + table + ": it holds " + rows + " rows, the manifest at "
-                                + layout.locationIn(store) + " says " + m.rowCount() + " (checksum recorded "
-                                + rec.archiveChecksum()
-                                + ", manifest " + m.contentChecksum() + "); verify again");
+            if (m.rows() != rows || !m.contentChecksum().equals(rec.archiveChecksum())) {
+                throw new VerificationException("refusing to drop " + table + ": it holds " + rows
+                        + " rows, the archive at " + where + " says " + m.rows() + " (checksum recorded "
+                        + rec.archiveChecksum() + ", archive " + m.contentChecksum() + "); verify again");
             }
             var outcome = gate.run(
                     c,
@@ -233,7 +241,7 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
                     ActionResult.DONE,
                     rows,
                     outcome.attempts(),
-                    "archive " + layout.locationIn(store) + " verified at " + rec.verifiedAt());
+                    "archive " + where + " verified at " + rec.verifiedAt());
         });
     }
 
@@ -289,6 +297,10 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
             listener.actionFailed(policy.table(), step, Failures.VERIFICATION_FAILED);
             log.error("{} {}: {}", step, partition, e.getMessage());
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.VERIFICATION_FAILED);
+        } catch (ArchiveFormat.Refused e) {
+            listener.actionFailed(policy.table(), step, e.failureType());
+            log.error("{} {}: {}", step, partition, e.getMessage());
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType());
         } catch (ArchiveStateException e) {
             listener.actionFailed(policy.table(), step, Failures.CATALOG_CONFLICT);
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.CATALOG_CONFLICT);

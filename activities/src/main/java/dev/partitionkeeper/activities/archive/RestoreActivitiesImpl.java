@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.archive;
 
+import dev.partitionkeeper.activities.archive.iceberg.IcebergRestorer;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveIncompleteException;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveManifest;
@@ -44,15 +45,64 @@ public class RestoreActivitiesImpl implements RestoreActivities {
     private final DataSource dataSource;
     private final StoreOpener opener;
     private final LockGate gate;
+    private final IcebergRestorer iceberg;
 
     public RestoreActivitiesImpl(DataSource dataSource, StoreOpener opener, LockSettings lockSettings) {
+        this(dataSource, opener, lockSettings, null);
+    }
+
+    /** {@code iceberg}: restores {@code iceberg:…} locations from the Iceberg archive; null when there is none. */
+    public RestoreActivitiesImpl(
+            DataSource dataSource, StoreOpener opener, LockSettings lockSettings, IcebergRestorer iceberg) {
         this.dataSource = dataSource;
         this.opener = opener;
         this.gate = new LockGate(lockSettings);
+        this.iceberg = iceberg;
+    }
+
+    /** Where the archived partition belongs: its parent and bounds, from the manifest or the Iceberg snapshot. */
+    private record Origin(TableName table, String boundFrom, String boundTo) {}
+
+    private Origin origin(String location) throws IOException {
+        if (IcebergRestorer.isIcebergLocation(location)) {
+            IcebergRestorer.Archived a = icebergRestorer(location).resolve(location);
+            return new Origin(a.parent(), a.boundFrom(), a.boundTo());
+        }
+        try (ArchiveStore store = opener.open(location)) {
+            ArchiveManifest m = ArchiveManifests.require(store, ArchiveLayout.root());
+            return new Origin(m.table(), m.boundFrom(), m.boundTo());
+        }
+    }
+
+    private IcebergRestorer icebergRestorer(String location) {
+        if (iceberg == null) {
+            throw new IllegalArgumentException("cannot restore " + location + ": this worker's archive.format is not"
+                    + " iceberg (set archive.format: iceberg and its catalog)");
+        }
+        return iceberg;
     }
 
     @Override
     public RestoreResult restore(RestoreRequest request) {
+        if (IcebergRestorer.isIcebergLocation(request.location())) {
+            try {
+                TableName into = request.into() == null || request.into().isBlank()
+                        ? null
+                        : TableName.parse(request.into(), "public");
+                return icebergRestorer(request.location()).restore(request.location(), into);
+            } catch (IllegalArgumentException e) {
+                throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INVALID_POLICY);
+            } catch (IllegalStateException e) {
+                throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.CATALOG_CONFLICT);
+            } catch (IOException e) {
+                throw ApplicationFailure.newFailure(
+                        "archive " + request.location() + ": " + e.getMessage(), Failures.ARCHIVE_STORE_UNAVAILABLE);
+            } catch (SQLException e) {
+                throw ApplicationFailure.newFailure(
+                        "restore failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
+                        Failures.SQL_EXCEPTION);
+            }
+        }
         try (ArchiveStore store = opener.open(request.location())) {
             ArchiveLayout layout = ArchiveLayout.root();
             ArchiveRestorer restorer = new ArchiveRestorer(dataSource, store);
@@ -98,9 +148,8 @@ public class RestoreActivitiesImpl implements RestoreActivities {
 
     @Override
     public ActionResult attach(RestoreRequest request, String table) {
-        try (ArchiveStore store = opener.open(request.location());
-                Connection c = dataSource.getConnection()) {
-            ArchiveManifest m = ArchiveManifests.require(store, ArchiveLayout.root());
+        try (Connection c = dataSource.getConnection()) {
+            Origin m = origin(request.location());
             TableName into = TableName.parse(table, "public");
             CatalogReader.Parent parent = CatalogReader.parent(c, m.table());
             long oid = CatalogReader.oid(c, into);
@@ -145,7 +194,7 @@ public class RestoreActivitiesImpl implements RestoreActivities {
                 }
                 throw e;
             }
-        } catch (PolicyException e) {
+        } catch (PolicyException | IllegalArgumentException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INVALID_POLICY);
         } catch (IOException e) {
             throw ApplicationFailure.newFailure(

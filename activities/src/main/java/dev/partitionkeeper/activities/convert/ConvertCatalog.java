@@ -122,8 +122,8 @@ final class ConvertCatalog {
         }
         KeyType keyType = KeyType.fromSqlName(keyTypeName);
         if (keyType == null) {
-            throw new PolicyException("column \"" + column + "\" of " + t + " is " + keyTypeName
-                    + "; the partition key must" + " be timestamp with time zone, timestamp without time zone or date");
+            throw new PolicyException(
+                    "column \"" + column + "\" of " + t + " is " + keyTypeName + "; " + KeyType.refusal(keyTypeName));
         }
         if (!keyNotNull) {
             long nulls = count(

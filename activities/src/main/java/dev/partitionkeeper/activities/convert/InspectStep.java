@@ -1,6 +1,7 @@
 package dev.partitionkeeper.activities.convert;
 
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
+import dev.partitionkeeper.activities.postgres.CatalogReader;
 import dev.partitionkeeper.activities.postgres.PolicyException;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.activities.postgres.bookkeeping.ConversionState;
@@ -80,6 +81,9 @@ record InspectStep(StepContext ctx) {
 
     /** min and max of the key on its axis (microseconds; see KeyAxis), null for an empty table. */
     private static Long[] keyRange(Connection c, SourceTable s) throws SQLException {
+        if (s.keyType().kind() != KeyType.Kind.TIME) {
+            return valueRange(c, s);
+        }
         String col = TableName.quoteIdent(s.keyColumn()) + (s.keyType() == KeyType.DATE ? "::timestamp" : "");
         try (PreparedStatement ps =
                         c.prepareStatement("SELECT isfinite(min(" + col + ")) AND isfinite(max(" + col + ")),"
@@ -100,6 +104,29 @@ record InspectStep(StepContext ctx) {
             }
             return new Long[] {new BigDecimal(rs.getString(4)).longValue(), new BigDecimal(rs.getString(5)).longValue()
             };
+        }
+    }
+
+    /**
+     * Integer and epoch keys: min and max as stored; UUID keys: the millisecond prefix of the smallest and largest,
+     * in microseconds (KeyAxis), as its btree sorts them.
+     */
+    private static Long[] valueRange(Connection c, SourceTable s) throws SQLException {
+        String col = TableName.quoteIdent(s.keyColumn());
+        String sql = s.keyType() == KeyType.UUID
+                ? "SELECT " + CatalogReader.uuidMicros("min(" + col + "::text)") + ", "
+                        + CatalogReader.uuidMicros("max(" + col + "::text)") + " FROM "
+                        + s.name().quoted()
+                : "SELECT min(" + col + ")::bigint, max(" + col + ")::bigint FROM "
+                        + s.name().quoted();
+        try (PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long min = rs.getLong(1);
+            if (rs.wasNull()) {
+                return new Long[] {null, null};
+            }
+            return new Long[] {min, rs.getLong(2)};
         }
     }
 }

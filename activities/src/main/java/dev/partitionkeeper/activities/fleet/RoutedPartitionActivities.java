@@ -3,6 +3,8 @@ package dev.partitionkeeper.activities.fleet;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
+import dev.partitionkeeper.workflows.activity.TableDdl;
+import dev.partitionkeeper.workflows.activity.TableDdlResult;
 import dev.partitionkeeper.workflows.activity.TableSurvey;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
@@ -131,6 +133,11 @@ public final class RoutedPartitionActivities implements PartitionActivities {
     @Override
     public ActionResult detachPartition(TablePolicy policy, PlannedAction.DetachPartition action) {
         return of(policy.database()).detachPartition(policy, action);
+    }
+
+    @Override
+    public TableDdlResult applyDdl(TableDdl table, long nowMillis) {
+        return of(table.policy().database()).applyDdl(table, nowMillis);
     }
 
     @Override

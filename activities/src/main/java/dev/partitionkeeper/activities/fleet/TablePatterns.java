@@ -82,6 +82,8 @@ public final class TablePatterns {
                 p.retentionAction(),
                 p.dropGraceDays(),
                 p.partitionName(),
+                p.keyEncoding(),
+                p.retentionColumn(),
                 p.database());
     }
 }

@@ -102,7 +102,7 @@ public final class CatalogReader {
         KeyType type = KeyType.fromSqlName(formatted);
         if (type == null) {
             throw new PolicyException("table " + table + " is partitioned by column " + rs.getString("attname")
-                    + " of type " + formatted + "; the partition key must be timestamptz, timestamp or date");
+                    + " of type " + formatted + "; " + KeyType.refusal(formatted));
         }
         return new Parent(rs.getLong("oid"), table, rs.getString("attname"), type, rs.getString("owner"));
     }
@@ -175,16 +175,36 @@ public final class CatalogReader {
                     est);
         } catch (IllegalArgumentException e) {
             throw new PolicyException("partition " + name + " of " + parent.table() + ": " + e.getMessage()
-                    + " (infinite or BC bounds are not supported)");
+                    + (parent.keyType().kind() == KeyType.Kind.TIME
+                            ? " (infinite or BC bounds are not supported)"
+                            : ""));
         }
     }
 
     /** Row count, lowest and highest key (axis values) of a default partition, tagged with {@code tag}. */
     private static String defaultStatsQuery(Parent parent, PartitionInfo def, int tag) {
         String key = TableName.quoteIdent(parent.keyColumn());
-        return "SELECT " + tag + ", count(*), floor(extract(epoch FROM min(" + key + ")) * 1000000)::bigint,"
-                + " floor(extract(epoch FROM max(" + key + ")) * 1000000)::bigint FROM "
-                + new TableName(def.schema(), def.name()).quoted();
+        String from = new TableName(def.schema(), def.name()).quoted();
+        return switch (parent.keyType().kind()) {
+            case TIME ->
+                "SELECT " + tag + ", count(*), floor(extract(epoch FROM min(" + key + ")) * 1000000)::bigint,"
+                        + " floor(extract(epoch FROM max(" + key + ")) * 1000000)::bigint FROM " + from;
+            // a numeric(p,0) key beyond a bigint fails here, as its bounds would
+            case INTEGER, EPOCH ->
+                "SELECT " + tag + ", count(*), min(" + key + ")::bigint, max(" + key + ")::bigint FROM " + from;
+            // uuid has no min()/max(): its btree order, through the 48-bit millisecond prefix, in microseconds
+            case UUID ->
+                "SELECT " + tag + ", count(*), " + uuidMicros("min(" + key + "::text)") + ", "
+                        + uuidMicros("max(" + key + "::text)") + " FROM " + from;
+        };
+    }
+
+    /**
+     * SQL for the {@link KeyAxis} value (microseconds of the 48-bit millisecond prefix) of a UUID given as text.
+     * The text of a UUID sorts as the UUID does (lower-case hex at fixed places).
+     */
+    public static String uuidMicros(String uuidText) {
+        return "(('x' || substr(replace(" + uuidText + ", '-', ''), 1, 12))::bit(48)::bigint * 1000)";
     }
 
     /**

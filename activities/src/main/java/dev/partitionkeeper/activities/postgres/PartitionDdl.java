@@ -446,6 +446,8 @@ public final class PartitionDdl {
             case TIMESTAMPTZ -> "timestamptz";
             case TIMESTAMP -> "timestamp";
             case DATE -> "date";
+            // epoch keys are bigint columns; numeric(p,0) compares exactly with a numeric literal
+            default -> type.sqlName();
         };
         return Sql.literal(KeyAxis.literal(axis, type)) + "::" + cast;
     }

@@ -4,13 +4,14 @@ import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
+import dev.partitionkeeper.workflows.activity.TableDdl;
+import dev.partitionkeeper.workflows.activity.TableDdlResult;
 import dev.partitionkeeper.workflows.activity.TableSurvey;
 import dev.partitionkeeper.workflows.model.RetentionAction;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.ArchiveState;
 import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
-import dev.partitionkeeper.workflows.plan.KeyAxis;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.LayoutVerifier;
 import dev.partitionkeeper.workflows.plan.MaintenancePlan;
@@ -79,11 +80,8 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
             checkClock(c, nowMillis);
             // read-only: the bookkeeping schema is created by the first step that writes to it
             CatalogSnapshot snap = CatalogReader.read(c, policy.table());
-            try {
-                KeyAxis.periodZone(policy.interval(), policy.zone(), snap.keyType());
-            } catch (IllegalArgumentException e) {
-                throw new PolicyException(policy.table() + ": " + e.getMessage());
-            }
+            // refuses a key the policy does not fit (a time interval on an integer key, ...) before planning
+            snap = KeyStatsReader.withStats(c, snap, policy);
             MaintenancePlan plan = MaintenancePlanner.plan(
                     snap, policy, Instant.ofEpochMilli(nowMillis), archiveStates(c, policy, books.exists(c)));
             listener.planned(policy.table(), plan);
@@ -154,7 +152,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
             throws SQLException {
         String table = policy.table().toString();
         try {
-            CatalogSnapshot snap = read.get();
+            CatalogSnapshot snap = KeyStatsReader.withStats(c, read.get(), policy);
             List<ArchiveState> archived = lifecycles == null
                     ? archiveStates(c, policy, booked)
                     : archiveStates(policy, booked, lifecycles.getOrDefault(policy.table(), List.of()));
@@ -298,10 +296,17 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
     }
 
     @Override
+    public TableDdlResult applyDdl(TableDdl table, long nowMillis) {
+        return DdlBatch.run(this, table, nowMillis);
+    }
+
+    @Override
     public LayoutReport verifyLayout(TablePolicy policy, long nowMillis) {
         return call(policy, "verify_layout", null, c -> {
             LayoutReport r = LayoutVerifier.verify(
-                    CatalogReader.read(c, policy.table()), policy, Instant.ofEpochMilli(nowMillis));
+                    KeyStatsReader.withStats(c, CatalogReader.read(c, policy.table()), policy),
+                    policy,
+                    Instant.ofEpochMilli(nowMillis));
             listener.layoutChecked(policy.table(), r);
             return r;
         });

@@ -89,7 +89,7 @@ class CatalogReaderTest {
                 "CREATE TABLE public.by_hash (id bigint, created_at timestamptz) PARTITION BY HASH (id)",
                 "CREATE TABLE public.two_cols (a timestamptz, b timestamptz) PARTITION BY RANGE (a, b)",
                 "CREATE TABLE public.by_expr (created_at timestamp) PARTITION BY RANGE ((created_at::date))",
-                "CREATE TABLE public.by_bigint (id bigint, created_at timestamptz) PARTITION BY RANGE (id)",
+                "CREATE TABLE public.by_numeric (amount numeric(10,2), created_at timestamptz) PARTITION BY RANGE (amount)",
                 "CREATE TABLE public.by_text (code text) PARTITION BY RANGE (code)",
                 "CREATE TABLE public.y (id int)");
     }
@@ -206,8 +206,8 @@ class CatalogReaderTest {
                 "two_cols  | table public.two_cols is partitioned by 2 columns; partition-keeper manages a single timestamptz,"
                         + " timestamp or date key",
                 "by_expr   | table public.by_expr is partitioned by an expression",
-                "by_bigint | table public.by_bigint is partitioned by column id of type bigint; the partition key must be"
-                        + " timestamptz, timestamp or date",
+                "by_numeric | table public.by_numeric is partitioned by column amount of type numeric(10,2); a numeric"
+                        + " key must have no fraction: declare it numeric(p,0) (e.g. numeric(20,0)) or bigint",
                 "by_text   | table public.by_text is partitioned by column code of type text;",
             })
     void unsuitableTablesFailWithASpecificMessage(String table, String expected) throws Exception {

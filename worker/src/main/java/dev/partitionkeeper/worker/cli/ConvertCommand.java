@@ -49,15 +49,23 @@ final class ConvertCommand implements Callable<Integer>, LogOption.Holder {
     @Option(
             names = "--column",
             paramLabel = "COLUMN",
-            description =
-                    "The partition key: a timestamptz, timestamp or date" + " column that is part of the primary key.")
+            description = "The partition key: a timestamptz, timestamp, date, integer (smallint, integer, bigint,"
+                    + " numeric(p,0)) or uuid column that is part of the primary key.")
     String column;
+
+    @Option(
+            names = "--key-encoding",
+            paramLabel = "ENCODING",
+            description = "For a bigint key holding time since the epoch: epoch_seconds, epoch_millis, epoch_micros"
+                    + " or epoch_nanos (then --interval is a time interval).")
+    String keyEncoding;
 
     @Option(
             names = "--interval",
             paramLabel = "INTERVAL",
             defaultValue = "monthly",
-            description = "daily, weekly, monthly, quarterly or yearly (default: ${DEFAULT-VALUE}).")
+            description = "daily, weekly, monthly, quarterly, yearly, a whole number of a unit such as \"1 hour\", or"
+                    + " for an integer key a step of key values such as 1000000 (default: ${DEFAULT-VALUE}).")
     String interval;
 
     @Option(
@@ -126,7 +134,16 @@ final class ConvertCommand implements Callable<Integer>, LogOption.Holder {
     ConvertRequest request() {
         ConvertMode m = mode == null ? ConvertMode.CONVERT : mode.rollback ? ConvertMode.ROLLBACK : ConvertMode.FINISH;
         return new ConvertRequest(
-                        table, column, interval, premake, defaultPartition, timezone, rowsPerSecond, batchRows, m)
+                        table,
+                        column,
+                        interval,
+                        premake,
+                        defaultPartition,
+                        timezone,
+                        rowsPerSecond,
+                        batchRows,
+                        m,
+                        keyEncoding)
                 .validated();
     }
 
@@ -199,6 +216,9 @@ final class ConvertCommand implements Callable<Integer>, LogOption.Holder {
                 .append('\n');
         if (!"UTC".equals(timezone)) {
             e.append("    timezone: ").append(timezone).append('\n');
+        }
+        if (keyEncoding != null) {
+            e.append("    key_encoding: ").append(keyEncoding).append('\n');
         }
         e.append("    default_partition: ")
                 .append(defaultPartition ? "keep" : "none")

@@ -8,6 +8,7 @@ import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
+import dev.partitionkeeper.workflows.plan.MaintenancePlanner;
 import dev.partitionkeeper.workflows.plan.PartitionInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -54,7 +55,8 @@ final class DevPass {
 
     void layout(String when) throws SQLException {
         try (Connection c = runtime.dataSource().getConnection()) {
-            CatalogSnapshot snap = CatalogReader.read(c, policy.table());
+            // epoch keys show their bounds as times
+            CatalogSnapshot snap = MaintenancePlanner.keyed(CatalogReader.read(c, policy.table()), policy);
             Map<String, Long> rows = new HashMap<>();
             try (Statement s = c.createStatement()) {
                 for (PartitionInfo p : snap.partitions()) {

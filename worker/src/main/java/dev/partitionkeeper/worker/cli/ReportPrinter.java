@@ -20,7 +20,7 @@ public final class ReportPrinter {
 
     public static void plan(PrintWriter out, MaintenancePlan plan) {
         out.println("Plan for " + plan.table() + " (key " + plan.keyColumn() + " "
-                + plan.keyType().sqlName() + ", runway " + plan.runwayPartitions() + " partition(s) ahead):");
+                + plan.keyType().label() + ", runway " + plan.runwayPartitions() + " partition(s) ahead):");
         AsciiTable t = new AsciiTable(List.of("#", "action", "partition", "range"), "Nothing to do");
         int i = 1;
         for (PlannedAction a : plan.actions()) {

@@ -34,7 +34,9 @@ final class RestoreCommand implements Callable<Integer>, LogOption.Holder {
             index = "0",
             paramLabel = "LOCATION",
             description =
-                    "The archive's directory: s3://bucket/prefix/<schema>/<table>/<partition>/, file:///path or a path.")
+                    "The archive's directory: s3://bucket/prefix/<schema>/<table>/<partition>/, file:///path or a path;"
+                            + " or, with archive.format iceberg, iceberg:<schema>.<table>/<partition> or"
+                            + " iceberg:<schema>.<table>@<from>..<to> (the partition's bounds).")
     String location;
 
     @Option(

@@ -107,6 +107,9 @@ final class ValidateCommand implements Callable<Integer> {
             return;
         }
         for (TablePolicy p : cfg.tables()) {
+            if (p.interval().isValueStep()) {
+                continue; // an integer key's runway is in key values, not time
+            }
             Duration period = Duration.ofMinutes(p.interval().minimumMinutes());
             Duration runway = period.multipliedBy(p.premake());
             if (p.interval().isSubDay() && runway.compareTo(gap) < 0) {

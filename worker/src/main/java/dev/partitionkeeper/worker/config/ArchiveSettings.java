@@ -6,6 +6,8 @@ import dev.partitionkeeper.activities.archive.export.ExportOptions;
 import dev.partitionkeeper.activities.archive.store.ArchiveStores;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +25,7 @@ import java.util.Set;
  * @param maxFileBytes a partition's Parquet output is split into parts above this size
  * @param zstdLevel ZSTD compression level
  * @param workDir local scratch directory for files being written or read back; null = java.io.tmpdir
+ * @param format {@code archive.format} and the Iceberg catalog settings
  */
 public record ArchiveSettings(
         String location,
@@ -32,17 +35,25 @@ public record ArchiveSettings(
         long s3PartSizeBytes,
         long maxFileBytes,
         int zstdLevel,
-        Path workDir) {
+        Path workDir,
+        ArchiveFormatSettings format) {
 
-    static final Set<String> KEYS = Set.of(
-            "location",
-            "s3_endpoint",
-            "s3_region",
-            "s3_path_style",
-            "s3_part_size_mb",
-            "max_file_size_mb",
-            "zstd_level",
-            "work_dir");
+    static final Set<String> KEYS = keys();
+
+    private static Set<String> keys() {
+        Set<String> k = new LinkedHashSet<>(List.of(
+                "location",
+                "s3_endpoint",
+                "s3_region",
+                "s3_path_style",
+                "s3_part_size_mb",
+                "max_file_size_mb",
+                "zstd_level",
+                "work_dir"));
+        k.addAll(ArchiveFormatSettings.KEYS);
+        return Collections.unmodifiableSet(k);
+    }
+
     public static final long DEFAULT_PART_SIZE_MB = 16;
     public static final long DEFAULT_MAX_FILE_SIZE_MB = 1024;
     public static final int DEFAULT_ZSTD_LEVEL = ExportOptions.DEFAULT_ZSTD_LEVEL;
@@ -88,7 +99,8 @@ public record ArchiveSettings(
                 part * 1024 * 1024,
                 max * 1024 * 1024,
                 zstd,
-                workDir);
+                workDir,
+                ArchiveFormatSettings.from(flat, fromEnv, problems));
     }
 
     private static long number(
@@ -126,11 +138,12 @@ public record ArchiveSettings(
                 DEFAULT_PART_SIZE_MB * 1024 * 1024,
                 DEFAULT_MAX_FILE_SIZE_MB * 1024 * 1024,
                 DEFAULT_ZSTD_LEVEL,
-                null);
+                null,
+                ArchiveFormatSettings.parquet());
     }
 
     public ArchiveSettings withLocation(String l) {
         return new ArchiveSettings(
-                l, s3Endpoint, s3Region, s3PathStyle, s3PartSizeBytes, maxFileBytes, zstdLevel, workDir);
+                l, s3Endpoint, s3Region, s3PathStyle, s3PartSizeBytes, maxFileBytes, zstdLevel, workDir, format);
     }
 }

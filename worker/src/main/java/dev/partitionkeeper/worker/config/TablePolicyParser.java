@@ -2,6 +2,7 @@ package dev.partitionkeeper.worker.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
+import dev.partitionkeeper.workflows.model.KeyEncoding;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.Retention;
 import dev.partitionkeeper.workflows.model.RetentionAction;
@@ -35,6 +36,8 @@ final class TablePolicyParser {
             "retention_action",
             "drop_grace",
             "partition_name",
+            "key_encoding",
+            "retention_column",
             "database");
 
     private static final String EXAMPLE = "tables: [{table: public.events, interval: monthly}]";
@@ -113,6 +116,8 @@ final class TablePolicyParser {
             problems.add(where + ": retention_action " + ra.label() + " needs a retention (e.g. retention: 12 months)");
         }
         int grace = dropGrace(t, where);
+        KeyEncoding encoding =
+                !t.has("key_encoding") ? null : parsed(where, () -> KeyEncoding.parse(text(t, "key_encoding")), null);
         String database = text(t, "database");
         // a fleet's table is one per database: the same table under another database: selector is no duplicate
         String key = (database == null ? "" : database + "/") + name;
@@ -135,7 +140,18 @@ final class TablePolicyParser {
         TablePolicy policy = parsed(
                 where,
                 () -> new TablePolicy(
-                        name, interval, premake, retention, zone, dpm, ra, grace, text(t, "partition_name"), database),
+                        name,
+                        interval,
+                        premake,
+                        retention,
+                        zone,
+                        dpm,
+                        ra,
+                        grace,
+                        text(t, "partition_name"),
+                        encoding,
+                        text(t, "retention_column"),
+                        database),
                 null);
         return clean ? policy : null;
     }

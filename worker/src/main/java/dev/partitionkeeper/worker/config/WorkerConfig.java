@@ -87,6 +87,11 @@ public record WorkerConfig(
                 !policyRequired && file.noTables() ? List.of() : TablePolicyParser.parse(file.tables(), problems);
         FleetSection fleet = FleetSection.from(flat, fromEnv, file.databases(), postgres.poolSize(), problems);
         fleet.checkTables(tables, problems);
+        if (fleet.isFleet() && archive.format() != null && archive.format().iceberg()) {
+            // one Iceberg table per managed table: two databases' public.events would share it
+            problems.add("archive.format iceberg is not supported with databases: (a fleet) yet; use the Parquet"
+                    + " archive (archive.format: parquet, the default), which keeps each database in its own folder");
+        }
         for (TablePolicy t : tables) {
             if (t.retentionAction() != RetentionAction.DETACH_ONLY && archive.location() == null) {
                 problems.add("tables (" + t.table() + "): retention_action "

@@ -2,6 +2,7 @@ package dev.partitionkeeper.worker.metrics;
 
 import dev.partitionkeeper.activities.postgres.CatalogConflictException;
 import dev.partitionkeeper.activities.postgres.CatalogReader;
+import dev.partitionkeeper.activities.postgres.KeyStatsReader;
 import dev.partitionkeeper.activities.postgres.PolicyException;
 import dev.partitionkeeper.activities.postgres.Sql;
 import dev.partitionkeeper.activities.postgres.bookkeeping.BookkeepingReader;
@@ -13,6 +14,7 @@ import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
 import dev.partitionkeeper.workflows.plan.KeyAxis;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.LayoutVerifier;
+import dev.partitionkeeper.workflows.plan.MaintenancePlanner;
 import dev.partitionkeeper.workflows.plan.PartitionInfo;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -47,7 +49,8 @@ final class TableStateReader {
             Books books = books(c, policy);
             CatalogSnapshot snap;
             try {
-                snap = CatalogReader.read(c, policy.table());
+                snap = MaintenancePlanner.keyed(
+                        KeyStatsReader.withStats(c, CatalogReader.read(c, policy.table()), policy), policy);
             } catch (PolicyException | CatalogConflictException e) {
                 return TableState.unreadable(
                         e.getMessage(),
@@ -61,7 +64,10 @@ final class TableStateReader {
             return new TableState(
                     true,
                     null,
-                    runwayEnd(snap, policy.zone(), now),
+                    snap.keyType().isInteger()
+                            // integer keys have no time runway: infinite while the partitions hold the newest ids
+                            ? (layout.runwayPartitions() > 0 ? Instant.MAX : null)
+                            : runwayEnd(snap, policy.zone(), now),
                     layout.runwayPartitions(),
                     policy.premake(),
                     snap.defaultRows(),
@@ -97,9 +103,9 @@ final class TableStateReader {
             return null;
         }
         // timestamp and date bounds are wall-clock times in the policy's zone
-        return type == KeyType.TIMESTAMPTZ
-                ? KeyAxis.instant(at)
-                : KeyAxis.wallClock(at, zone, type).atZone(zone).toInstant();
+        return type.kind() == KeyType.Kind.TIME && type != KeyType.TIMESTAMPTZ
+                ? KeyAxis.wallClock(at, zone, type).atZone(zone).toInstant()
+                : KeyAxis.instant(KeyAxis.toMicros(at, type));
     }
 
     private record Books(int unverified, Instant oldestUnverified, Instant lastPass) {}

@@ -1,6 +1,7 @@
 package dev.partitionkeeper.worker.schedule;
 
 import dev.partitionkeeper.activities.postgres.CatalogReader;
+import dev.partitionkeeper.activities.postgres.KeyStatsReader;
 import dev.partitionkeeper.activities.postgres.bookkeeping.Bookkeeping;
 import dev.partitionkeeper.activities.postgres.bookkeeping.BookkeepingReader;
 import dev.partitionkeeper.activities.postgres.bookkeeping.BookkeepingReader.ActionLogEntry;
@@ -10,6 +11,7 @@ import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
 import dev.partitionkeeper.workflows.plan.KeyAxis;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.LayoutVerifier;
+import dev.partitionkeeper.workflows.plan.MaintenancePlanner;
 import dev.partitionkeeper.workflows.plan.PartitionInfo;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -78,7 +80,8 @@ public final class TableStatusReader {
                 (int) archived.stream().filter(a -> a.droppedAt() != null).count());
         CatalogSnapshot snap;
         try {
-            snap = CatalogReader.read(c, policy.table());
+            snap = MaintenancePlanner.keyed(
+                    KeyStatsReader.withStats(c, CatalogReader.read(c, policy.table()), policy), policy);
         } catch (RuntimeException e) {
             // missing table, not range-partitioned, a name taken by something else: say so, keep the bookkeeping
             return new TableStatus(
@@ -116,7 +119,7 @@ public final class TableStatusReader {
         return new TableStatus(
                 table,
                 snap.keyColumn(),
-                snap.keyType().sqlName(),
+                snap.keyType().label(),
                 parts,
                 layout.runwayPartitions(),
                 policy.premake(),

@@ -22,7 +22,9 @@ import java.util.Set;
  */
 public record WorkerPoolSettings(int maxConcurrentActivities, int tableParallelism, Duration shutdownGrace) {
 
-    public static final int DEFAULT_TABLE_PARALLELISM = 1;
+    /** Tables with work one pass maintains at once: fits the default pool (pool_size 8 runs 7 steps at once). */
+    public static final int DEFAULT_TABLE_PARALLELISM = 4;
+
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     /** More tables at once than this only queues DDL behind itself. */
     public static final int MAX_TABLE_PARALLELISM = 64;

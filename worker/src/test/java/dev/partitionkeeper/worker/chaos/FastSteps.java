@@ -30,7 +30,7 @@ final class FastSteps {
     /** Also how long a killed worker's step waits before it is retried elsewhere. */
     static final Duration STEP_HEARTBEAT = Duration.ofSeconds(5);
 
-    private static final Set<String> READS = Set.of("plan", "verifyLayout", "load");
+    private static final Set<String> READS = Set.of("plan", "survey", "verifyLayout", "load");
 
     private FastSteps() {}
 

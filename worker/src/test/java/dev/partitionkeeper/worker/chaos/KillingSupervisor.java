@@ -12,9 +12,11 @@ import java.util.Random;
 
 /**
  * Keeps one worker process running and SIGKILLs it on a seeded schedule: each kill comes at a random delay
- * (0 to 800 ms) after the worker is seen making progress (a new row in {@code action_log}: a step just
- * finished, the next is starting), or at the latest 0.5 to 4.5 s after it started. A killed worker is
- * restarted at once.
+ * (0 to 300 ms) after the worker is seen making progress (a new row in {@code action_log}: a step just
+ * finished, the next is starting), or at the latest 0.3 to 1.5 s after it started, and always while a step
+ * is running on it (the server lists an activity started), so every kill interrupts a step: a pass takes
+ * under a second once the worker is warm, and a kill that came after its last step would test nothing. A
+ * killed worker is restarted at once.
  */
 final class KillingSupervisor implements AutoCloseable {
     private final Path config;
@@ -82,11 +84,14 @@ final class KillingSupervisor implements AutoCloseable {
             long a = actions();
             if (a > progressMark) {
                 progressMark = -1; // seen: kill soon
-                killAt = Math.min(killAt, now + rng.nextInt(800) * 1_000_000L);
+                killAt = Math.min(killAt, now + rng.nextInt(300) * 1_000_000L);
             }
         }
         if (now >= killAt) {
             List<String> inFlight = PendingSteps.of(client);
+            if (inFlight.stream().noneMatch(step -> step.endsWith("/started"))) {
+                return; // between steps: wait for the next one to start, so the kill interrupts a step
+            }
             worker.kill();
             killsLeft--;
             killsThisPass.add("pid " + worker.pid() + " after " + (now - startedAt) / 1_000_000 + " ms " + inFlight);
@@ -95,7 +100,7 @@ final class KillingSupervisor implements AutoCloseable {
     }
 
     private void scheduleFallback() {
-        killAt = System.nanoTime() + (500 + rng.nextInt(4000)) * 1_000_000L;
+        killAt = System.nanoTime() + (300 + rng.nextInt(1200)) * 1_000_000L;
     }
 
     private Connection connection;

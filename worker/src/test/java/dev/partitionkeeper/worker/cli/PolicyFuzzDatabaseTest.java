@@ -44,6 +44,7 @@ class PolicyFuzzDatabaseTest {
         {"public.two_keys", "public.two_keys is partitioned by 2 columns"},
         {"public.by_expression", "public.by_expression is partitioned by an expression"},
         {"public.by_int", "public.by_int is partitioned by column id of type bigint"},
+        {"public.by_numeric", "public.by_numeric is partitioned by column amount of type numeric(10,2); a numeric key"},
         {"public.by_text", "public.by_text is partitioned by column day of type text"},
         {"public.events_2020", "public.events_2020 is not range-partitioned: it is an ordinary table"},
         {"public.\"\u00c9v\u00e9nements\u2603\"", "\u00c9v\u00e9nements\u2603\" is not range-partitioned"},
@@ -107,6 +108,7 @@ class PolicyFuzzDatabaseTest {
                 "CREATE TABLE public.two_keys (a date, b date) PARTITION BY RANGE (a, b)",
                 "CREATE TABLE public.by_expression (t timestamp) PARTITION BY RANGE ((date_trunc('day', t)))",
                 "CREATE TABLE public.by_int (id bigint) PARTITION BY RANGE (id)",
+                "CREATE TABLE public.by_numeric (amount numeric(10,2)) PARTITION BY RANGE (amount)",
                 "CREATE TABLE public.by_text (day text) PARTITION BY RANGE (day)",
                 "CREATE TABLE public.\"\u00c9v\u00e9nements\u2603\" (x int)");
         String before = catalog(url);

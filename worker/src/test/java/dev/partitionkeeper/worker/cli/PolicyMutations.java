@@ -110,7 +110,8 @@ final class PolicyMutations {
                     "m\u00f6nthly",
                     "0 months",
                     "-1",
-                    12,
+                    // a bare whole number is a step of key values for an integer key (issue 16): valid in the file
+                    12.5,
                     true,
                     list("monthly"),
                     map("every", "month"),

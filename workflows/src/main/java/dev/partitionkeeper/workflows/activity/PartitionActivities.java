@@ -49,6 +49,16 @@ public interface PartitionActivities {
     @ActivityMethod
     ActionResult detachPartition(TablePolicy policy, PlannedAction.DetachPartition action);
 
+    /**
+     * Runs one table's catalog-only actions in order and then checks its layout, in one activity: a table whose
+     * pass only creates runway and detaches costs one activity, not one per action and one for the layout. Each
+     * action is the same idempotent step as {@link #createPartition}, {@link #detachPartition} and the others, so a
+     * retry after any failure does only what is still missing; a refusal fails it as it fails them. {@code
+     * nowMillis} is the workflow's clock, for the layout check.
+     */
+    @ActivityMethod
+    TableDdlResult applyDdl(TableDdl table, long nowMillis);
+
     /** Reads the catalog again and checks runway, gaps and the default partition. */
     @ActivityMethod
     LayoutReport verifyLayout(TablePolicy policy, long nowMillis);

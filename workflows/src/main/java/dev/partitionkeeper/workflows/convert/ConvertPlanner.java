@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows.convert;
 
+import dev.partitionkeeper.workflows.model.KeyEncoding;
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.TableName;
@@ -28,8 +29,11 @@ public final class ConvertPlanner {
     public static PartitionLayout layout(Inspection table, ConvertRequest request, Instant now) {
         PartitionInterval interval = request.partitionInterval();
         ZoneId zone = request.zone();
-        KeyType type = table.keyType();
         TableName name = TableName.parse(table.table(), "public");
+        KeyType type = KeyEncoding.apply(request.encoding(), table.keyType(), name.toString(), request.column());
+        if (type.isInteger()) {
+            return idLayout(table, request, name, type);
+        }
         ZoneId periods = KeyAxis.periodZone(interval, zone, type);
         LocalDateTime current = interval.floor(KeyAxis.wallClock(KeyAxis.now(now, zone, type), periods, type));
         LocalDateTime end = interval.plus(current, (long) request.premake() + 1);
@@ -62,6 +66,42 @@ public final class ConvertPlanner {
                     b,
                     KeyAxis.display(a, type, zone),
                     KeyAxis.display(b, type, zone)));
+        }
+        return new PartitionLayout(
+                parts, request.defaultPartition() ? MaintenancePlanner.partitionName(name, "default") : null);
+    }
+
+    /**
+     * Integer keys: steps of key values from the one holding the smallest key to {@code premake} steps past the one
+     * holding the largest (from 0 for an empty table).
+     */
+    private static PartitionLayout idLayout(Inspection table, ConvertRequest request, TableName name, KeyType type) {
+        PartitionInterval interval = request.partitionInterval();
+        KeyAxis.periodZone(interval, request.zone(), type);
+        long step = interval.step();
+        long min = table.minKey() == null ? 0 : table.minKey();
+        long max = table.maxKey() == null ? min : table.maxKey();
+        long start = Math.floorDiv(min, step) * step;
+        long last = Math.floorDiv(max, step) * step;
+        long count = (last - start) / step + 1 + request.premake();
+        if (count > MAX_PARTITIONS) {
+            throw new IllegalArgumentException("the rows of " + table.table() + " span " + request.column() + " " + min
+                    + " to " + max + ": more than " + MAX_PARTITIONS + " partitions of " + step + " key values; use a"
+                    + " larger --interval, or fix the stray keys first");
+        }
+        List<PlannedAction.CreatePartition> parts = new ArrayList<>();
+        for (long a = start, i = 0; i < count; i++) {
+            long b = a > MaintenancePlanner.maxKeyValue(type) - step ? KeyAxis.MAX : a + step;
+            parts.add(new PlannedAction.CreatePartition(
+                    MaintenancePlanner.idPartitionName(name, a),
+                    a,
+                    b,
+                    Long.toString(a),
+                    KeyAxis.display(b, type, null)));
+            if (b == KeyAxis.MAX) {
+                break;
+            }
+            a = b;
         }
         return new PartitionLayout(
                 parts, request.defaultPartition() ? MaintenancePlanner.partitionName(name, "default") : null);

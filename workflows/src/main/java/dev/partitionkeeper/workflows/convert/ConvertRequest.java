@@ -1,5 +1,6 @@
 package dev.partitionkeeper.workflows.convert;
 
+import dev.partitionkeeper.workflows.model.KeyEncoding;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.TableName;
 import java.time.DateTimeException;
@@ -17,6 +18,8 @@ import java.time.ZoneId;
  * @param rowsPerSecond copy throttle; 0 means as fast as the server goes
  * @param batchRows rows per copy transaction (default {@link #DEFAULT_BATCH_ROWS})
  * @param mode convert, rollback or finish
+ * @param keyEncoding for a bigint key holding time since the epoch: {@code epoch_seconds} ... {@code epoch_nanos}
+ *     ({@link KeyEncoding}); null otherwise
  */
 public record ConvertRequest(
         String table,
@@ -27,11 +30,26 @@ public record ConvertRequest(
         String timezone,
         long rowsPerSecond,
         int batchRows,
-        ConvertMode mode) {
+        ConvertMode mode,
+        String keyEncoding) {
 
     public static final int DEFAULT_PREMAKE = 3;
     public static final int DEFAULT_BATCH_ROWS = 10_000;
     public static final int MAX_BATCH_ROWS = 1_000_000;
+
+    /** A request without a key encoding. */
+    public ConvertRequest(
+            String table,
+            String column,
+            String interval,
+            int premake,
+            boolean defaultPartition,
+            String timezone,
+            long rowsPerSecond,
+            int batchRows,
+            ConvertMode mode) {
+        this(table, column, interval, premake, defaultPartition, timezone, rowsPerSecond, batchRows, mode, null);
+    }
 
     public static ConvertRequest convert(String table, String column, String interval) {
         return new ConvertRequest(
@@ -44,20 +62,32 @@ public record ConvertRequest(
 
     public ConvertRequest withPremake(int n) {
         return new ConvertRequest(
-                table, column, interval, n, defaultPartition, timezone, rowsPerSecond, batchRows, mode);
+                table, column, interval, n, defaultPartition, timezone, rowsPerSecond, batchRows, mode, keyEncoding);
     }
 
     public ConvertRequest withDefaultPartition(boolean d) {
-        return new ConvertRequest(table, column, interval, premake, d, timezone, rowsPerSecond, batchRows, mode);
+        return new ConvertRequest(
+                table, column, interval, premake, d, timezone, rowsPerSecond, batchRows, mode, keyEncoding);
     }
 
     public ConvertRequest withThrottle(long perSecond, int batch) {
-        return new ConvertRequest(table, column, interval, premake, defaultPartition, timezone, perSecond, batch, mode);
+        return new ConvertRequest(
+                table, column, interval, premake, defaultPartition, timezone, perSecond, batch, mode, keyEncoding);
     }
 
     public ConvertRequest withTimezone(String zone) {
         return new ConvertRequest(
-                table, column, interval, premake, defaultPartition, zone, rowsPerSecond, batchRows, mode);
+                table, column, interval, premake, defaultPartition, zone, rowsPerSecond, batchRows, mode, keyEncoding);
+    }
+
+    public ConvertRequest withKeyEncoding(String encoding) {
+        return new ConvertRequest(
+                table, column, interval, premake, defaultPartition, timezone, rowsPerSecond, batchRows, mode, encoding);
+    }
+
+    /** The key encoding, null without one. */
+    public KeyEncoding encoding() {
+        return keyEncoding == null || keyEncoding.isBlank() ? null : KeyEncoding.parse(keyEncoding);
     }
 
     public ConvertMode modeOrDefault() {
@@ -90,6 +120,10 @@ public record ConvertRequest(
             throw new IllegalArgumentException("--column is required: the timestamp or date column to partition by");
         }
         partitionInterval();
+        if (encoding() != null && partitionInterval().isValueStep()) {
+            throw new IllegalArgumentException("--key-encoding " + keyEncoding + " partitions the key by time, but"
+                    + " --interval " + interval + " is a step of key values; use a time interval such as daily");
+        }
         if (premake < 0 || premake > 1000) {
             throw new IllegalArgumentException("premake must be between 0 and 1000 partitions ahead, got: " + premake);
         }

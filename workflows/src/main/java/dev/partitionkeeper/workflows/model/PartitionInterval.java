@@ -23,8 +23,11 @@ import java.util.regex.Pattern;
  * epoch and must divide a day, so they start at every UTC midnight: a clock change never makes an hour
  * vanish or repeat (pg_partman #334).
  *
+ * <p>For integer keys the width is a step of key values instead ({@link #steps}, {@code interval: 1000000});
+ * such an interval has no periods in time, and the time methods ({@link #floor}, {@link #plus}) refuse it.
+ *
  * <p>Serialized (JSON, in workflow histories) as {@link #name()}: {@code "MONTHLY"} for the named intervals,
- * as it always was, {@code "6 hours"} for the others.
+ * as it always was, {@code "6 hours"} for the others, {@code "1000000"} for a step of key values.
  */
 public final class PartitionInterval {
 
@@ -35,7 +38,9 @@ public final class PartitionInterval {
         DAYS,
         WEEKS,
         MONTHS,
-        YEARS
+        YEARS,
+        /** A step of key values, for integer keys ({@code interval: 1000000}); see {@link #steps}. */
+        VALUES
     }
 
     public static final PartitionInterval DAILY = new PartitionInterval(1, Unit.DAYS, "DAILY");
@@ -55,18 +60,70 @@ public final class PartitionInterval {
     private static final LocalDate MONDAY_BEFORE_EPOCH = LocalDate.of(1969, 12, 29);
     private static final LocalDate EPOCH_DAY = LocalDate.of(1970, 1, 1);
 
+    private static final Pattern STEP = Pattern.compile("\\s*[-+]?\\d+\\s*");
+
     private final int amount;
     private final Unit unit;
     private final String name;
+    /** The step of key values ({@link Unit#VALUES}); 0 for time intervals. */
+    private final long step;
 
     private PartitionInterval(int amount, Unit unit, String name) {
+        this(amount, unit, name, 0);
+    }
+
+    private PartitionInterval(int amount, Unit unit, String name, long step) {
         this.amount = amount;
         this.unit = unit;
         this.name = name;
+        this.step = step;
+    }
+
+    /**
+     * A step of {@code step} key values for an integer key: partitions [0, step), [step, 2 * step), ...
+     *
+     * @throws IllegalArgumentException for a step of 0 or less
+     */
+    public static PartitionInterval steps(long step) {
+        if (step < 1) {
+            throw new IllegalArgumentException("interval for an integer key must be a step of at least 1 key value"
+                    + " such as 1000000 (each partition then holds 1000000 ids), got: " + step);
+        }
+        return new PartitionInterval(1, Unit.VALUES, null, step);
+    }
+
+    /** Whether this is a step of key values ({@link #steps}) rather than a time interval. */
+    public boolean isValueStep() {
+        return unit == Unit.VALUES;
+    }
+
+    /**
+     * The step of key values.
+     *
+     * @throws IllegalStateException for a time interval
+     */
+    public long step() {
+        requireStep();
+        return step;
+    }
+
+    private void requireTime() {
+        if (unit == Unit.VALUES) {
+            throw new IllegalStateException("interval " + step + " is a step of key values, not a time interval");
+        }
+    }
+
+    private void requireStep() {
+        if (unit != Unit.VALUES) {
+            throw new IllegalStateException("interval " + label() + " is a time interval, not a step of key values");
+        }
     }
 
     /** {@code amount} units, or the named interval it equals ({@code of(3, MONTHS)} is {@link #QUARTERLY}). */
     public static PartitionInterval of(int amount, Unit unit) {
+        if (unit == Unit.VALUES) {
+            return steps(amount);
+        }
         if (amount < 1 || amount > MAX_AMOUNT) {
             throw new IllegalArgumentException("interval must be between 1 and " + MAX_AMOUNT + " "
                     + unit.name().toLowerCase(Locale.ROOT) + ", got: " + amount);
@@ -105,6 +162,7 @@ public final class PartitionInterval {
 
     /** The start of the period that contains {@code t}. */
     public LocalDateTime floor(LocalDateTime t) {
+        requireTime();
         LocalDate d = t.toLocalDate();
         return switch (unit) {
             case MINUTES, HOURS -> {
@@ -129,6 +187,7 @@ public final class PartitionInterval {
                 d.withDayOfYear(1)
                         .minusYears(Math.floorMod(d.getYear() - 1970L, (long) amount))
                         .atStartOfDay();
+            case VALUES -> throw new IllegalStateException();
         };
     }
 
@@ -138,6 +197,7 @@ public final class PartitionInterval {
     }
 
     public LocalDateTime plus(LocalDateTime start, long n) {
+        requireTime();
         long k = Math.multiplyExact(n, (long) amount);
         return switch (unit) {
             case MINUTES -> start.plusMinutes(k);
@@ -146,6 +206,7 @@ public final class PartitionInterval {
             case WEEKS -> start.plusWeeks(k);
             case MONTHS -> start.plusMonths(k);
             case YEARS -> start.plusYears(k);
+            case VALUES -> throw new IllegalStateException();
         };
     }
 
@@ -154,6 +215,7 @@ public final class PartitionInterval {
      * (sub-day: date, hours and minutes). Intervals without a name of their own are named by their first day.
      */
     public String suffix(LocalDateTime start) {
+        requireTime();
         LocalDate d = start.toLocalDate();
         if (isSubDay()) {
             return String.format(
@@ -194,6 +256,7 @@ public final class PartitionInterval {
             case WEEKS -> 7 * day * amount;
             case MONTHS -> amount == 3 ? 89 * day : 28 * day * amount;
             case YEARS -> 365 * day * amount;
+            case VALUES -> throw new IllegalStateException("interval " + step + " is a step of key values");
         };
     }
 
@@ -213,6 +276,15 @@ public final class PartitionInterval {
         for (PartitionInterval i : NAMED) {
             if (i.name.equalsIgnoreCase(text.trim())) {
                 return i;
+            }
+        }
+        if (STEP.matcher(text).matches()) {
+            try {
+                return steps(Long.parseLong(text.trim().replace("+", "")));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "interval " + text.trim() + " is too large a step of key values; use at most " + Long.MAX_VALUE,
+                        e);
             }
         }
         Matcher m = FORM.matcher(text);
@@ -254,17 +326,24 @@ public final class PartitionInterval {
             case WEEKS -> "2 weeks";
             case MONTHS -> "6 months";
             case YEARS -> "1 year";
+            case VALUES -> "1000000";
         };
     }
 
     /** {@code "MONTHLY"} for the named intervals, {@code "6 hours"} for the others: the serialized form. */
     @JsonValue
     public String name() {
+        if (unit == Unit.VALUES) {
+            return Long.toString(step);
+        }
         return name != null ? name : amount + " " + unitLabel();
     }
 
     /** For messages and reports: {@code monthly}, {@code 6 hours}, {@code 1 hour}. */
     public String label() {
+        if (unit == Unit.VALUES) {
+            return Long.toString(step);
+        }
         return name != null ? name.toLowerCase(Locale.ROOT) : amount + " " + unitLabel();
     }
 
@@ -275,12 +354,15 @@ public final class PartitionInterval {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PartitionInterval other && other.amount == amount && other.unit == unit;
+        return o instanceof PartitionInterval other
+                && other.amount == amount
+                && other.unit == unit
+                && other.step == step;
     }
 
     @Override
     public int hashCode() {
-        return 31 * amount + unit.hashCode();
+        return 31 * (31 * amount + unit.hashCode()) + Long.hashCode(step);
     }
 
     @Override

@@ -100,6 +100,7 @@ public final class PartitionNameTemplate {
             case WEEKS -> interval.amount() == 1 ? "%t_p%G_w%V" : "%t_p%Y%m%d";
             case MONTHS -> interval.amount() == 3 ? "%t_p%Y_q%q" : "%t_p%Y_%m";
             case YEARS -> "%t_p%Y";
+            case VALUES -> "(none: integer keys are named <table>_p<lower bound>)";
         };
     }
 

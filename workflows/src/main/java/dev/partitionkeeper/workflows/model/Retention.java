@@ -1,18 +1,24 @@
 package dev.partitionkeeper.workflows.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.LocalDateTime;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** How long partitions are kept attached: a whole number of days, weeks, months or years. */
-public record Retention(int amount, Unit unit) {
+/**
+ * How long partitions are kept attached: a whole number of days, weeks, months or years, or, for an integer
+ * key, a number of key values ({@link Unit#VALUES}, {@code retention: 50000000}: the newest 50000000 ids).
+ */
+public record Retention(long amount, Unit unit) {
 
     public enum Unit {
         DAYS(1),
         WEEKS(7),
         MONTHS(28),
-        YEARS(365);
+        YEARS(365),
+        /** Key values of an integer key, counted back from its newest value. */
+        VALUES(0);
 
         private final int minDays;
 
@@ -22,6 +28,7 @@ public record Retention(int amount, Unit unit) {
     }
 
     private static final Pattern FORM = Pattern.compile("\\s*(\\d{1,6})\\s*([a-zA-Z]+)\\s*");
+    private static final Pattern VALUES_FORM = Pattern.compile("\\s*[-+]?\\d{1,19}\\s*");
 
     public Retention {
         if (amount < 1) {
@@ -32,6 +39,22 @@ public record Retention(int amount, Unit unit) {
 
     /** Parses {@code "12 months"}, {@code "90 days"}, {@code "1 year"}, {@code "6 weeks"}. */
     public static Retention parse(String text) {
+        if (text != null && VALUES_FORM.matcher(text).matches()) {
+            long n;
+            try {
+                n = Long.parseLong(text.trim().replace("+", ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "retention " + text.trim() + " is more key values than a bigint" + " holds; use at most "
+                                + Long.MAX_VALUE,
+                        e);
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException("retention in key values must be at least 1 (the newest key values"
+                        + " kept, e.g. retention: 50000000), got: " + n);
+            }
+            return new Retention(n, Unit.VALUES);
+        }
         Matcher m = text == null ? null : FORM.matcher(text);
         if (m == null || !m.matches()) {
             throw new IllegalArgumentException(
@@ -61,6 +84,7 @@ public record Retention(int amount, Unit unit) {
     /** {@code t} minus this retention, in calendar terms (12 months before March 31 is March 31). */
     public LocalDateTime subtractFrom(LocalDateTime t) {
         return switch (unit) {
+            case VALUES -> throw new IllegalStateException("retention " + amount + " counts key values, not time");
             case DAYS -> t.minusDays(amount);
             case WEEKS -> t.minusWeeks(amount);
             case MONTHS -> t.minusMonths(amount);
@@ -70,11 +94,23 @@ public record Retention(int amount, Unit unit) {
 
     /** The shortest this retention can be, in days (a month counts 28). */
     public long minimumDays() {
-        return (long) amount * unit.minDays;
+        if (unit == Unit.VALUES) {
+            throw new IllegalStateException("retention " + amount + " counts key values, not time");
+        }
+        return amount * unit.minDays;
+    }
+
+    /** Whether this counts key values of an integer key rather than time. Not a JSON property. */
+    @JsonIgnore
+    public boolean isValues() {
+        return unit == Unit.VALUES;
     }
 
     @Override
     public String toString() {
+        if (unit == Unit.VALUES) {
+            return Long.toString(amount);
+        }
         String u = unit.name().toLowerCase(Locale.ROOT);
         return amount + " " + (amount == 1 ? u.substring(0, u.length() - 1) : u);
     }

@@ -17,6 +17,10 @@ import java.time.ZoneId;
  * @param dropGraceDays days between a verified archive and the drop (archive_and_drop only)
  * @param partitionName template for the names of new partitions ({@link PartitionNameTemplate}, e.g.
  *     {@code "%t_y%Ym%m"}); null (the default) for {@code <table>_p2026_03}-style names
+ * @param keyEncoding what a {@code bigint} key holds when it holds time since the epoch ({@code key_encoding});
+ *     null for a key partitioned by its own type
+ * @param retentionColumn for an integer key with a time retention: the timestamp column whose newest value in a
+ *     partition decides when the partition has aged out ({@code retention_column}); null otherwise
  * @param database the database of a fleet ({@code databases:}) the table is in; null (the default) for the one
  *     database of {@code postgres:}. Before the fleet is resolved (in the file as written) it may be a
  *     {@code LIKE} pattern over database names such as {@code tenant_%}.
@@ -31,6 +35,8 @@ public record TablePolicy(
         RetentionAction retentionAction,
         int dropGraceDays,
         String partitionName,
+        KeyEncoding keyEncoding,
+        String retentionColumn,
         String database) {
 
     public static final int DEFAULT_PREMAKE = 4;
@@ -76,19 +82,30 @@ public record TablePolicy(
             throw new IllegalArgumentException(
                     "drop_grace must be 0 days or more for " + table + ", got: " + dropGraceDays);
         }
+        if (retentionColumn != null && retentionColumn.isBlank()) {
+            retentionColumn = null;
+        }
         if (database != null && database.isBlank()) {
             throw new IllegalArgumentException("database must be a database name for " + table + ", got: \"\"");
         }
-        if (partitionName != null) {
+        if (interval.isValueStep()) {
+            checkValueStep(table, interval, retention, partitionName, keyEncoding, retentionColumn);
+        } else {
+            checkTimeInterval(table, interval, retention, retentionColumn);
+        }
+        if (partitionName != null && !interval.isValueStep()) {
             PartitionNameTemplate.of(partitionName, table, interval);
         }
-        if (retention != null && shorterThanOne(retention, interval)) {
+        if (retention != null
+                && !retention.isValues()
+                && !interval.isValueStep()
+                && shorterThanOne(retention, interval)) {
             throw new IllegalArgumentException("retention " + retention + " for " + table + " is shorter than one "
                     + interval.label() + " partition; use at least one interval");
         }
     }
 
-    /** A policy of the single database ({@code postgres:}). */
+    /** A policy on a key partitioned by its own type, without a retention column. */
     public TablePolicy(
             TableName table,
             PartitionInterval interval,
@@ -109,7 +126,95 @@ public record TablePolicy(
                 retentionAction,
                 dropGraceDays,
                 partitionName,
+                null,
+                null,
                 null);
+    }
+
+    /** A policy of the single database ({@code postgres:}). */
+    public TablePolicy(
+            TableName table,
+            PartitionInterval interval,
+            int premake,
+            Retention retention,
+            String timezone,
+            DefaultPartitionMode defaultPartition,
+            RetentionAction retentionAction,
+            int dropGraceDays,
+            String partitionName,
+            KeyEncoding keyEncoding,
+            String retentionColumn) {
+        this(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn,
+                null);
+    }
+
+    private static void checkValueStep(
+            TableName table,
+            PartitionInterval interval,
+            Retention retention,
+            String partitionName,
+            KeyEncoding keyEncoding,
+            String retentionColumn) {
+        if (keyEncoding != null) {
+            throw new IllegalArgumentException("key_encoding " + keyEncoding.label() + " for " + table
+                    + " partitions the key by time, but interval " + interval.label() + " is a step of key values; use"
+                    + " a time interval such as \"1 day\" or \"1 hour\", or remove key_encoding");
+        }
+        if (partitionName != null) {
+            throw new IllegalArgumentException("partition_name templates name time periods, but " + table
+                    + " is partitioned by a step of key values (interval " + interval.label() + "); remove"
+                    + " partition_name: its partitions are named <table>_p<lower bound>");
+        }
+        if (retention == null) {
+            if (retentionColumn != null) {
+                throw new IllegalArgumentException("retention_column " + retentionColumn + " for " + table
+                        + " needs a retention such as \"90 days\"");
+            }
+            return;
+        }
+        if (retention.isValues()) {
+            if (retentionColumn != null) {
+                throw new IllegalArgumentException("retention " + retention + " for " + table + " counts key values,"
+                        + " so retention_column " + retentionColumn + " has nothing to do; use a time retention"
+                        + " such as \"90 days\" with it, or remove retention_column");
+            }
+            if (retention.amount() < interval.step()) {
+                throw new IllegalArgumentException("retention " + retention + " for " + table + " is fewer key values"
+                        + " than one partition of " + interval.label() + "; keep at least one partition's worth");
+            }
+            return;
+        }
+        if (retentionColumn == null) {
+            throw new IllegalArgumentException("retention " + retention + " for " + table + " is a time, but its key is"
+                    + " partitioned by a step of key values (interval " + interval.label() + "); name the timestamp"
+                    + " column whose age decides (retention_column: created_at), or keep a number of key values"
+                    + " (e.g. retention: 50000000)");
+        }
+    }
+
+    private static void checkTimeInterval(
+            TableName table, PartitionInterval interval, Retention retention, String retentionColumn) {
+        if (retention != null && retention.isValues()) {
+            throw new IllegalArgumentException("retention " + retention + " for " + table + " is a number of key"
+                    + " values, which needs an integer key partitioned by a step (e.g. interval: 1000000); for"
+                    + " interval " + interval.label() + " give a time such as \"12 months\"");
+        }
+        if (retentionColumn != null) {
+            throw new IllegalArgumentException("retention_column " + retentionColumn + " for " + table
+                    + " is for integer keys partitioned by a step of key values; a time key's own values decide its"
+                    + " retention, so remove retention_column");
+        }
     }
 
     /** A policy with the default partition names. */
@@ -133,7 +238,7 @@ public record TablePolicy(
         int intervalMonths = switch (interval.unit()) {
             case MONTHS -> interval.amount();
             case YEARS -> 12 * interval.amount();
-            case MINUTES, HOURS, DAYS, WEEKS -> 0;
+            case MINUTES, HOURS, DAYS, WEEKS, VALUES -> 0;
         };
         if (intervalMonths > 0 && retention.unit() == Retention.Unit.MONTHS) {
             return retention.amount() < intervalMonths;
@@ -161,10 +266,10 @@ public record TablePolicy(
         return ZoneId.of(timezone);
     }
 
-    public TablePolicy withInterval(PartitionInterval i) {
+    public TablePolicy withInterval(PartitionInterval v) {
         return new TablePolicy(
                 table,
-                i,
+                v,
                 premake,
                 retention,
                 timezone,
@@ -172,80 +277,76 @@ public record TablePolicy(
                 retentionAction,
                 dropGraceDays,
                 partitionName,
+                keyEncoding,
+                retentionColumn,
                 database);
     }
 
-    public TablePolicy withPremake(int n) {
+    public TablePolicy withPremake(int v) {
         return new TablePolicy(
                 table,
                 interval,
-                n,
+                v,
                 retention,
                 timezone,
                 defaultPartition,
                 retentionAction,
                 dropGraceDays,
                 partitionName,
+                keyEncoding,
+                retentionColumn,
                 database);
     }
 
-    public TablePolicy withRetention(Retention r) {
+    public TablePolicy withRetention(Retention v) {
         return new TablePolicy(
                 table,
                 interval,
                 premake,
-                r,
+                v,
                 timezone,
                 defaultPartition,
                 retentionAction,
                 dropGraceDays,
                 partitionName,
+                keyEncoding,
+                retentionColumn,
                 database);
     }
 
-    public TablePolicy withTimezone(String tz) {
+    public TablePolicy withTimezone(String v) {
         return new TablePolicy(
                 table,
                 interval,
                 premake,
                 retention,
-                tz,
+                v,
                 defaultPartition,
                 retentionAction,
                 dropGraceDays,
                 partitionName,
+                keyEncoding,
+                retentionColumn,
                 database);
     }
 
-    public TablePolicy withDefaultPartition(DefaultPartitionMode m) {
-        return new TablePolicy(
-                table,
-                interval,
-                premake,
-                retention,
-                timezone,
-                m,
-                retentionAction,
-                dropGraceDays,
-                partitionName,
-                database);
-    }
-
-    public TablePolicy withRetentionAction(RetentionAction a) {
+    public TablePolicy withDefaultPartition(DefaultPartitionMode v) {
         return new TablePolicy(
                 table,
                 interval,
                 premake,
                 retention,
                 timezone,
-                defaultPartition,
-                a,
+                v,
+                retentionAction,
                 dropGraceDays,
                 partitionName,
+                keyEncoding,
+                retentionColumn,
                 database);
     }
 
-    public TablePolicy withPartitionName(String template) {
+    public TablePolicy withRetentionAction(RetentionAction v) {
         return new TablePolicy(
                 table,
                 interval,
@@ -253,13 +354,15 @@ public record TablePolicy(
                 retention,
                 timezone,
                 defaultPartition,
-                retentionAction,
+                v,
                 dropGraceDays,
-                template,
+                partitionName,
+                keyEncoding,
+                retentionColumn,
                 database);
     }
 
-    public TablePolicy withDatabase(String db) {
+    public TablePolicy withPartitionName(String v) {
         return new TablePolicy(
                 table,
                 interval,
@@ -269,8 +372,58 @@ public record TablePolicy(
                 defaultPartition,
                 retentionAction,
                 dropGraceDays,
+                v,
+                keyEncoding,
+                retentionColumn,
+                database);
+    }
+
+    public TablePolicy withKeyEncoding(KeyEncoding v) {
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
                 partitionName,
-                db);
+                v,
+                retentionColumn,
+                database);
+    }
+
+    public TablePolicy withRetentionColumn(String v) {
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                v,
+                database);
+    }
+
+    public TablePolicy withDatabase(String v) {
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn,
+                v);
     }
 
     /**

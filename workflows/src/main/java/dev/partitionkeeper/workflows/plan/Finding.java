@@ -19,7 +19,9 @@ public record Finding(Kind kind, String message) {
         /** The table's DEFAULT partition disagrees with the policy. */
         DEFAULT_PARTITION,
         /** A partition's bound could not be read (infinity, BC, ...). */
-        UNREADABLE_BOUND
+        UNREADABLE_BOUND,
+        /** An integer key without an index: each pass reads its newest non-empty partition to find the largest key. */
+        KEY_UNINDEXED
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.partitionkeeper.workflows.plan;
 
 import dev.partitionkeeper.workflows.model.DefaultPartitionMode;
+import dev.partitionkeeper.workflows.model.KeyEncoding;
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.PartitionNameTemplate;
@@ -39,6 +40,10 @@ public final class MaintenancePlanner {
      */
     public static MaintenancePlan plan(
             CatalogSnapshot snap, TablePolicy policy, Instant now, List<ArchiveState> detached) {
+        snap = keyed(snap, policy);
+        if (snap.keyType().isInteger()) {
+            return IdPlanner.plan(snap, policy, now, detached);
+        }
         ZoneId zone = policy.zone();
         KeyType type = snap.keyType();
         PartitionInterval interval = policy.interval();
@@ -52,35 +57,7 @@ public final class MaintenancePlanner {
 
         List<PlannedAction> actions = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
-
-        for (PartitionInfo p : snap.partitions()) {
-            if (p.detachPending()) {
-                findings.add(new Finding(
-                        Finding.Kind.DETACH_PENDING,
-                        "detach of " + p.name() + " was left pending by an interrupted run; finalizing it first"));
-                actions.add(new PlannedAction.FinalizeDetach(
-                        p.name(), KeyAxis.display(p.from(), type, zone), KeyAxis.display(p.to(), type, zone)));
-            }
-        }
-
-        var def = snap.defaultPartition();
-        if (def.isEmpty() && policy.defaultPartition() == DefaultPartitionMode.CREATE) {
-            actions.add(new PlannedAction.CreateDefaultPartition(partitionName(snap.table(), "default")));
-        }
-        if (def.isPresent() && policy.defaultPartition() == DefaultPartitionMode.NONE) {
-            findings.add(new Finding(
-                    Finding.Kind.DEFAULT_PARTITION,
-                    "policy says default_partition: none but " + def.get().name()
-                            + " exists; it is left alone (move its rows, then drop it by hand)"));
-        }
-        if (snap.defaultRows() > 0) {
-            findings.add(new Finding(
-                    Finding.Kind.DEFAULT_ROWS,
-                    "default partition " + def.map(PartitionInfo::name).orElse("?")
-                            + " holds " + snap.defaultRows() + " rows with " + snap.keyColumn() + " from "
-                            + KeyAxis.display(snap.defaultMin(), type, zone) + " to "
-                            + KeyAxis.display(snap.defaultMax(), type, zone)));
-        }
+        prelude(snap, policy, actions, findings);
 
         List<PartitionInfo> ranged = snap.ranged();
         long currentAxis = KeyAxis.of(current, periods, type);
@@ -99,33 +76,7 @@ public final class MaintenancePlanner {
             LocalDateTime end = interval.next(start);
             long a = KeyAxis.of(start, periods, type);
             long b = KeyAxis.of(end, periods, type);
-            PartitionInfo exact = null;
-            PartitionInfo overlapping = null;
-            for (PartitionInfo p : snap.partitions()) {
-                if (p.isDefault()) {
-                    continue;
-                }
-                if (p.from() == a && p.to() == b) {
-                    exact = p;
-                } else if (p.overlaps(a, b)) {
-                    overlapping = p;
-                }
-            }
-            if (exact != null) {
-                continue;
-            }
-            if (overlapping != null) {
-                // Covered by a partition of another shape (hand-made, or an older interval): never fight it.
-                if (!(overlapping.from() <= a && overlapping.to() >= b)) {
-                    findings.add(new Finding(
-                            Finding.Kind.MISALIGNED,
-                            "partition " + overlapping.name() + " ["
-                                    + KeyAxis.display(overlapping.from(), type, zone) + ", "
-                                    + KeyAxis.display(overlapping.to(), type, zone)
-                                    + ") overlaps the planned " + interval.label() + " range ["
-                                    + KeyAxis.display(a, type, zone) + ", "
-                                    + KeyAxis.display(b, type, zone) + "); not creating it"));
-                }
+            if (!wanted(snap, a, b, interval, findings, zone)) {
                 continue;
             }
             String name = names == null
@@ -157,8 +108,97 @@ public final class MaintenancePlanner {
                 snap.table(), snap.keyColumn(), type, nowAxis, List.copyOf(actions), List.copyOf(findings), runway);
     }
 
-    private static void planArchive(
-            List<PlannedAction> actions, TablePolicy policy, Instant now, List<ArchiveState> detached) {
+    /**
+     * The snapshot with its key planned as the policy says: a bigint key with a {@code key_encoding} as an epoch
+     * key. Its axis values stay as read (the stored numbers).
+     *
+     * @throws IllegalArgumentException for a {@code key_encoding} on a key that is not a bigint
+     */
+    public static CatalogSnapshot keyed(CatalogSnapshot snap, TablePolicy policy) {
+        KeyType type = KeyEncoding.apply(
+                policy.keyEncoding(), snap.keyType(), snap.table().toString(), snap.keyColumn());
+        return type == snap.keyType() ? snap : snap.withKeyType(type);
+    }
+
+    /** Interrupted detaches to finalize, the default partition to create, and what the default partition holds. */
+    static void prelude(CatalogSnapshot snap, TablePolicy policy, List<PlannedAction> actions, List<Finding> findings) {
+        ZoneId zone = policy.zone();
+        KeyType type = snap.keyType();
+        for (PartitionInfo p : snap.partitions()) {
+            if (p.detachPending()) {
+                findings.add(new Finding(
+                        Finding.Kind.DETACH_PENDING,
+                        "detach of " + p.name() + " was left pending by an interrupted run; finalizing it first"));
+                actions.add(new PlannedAction.FinalizeDetach(
+                        p.name(), KeyAxis.display(p.from(), type, zone), KeyAxis.display(p.to(), type, zone)));
+            }
+        }
+
+        var def = snap.defaultPartition();
+        if (def.isEmpty() && policy.defaultPartition() == DefaultPartitionMode.CREATE) {
+            actions.add(new PlannedAction.CreateDefaultPartition(partitionName(snap.table(), "default")));
+        }
+        if (def.isPresent() && policy.defaultPartition() == DefaultPartitionMode.NONE) {
+            findings.add(new Finding(
+                    Finding.Kind.DEFAULT_PARTITION,
+                    "policy says default_partition: none but " + def.get().name()
+                            + " exists; it is left alone (move its rows, then drop it by hand)"));
+        }
+        if (snap.defaultRows() > 0) {
+            findings.add(new Finding(
+                    Finding.Kind.DEFAULT_ROWS,
+                    "default partition " + def.map(PartitionInfo::name).orElse("?")
+                            + " holds " + snap.defaultRows() + " rows with " + snap.keyColumn() + " from "
+                            + KeyAxis.display(snap.defaultMin(), type, zone) + " to "
+                            + KeyAxis.display(snap.defaultMax(), type, zone)));
+        }
+
+        if (snap.keyStats().defaultForeignRows() > 0) {
+            findings.add(new Finding(
+                    Finding.Kind.DEFAULT_ROWS,
+                    snap.keyStats().defaultForeignRows() + " rows of default partition "
+                            + def.map(PartitionInfo::name).orElse("?") + " have a " + snap.keyColumn()
+                            + " that is not a UUIDv7, so no partition can take them; move them out by hand"));
+        }
+    }
+
+    /**
+     * Whether [a, b) is still to be created: false when a partition has exactly these bounds, or when one of
+     * another shape overlaps it (hand-made, or an older interval: never fought, reported when misaligned).
+     */
+    static boolean wanted(
+            CatalogSnapshot snap, long a, long b, PartitionInterval interval, List<Finding> findings, ZoneId zone) {
+        KeyType type = snap.keyType();
+        PartitionInfo exact = null;
+        PartitionInfo overlapping = null;
+        for (PartitionInfo p : snap.partitions()) {
+            if (p.isDefault()) {
+                continue;
+            }
+            if (p.from() == a && p.to() == b) {
+                exact = p;
+            } else if (p.overlaps(a, b)) {
+                overlapping = p;
+            }
+        }
+        if (exact != null) {
+            return false;
+        }
+        if (overlapping != null) {
+            if (!(overlapping.from() <= a && overlapping.to() >= b)) {
+                findings.add(new Finding(
+                        Finding.Kind.MISALIGNED,
+                        "partition " + overlapping.name() + " [" + KeyAxis.display(overlapping.from(), type, zone)
+                                + ", " + KeyAxis.display(overlapping.to(), type, zone) + ") overlaps the planned "
+                                + interval.label() + " range [" + KeyAxis.display(a, type, zone) + ", "
+                                + KeyAxis.display(b, type, zone) + "); not creating it"));
+            }
+            return false;
+        }
+        return true;
+    }
+
+    static void planArchive(List<PlannedAction> actions, TablePolicy policy, Instant now, List<ArchiveState> detached) {
         if (policy.retentionAction() == RetentionAction.DETACH_ONLY) {
             return;
         }
@@ -253,6 +293,16 @@ public final class MaintenancePlanner {
             }
         }
         return out;
+    }
+
+    /** The name of an integer key's partition starting at {@code from}: {@code <table>_p1000000}. */
+    public static String idPartitionName(TableName table, long from) {
+        return partitionName(table, IdPlanner.suffix(from));
+    }
+
+    /** The largest value of an integer key's type ({@link KeyAxis#MAX} - 1 for bigint and numeric). */
+    public static long maxKeyValue(KeyType type) {
+        return IdPlanner.maxValue(type);
     }
 
     /**

@@ -130,8 +130,13 @@ class PartitionIntervalTest {
         "timestamp without time zone, TIMESTAMP",
         "timestamp(0) without time zone, TIMESTAMP",
         "date, DATE",
-        "integer, ",
-        "bigint, ",
+        "smallint, SMALLINT",
+        "integer, INTEGER",
+        "bigint, BIGINT",
+        "'numeric(20,0)', NUMERIC",
+        "'numeric(10,2)', ",
+        "numeric, ",
+        "uuid, UUID",
         "text, ",
     })
     void keyTypesFromFormatType(String formatted, KeyType expected) {

@@ -43,7 +43,7 @@ class RetentionTest {
                 "twelve months",
                 "",
                 "months",
-                "12",
+                "12 5",
                 "-1 days",
                 "1.5 years",
                 "1234567 days",

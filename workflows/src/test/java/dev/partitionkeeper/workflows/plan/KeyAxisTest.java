@@ -94,7 +94,10 @@ class KeyAxisTest {
     }
 
     @ParameterizedTest
-    @EnumSource(KeyType.class)
+    @EnumSource(
+            value = KeyType.class,
+            names = {"SMALLINT", "INTEGER", "BIGINT", "NUMERIC"},
+            mode = EnumSource.Mode.EXCLUDE)
     void nowAndWallClockAgree(KeyType type) {
         Instant now = Instant.parse("2026-10-25T00:30:00Z"); // 02:30 CEST, before the clocks go back
 

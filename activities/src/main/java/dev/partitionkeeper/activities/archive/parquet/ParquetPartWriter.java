@@ -51,7 +51,18 @@ public final class ParquetPartWriter implements Closeable {
             Map<String, String> footerMetadata,
             ExportOptions options)
             throws IOException {
-        MessageType schema = ParquetSchemas.schema(columns);
+        this(out, columns, null, footerMetadata, options);
+    }
+
+    /** {@code fieldIds}: the Iceberg field id of each column, written into the file's schema; null for none. */
+    public ParquetPartWriter(
+            HashedOutputFile out,
+            List<ArchiveColumn> columns,
+            int[] fieldIds,
+            Map<String, String> footerMetadata,
+            ExportOptions options)
+            throws IOException {
+        MessageType schema = ParquetSchemas.schema(columns, fieldIds);
         this.rowGroupBytes = Math.min(options.rowGroupBytes(), options.maxFileBytes());
         this.footerMetadata = footerMetadata;
         this.pages = new PageCompressor(options.zstdLevel());

@@ -19,9 +19,18 @@ public final class ParquetSchemas {
     private ParquetSchemas() {}
 
     static MessageType schema(List<ArchiveColumn> columns) {
+        return schema(columns, null);
+    }
+
+    /**
+     * With {@code fieldIds} (one per column, or null for none) each field carries its Iceberg field id, which
+     * Iceberg readers resolve columns by.
+     */
+    static MessageType schema(List<ArchiveColumn> columns, int[] fieldIds) {
         Types.MessageTypeBuilder message = Types.buildMessage();
-        for (ArchiveColumn col : columns) {
-            message.addField(field(col));
+        for (int i = 0; i < columns.size(); i++) {
+            PrimitiveType f = field(columns.get(i));
+            message.addField(fieldIds == null ? f : f.withId(fieldIds[i]));
         }
         return message.named(MESSAGE_NAME);
     }

@@ -17,7 +17,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * Hadoop runtime; this does not. Reads UNCOMPRESSED pages too; any other codec is refused with a clear
  * message. Writing compresses its pages itself ({@link ParquetPartWriter}).
  */
-final class ZstdCodecFactory implements CompressionCodecFactory {
+public final class ZstdCodecFactory implements CompressionCodecFactory {
 
     private final List<AutoCloseable> contexts = new ArrayList<>();
 

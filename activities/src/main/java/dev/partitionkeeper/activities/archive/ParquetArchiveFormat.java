@@ -1,0 +1,62 @@
+package dev.partitionkeeper.activities.archive;
+
+import dev.partitionkeeper.activities.archive.export.ExportOptions;
+import dev.partitionkeeper.activities.archive.export.ExportRequest;
+import dev.partitionkeeper.activities.archive.export.ParquetExporter;
+import dev.partitionkeeper.activities.archive.export.ProgressListener;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifest;
+import dev.partitionkeeper.activities.archive.manifest.ArchiveManifests;
+import dev.partitionkeeper.activities.archive.store.ArchiveStore;
+import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
+import dev.partitionkeeper.workflows.activity.ExportResult;
+import dev.partitionkeeper.workflows.activity.VerifyResult;
+import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import java.io.IOException;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/** {@code archive.format: parquet} (the default): a folder of Parquet files plus manifest.json per partition. */
+public final class ParquetArchiveFormat implements ArchiveFormat {
+
+    private final ArchiveStore store;
+    private final ParquetExporter exporter;
+    private final ArchiveVerifier verifier;
+
+    public ParquetArchiveFormat(DataSource dataSource, ArchiveStore store, ExportOptions options) {
+        this.store = store;
+        this.exporter = new ParquetExporter(dataSource, store, options);
+        this.verifier = options.workDir() == null
+                ? new ArchiveVerifier(dataSource, store)
+                : new ArchiveVerifier(dataSource, store, options.workDir());
+    }
+
+    @Override
+    public String location(TableName parent, String partition) {
+        return ArchiveLayout.of(parent, partition).locationIn(store);
+    }
+
+    @Override
+    public boolean isComplete(TableName parent, String partition) throws IOException {
+        return store.exists(ArchiveLayout.of(parent, partition).manifestKey());
+    }
+
+    @Override
+    public ExportResult export(TablePolicy policy, ExportRequest request, ProgressListener listener)
+            throws IOException, SQLException {
+        return exporter.export(request, listener);
+    }
+
+    @Override
+    public VerifyResult verify(TablePolicy policy, String partition, TableName source)
+            throws IOException, SQLException {
+        return verifier.verify(ArchiveLayout.of(policy.table(), partition), source);
+    }
+
+    @Override
+    public Archived archived(TableName parent, String partition) throws IOException {
+        ArchiveManifest m = ArchiveManifests.require(store, ArchiveLayout.of(parent, partition));
+        return new Archived(m.rowCount(), m.contentChecksum());
+    }
+}

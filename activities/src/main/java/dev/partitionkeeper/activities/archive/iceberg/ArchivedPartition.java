@@ -1,0 +1,151 @@
+package dev.partitionkeeper.activities.archive.iceberg;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.partitionkeeper.activities.archive.column.ArchiveColumn;
+import dev.partitionkeeper.activities.archive.summary.ContentChecksum;
+import dev.partitionkeeper.workflows.model.TableName;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.util.SnapshotUtil;
+
+/**
+ * What one archived partition's snapshot says about itself, in its summary: the source partition, its
+ * bounds, row count, content checksum and the columns as exported. This is how a retried export recognises
+ * its own commit and how verify, drop and restore find the partition's files.
+ */
+record ArchivedPartition(
+        long snapshotId,
+        TableName parent,
+        String partition,
+        String boundFrom,
+        String boundTo,
+        String keyColumn,
+        long rows,
+        String contentChecksum,
+        String keyMin,
+        String keyMax,
+        Long keyLow,
+        Long keyHigh,
+        List<ArchiveColumn> columns) {
+
+    static final String PREFIX = "partition-keeper.";
+    static final String TABLE = PREFIX + "table";
+    static final String PARTITION = PREFIX + "partition";
+    static final String BOUND_FROM = PREFIX + "bound-from";
+    static final String BOUND_TO = PREFIX + "bound-to";
+    static final String KEY = PREFIX + "key";
+    static final String ROWS = PREFIX + "rows";
+    static final String CHECKSUM = PREFIX + "content-checksum";
+    static final String ALGORITHM = PREFIX + "checksum-algorithm";
+    static final String KEY_MIN = PREFIX + "key-min";
+    static final String KEY_MAX = PREFIX + "key-max";
+    static final String COLUMNS = PREFIX + "columns";
+    /** The key's min/max as Iceberg values (days, microseconds, integers), for the scan filter; integer keys only. */
+    static final String KEY_LOW = PREFIX + "key-low";
+
+    static final String KEY_HIGH = PREFIX + "key-high";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The summary entries of the snapshot that archives this partition. */
+    Map<String, String> summary() {
+        Map<String, String> s = new HashMap<>();
+        s.put(TABLE, parent.toString());
+        s.put(PARTITION, partition);
+        putIf(s, BOUND_FROM, boundFrom);
+        putIf(s, BOUND_TO, boundTo);
+        s.put(KEY, keyColumn);
+        s.put(ROWS, Long.toString(rows));
+        s.put(CHECKSUM, contentChecksum);
+        s.put(ALGORITHM, ContentChecksum.ALGORITHM);
+        putIf(s, KEY_MIN, keyMin);
+        putIf(s, KEY_MAX, keyMax);
+        putIf(s, KEY_LOW, keyLow == null ? null : keyLow.toString());
+        putIf(s, KEY_HIGH, keyHigh == null ? null : keyHigh.toString());
+        try {
+            s.put(COLUMNS, JSON.writeValueAsString(columns));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return s;
+    }
+
+    private static void putIf(Map<String, String> m, String k, String v) {
+        if (v != null) {
+            m.put(k, v);
+        }
+    }
+
+    static ArchivedPartition of(Snapshot s) {
+        Map<String, String> m = s.summary();
+        try {
+            List<ArchiveColumn> columns = JSON.readValue(m.get(COLUMNS), new TypeReference<List<ArchiveColumn>>() {});
+            return new ArchivedPartition(
+                    s.snapshotId(),
+                    TableName.parse(m.get(TABLE), "public"),
+                    m.get(PARTITION),
+                    m.get(BOUND_FROM),
+                    m.get(BOUND_TO),
+                    m.get(KEY),
+                    Long.parseLong(m.get(ROWS)),
+                    m.get(CHECKSUM),
+                    m.get(KEY_MIN),
+                    m.get(KEY_MAX),
+                    m.containsKey(KEY_LOW) ? Long.valueOf(m.get(KEY_LOW)) : null,
+                    m.containsKey(KEY_HIGH) ? Long.valueOf(m.get(KEY_HIGH)) : null,
+                    columns);
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw new IllegalStateException(
+                    "snapshot " + s.snapshotId() + " names partition " + m.get(PARTITION)
+                            + " but its summary cannot be read: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** The snapshot of the table's current history that archived {@code partition} of {@code parent}, if any. */
+    static Optional<ArchivedPartition> find(Table table, TableName parent, String partition) {
+        return find(table, s -> parent.toString().equals(s.get(TABLE)) && partition.equals(s.get(PARTITION)));
+    }
+
+    /** The same, found by the partition's bounds (restore by table and bounds). */
+    static Optional<ArchivedPartition> findByBounds(Table table, TableName parent, String from, String to) {
+        return find(
+                table,
+                s -> parent.toString().equals(s.get(TABLE))
+                        && unquote(from).equals(unquote(s.get(BOUND_FROM)))
+                        && unquote(to).equals(unquote(s.get(BOUND_TO))));
+    }
+
+    /** A bound as recorded, without the quotes PostgreSQL's literal form may carry. */
+    static String unquote(String bound) {
+        if (bound == null) {
+            return null;
+        }
+        String b = bound.trim();
+        return b.length() >= 2 && b.startsWith("'") && b.endsWith("'")
+                ? b.substring(1, b.length() - 1).replace("''", "'")
+                : b;
+    }
+
+    private interface SummaryTest {
+        boolean test(Map<String, String> summary);
+    }
+
+    private static Optional<ArchivedPartition> find(Table table, SummaryTest test) {
+        if (table.currentSnapshot() == null) {
+            return Optional.empty();
+        }
+        for (Snapshot s : SnapshotUtil.currentAncestors(table)) {
+            if (s.summary() != null && s.summary().containsKey(PARTITION) && test.test(s.summary())) {
+                return Optional.of(of(s));
+            }
+        }
+        return Optional.empty();
+    }
+}

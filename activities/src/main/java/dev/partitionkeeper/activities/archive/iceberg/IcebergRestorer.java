@@ -1,0 +1,266 @@
+package dev.partitionkeeper.activities.archive.iceberg;
+
+import dev.partitionkeeper.activities.archive.column.ArchiveColumn;
+import dev.partitionkeeper.activities.archive.column.CatalogColumns;
+import dev.partitionkeeper.activities.archive.copy.CopyTextEncoder;
+import dev.partitionkeeper.activities.archive.copy.TableScan;
+import dev.partitionkeeper.activities.archive.copy.TextFormSettings;
+import dev.partitionkeeper.activities.archive.copy.Transactions;
+import dev.partitionkeeper.activities.archive.restore.DdlBuilder;
+import dev.partitionkeeper.activities.archive.summary.RowSummary;
+import dev.partitionkeeper.workflows.activity.RestoreResult;
+import dev.partitionkeeper.workflows.model.TableName;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import javax.sql.DataSource;
+import org.apache.iceberg.Table;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.PGCopyOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads one archived partition back from Iceberg (found by name or by its bounds) into a new table, reading
+ * the snapshot's files through Iceberg and COPYing the rows in; commits only when the restored table's row
+ * count and content checksum equal the snapshot's. Optionally attaches it to the parent again.
+ */
+public final class IcebergRestorer {
+
+    private static final Logger log = LoggerFactory.getLogger(IcebergRestorer.class);
+    private static final int COPY_BUFFER_BYTES = 256 * 1024;
+
+    private final DataSource dataSource;
+    private final Supplier<IcebergTables> catalog;
+
+    /** {@code catalog} is asked on first use: the catalog opens lazily (see {@link IcebergArchiveFormat}). */
+    IcebergRestorer(DataSource dataSource, Supplier<IcebergTables> catalog) {
+        this.dataSource = dataSource;
+        this.catalog = catalog;
+    }
+
+    /** The prefix of an Iceberg archive's location for {@code restore}. */
+    public static final String SCHEME = "iceberg:";
+
+    /**
+     * {@code iceberg:<schema>.<table>/<partition>} (by name) or {@code iceberg:<schema>.<table>@<from>..<to>} (by
+     * the bounds as PostgreSQL printed them, e.g. {@code iceberg:public.events@2024-01-01 00:00:00+00..2024-02-01
+     * 00:00:00+00}).
+     */
+    public static boolean isIcebergLocation(String location) {
+        return location != null && location.startsWith(SCHEME);
+    }
+
+    /** What an Iceberg archive location names: the parent, the partition and its recorded bounds. */
+    public record Archived(TableName parent, String partition, String boundFrom, String boundTo, long rows) {}
+
+    /**
+     * @throws IllegalArgumentException when the location is malformed or names nothing archived
+     */
+    public Archived resolve(String location) {
+        Resolved r = find(location);
+        return new Archived(r.p.parent(), r.p.partition(), r.p.boundFrom(), r.p.boundTo(), r.p.rows());
+    }
+
+    private record Resolved(Table table, ArchivedPartition p) {}
+
+    private Resolved find(String location) {
+        if (!isIcebergLocation(location)) {
+            throw new IllegalArgumentException("not an Iceberg archive location: \"" + location + "\"");
+        }
+        String rest = location.substring(SCHEME.length());
+        int at = rest.indexOf('@');
+        int slash = rest.indexOf('/');
+        String help = "; write iceberg:<schema>.<table>/<partition> or iceberg:<schema>.<table>@<from>..<to>,"
+                + " e.g. iceberg:public.events/events_p2024_01";
+        if (at > 0 && (slash < 0 || at < slash)) {
+            TableName parent = TableName.parse(rest.substring(0, at), "public");
+            String bounds = rest.substring(at + 1);
+            int dots = bounds.indexOf("..");
+            if (dots < 0) {
+                throw new IllegalArgumentException(
+                        "Iceberg archive location \"" + location + "\" has no ..  between" + " its bounds" + help);
+            }
+            Table t = table(parent);
+            String from = ArchivedPartition.unquote(bounds.substring(0, dots));
+            String to = ArchivedPartition.unquote(bounds.substring(dots + 2));
+            ArchivedPartition p = ArchivedPartition.findByBounds(t, parent, from, to)
+                    .orElseThrow(() -> new IllegalArgumentException("no snapshot of Iceberg table " + t.name()
+                            + " archives the partition FROM (" + from + ") TO (" + to + ") of " + parent));
+            return new Resolved(t, p);
+        }
+        if (slash > 0) {
+            TableName parent = TableName.parse(rest.substring(0, slash), "public");
+            String partition = rest.substring(slash + 1);
+            Table t = table(parent);
+            ArchivedPartition p = ArchivedPartition.find(t, parent, partition)
+                    .orElseThrow(() -> new IllegalArgumentException("no snapshot of Iceberg table " + t.name()
+                            + " archives partition " + partition + " of " + parent));
+            return new Resolved(t, p);
+        }
+        throw new IllegalArgumentException("Iceberg archive location \"" + location + "\" names no partition" + help);
+    }
+
+    /**
+     * Restores what {@code location} names into {@code into} (null: the partition's own name beside its parent).
+     * A table of that name that already holds exactly the archived rows is a finished earlier run.
+     */
+    public RestoreResult restore(String location, TableName into) throws IOException, SQLException {
+        Resolved r = find(location);
+        TableName target = into != null ? into : new TableName(r.p.parent().schema(), r.p.partition());
+        try (Connection c = dataSource.getConnection()) {
+            if (CatalogColumns.relationOid(c, target) >= 0) {
+                RowSummary s = new RowSummary(r.p.columns(), r.p.keyColumn());
+                boolean autoCommit = c.getAutoCommit();
+                c.setAutoCommit(false);
+                try {
+                    TableScan.scan(c, target, r.p.columns(), s::add);
+                } finally {
+                    Transactions.end(c, autoCommit);
+                }
+                if (s.rows() == r.p.rows() && s.checksum().equals(r.p.contentChecksum())) {
+                    return new RestoreResult(true, location, target.toString(), s.rows(), s.checksum(), List.of());
+                }
+                throw new IllegalStateException("table " + target + " already exists and does not match the archive ("
+                        + s.rows() + " rows, checksum " + s.checksum() + "; the archive has " + r.p.rows() + ", "
+                        + r.p.contentChecksum() + "); restore --into another name");
+            }
+        }
+        return restore(r.table, r.p, target, false);
+    }
+
+    /** The partition's archive, by name. */
+    public RestoreResult restore(TableName parent, String partition, TableName into, boolean attach)
+            throws IOException, SQLException {
+        Table t = table(parent);
+        ArchivedPartition p = ArchivedPartition.find(t, parent, partition)
+                .orElseThrow(() -> new IllegalArgumentException("no snapshot of Iceberg table " + t.name()
+                        + " archives partition " + partition + " of " + parent));
+        return restore(t, p, into, attach);
+    }
+
+    /** The partition's archive, by its bounds as PostgreSQL printed them when it was detached. */
+    public RestoreResult restoreBounds(TableName parent, String from, String to, TableName into, boolean attach)
+            throws IOException, SQLException {
+        Table t = table(parent);
+        ArchivedPartition p = ArchivedPartition.findByBounds(
+                        t, parent, ArchivedPartition.unquote(from), ArchivedPartition.unquote(to))
+                .orElseThrow(() -> new IllegalArgumentException("no snapshot of Iceberg table " + t.name()
+                        + " archives the partition FROM (" + from + ") TO (" + to + ") of " + parent));
+        return restore(t, p, into, attach);
+    }
+
+    private Table table(TableName parent) {
+        IcebergTables tables = catalog.get();
+        return tables.find(parent)
+                .orElseThrow(() -> new IllegalArgumentException("there is no Iceberg table " + tables.id(parent)
+                        + " for " + parent + ": nothing was archived"));
+    }
+
+    private RestoreResult restore(Table table, ArchivedPartition p, TableName into, boolean attach)
+            throws IOException, SQLException {
+        List<ArchiveColumn> columns = p.columns();
+        int[] loaded = IntStream.range(0, columns.size())
+                .filter(i -> !columns.get(i).isGenerated())
+                .toArray();
+        String where = table.name() + " snapshot " + p.snapshotId();
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            boolean committed = false;
+            try {
+                if (CatalogColumns.relationOid(c, into) >= 0) {
+                    throw new IllegalArgumentException("table " + into + " already exists: restore into another name"
+                            + " (--into schema.table) or drop it first");
+                }
+                TextFormSettings.applyLocal(c);
+                try (Statement st = c.createStatement()) {
+                    st.execute(DdlBuilder.createTable(into, columns));
+                }
+                IcebergReadback.Readback readback = load(c, table, p, into, loaded);
+                List<String> mismatches = new ArrayList<>(readback.mismatches());
+                long rows = -1;
+                String checksum = null;
+                if (mismatches.isEmpty()) {
+                    RowSummary restored = new RowSummary(columns, p.keyColumn());
+                    TableScan.scan(c, into, columns, restored::add);
+                    rows = restored.rows();
+                    checksum = restored.checksum();
+                    if (rows != p.rows()) {
+                        mismatches.add("row count: snapshot " + p.rows() + ", restored " + rows);
+                    }
+                    if (!checksum.equals(p.contentChecksum())) {
+                        mismatches.add("content checksum: snapshot " + p.contentChecksum() + ", restored " + checksum);
+                    }
+                }
+                if (mismatches.isEmpty() && attach) {
+                    if (p.boundFrom() == null || p.boundTo() == null) {
+                        mismatches.add("the snapshot does not record the partition's bounds: attach it by hand");
+                    } else {
+                        try (Statement st = c.createStatement()) {
+                            st.execute("ALTER TABLE " + p.parent().quoted() + " ATTACH PARTITION " + into.quoted()
+                                    + " FOR VALUES FROM (" + literal(p.boundFrom()) + ") TO (" + literal(p.boundTo())
+                                    + ")");
+                        }
+                    }
+                }
+                if (mismatches.isEmpty()) {
+                    c.commit();
+                    committed = true;
+                    log.info("restored {} rows from {} into {}", rows, where, into);
+                } else {
+                    log.warn("restore of {} into {} rolled back: {}", where, into, mismatches);
+                }
+                return new RestoreResult(committed, where, into.toString(), rows, checksum, mismatches);
+            } finally {
+                if (!committed) {
+                    Transactions.end(c, autoCommit);
+                } else {
+                    c.setAutoCommit(autoCommit);
+                }
+            }
+        }
+    }
+
+    /** A bound as PostgreSQL printed it ({@code '2024-01-01 00:00:00+00'}, {@code 100}, {@code MINVALUE}). */
+    static String literal(String bound) {
+        String b = bound.trim();
+        if (b.startsWith("'")
+                || b.matches("-?[0-9]+")
+                || b.equalsIgnoreCase("MINVALUE")
+                || b.equalsIgnoreCase("MAXVALUE")) {
+            return b;
+        }
+        return "'" + b.replace("'", "''") + "'";
+    }
+
+    private static IcebergReadback.Readback load(
+            Connection c, Table table, ArchivedPartition p, TableName into, int[] loaded)
+            throws SQLException, IOException {
+        List<ArchiveColumn> columns = p.columns();
+        StringBuilder sql = new StringBuilder("COPY ").append(into.quoted()).append(" (");
+        for (int j = 0; j < loaded.length; j++) {
+            sql.append(j == 0 ? "" : ", ")
+                    .append(TableName.quoteIdent(columns.get(loaded[j]).name()));
+        }
+        sql.append(") FROM STDIN (FORMAT text)");
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString());
+        CopyTextEncoder encoder = new CopyTextEncoder(columns, loaded);
+        PGCopyOutputStream out = new PGCopyOutputStream(copy, COPY_BUFFER_BYTES);
+        try {
+            IcebergReadback.Readback r = IcebergReadback.read(table, p, row -> encoder.write(row, out));
+            out.endCopy();
+            return r;
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.partitionkeeper.activities.postgres;
+
+import dev.partitionkeeper.workflows.model.KeyType;
+import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
+import dev.partitionkeeper.workflows.plan.KeyAxis;
+import dev.partitionkeeper.workflows.plan.KeyStats;
+import dev.partitionkeeper.workflows.plan.MaintenancePlanner;
+import dev.partitionkeeper.workflows.plan.PartitionInfo;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads the {@link KeyStats} a table's plan needs, never by scanning the table:
+ *
+ * <ul>
+ *   <li>integer keys: the largest key, as {@code SELECT max(key)} on the newest partitions, from the top down
+ *       until one has rows. PostgreSQL answers it from a btree index on the key (one descent); without such an
+ *       index it reads the newest non-empty partition, the one being filled, whole. The empty premade
+ *       partitions above it cost nothing either way.
+ *   <li>a {@code retention_column}: the newest value of that column in each partition below the one holding the
+ *       largest key, in one statement, each answered from an index on the column. Refused without such an index
+ *       (each pass would read every old partition whole) or when the column is not a timestamp or date.
+ *   <li>UUIDv7 keys: how many rows of the default partition are not version 7 (the default partition is counted
+ *       every pass anyway).
+ * </ul>
+ */
+public final class KeyStatsReader {
+    /** SQLSTATE numeric_value_out_of_range: a numeric(p,0) key beyond a bigint. */
+    private static final String OUT_OF_RANGE = "22003";
+
+    private KeyStatsReader() {}
+
+    /**
+     * {@code snap} with its {@link KeyStats}, checked against {@code policy}.
+     *
+     * @throws PolicyException when the key does not fit the policy, or the retention_column is missing, of the
+     *     wrong type or without an index
+     */
+    public static CatalogSnapshot withStats(Connection c, CatalogSnapshot snap, TablePolicy policy)
+            throws SQLException {
+        CatalogSnapshot keyed;
+        try {
+            keyed = MaintenancePlanner.keyed(snap, policy);
+        } catch (IllegalArgumentException e) {
+            throw new PolicyException(snap.table() + ": " + e.getMessage());
+        }
+        try {
+            KeyAxis.periodZone(policy.interval(), policy.zone(), keyed.keyType());
+        } catch (IllegalArgumentException e) {
+            boolean kinds = keyed.keyType().isInteger() != policy.interval().isValueStep();
+            throw new PolicyException(
+                    kinds
+                            ? "table " + snap.table() + " is partitioned by column " + snap.keyColumn() + " of type "
+                                    + snap.keyType().sqlName() + "; " + e.getMessage()
+                            : policy.table() + ": " + e.getMessage());
+        }
+        KeyType type = keyed.keyType();
+        Long maxKey = type.isInteger() ? maxKey(c, snap) : null;
+        KeyType retentionType = null;
+        Map<String, Long> newest = Map.of();
+        long parentOid = type.isInteger() ? CatalogReader.oid(c, snap.table()) : 0;
+        boolean unindexed = type.isInteger() && !indexed(c, parentOid, snap.keyColumn());
+        if (policy.retentionColumn() != null && type.isInteger()) {
+            retentionType = retentionColumnType(c, snap.table(), parentOid, policy.retentionColumn());
+            newest = newest(c, snap, policy.retentionColumn(), maxKey);
+        }
+        long foreign = 0;
+        if (type == KeyType.UUID && snap.defaultRows() > 0) {
+            PartitionInfo def = snap.defaultPartition().orElseThrow();
+            foreign = Sql.queryLong(
+                    c,
+                    "SELECT count(*) FROM " + new TableName(def.schema(), def.name()).quoted() + " WHERE substr("
+                            + TableName.quoteIdent(snap.keyColumn()) + "::text, 15, 1) <> '7'");
+        }
+        if (maxKey == null && retentionType == null && foreign == 0 && !unindexed) {
+            return snap;
+        }
+        return snap.withKeyStats(new KeyStats(maxKey, retentionType, newest, foreign, unindexed));
+    }
+
+    /** Whether the parent has a (partitioned) index whose first column is {@code column}, without a predicate. */
+    private static boolean indexed(Connection c, long parentOid, String column) throws SQLException {
+        return Sql.queryLong(
+                        c,
+                        "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                                + " AND a.attnum = i.indkey[0] WHERE i.indrelid = ? AND a.attname = ?"
+                                + " AND i.indpred IS NULL",
+                        parentOid,
+                        column)
+                > 0;
+    }
+
+    /**
+     * The largest key in the newest non-empty partition, or null when no partition holds rows. Every empty
+     * partition above it (the premade runway, however long) is walked: an empty table's max costs nothing.
+     */
+    private static Long maxKey(Connection c, CatalogSnapshot snap) throws SQLException {
+        List<PartitionInfo> ranged = snap.ranged();
+        String key = TableName.quoteIdent(snap.keyColumn());
+        for (int i = ranged.size() - 1; i >= 0; i--) {
+            PartitionInfo p = ranged.get(i);
+            TableName part = new TableName(p.schema(), p.name());
+            try (PreparedStatement ps = c.prepareStatement("SELECT max(" + key + ")::bigint FROM " + part.quoted());
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long v = rs.getLong(1);
+                if (!rs.wasNull()) {
+                    return v;
+                }
+            } catch (SQLException e) {
+                if (OUT_OF_RANGE.equals(e.getSQLState())) {
+                    throw new PolicyException(
+                            "the largest " + snap.keyColumn() + " in " + part + " is beyond a bigint's"
+                                    + " range; partition-keeper manages numeric keys up to " + Long.MAX_VALUE);
+                }
+                throw e;
+            }
+        }
+        return null;
+    }
+
+    /** The retention column's type, refused unless it is a timestamp or date column with an index. */
+    private static KeyType retentionColumnType(Connection c, TableName table, long parentOid, String column)
+            throws SQLException {
+        String formatted = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT format_type(atttypid, atttypmod) FROM"
+                + " pg_attribute WHERE attrelid = ? AND attname = ? AND attnum > 0 AND NOT attisdropped")) {
+            ps.setLong(1, parentOid);
+            ps.setString(2, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    formatted = rs.getString(1);
+                }
+            }
+        }
+        if (formatted == null) {
+            throw new PolicyException("retention_column " + column + " does not exist in " + table
+                    + "; name the timestamp column whose age decides retention, e.g. retention_column: created_at");
+        }
+        KeyType type = KeyType.fromSqlName(formatted);
+        if (type == null || type.kind() != KeyType.Kind.TIME) {
+            throw new PolicyException("retention_column " + column + " of " + table + " is " + formatted
+                    + "; it must be timestamptz, timestamp or date, the time each row was written (e.g. created_at)");
+        }
+        if (!indexed(c, parentOid, column)) {
+            throw new PolicyException("retention_column " + column + " of " + table + " has no index, so every pass"
+                    + " would read each old partition whole to find its newest row; create one first: CREATE INDEX ON "
+                    + table.quoted() + " (" + TableName.quoteIdent(column) + ")");
+        }
+        return type;
+    }
+
+    /**
+     * The newest retention column value (axis of its type, {@link KeyAxis#MIN} when empty) of each partition
+     * wholly below the largest key: the ones retention may detach.
+     */
+    private static Map<String, Long> newest(Connection c, CatalogSnapshot snap, String column, Long maxKey)
+            throws SQLException {
+        List<PartitionInfo> old = new ArrayList<>();
+        for (PartitionInfo p : snap.ranged()) {
+            if (maxKey != null && p.to() != KeyAxis.MAX && p.to() <= maxKey) {
+                old.add(p);
+            }
+        }
+        Map<String, Long> out = new HashMap<>();
+        if (old.isEmpty()) {
+            return out;
+        }
+        String col = TableName.quoteIdent(column);
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < old.size(); i++) {
+            PartitionInfo p = old.get(i);
+            // an infinite newest value (infinity) never ages: read as the largest time there is
+            parts.add("SELECT " + i + ", CASE WHEN isfinite(max(" + col + ")) THEN floor(extract(epoch FROM max("
+                    + col + ")) * 1000000)::bigint WHEN max(" + col + ") IS NOT NULL THEN " + (KeyAxis.MAX - 1)
+                    + " END FROM "
+                    + new TableName(p.schema(), p.name()).quoted());
+        }
+        try (PreparedStatement ps = c.prepareStatement(parts.stream().collect(Collectors.joining(" UNION ALL ")));
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long v = rs.getLong(2);
+                out.put(old.get(rs.getInt(1)).name(), rs.wasNull() ? KeyAxis.MIN : v);
+            }
+        }
+        return out;
+    }
+}
