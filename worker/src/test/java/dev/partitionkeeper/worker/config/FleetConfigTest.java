@@ -245,6 +245,19 @@ class FleetConfigTest {
     }
 
     @Test
+    void theIcebergArchiveIsRefusedForAFleet() {
+        assertProblem(
+                """
+                archive:
+                  location: /srv/archive
+                  format: iceberg
+                databases: [{name: a}]
+                tables: [{table: public.t, interval: daily}]
+                """,
+                "archive.format iceberg is not supported with databases: (a fleet) yet");
+    }
+
+    @Test
     void likePatternsMatchAsInSql() {
         assertTrue(DatabaseEntry.like("tenant_%", "tenant_1"));
         assertTrue(DatabaseEntry.like("tenant_%", "tenantX1"), "_ is one character in LIKE");
