@@ -246,15 +246,13 @@ class FleetConfigTest {
 
     @Test
     void theIcebergArchiveIsRefusedForAFleet() {
-        assertProblem(
-                """
+        assertProblem("""
                 archive:
                   location: /srv/archive
                   format: iceberg
                 databases: [{name: a}]
                 tables: [{table: public.t, interval: daily}]
-                """,
-                "archive.format iceberg is not supported with databases: (a fleet) yet");
+                """, "archive.format iceberg is not supported with databases: (a fleet) yet");
     }
 
     @Test
