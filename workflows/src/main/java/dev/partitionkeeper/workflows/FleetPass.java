@@ -91,6 +91,32 @@ final class FleetPass {
         return out;
     }
 
+    /** Whether failed tables are a fleet's ({@code <database>/<table>}), so the failure names the databases. */
+    static boolean isFleetReport(List<TableReport> failed) {
+        return !failed.isEmpty()
+                && failed.stream().allMatch(r -> MaintenanceRequests.splitDatabase(r.table())[0] != null);
+    }
+
+    /**
+     * The pass's failure for a fleet, by database: {@code database tenant_2 (2 tables failed): tenant_2/public.events:
+     * <why>; ...}, the first failed table's reason for each (a database that is down fails all its tables alike).
+     */
+    static String failedDatabases(List<TableReport> failed) {
+        Map<String, List<TableReport>> byDatabase = new LinkedHashMap<>();
+        for (TableReport r : failed) {
+            byDatabase
+                    .computeIfAbsent(MaintenanceRequests.splitDatabase(r.table())[0], d -> new ArrayList<>())
+                    .add(r);
+        }
+        List<String> parts = new ArrayList<>();
+        for (var e : byDatabase.entrySet()) {
+            TableReport first = e.getValue().get(0);
+            parts.add("database " + e.getKey() + " (" + e.getValue().size() + " table(s) failed): " + first.table()
+                    + ": " + first.error());
+        }
+        return String.join("; ", parts);
+    }
+
     private Promise<DatabasePassResult> start(
             String passId, String db, List<TablePolicy> tables, boolean dryRun, String reason, int parallelism) {
         ChildWorkflowOptions options = ChildWorkflowOptions.newBuilder()

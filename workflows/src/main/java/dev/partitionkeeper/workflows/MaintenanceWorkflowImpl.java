@@ -181,10 +181,12 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
         MaintenanceReport report = withCarriedFailures(merge(reports, request));
         upsertOutcome(report);
         if (report.failed()) {
-            String failed = report.tables().stream()
+            List<TableReport> failures = report.tables().stream()
                     .filter(r -> TableReport.FAILED.equals(r.status()))
-                    .map(r -> r.table() + ": " + r.error())
-                    .collect(Collectors.joining("; "));
+                    .toList();
+            String failed = FleetPass.isFleetReport(failures)
+                    ? FleetPass.failedDatabases(failures)
+                    : failures.stream().map(r -> r.table() + ": " + r.error()).collect(Collectors.joining("; "));
             // Fail the run so the UI and alerts see it; the full report travels in the failure details.
             throw ApplicationFailure.newNonRetryableFailure(
                     "maintenance failed for " + failed, Failures.PASS_FAILED, report);

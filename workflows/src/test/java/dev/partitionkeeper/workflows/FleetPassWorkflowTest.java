@@ -124,7 +124,11 @@ class FleetPassWorkflowTest {
         assertEquals(3, report.tables().size());
         assertEquals(TableReport.FAILED, report.tables().get(1).status());
         assertTrue(report.tables().get(1).error().contains("connection refused by tenant_2"), report::toString);
-        assertTrue(f.getOriginalMessage().contains("tenant_2/public.transactions"), f::getOriginalMessage);
+        assertTrue(
+                f.getOriginalMessage()
+                        .startsWith("maintenance failed for database tenant_2 (1 table(s) failed):"
+                                + " tenant_2/public.transactions: "),
+                f::getOriginalMessage);
         for (int i : new int[] {0, 2}) {
             TableReport r = report.tables().get(i);
             assertEquals(TableReport.OK, r.status(), r::toString);
