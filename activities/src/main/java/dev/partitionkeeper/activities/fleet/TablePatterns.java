@@ -57,7 +57,13 @@ public final class TablePatterns {
         for (var e : found.entrySet()) {
             List<TablePolicy> by = e.getValue();
             TablePolicy first = withTable(by.get(0), e.getKey());
-            if (by.size() == 1) {
+            if (TablePattern.isPattern(e.getKey())) {
+                // its policy would be taken for a pattern again: refused, as a listed table with a * is
+                out.add(new Match(
+                        first,
+                        e.getKey() + " holds a * in its name, which partition-keeper reads as a pattern's wildcard;"
+                                + " rename the table to manage it"));
+            } else if (by.size() == 1) {
                 out.add(new Match(first, null));
             } else {
                 out.add(new Match(
