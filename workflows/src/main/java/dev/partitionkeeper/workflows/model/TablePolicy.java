@@ -21,6 +21,9 @@ import java.time.ZoneId;
  *     null for a key partitioned by its own type
  * @param retentionColumn for an integer key with a time retention: the timestamp column whose newest value in a
  *     partition decides when the partition has aged out ({@code retention_column}); null otherwise
+ * @param database the database of a fleet ({@code databases:}) the table is in; null (the default) for the one
+ *     database of {@code postgres:}. Before the fleet is resolved (in the file as written) it may be a
+ *     {@code LIKE} pattern over database names such as {@code tenant_%}.
  */
 public record TablePolicy(
         TableName table,
@@ -33,7 +36,8 @@ public record TablePolicy(
         int dropGraceDays,
         String partitionName,
         KeyEncoding keyEncoding,
-        String retentionColumn) {
+        String retentionColumn,
+        String database) {
 
     public static final int DEFAULT_PREMAKE = 4;
     /**
@@ -81,6 +85,9 @@ public record TablePolicy(
         if (retentionColumn != null && retentionColumn.isBlank()) {
             retentionColumn = null;
         }
+        if (database != null && database.isBlank()) {
+            throw new IllegalArgumentException("database must be a database name for " + table + ", got: \"\"");
+        }
         if (interval.isValueStep()) {
             checkValueStep(table, interval, retention, partitionName, keyEncoding, retentionColumn);
         } else {
@@ -120,6 +127,35 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 null,
+                null,
+                null);
+    }
+
+    /** A policy of the single database ({@code postgres:}). */
+    public TablePolicy(
+            TableName table,
+            PartitionInterval interval,
+            int premake,
+            Retention retention,
+            String timezone,
+            DefaultPartitionMode defaultPartition,
+            RetentionAction retentionAction,
+            int dropGraceDays,
+            String partitionName,
+            KeyEncoding keyEncoding,
+            String retentionColumn) {
+        this(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn,
                 null);
     }
 
@@ -242,7 +278,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                database);
     }
 
     public TablePolicy withPremake(int v) {
@@ -257,7 +294,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                database);
     }
 
     public TablePolicy withRetention(Retention v) {
@@ -272,7 +310,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                database);
     }
 
     public TablePolicy withTimezone(String v) {
@@ -287,7 +326,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                database);
     }
 
     public TablePolicy withDefaultPartition(DefaultPartitionMode v) {
@@ -302,7 +342,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                database);
     }
 
     public TablePolicy withRetentionAction(RetentionAction v) {
@@ -317,7 +358,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                database);
     }
 
     public TablePolicy withPartitionName(String v) {
@@ -332,7 +374,8 @@ public record TablePolicy(
                 dropGraceDays,
                 v,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                database);
     }
 
     public TablePolicy withKeyEncoding(KeyEncoding v) {
@@ -347,7 +390,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 v,
-                retentionColumn);
+                retentionColumn,
+                database);
     }
 
     public TablePolicy withRetentionColumn(String v) {
@@ -362,6 +406,31 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
+                v,
+                database);
+    }
+
+    public TablePolicy withDatabase(String v) {
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn,
                 v);
+    }
+
+    /**
+     * The table as reports, status and workflow IDs name it: {@code public.events} in the single database,
+     * {@code tenant_1/public.events} in a fleet.
+     */
+    public String qualifiedName() {
+        return database == null ? table.toString() : database + "/" + table;
     }
 }
