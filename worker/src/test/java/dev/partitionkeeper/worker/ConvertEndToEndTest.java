@@ -41,8 +41,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ConvertEndToEndTest {
     static final int ROWS = 1_000_000;
-    /** Scheduling noise on a loaded 2-core CI machine, on top of the lock timeout. */
-    static final long STALL_MARGIN_MILLIS = 1_500;
+    /**
+     * Scheduling noise on a loaded 2-core machine, on top of the lock timeout: a write took 1.8 s with a build
+     * beside the test. The bound catches a write queued behind the conversion's locks for its whole copy or replay
+     * (tens of seconds here), not a slow scheduler; the stall itself is measured by {@code bench/writer_stall.sh}.
+     */
+    static final long STALL_MARGIN_MILLIS = 4_000;
 
     /** Inserts and updates continuously; remembers every id it inserted and the last note it wrote per id. */
     static final class Writer implements Runnable {
