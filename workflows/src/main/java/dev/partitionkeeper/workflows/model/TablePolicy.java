@@ -21,6 +21,8 @@ import java.time.ZoneId;
  *     null for a key partitioned by its own type
  * @param retentionColumn for an integer key with a time retention: the timestamp column whose newest value in a
  *     partition decides when the partition has aged out ({@code retention_column}); null otherwise
+ * @param archiveRetention how long an archived and dropped partition stays in the archive, counted from its upper
+ *     bound ({@code archive_retention}, compliance); null keeps archives forever
  */
 public record TablePolicy(
         TableName table,
@@ -33,7 +35,8 @@ public record TablePolicy(
         int dropGraceDays,
         String partitionName,
         KeyEncoding keyEncoding,
-        String retentionColumn) {
+        String retentionColumn,
+        Retention archiveRetention) {
 
     public static final int DEFAULT_PREMAKE = 4;
     /**
@@ -95,6 +98,65 @@ public record TablePolicy(
                 && shorterThanOne(retention, interval)) {
             throw new IllegalArgumentException("retention " + retention + " for " + table + " is shorter than one "
                     + interval.label() + " partition; use at least one interval");
+        }
+        if (archiveRetention != null) {
+            checkArchiveRetention(table, interval, retention, retentionAction, archiveRetention);
+        }
+    }
+
+    /** A policy without an archive retention (archives are kept forever). */
+    public TablePolicy(
+            TableName table,
+            PartitionInterval interval,
+            int premake,
+            Retention retention,
+            String timezone,
+            DefaultPartitionMode defaultPartition,
+            RetentionAction retentionAction,
+            int dropGraceDays,
+            String partitionName,
+            KeyEncoding keyEncoding,
+            String retentionColumn) {
+        this(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn,
+                null);
+    }
+
+    private static void checkArchiveRetention(
+            TableName table,
+            PartitionInterval interval,
+            Retention retention,
+            RetentionAction retentionAction,
+            Retention archiveRetention) {
+        if (archiveRetention.isValues()) {
+            throw new IllegalArgumentException("archive_retention " + archiveRetention + " for " + table
+                    + " must be a time such as \"7 years\" or \"90 days\", not a number of key values");
+        }
+        if (retentionAction == RetentionAction.DETACH_ONLY) {
+            throw new IllegalArgumentException("archive_retention " + archiveRetention + " for " + table
+                    + " deletes old partitions from the archive, but retention_action detach_only archives nothing;"
+                    + " use retention_action archive or archive_and_drop, or remove archive_retention");
+        }
+        if (interval.isValueStep()) {
+            throw new IllegalArgumentException("archive_retention " + archiveRetention + " for " + table
+                    + " ages archives by the time of their key's upper bound, but the key is partitioned by a step of"
+                    + " key values (interval " + interval.label() + "); archive_retention is for time keys only,"
+                    + " so remove it");
+        }
+        if (retention == null || retention.isValues() || !archiveRetention.longerThan(retention)) {
+            throw new IllegalArgumentException("archive_retention " + archiveRetention + " for " + table
+                    + " must be longer than retention " + retention + ": a partition is deleted from the archive only"
+                    + " after it left the database (e.g. retention: 12 months, archive_retention: 7 years)");
         }
     }
 
@@ -242,7 +304,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                archiveRetention);
     }
 
     public TablePolicy withPremake(int v) {
@@ -257,7 +320,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                archiveRetention);
     }
 
     public TablePolicy withRetention(Retention v) {
@@ -272,7 +336,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                archiveRetention);
     }
 
     public TablePolicy withTimezone(String v) {
@@ -287,7 +352,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                archiveRetention);
     }
 
     public TablePolicy withDefaultPartition(DefaultPartitionMode v) {
@@ -302,7 +368,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                archiveRetention);
     }
 
     public TablePolicy withRetentionAction(RetentionAction v) {
@@ -317,7 +384,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                archiveRetention);
     }
 
     public TablePolicy withPartitionName(String v) {
@@ -332,7 +400,8 @@ public record TablePolicy(
                 dropGraceDays,
                 v,
                 keyEncoding,
-                retentionColumn);
+                retentionColumn,
+                archiveRetention);
     }
 
     public TablePolicy withKeyEncoding(KeyEncoding v) {
@@ -347,7 +416,8 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 v,
-                retentionColumn);
+                retentionColumn,
+                archiveRetention);
     }
 
     public TablePolicy withRetentionColumn(String v) {
@@ -362,6 +432,23 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
+                v,
+                archiveRetention);
+    }
+
+    public TablePolicy withArchiveRetention(Retention v) {
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn,
                 v);
     }
 }
