@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFiles;
+import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.Transaction;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code archive_retention} on an Iceberg archive: deletes one partition's data files from the table (one
- * commit, which also marks the partition expired) and then expires every snapshot older than the current one,
+ * commit, which also marks the partition expired) and then expires every snapshot but the current one,
  * so that the files are really deleted, not only hidden from new scans. The snapshots expired with it include
  * younger partitions' own snapshots: their summaries and files are carried into table properties first
  * ({@link ArchivedPartition#CARRIED}), so they are still found, verified and restored.
@@ -65,10 +66,15 @@ final class IcebergExpiry {
         AtomicInteger files = new AtomicInteger();
         Snapshot current = table.currentSnapshot();
         if (current != null && hasOlder(table, current)) {
-            table.expireSnapshots()
-                    .expireOlderThan(current.timestampMillis())
-                    .retainLast(1)
-                    .deleteWith(path -> {
+            // each snapshot named: Iceberg then cleans up by reachability (a file no kept snapshot holds live is
+            // deleted); by age it cleans incrementally and would keep the files the current snapshot deleted
+            ExpireSnapshots expire = table.expireSnapshots().retainLast(1);
+            for (Snapshot s : table.snapshots()) {
+                if (s.snapshotId() != current.snapshotId()) {
+                    expire.expireSnapshotId(s.snapshotId());
+                }
+            }
+            expire.deleteWith(path -> {
                         table.io().deleteFile(path);
                         files.incrementAndGet();
                     })
