@@ -52,7 +52,10 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
     public interface Stages {
         Stages NONE = stage -> {};
 
-        /** {@code files-written} (stored, not committed) and {@code committed}. */
+        /**
+         * {@code files-written} (stored, not committed) and {@code committed}; for archive_retention
+         * {@code expire-deleted} (rows deleted, snapshots not expired yet).
+         */
         void reached(String stage);
     }
 
@@ -448,7 +451,7 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
         }
         ArchivedPartition p =
                 ArchivedPartition.find(table.get(), parent, partition).orElse(null);
-        return IcebergExpiry.expire(table.get(), p, partition, where);
+        return IcebergExpiry.expire(table.get(), p, partition, where, stages);
     }
 
     /** Restores by partition name; see {@link IcebergRestorer}. */

@@ -33,7 +33,8 @@ final class IcebergExpiry {
 
     private IcebergExpiry() {}
 
-    static ArchiveFormat.Expired expire(Table table, ArchivedPartition target, String partition, String where) {
+    static ArchiveFormat.Expired expire(
+            Table table, ArchivedPartition target, String partition, String where, IcebergArchiveFormat.Stages stages) {
         table.refresh();
         Map<String, String> carry = toCarry(table, partition);
         long rows = -1;
@@ -57,6 +58,7 @@ final class IcebergExpiry {
             }
             tx.commitTransaction();
             deleted = true;
+            stages.reached("expire-deleted");
         } else if (!carry.isEmpty()) {
             UpdateProperties props = table.updateProperties();
             carry.forEach(props::set);
