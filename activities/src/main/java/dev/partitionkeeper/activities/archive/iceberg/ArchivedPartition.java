@@ -208,6 +208,30 @@ record ArchivedPartition(
         return Optional.empty();
     }
 
+    /** The value of the {@link #EXPIRED} property: when, and the data files to delete (kept for a re-run). */
+    static String expiredValue(String at, List<String> files) {
+        try {
+            return JSON.writeValueAsString(Map.of("at", at, "files", files));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The data files recorded when {@code partition} was marked expired; empty when none (or not expired). */
+    static List<String> expiredFiles(Table table, String partition) {
+        String v = table.properties().get(EXPIRED + partition);
+        if (v == null || !v.startsWith("{")) {
+            return List.of();
+        }
+        try {
+            Map<String, Object> m = JSON.readValue(v, new TypeReference<Map<String, Object>>() {});
+            Object files = m.get("files");
+            return files instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("table property " + EXPIRED + partition + " cannot be read: " + v, e);
+        }
+    }
+
     /** Whether {@code partition}'s archive was deleted by archive_retention. */
     static boolean expired(Table table, String partition) {
         return table.properties().containsKey(EXPIRED + partition);

@@ -40,15 +40,19 @@ final class IcebergExpiry {
         long rows = -1;
         boolean deleted = false;
         if (!ArchivedPartition.expired(table, partition)) {
+            List<DataFile> files = target == null ? List.of() : IcebergReadback.files(table, target);
             Transaction tx = table.newTransaction();
             UpdateProperties props = tx.updateProperties();
             carry.forEach(props::set);
-            props.set(ArchivedPartition.EXPIRED + partition, Instant.now().toString());
+            props.set(
+                    ArchivedPartition.EXPIRED + partition,
+                    ArchivedPartition.expiredValue(
+                            Instant.now().toString(),
+                            files.stream().map(DataFile::location).toList()));
             props.remove(ArchivedPartition.CARRIED + partition);
             props.commit();
             if (target != null) {
                 rows = target.rows();
-                List<DataFile> files = IcebergReadback.files(table, target);
                 if (!files.isEmpty()) {
                     DeleteFiles delete = tx.newDelete();
                     files.forEach(f -> delete.deleteFile(f.location()));
@@ -81,6 +85,14 @@ final class IcebergExpiry {
                         files.incrementAndGet();
                     })
                     .commit();
+        }
+        // a kill after expire snapshots committed but before its deletes ran leaves no snapshot to expire: the
+        // partition's own data files, recorded when it was marked expired, are deleted here whatever happened
+        for (String f : ArchivedPartition.expiredFiles(table, partition)) {
+            if (table.io().newInputFile(f).exists()) {
+                table.io().deleteFile(f);
+                files.incrementAndGet();
+            }
         }
         log.info("expired {} from {}: {} file(s) deleted", partition, table.name(), files.get());
         String detail = files.get() == 0 && !deleted
