@@ -3,6 +3,7 @@ package dev.partitionkeeper.worker;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.partitionkeeper.activities.archive.ArchiveActivitiesImpl;
 import dev.partitionkeeper.activities.archive.ArchiveFormat;
+import dev.partitionkeeper.activities.archive.ParquetArchiveFormat;
 import dev.partitionkeeper.activities.archive.RestoreActivitiesImpl;
 import dev.partitionkeeper.activities.archive.export.ExportOptions;
 import dev.partitionkeeper.activities.archive.iceberg.IcebergArchiveFormat;
@@ -10,17 +11,26 @@ import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.activities.archive.store.ArchiveStores;
 import dev.partitionkeeper.activities.archive.store.S3Settings;
 import dev.partitionkeeper.activities.convert.ConvertActivitiesImpl;
+import dev.partitionkeeper.activities.fleet.DatabaseArchiveStore;
+import dev.partitionkeeper.activities.fleet.DatabasePools;
+import dev.partitionkeeper.activities.fleet.RoutedArchiveActivities;
+import dev.partitionkeeper.activities.fleet.RoutedPartitionActivities;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
 import dev.partitionkeeper.worker.config.ArchiveSettings;
+import dev.partitionkeeper.worker.config.FleetSection;
 import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
+import dev.partitionkeeper.worker.fleet.FleetResolver;
+import dev.partitionkeeper.worker.metrics.MaintenanceMetrics;
 import dev.partitionkeeper.worker.schedule.WorkerPoolSettings;
+import dev.partitionkeeper.workflows.DatabasePassWorkflowImpl;
 import dev.partitionkeeper.workflows.MaintenanceWorkflow;
 import dev.partitionkeeper.workflows.MaintenanceWorkflowImpl;
 import dev.partitionkeeper.workflows.RestoreWorkflowImpl;
 import dev.partitionkeeper.workflows.TableMaintenanceWorkflowImpl;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
+import dev.partitionkeeper.workflows.activity.PartitionActivities;
 import dev.partitionkeeper.workflows.convert.ConvertWorkflowImpl;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import io.temporal.client.WorkflowClient;
@@ -33,7 +43,9 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +61,10 @@ public final class WorkerRuntime implements AutoCloseable {
     private ArchiveFormat archiveFormat;
 
     private final Duration shutdownGrace;
+    /** The pools of a fleet's databases ({@code databases:}); null for a single database. */
+    private final DatabasePools fleetPools;
+    /** The policy each pass loads: a fleet's tables resolved, one per database and table. */
+    private final Supplier<List<TablePolicy>> passPolicy;
 
     public WorkerRuntime(
             WorkflowClient client,
@@ -101,19 +117,51 @@ public final class WorkerRuntime implements AutoCloseable {
         }
         Worker worker = factory.newWorker(config.taskQueue(), options.build());
         // the pass runs up to table_parallelism tables at once (recorded in each run's history)
+        int databaseParallelism = config.fleet() == null
+                ? FleetSection.DEFAULT_DATABASE_PARALLELISM
+                : config.fleet().databaseParallelism();
         worker.registerWorkflowImplementationFactory(
-                MaintenanceWorkflow.class, () -> new MaintenanceWorkflowImpl(pool.tableParallelism()), workflowOptions);
+                MaintenanceWorkflow.class,
+                () -> new MaintenanceWorkflowImpl(pool.tableParallelism(), databaseParallelism),
+                workflowOptions);
         worker.registerWorkflowImplementationTypes(
                 workflowOptions,
                 TableMaintenanceWorkflowImpl.class,
+                DatabasePassWorkflowImpl.class,
                 RestoreWorkflowImpl.class,
                 ConvertWorkflowImpl.class);
         this.archiveStore = openStore(config.archive());
         ArchiveActivities archive = archiveActivities(config, pg, listener);
+        Supplier<List<TablePolicy>> tables = policy;
+        Function<String, PartitionActivities> fleetPartitions = null;
+        Function<String, ArchiveActivities> fleetArchives = null;
+        if (config.fleet() != null && config.fleet().isFleet()) {
+            // the fleet's databases are listed again on every pass (patterns, list files); their pools open on use
+            FleetResolver fleet = new FleetResolver(config, System.getenv());
+            this.fleetPools = new DatabasePools(fleet::target, config.fleet().limits());
+            tables = () -> fleet.resolve(policy.get());
+            fleetPartitions = db -> new PostgresPartitionActivitiesImpl(
+                    fleetPools.dataSource(db),
+                    config.lockSettings(),
+                    config.archiveSchema(),
+                    config.bookkeepingSchema(),
+                    forDatabase(listener, db));
+            fleetArchives = db -> fleetArchiveActivities(
+                    config,
+                    forDatabase(listener, db),
+                    fleetPools.dataSource(db),
+                    archiveStore == null ? null : new DatabaseArchiveStore(archiveStore, db));
+        } else {
+            this.fleetPools = null;
+        }
+        this.passPolicy = tables;
         worker.registerActivitiesImplementations(
-                partitionActivities,
-                new PolicyActivitiesImpl(policy),
-                archive,
+                new RoutedPartitionActivities(
+                        partitionActivities,
+                        fleetPartitions,
+                        db -> db == null ? dataSource : fleetPools.dataSource(db)),
+                new PolicyActivitiesImpl(tables),
+                new RoutedArchiveActivities(archive, fleetArchives),
                 new RestoreActivitiesImpl(
                         dataSource,
                         location -> openStore(location, archiveSettings(config)),
@@ -124,6 +172,43 @@ public final class WorkerRuntime implements AutoCloseable {
 
     private static ArchiveSettings archiveSettings(WorkerConfig config) {
         return config.archive() == null ? ArchiveSettings.none() : config.archive();
+    }
+
+    /** The metrics of one fleet database's steps carry its name as a label. */
+    private static PostgresPartitionActivitiesImpl.MaintenanceListener forDatabase(
+            PostgresPartitionActivitiesImpl.MaintenanceListener listener, String db) {
+        return listener instanceof MaintenanceMetrics m ? m.forDatabase(db) : listener;
+    }
+
+    /**
+     * A fleet database's archive steps: the Parquet archive in the database's own folder of the location
+     * ({@code archive.format: iceberg} is refused for a fleet when the configuration is read).
+     */
+    private static ArchiveActivities fleetArchiveActivities(
+            WorkerConfig config,
+            PostgresPartitionActivitiesImpl.MaintenanceListener listener,
+            DataSource dataSource,
+            ArchiveStore store) {
+        if (store == null) {
+            return new UnconfiguredArchiveActivities();
+        }
+        ExportOptions opts = exportOptions(config.archive());
+        return new ArchiveActivitiesImpl(
+                dataSource,
+                store,
+                new ParquetArchiveFormat(dataSource, store, opts),
+                config.bookkeepingSchema(),
+                config.lockSettings(),
+                listener);
+    }
+
+    private static ExportOptions exportOptions(ArchiveSettings a) {
+        ExportOptions.Builder opts =
+                ExportOptions.newBuilder().maxFileBytes(a.maxFileBytes()).zstdLevel(a.zstdLevel());
+        if (a.workDir() != null) {
+            opts.workDir(a.workDir());
+        }
+        return opts.build();
     }
 
     private ArchiveActivities archiveActivities(
@@ -170,6 +255,21 @@ public final class WorkerRuntime implements AutoCloseable {
         return dataSource;
     }
 
+    /** The policy as each pass loads it: for a fleet, the tables of every database (the databases listed again). */
+    public Supplier<List<TablePolicy>> passPolicy() {
+        return passPolicy;
+    }
+
+    /** The connections of one fleet database, within the fleet's bounds; null without a fleet. */
+    public Function<String, DataSource> fleetDataSources() {
+        return fleetPools == null ? null : fleetPools::dataSource;
+    }
+
+    /** The pools of the fleet's databases; null when the configuration has no {@code databases:}. */
+    public DatabasePools fleetPools() {
+        return fleetPools;
+    }
+
     public PostgresPartitionActivitiesImpl partitionActivities() {
         return partitionActivities;
     }
@@ -201,6 +301,9 @@ public final class WorkerRuntime implements AutoCloseable {
             log.warn("worker did not stop cleanly: {}", e.toString());
         }
         dataSource.close();
+        if (fleetPools != null) {
+            fleetPools.close();
+        }
         if (archiveFormat != null) {
             try {
                 archiveFormat.close(); // the Iceberg catalog's own connections

@@ -53,6 +53,10 @@ final class CheapPass {
             }
             return failed;
         }
+        if (!surveys.isEmpty() && surveys.stream().allMatch(s -> s.policy() != null)) {
+            // a pattern entry (tenant_*.events) was matched against the database: one survey per table found
+            tables = surveys.stream().map(TableSurvey::policy).toList();
+        }
         Map<String, TableReport> reports = new LinkedHashMap<>();
         List<TablePolicy> withWork = new ArrayList<>();
         Map<String, MaintenancePlan> plans = new LinkedHashMap<>();

@@ -51,9 +51,19 @@ public final class MaintenanceRequests {
                 problems.add("table names must not be empty; write them as schema.table, e.g. public.events");
                 continue;
             }
+            // a fleet's table may be asked for as <database>/<schema.table>, or a whole database as <database>/*
+            String[] qualified = splitDatabase(t);
+            if (qualified[0] != null && qualified[0].isEmpty()) {
+                problems.add("table " + t + " names an empty database; write <database>/<schema.table>, e.g."
+                        + " tenant_1/public.events, or <database>/* for all of its tables");
+                continue;
+            }
+            if (qualified[0] != null && ALL_OF_DATABASE.equals(qualified[1])) {
+                continue;
+            }
             TableName name;
             try {
-                name = TableName.parse(t, "public");
+                name = TableName.parse(qualified[1], "public");
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage());
                 continue;
@@ -64,6 +74,22 @@ public final class MaintenanceRequests {
             }
         }
         return problems;
+    }
+
+    /** A request's table text for all the tables of one database of a fleet: {@code tenant_1/*}. */
+    public static final String ALL_OF_DATABASE = "*";
+
+    /**
+     * {@code tenant_1/public.events} as {@code {"tenant_1", "public.events"}}; a name without a database (no
+     * {@code /} before any double quote) as {@code {null, name}}.
+     */
+    public static String[] splitDatabase(String text) {
+        int slash = text.indexOf('/');
+        int quote = text.indexOf('"');
+        if (slash < 0 || quote >= 0 && quote < slash) {
+            return new String[] {null, text};
+        }
+        return new String[] {text.substring(0, slash), text.substring(slash + 1)};
     }
 
     /** Throws {@link IllegalArgumentException} listing every problem, if there is any. */

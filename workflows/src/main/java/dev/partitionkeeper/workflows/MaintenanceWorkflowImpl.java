@@ -74,6 +74,7 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
     private final StatusBoard board = new StatusBoard();
     private final TablePass tablePass = new TablePass(board);
     private final CheapPass cheapPass = new CheapPass(board, tablePass);
+    private final FleetPass fleetPass;
     /** Tables of the policy as last loaded; null until the first load (the validator then checks shape only). */
     private List<TableName> knownTables;
 
@@ -105,6 +106,19 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
 
     /** @param tableParallelism tables maintained at once (at least 1); recorded in history by each run */
     public MaintenanceWorkflowImpl(int tableParallelism) {
+        this(tableParallelism, FleetPass.DEFAULT_DATABASE_PARALLELISM);
+    }
+
+    /**
+     * @param tableParallelism tables of one database maintained at once (at least 1)
+     * @param databaseParallelism databases of a fleet worked on at once (at least 1); recorded in history by a
+     *     run's first fleet pass
+     */
+    public MaintenanceWorkflowImpl(int tableParallelism, int databaseParallelism) {
+        if (databaseParallelism < 1) {
+            throw new IllegalArgumentException("databaseParallelism must be at least 1, got: " + databaseParallelism);
+        }
+        this.fleetPass = new FleetPass(board, databaseParallelism);
         if (tableParallelism < 1) {
             throw new IllegalArgumentException("tableParallelism must be at least 1, got: " + tableParallelism);
         }
@@ -167,10 +181,12 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
         MaintenanceReport report = withCarriedFailures(merge(reports, request));
         upsertOutcome(report);
         if (report.failed()) {
-            String failed = report.tables().stream()
+            List<TableReport> failures = report.tables().stream()
                     .filter(r -> TableReport.FAILED.equals(r.status()))
-                    .map(r -> r.table() + ": " + r.error())
-                    .collect(Collectors.joining("; "));
+                    .toList();
+            String failed = FleetPass.isFleetReport(failures)
+                    ? FleetPass.failedDatabases(failures)
+                    : failures.stream().map(r -> r.table() + ": " + r.error()).collect(Collectors.joining("; "));
             // Fail the run so the UI and alerts see it; the full report travels in the failure details.
             throw ApplicationFailure.newNonRetryableFailure(
                     "maintenance failed for " + failed, Failures.PASS_FAILED, report);
@@ -370,7 +386,7 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
                 .distinct()
                 .collect(Collectors.joining("; "));
         passes++;
-        List<String> names = union.stream().map(p -> p.table().toString()).toList();
+        List<String> names = union.stream().map(TablePolicy::qualifiedName).toList();
         board.beginPass(passes, reason, dryRun, names);
         touchedTables.addAll(names);
         if (searchAttributes) {
@@ -380,7 +396,9 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
         log.info("pass {}: {} table(s), dry run {}, reason \"{}\"", passes, names.size(), dryRun, reason);
         List<TableReport> reports = new ArrayList<>(
                 Workflow.getVersion(CHEAP_PASS_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1
-                        ? cheapPass.run(List.copyOf(union), dryRun, reason, parallelism)
+                        ? FleetPass.isFleet(List.copyOf(union))
+                                ? fleetPass.run(List.copyOf(union), dryRun, reason, parallelism)
+                                : cheapPass.run(List.copyOf(union), dryRun, reason, parallelism)
                         : tablePass.run(List.copyOf(union), dryRun, reason, parallelism));
         board.endPass();
         MaintenanceReport report = new MaintenanceReport(reason, dryRun, reports);
@@ -388,11 +406,16 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
             Pending p = batch.get(i);
             if (!p.done) {
                 Set<String> mine =
-                        selected.get(i).stream().map(t -> t.table().toString()).collect(Collectors.toSet());
+                        selected.get(i).stream().map(TablePolicy::qualifiedName).collect(Collectors.toSet());
+                // a request for every table gets every report, also of the tables pattern entries matched
                 p.report = new MaintenanceReport(
                         p.request.reason(),
                         dryRun,
-                        reports.stream().filter(r -> mine.contains(r.table())).toList());
+                        p.request.tables().isEmpty()
+                                ? reports
+                                : reports.stream()
+                                        .filter(r -> mine.contains(r.table()))
+                                        .toList());
                 p.done = true;
             }
         }
@@ -442,29 +465,8 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
                 : Visibility.TRIGGER_DIRECT;
     }
 
+    /** The policies a request names ({@link TableSelection}). */
     static List<TablePolicy> select(List<TablePolicy> all, List<String> wanted) {
-        if (wanted.isEmpty()) {
-            return all;
-        }
-        Set<TablePolicy> out = new LinkedHashSet<>();
-        for (String w : wanted) {
-            TableName name;
-            try {
-                name = TableName.parse(w, "public");
-            } catch (IllegalArgumentException e) {
-                throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INVALID_POLICY);
-            }
-            TablePolicy match = all.stream()
-                    .filter(p -> p.table().equals(name))
-                    .findFirst()
-                    .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-                            "table " + name + " is not in the policy; known tables: "
-                                    + all.stream()
-                                            .map(p -> p.table().toString())
-                                            .collect(Collectors.joining(", ")),
-                            Failures.INVALID_POLICY));
-            out.add(match);
-        }
-        return List.copyOf(out);
+        return TableSelection.select(all, wanted);
     }
 }

@@ -66,6 +66,9 @@ final class TablePass {
     private static final class Slot {
         final TablePolicy policy;
         final String table;
+        /** The child's workflow ID, the table's lock: {@code partition-maintenance/<database>/<table>} in a fleet. */
+        final String workflowId;
+
         State state = State.PENDING;
         long notBefore;
         int lockWaits;
@@ -76,6 +79,7 @@ final class TablePass {
         Slot(TablePolicy policy) {
             this.policy = policy;
             this.table = policy.table().toString();
+            this.workflowId = TableMaintenanceWorkflow.workflowId(policy.qualifiedName());
         }
     }
 
@@ -164,7 +168,7 @@ final class TablePass {
     /** Starts the table's child; false when another pass holds the table. */
     private boolean start(Slot s, boolean dryRun, String reason, long now) {
         ChildWorkflowOptions.Builder options = ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(TableMaintenanceWorkflow.workflowId(s.table))
+                .setWorkflowId(s.workflowId)
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 // the parent's end ends the child, which releases the table's lock with it
                 .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE)
@@ -207,8 +211,8 @@ final class TablePass {
             s.firstLockedAt = now;
         }
         if (now - s.firstLockedAt >= LOCK_GIVE_UP.toMillis()) {
-            String why = "another pass held " + s.table + " (workflow " + TableMaintenanceWorkflow.workflowId(s.table)
-                    + ") for more than " + LOCK_GIVE_UP.toHours() + "h; the next pass will try again";
+            String why = "another pass held " + s.table + " (workflow " + s.workflowId + ") for more than "
+                    + LOCK_GIVE_UP.toHours() + "h; the next pass will try again";
             s.report = new TableReport(s.table, TableReport.FAILED, null, List.of(), null, why);
             s.state = State.DONE;
             board.finished(s.report);

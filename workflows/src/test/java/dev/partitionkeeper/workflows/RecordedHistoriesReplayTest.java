@@ -33,6 +33,7 @@ class RecordedHistoriesReplayTest {
     static final Map<String, Class<?>> IMPLEMENTATIONS = Map.of(
             "PartitionMaintenance", MaintenanceWorkflowImpl.class,
             "TableMaintenance", TableMaintenanceWorkflowImpl.class,
+            "DatabasePass", DatabasePassWorkflowImpl.class,
             "PartitionConvert", ConvertWorkflowImpl.class,
             "PartitionRestore", RestoreWorkflowImpl.class);
 

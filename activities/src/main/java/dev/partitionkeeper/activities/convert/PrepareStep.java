@@ -95,9 +95,10 @@ record PrepareStep(StepContext ctx) {
             TableName part = new TableName(t.schema(), p.partition());
             Sql.exec(
                     tx,
-                    "CREATE TABLE " + part.quoted() + " PARTITION OF " + twin.quoted() + " FOR VALUES FROM ("
-                            + Sql.literal(KeyAxis.literal(p.from(), s.keyType())) + ") TO ("
-                            + Sql.literal(KeyAxis.literal(p.to(), s.keyType())) + ")");
+                    "CREATE TABLE " + part.quoted() + " PARTITION OF " + twin.quoted() + " FOR VALUES FROM "
+                            // MINVALUE/MAXVALUE unquoted: an integer key's top partition ends at MAXVALUE
+                            + KeyAxis.sqlBound(p.from(), s.keyType()) + " TO "
+                            + KeyAxis.sqlBound(p.to(), s.keyType()));
             parts.add(part);
         }
         if (layout.defaultPartition() != null) {

@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.postgres;
 
+import dev.partitionkeeper.workflows.model.KeyEncoding;
 import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
@@ -64,6 +65,9 @@ public final class KeyStatsReader {
                             : policy.table() + ": " + e.getMessage());
         }
         KeyType type = keyed.keyType();
+        if (type.kind() == KeyType.Kind.EPOCH) {
+            checkEncoding(keyed, policy);
+        }
         Long maxKey = type.isInteger() ? maxKey(c, snap) : null;
         KeyType retentionType = null;
         Map<String, Long> newest = Map.of();
@@ -87,13 +91,55 @@ public final class KeyStatsReader {
         return snap.withKeyStats(new KeyStats(maxKey, retentionType, newest, foreign, unindexed));
     }
 
-    /** Whether the parent has a (partitioned) index whose first column is {@code column}, without a predicate. */
+    /**
+     * Refuses a {@code key_encoding} finer than what the key holds (epoch_millis on seconds, epoch_nanos on millis):
+     * its partitions' bounds would read as times in January 1970, and retention would detach every one of them,
+     * rows of today included. Read from the bounds alone, so it costs nothing: no partition may end (its upper
+     * bound, MAXVALUE aside) before 1971, as none does under the right encoding of data written since.
+     */
+    private static void checkEncoding(CatalogSnapshot keyed, TablePolicy policy) {
+        KeyType type = keyed.keyType();
+        for (PartitionInfo p : keyed.ranged()) {
+            if (p.to() == KeyAxis.MAX || KeyAxis.toMicros(p.to(), type) >= EPOCH_PLAUSIBLE_MICROS) {
+                continue;
+            }
+            KeyEncoding likely = null;
+            for (KeyEncoding e : KeyEncoding.values()) {
+                long m;
+                try {
+                    m = KeyAxis.toMicros(p.to(), e.type());
+                } catch (ArithmeticException overflow) {
+                    continue;
+                }
+                // the finest encoding that reads it after 1970 is the likely one
+                if (m >= EPOCH_PLAUSIBLE_MICROS && (likely == null || m < KeyAxis.toMicros(p.to(), likely.type()))) {
+                    likely = e;
+                }
+            }
+            throw new PolicyException(keyed.table() + ": key_encoding "
+                    + policy.keyEncoding().label() + " reads the"
+                    + " upper bound " + p.to() + " of partition " + p.name() + " as "
+                    + KeyAxis.instant(KeyAxis.toMicros(p.to(), type)) + ", before 1971, so retention would detach"
+                    + " partitions of today's rows; the key holds a coarser unit"
+                    + (likely == null ? "" : " (" + likely.label() + "?)") + ": fix key_encoding");
+        }
+    }
+
+    /** 1971-01-01 00:00 UTC: an epoch key's newest partition bound before it means the wrong key_encoding. */
+    private static final long EPOCH_PLAUSIBLE_MICROS = 365L * 86_400_000_000L;
+
+    /**
+     * Whether the parent has a (partitioned) btree index whose first column is {@code column}, without a
+     * predicate: the only kind that answers {@code max(column)} with one descent (a brin, hash or gin index
+     * cannot, so max() would read the partition whole).
+     */
     private static boolean indexed(Connection c, long parentOid, String column) throws SQLException {
         return Sql.queryLong(
                         c,
                         "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
-                                + " AND a.attnum = i.indkey[0] WHERE i.indrelid = ? AND a.attname = ?"
-                                + " AND i.indpred IS NULL",
+                                + " AND a.attnum = i.indkey[0] JOIN pg_class ic ON ic.oid = i.indexrelid"
+                                + " JOIN pg_am am ON am.oid = ic.relam WHERE i.indrelid = ? AND a.attname = ?"
+                                + " AND i.indpred IS NULL AND am.amname = 'btree'",
                         parentOid,
                         column)
                 > 0;
@@ -152,9 +198,10 @@ public final class KeyStatsReader {
                     + "; it must be timestamptz, timestamp or date, the time each row was written (e.g. created_at)");
         }
         if (!indexed(c, parentOid, column)) {
-            throw new PolicyException("retention_column " + column + " of " + table + " has no index, so every pass"
-                    + " would read each old partition whole to find its newest row; create one first: CREATE INDEX ON "
-                    + table.quoted() + " (" + TableName.quoteIdent(column) + ")");
+            throw new PolicyException(
+                    "retention_column " + column + " of " + table + " has no btree index, so every pass"
+                            + " would read each old partition whole to find its newest row; create one first: CREATE INDEX ON "
+                            + table.quoted() + " (" + TableName.quoteIdent(column) + ")");
         }
         return type;
     }

@@ -95,9 +95,7 @@ public final class PartitionDdl {
                 Sql.exec(
                         tx,
                         "ALTER TABLE " + part.quoted() + " ADD CONSTRAINT " + TableName.quoteIdent(BOUND_CHECK)
-                                + " CHECK (" + key + " IS NOT NULL AND " + key + " >= " + literalOf(from, type)
-                                + " AND " + key + " < "
-                                + literalOf(to, type) + ")");
+                                + " CHECK (" + key + " IS NOT NULL" + inRange(key, from, to, type) + ")");
                 Sql.exec(
                         tx,
                         "COMMENT ON TABLE " + part.quoted() + " IS "
@@ -131,8 +129,8 @@ public final class PartitionDdl {
                 Sql.exec(tx, "LOCK TABLE " + defFinal.quoted() + " IN ACCESS EXCLUSIVE MODE");
                 moved = Sql.queryLong(
                         tx,
-                        "WITH moved AS (DELETE FROM " + defFinal.quoted() + " WHERE " + key + " >= "
-                                + literalOf(from, type) + " AND " + key + " < " + literalOf(to, type) + " RETURNING "
+                        "WITH moved AS (DELETE FROM " + defFinal.quoted() + " WHERE " + key + " IS NOT NULL"
+                                + inRange(key, from, to, type) + " RETURNING "
                                 + colList
                                 + "), ins AS (INSERT INTO " + part.quoted() + " (" + colList + ") SELECT " + colList
                                 + " FROM moved RETURNING 1) SELECT count(*) FROM ins");
@@ -438,6 +436,15 @@ public final class PartitionDdl {
             c.setAutoCommit(auto);
         }
         return 1;
+    }
+
+    /**
+     * {@code " AND key >= from AND key < to"}, without the side that is MINVALUE or MAXVALUE (an integer key's top
+     * partition ends at MAXVALUE, which no literal of the key's type spells).
+     */
+    private static String inRange(String key, long from, long to, KeyType type) {
+        return (from == KeyAxis.MIN ? "" : " AND " + key + " >= " + literalOf(from, type))
+                + (to == KeyAxis.MAX ? "" : " AND " + key + " < " + literalOf(to, type));
     }
 
     /** A typed literal for comparisons: {@code '2026-03-01 00:00:00+00'::timestamptz}. */

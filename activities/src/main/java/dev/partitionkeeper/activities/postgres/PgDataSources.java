@@ -14,8 +14,23 @@ public final class PgDataSources {
     private PgDataSources() {}
 
     public static HikariDataSource create(String jdbcUrl, String user, String password, int poolSize) {
+        return create("partition-keeper", jdbcUrl, user, password, poolSize, 1, CONNECTION_TIMEOUT);
+    }
+
+    /**
+     * A pool of one database of a fleet: named after it, and keeping no idle connection open (the fleet's pools
+     * are closed when idle and bounded in total, so an idle one must not hold connections of the total).
+     */
+    public static HikariDataSource create(
+            String poolName,
+            String jdbcUrl,
+            String user,
+            String password,
+            int poolSize,
+            int minimumIdle,
+            Duration connectionTimeout) {
         HikariConfig cfg = new HikariConfig();
-        cfg.setPoolName("partition-keeper");
+        cfg.setPoolName(poolName);
         cfg.setJdbcUrl(jdbcUrl);
         if (user != null) {
             cfg.setUsername(user);
@@ -24,8 +39,8 @@ public final class PgDataSources {
             cfg.setPassword(password);
         }
         cfg.setMaximumPoolSize(poolSize);
-        cfg.setMinimumIdle(1);
-        cfg.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        cfg.setMinimumIdle(minimumIdle);
+        cfg.setConnectionTimeout(connectionTimeout.toMillis());
         cfg.setInitializationFailTimeout(-1); // start even when the database is down; activities retry
         cfg.addDataSourceProperty("ApplicationName", "partition-keeper");
         cfg.setConnectionInitSql("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'");

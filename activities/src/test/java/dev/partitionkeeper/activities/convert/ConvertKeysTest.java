@@ -75,6 +75,25 @@ class ConvertKeysTest extends ConvertPgTest {
     }
 
     @Test
+    void aSmallintTableUpToItsLargestValueEndsAtMaxvalue() {
+        PgTestSupport.exec(
+                url,
+                "CREATE TABLE public.orders (id smallint PRIMARY KEY, note text)",
+                "INSERT INTO public.orders VALUES (25000, 'a'), (32767, 'top')");
+        ConvertRequest r =
+                ConvertRequest.convert("public.orders", "id", "10000").withPremake(2);
+
+        PartitionLayout layout = convert(r, 2);
+
+        assertEquals(List.of("orders_p20000", "orders_p30000"), names(layout));
+        assertEquals(
+                "FOR VALUES FROM ('30000') TO (MAXVALUE)",
+                PgTestSupport.queryString(
+                        url, "SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'orders_p30000'"));
+        assertEquals(1, q("SELECT count(*) FROM public.orders_p30000"));
+    }
+
+    @Test
     void anEpochMillisTableByDays() {
         long day = 86_400_000L;
         long mar14 = Instant.parse("2024-03-14T00:00:00Z").toEpochMilli();

@@ -45,6 +45,8 @@ class KeyStatsReaderTest {
                         + " note text) PARTITION BY RANGE (id)",
                 "CREATE INDEX ON public.orders (id)",
                 "CREATE INDEX ON public.orders (created_at)",
+                // a brin index cannot answer max(): as if there were none
+                "CREATE INDEX ON public.orders USING brin (plain_at)",
                 "CREATE TABLE public.orders_p0 PARTITION OF public.orders FOR VALUES FROM (0) TO (1000)",
                 "CREATE TABLE public.orders_p1000 PARTITION OF public.orders FOR VALUES FROM (1000) TO (2000)",
                 "CREATE TABLE public.orders_p2000 PARTITION OF public.orders FOR VALUES FROM (2000) TO (3000)",
@@ -138,6 +140,45 @@ class KeyStatsReaderTest {
     }
 
     @Test
+    void anIntegerKeyWithOnlyABrinIndexIsSaidToBeUnindexed() throws Exception {
+        PgTestSupport.exec(
+                url,
+                "CREATE TABLE public.brin (id integer NOT NULL) PARTITION BY RANGE (id)",
+                "CREATE INDEX ON public.brin USING brin (id)",
+                "CREATE TABLE public.brin_p0 PARTITION OF public.brin FOR VALUES FROM (0) TO (100)",
+                "INSERT INTO public.brin SELECT generate_series(0, 41)");
+        TableName brin = new TableName("public", "brin");
+
+        CatalogSnapshot snap = read(brin, TablePolicy.of(brin, PartitionInterval.steps(100)));
+
+        assertEquals(41L, snap.keyStats().maxKey());
+        assertTrue(snap.keyStats().keyUnindexed());
+    }
+
+    @Test
+    void anEpochEncodingFinerThanTheKeyIsRefusedBeforeRetentionDetachesTodaysPartitions() throws Exception {
+        // daily partitions of epoch seconds (2026-03-01, 2026-03-02), configured as epoch_millis
+        PgTestSupport.exec(
+                url,
+                "CREATE TABLE public.secs (ts bigint NOT NULL) PARTITION BY RANGE (ts)",
+                "CREATE TABLE public.secs_a PARTITION OF public.secs FOR VALUES FROM (1772323200) TO (1772409600)",
+                "INSERT INTO public.secs VALUES (1772323300)");
+        TableName secs = new TableName("public", "secs");
+        TablePolicy policy = TablePolicy.of(secs, PartitionInterval.DAILY)
+                .withRetention(Retention.parse("30 days"))
+                .withKeyEncoding(KeyEncoding.EPOCH_MILLIS);
+
+        PolicyException e = assertThrows(PolicyException.class, () -> read(secs, policy));
+        assertEquals(
+                "public.secs: key_encoding epoch_millis reads the upper bound 1772409600 of partition secs_a as"
+                        + " 1970-01-21T12:20:09.600Z, before 1971, so retention would detach partitions of today's"
+                        + " rows; the key holds a coarser unit (epoch_seconds?): fix key_encoding",
+                e.getMessage());
+        // the right encoding reads it
+        read(secs, policy.withKeyEncoding(KeyEncoding.EPOCH_SECONDS));
+    }
+
+    @Test
     void retentionColumnNewestRowPerPartitionBelowTheLargestKey() throws Exception {
         CatalogSnapshot snap = read(ORDERS, ids("90 days", "created_at"));
 
@@ -181,7 +222,7 @@ class KeyStatsReaderTest {
     @CsvSource(
             delimiter = '|',
             value = {
-                "plain_at | retention_column plain_at of public.orders has no index, so every pass would read each old"
+                "plain_at | retention_column plain_at of public.orders has no btree index, so every pass would read each old"
                         + " partition whole to find its newest row; create one first: CREATE INDEX ON \"public\".\"orders\""
                         + " (\"plain_at\")",
                 "note     | retention_column note of public.orders is text; it must be timestamptz, timestamp or date,"

@@ -102,4 +102,29 @@ class KeyedActivitiesTest {
                 1, PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + current + " WHERE id = '" + v7 + "'"));
         assertEquals(0, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.events_default"));
     }
+
+    @Test
+    void theTopPartitionOfASmallintKeyEndsAtMaxvalue() {
+        String url = PgTestSupport.newDatabase("keyed_top");
+        PgTestSupport.exec(
+                url,
+                "CREATE TABLE public.orders (id smallint NOT NULL, note text) PARTITION BY RANGE (id)",
+                "CREATE INDEX ON public.orders (id)",
+                "CREATE TABLE public.orders_default PARTITION OF public.orders DEFAULT",
+                "CREATE TABLE public.orders_p20000 PARTITION OF public.orders FOR VALUES FROM (20000) TO (30000)",
+                "INSERT INTO public.orders VALUES (25000, 'n'), (32767, 'top')");
+        ds = PgDataSources.create(url, null, null, 4);
+        PostgresPartitionActivitiesImpl acts = activities(ds, PgFixtures.FAST);
+        TablePolicy policy =
+                TablePolicy.of(ORDERS, PartitionInterval.steps(10000)).withPremake(2);
+        long now = Instant.now().toEpochMilli();
+
+        MaintenancePlan plan = acts.plan(policy, now);
+        assertEquals(List.of("orders_p30000"), created(plan));
+        runPlan(acts, policy, plan);
+        // the row parked at the type's largest value moved into the partition ending at MAXVALUE
+        assertEquals(1, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.orders_p30000 WHERE id = 32767"));
+        assertEquals(0, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.orders_default"));
+        assertEquals(List.of(), acts.plan(policy, now).actions());
+    }
 }

@@ -11,6 +11,7 @@ import dev.partitionkeeper.workflows.MaintenanceWorkflow;
 import dev.partitionkeeper.workflows.TableReport;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,7 +62,8 @@ final class MaintainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WorkerConfig cfg = config.load();
-        MaintenanceRequest request = new MaintenanceRequest(tables.names, dryRun.enabled, reason);
+        List<String> names = tables.requestNames(cfg);
+        MaintenanceRequest request = new MaintenanceRequest(names, dryRun.enabled, reason);
         // the same check the workflow's validator makes, before anything is sent
         MaintenanceRequests.check(
                 request, cfg.tables().stream().map(TablePolicy::table).toList());
@@ -71,8 +73,8 @@ final class MaintainCommand implements Callable<Integer> {
                             conn.stubs(), conn.client().getOptions().getNamespace())
                     .available();
             MaintenanceClient client = new MaintenanceClient(conn.client(), cfg.taskQueue(), cfg.source(), sa);
-            String what = (tables.names.isEmpty() ? "all tables" : String.join(", ", tables.names))
-                    + (dryRun.enabled ? " (dry run)" : "");
+            String what =
+                    (names.isEmpty() ? "all tables" : String.join(", ", names)) + (dryRun.enabled ? " (dry run)" : "");
             if (!await) {
                 MaintenanceClient.Sent sent = client.request(request);
                 if (json.enabled) {

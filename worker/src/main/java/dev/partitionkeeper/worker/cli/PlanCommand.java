@@ -36,6 +36,9 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WorkerConfig cfg = config.load();
+        if (cfg.fleet().isFleet()) {
+            return planFleet(cfg);
+        }
         PostgresSettings pg = ConfigOption.postgres(cfg);
         List<TablePolicy> selected = tables.select(cfg);
         var out = spec.commandLine().getOut();
@@ -59,5 +62,21 @@ final class PlanCommand implements Callable<Integer> {
         out.flush();
         boolean attention = plans.stream().anyMatch(p -> !p.findings().isEmpty());
         return attention ? Main.ATTENTION : Main.OK;
+    }
+
+    /** Every database of the fleet (or those of {@code --database}), as each one's pass would survey it. */
+    private int planFleet(WorkerConfig cfg) throws Exception {
+        var out = spec.commandLine().getOut();
+        List<FleetPlan.Line> lines = FleetPlan.plan(cfg, tables);
+        if (json.enabled) {
+            JsonOption.print(out, lines);
+        } else {
+            FleetPlan.print(out, lines);
+        }
+        out.flush();
+        if (lines.stream().anyMatch(l -> l.error() != null)) {
+            return Main.FAILED;
+        }
+        return lines.stream().anyMatch(l -> !l.plan().findings().isEmpty()) ? Main.ATTENTION : Main.OK;
     }
 }

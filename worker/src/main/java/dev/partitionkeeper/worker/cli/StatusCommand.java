@@ -59,6 +59,9 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // --live shows the running passes, which need no policy: a file with the connection only will do
         WorkerConfig cfg = live ? config.loadWithoutPolicy() : config.load();
+        if (cfg.fleet().isFleet() && !(live && cfg.tables().isEmpty())) {
+            return fleet(cfg);
+        }
         // without --live the file has tables (load() insists), so only status --live can select none
         List<TablePolicy> selected = tables.select(cfg);
         PostgresSettings pg = ConfigOption.postgres(cfg);
@@ -98,6 +101,34 @@ final class StatusCommand implements Callable<Integer> {
                 || passes.stream()
                         .anyMatch(p -> p.status() != null && p.status().lastError() != null);
         return attention ? Main.ATTENTION : Main.OK;
+    }
+
+    /** Each database's tables (or those of {@code --database}); with {@code --live} also the running passes. */
+    private int fleet(WorkerConfig cfg) throws Exception {
+        FleetStatus status = FleetStatus.read(cfg, tables, Instant.now());
+        List<LiveStatus.LivePass> passes = List.of();
+        if (live) {
+            try (TemporalConnection conn = temporal.connect()) {
+                passes = new LiveStatus(conn.client()).running();
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json.enabled) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("databases", status.tables());
+            doc.put("errors", status.errors());
+            if (live) {
+                doc.put("running", passes);
+            }
+            JsonOption.print(out, doc);
+        } else {
+            status.print(out);
+            if (live) {
+                printLive(out, passes);
+            }
+        }
+        out.flush();
+        return status.attention() ? Main.ATTENTION : Main.OK;
     }
 
     /** What a never-analysed partition's row estimate says. */

@@ -84,7 +84,13 @@ final class WorkerCommand implements Callable<Integer> {
                     temporal.stubs(), temporal.client().getOptions().getNamespace());
         }
         WorkerRuntime runtime = new WorkerRuntime(temporal.client(), cfg, pg, policy, obs.listener());
-        obs.start(runtime.dataSource(), policy, runtime::isPolling, TemporalHealth.of(temporal.stubs()));
+        // a fleet's gauges read each database's tables through the fleet's pools
+        obs.start(
+                runtime.dataSource(),
+                runtime.fleetDataSources(),
+                runtime.passPolicy(),
+                runtime::isPolling,
+                TemporalHealth.of(temporal.stubs()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

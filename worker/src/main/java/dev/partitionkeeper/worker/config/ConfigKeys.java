@@ -44,9 +44,16 @@ public final class ConfigKeys {
         return TablePolicyParser.KEYS;
     }
 
-    /** {@code tables} and the sections: every key allowed at the top of the file. */
+    /** The keys of one {@code databases:} entry (a fleet). */
+    public static Set<String> databaseKeys() {
+        return FleetSection.ENTRY_KEYS;
+    }
+
+    /** {@code tables}, {@code databases} and the sections: every key allowed at the top of the file. */
     static List<String> topLevel() {
-        return Stream.concat(Stream.of(TABLES), SECTIONS.keySet().stream()).toList();
+        return Stream.concat(
+                        Stream.concat(Stream.of(TABLES), SECTIONS.keySet().stream()), Stream.of(FleetSection.DATABASES))
+                .toList();
     }
 
     /** "known keys: a, b, c" for an "unknown key" message, sorted so the reader finds a near miss. */

@@ -20,8 +20,9 @@ import java.util.Set;
  * @param flat {@code section.key -> value}, what the sections' {@code from(...)} factories read
  * @param fromEnv {@code section.key -> the environment variable that set it}
  * @param tables the {@code tables:} node; null when the file has none
+ * @param databases the {@code databases:} node (a fleet); null when the file has none
  */
-record ConfigSource(Map<String, String> flat, Map<String, String> fromEnv, JsonNode tables) {
+record ConfigSource(Map<String, String> flat, Map<String, String> fromEnv, JsonNode tables, JsonNode databases) {
 
     /**
      * Reads {@code yaml}; unknown keys and values that are not single values go to {@code problems}.
@@ -46,7 +47,7 @@ record ConfigSource(Map<String, String> flat, Map<String, String> fromEnv, JsonN
         Map<String, Set<String>> sections = ConfigKeys.sections();
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!k.equals(ConfigKeys.TABLES) && !sections.containsKey(k)) {
+            if (!k.equals(ConfigKeys.TABLES) && !k.equals(FleetSection.DATABASES) && !sections.containsKey(k)) {
                 problems.add(
                         "unknown top-level key '" + k + "'; known keys: " + String.join(", ", ConfigKeys.topLevel()));
             }
@@ -66,7 +67,7 @@ record ConfigSource(Map<String, String> flat, Map<String, String> fromEnv, JsonN
                 }
             }
         }
-        return new ConfigSource(flat, fromEnv, root.get(ConfigKeys.TABLES));
+        return new ConfigSource(flat, fromEnv, root.get(ConfigKeys.TABLES), root.get(FleetSection.DATABASES));
     }
 
     /** Adds the section's values to {@code flat}; false when it is no mapping, so it has no values to override. */

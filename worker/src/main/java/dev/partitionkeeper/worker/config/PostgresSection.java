@@ -4,6 +4,7 @@ import static dev.partitionkeeper.worker.config.ConfigValues.integer;
 import static dev.partitionkeeper.worker.config.ConfigValues.label;
 
 import dev.partitionkeeper.activities.postgres.PgDataSources;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,7 +21,13 @@ record PostgresSection(String url, String user, String passwordFile, int poolSiz
     /** Connections in the worker's pool; more is a typo (PostgreSQL's default max_connections is 100). */
     static final int MAX_POOL_SIZE = 1000;
 
-    static final Set<String> KEYS = Set.of("url", "user", "password_file", "pool_size");
+    static final Set<String> KEYS = keys();
+
+    private static Set<String> keys() {
+        Set<String> k = new HashSet<>(Set.of("url", "user", "password_file", "pool_size"));
+        k.addAll(FleetSection.POSTGRES_KEYS);
+        return Set.copyOf(k);
+    }
 
     /** Reads {@code postgres.*}; bad values go to {@code problems}, the defaults stand in for them. */
     static PostgresSection from(Map<String, String> flat, Map<String, String> fromEnv, List<String> problems) {

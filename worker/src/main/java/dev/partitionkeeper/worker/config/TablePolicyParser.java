@@ -7,6 +7,7 @@ import dev.partitionkeeper.workflows.model.PartitionInterval;
 import dev.partitionkeeper.workflows.model.Retention;
 import dev.partitionkeeper.workflows.model.RetentionAction;
 import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePattern;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -37,12 +38,14 @@ final class TablePolicyParser {
             "partition_name",
             "key_encoding",
             "retention_column",
+            "database",
             "archive_retention");
 
     private static final String EXAMPLE = "tables: [{table: public.events, interval: monthly}]";
     private static final long DAY_MILLIS = 86_400_000;
 
     private final List<String> problems;
+    private final List<FleetSection.Listed> listed = new ArrayList<>();
 
     private TablePolicyParser(List<String> problems) {
         this.problems = problems;
@@ -68,7 +71,7 @@ final class TablePolicyParser {
 
     private List<TablePolicy> entries(JsonNode node) {
         List<TablePolicy> out = new ArrayList<>();
-        Map<TableName, Integer> seen = new LinkedHashMap<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
         for (int i = 0; i < node.size(); i++) {
             TablePolicy p = entry(node.get(i), i, seen);
             if (p != null) {
@@ -79,7 +82,7 @@ final class TablePolicyParser {
     }
 
     /** Entry {@code i}, or null when it has any problem; {@code seen} holds the tables listed before it. */
-    private TablePolicy entry(JsonNode t, int i, Map<TableName, Integer> seen) {
+    private TablePolicy entry(JsonNode t, int i, Map<String, Integer> seen) {
         String where = "tables[" + i + "]";
         if (!t.isObject()) {
             problems.add(where + " must be a mapping with at least table and interval");
@@ -118,10 +121,18 @@ final class TablePolicyParser {
         int grace = dropGrace(t, where);
         KeyEncoding encoding =
                 !t.has("key_encoding") ? null : parsed(where, () -> KeyEncoding.parse(text(t, "key_encoding")), null);
-        if (name != null && seen.containsKey(name)) {
-            problems.add(where + ": duplicate table, already listed as tables[" + seen.get(name) + "]");
+        String database = text(t, "database");
+        // a fleet's table is one per database: the same table under another database: selector is no duplicate
+        String key = (database == null ? "" : database + "/") + name;
+        if (name != null && seen.containsKey(key)) {
+            problems.add(where + ": duplicate table, already listed as tables[" + seen.get(key) + "]");
         } else if (name != null) {
-            seen.put(name, i);
+            String clash = FleetSection.clash(name, database, listed);
+            if (clash != null) {
+                problems.add(where + ": " + clash);
+            }
+            seen.put(key, i);
+            listed.add(new FleetSection.Listed(i, name, database));
         }
         if (name == null || interval == null) {
             return null;
@@ -143,6 +154,7 @@ final class TablePolicyParser {
                         text(t, "partition_name"),
                         encoding,
                         text(t, "retention_column"),
+                        database,
                         archiveRetention),
                 null);
         return clean ? policy : null;
@@ -165,7 +177,16 @@ final class TablePolicyParser {
             return null;
         }
         try {
-            return TableName.parse(tableText, "public");
+            if (TablePattern.isPattern(tableText)) {
+                return TablePattern.parse(tableText);
+            }
+            TableName name = TableName.parse(tableText, "public");
+            if (TablePattern.isPattern(name)) {
+                // a * is a pattern's wildcard; a listed table holding one would be taken for a pattern
+                problems.add(where + ": table: a table whose name holds a * cannot be listed, got: " + tableText);
+                return null;
+            }
+            return name;
         } catch (IllegalArgumentException e) {
             problems.add(where + ": table: " + e.getMessage());
             return null;

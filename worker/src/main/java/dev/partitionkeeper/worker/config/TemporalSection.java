@@ -21,6 +21,7 @@ record TemporalSection(String taskQueue, WorkerPoolSettings pool) {
     private static Set<String> keys() {
         Set<String> k = new HashSet<>(WorkerPoolSettings.KEYS);
         k.add("task_queue");
+        k.addAll(FleetSection.TEMPORAL_KEYS);
         return Set.copyOf(k);
     }
 

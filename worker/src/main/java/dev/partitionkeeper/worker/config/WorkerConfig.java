@@ -41,7 +41,8 @@ public record WorkerConfig(
         MetricsSettings metrics,
         ArchiveSettings archive,
         ScheduleSettings schedule,
-        WorkerPoolSettings pool) {
+        WorkerPoolSettings pool,
+        FleetSection fleet) {
 
     public static final String DEFAULT_TASK_QUEUE = "partition-keeper";
     public static final String DEFAULT_ARCHIVE_SCHEMA = "partition_archive";
@@ -84,6 +85,13 @@ public record WorkerConfig(
         ScheduleSettings schedule = ScheduleSettings.from(flat, fromEnv, problems);
         List<TablePolicy> tables =
                 !policyRequired && file.noTables() ? List.of() : TablePolicyParser.parse(file.tables(), problems);
+        FleetSection fleet = FleetSection.from(flat, fromEnv, file.databases(), postgres.poolSize(), problems);
+        fleet.checkTables(tables, problems);
+        if (fleet.isFleet() && archive.format() != null && archive.format().iceberg()) {
+            // one Iceberg table per managed table: two databases' public.events would share it
+            problems.add("archive.format iceberg is not supported with databases: (a fleet) yet; use the Parquet"
+                    + " archive (archive.format: parquet, the default), which keeps each database in its own folder");
+        }
         for (TablePolicy t : tables) {
             if (t.retentionAction() != RetentionAction.DETACH_ONLY && archive.location() == null) {
                 problems.add("tables (" + t.table() + "): retention_action "
@@ -108,7 +116,8 @@ public record WorkerConfig(
                 metrics,
                 archive,
                 schedule,
-                temporal.pool());
+                temporal.pool(),
+                fleet);
     }
 
     /** With the tables replaced (dev mode, tests). */
@@ -127,7 +136,8 @@ public record WorkerConfig(
                 metrics,
                 archive,
                 schedule,
-                pool);
+                pool,
+                fleet);
     }
 
     public WorkerConfig withPostgres(String url, String user) {
@@ -145,7 +155,8 @@ public record WorkerConfig(
                 metrics,
                 archive,
                 schedule,
-                pool);
+                pool,
+                fleet);
     }
 
     public WorkerConfig withArchive(ArchiveSettings a) {
@@ -163,7 +174,8 @@ public record WorkerConfig(
                 metrics,
                 a,
                 schedule,
-                pool);
+                pool,
+                fleet);
     }
 
     public WorkerConfig withTaskQueue(String q) {
@@ -181,7 +193,8 @@ public record WorkerConfig(
                 metrics,
                 archive,
                 schedule,
-                pool);
+                pool,
+                fleet);
     }
 
     public WorkerConfig withSchedule(ScheduleSettings s) {
@@ -199,6 +212,7 @@ public record WorkerConfig(
                 metrics,
                 archive,
                 s,
-                pool);
+                pool,
+                fleet);
     }
 }

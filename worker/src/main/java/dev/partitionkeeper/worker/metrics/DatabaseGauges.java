@@ -1,20 +1,26 @@
 package dev.partitionkeeper.worker.metrics;
 
+import dev.partitionkeeper.activities.fleet.TablePatterns;
 import dev.partitionkeeper.workflows.model.TableName;
+import dev.partitionkeeper.workflows.model.TablePattern;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,8 +28,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,19 +52,27 @@ final class DatabaseGauges implements AutoCloseable {
 
     private final MeterRegistry registry;
     private final DataSource dataSource;
+    /** The connections of a fleet database; null without a fleet (every table is then of {@link #dataSource}). */
+    private final Function<String, DataSource> fleet;
+
     private final TableStateReader reader;
     private final Supplier<List<TablePolicy>> policy;
     private final MetricsSettings settings;
     private final Clock clock;
-    private final Consumer<TableName> onNewTable;
+    private final Consumer<TablePolicy> onNewTable;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "partition-keeper-gauges");
         t.setDaemon(true);
         return t;
     });
     private final Counter refreshFailures;
-    /** Per table, in policy order; replaced as a whole, read by gauge functions on the scrape thread. */
-    private final Map<TableName, Holder> tables = new LinkedHashMap<>();
+    /**
+     * Per table ({@link TablePolicy#qualifiedName()}), in policy order; replaced as a whole, read by gauge functions
+     * on the scrape thread.
+     */
+    private final Map<String, Holder> tables = new LinkedHashMap<>();
+    /** The tables pattern entries last matched, by database (null key: {@code postgres:}), kept when one is down. */
+    private final Map<String, List<TablePolicy>> matched = new HashMap<>();
 
     private List<TablePolicy> lastPolicy = List.of();
     /** When the last refresh ended, successful or not; null before the first. */
@@ -81,9 +97,23 @@ final class DatabaseGauges implements AutoCloseable {
             Supplier<List<TablePolicy>> policy,
             MetricsSettings settings,
             Clock clock,
-            Consumer<TableName> onNewTable) {
+            Consumer<TablePolicy> onNewTable) {
+        this(registry, dataSource, null, reader, policy, settings, clock, onNewTable);
+    }
+
+    /** @param fleet the connections of each fleet database; its tables' gauges carry the database as a label */
+    DatabaseGauges(
+            MeterRegistry registry,
+            DataSource dataSource,
+            Function<String, DataSource> fleet,
+            TableStateReader reader,
+            Supplier<List<TablePolicy>> policy,
+            MetricsSettings settings,
+            Clock clock,
+            Consumer<TablePolicy> onNewTable) {
         this.registry = registry;
         this.dataSource = dataSource;
+        this.fleet = fleet;
         this.reader = reader;
         this.policy = policy;
         this.settings = settings;
@@ -169,13 +199,66 @@ final class DatabaseGauges implements AutoCloseable {
     }
 
     private void readAll(Instant now) {
-        List<TablePolicy> current = currentPolicy();
+        Map<String, List<TablePolicy>> byDatabase = new LinkedHashMap<>();
+        for (TablePolicy p : currentPolicy()) {
+            byDatabase.computeIfAbsent(p.database(), d -> new ArrayList<>()).add(p);
+        }
+        List<TablePolicy> current = new ArrayList<>();
+        for (var e : byDatabase.entrySet()) {
+            current.addAll(tablesOf(e.getKey(), e.getValue()));
+        }
         syncMeters(current);
-        try (Connection c = dataSource.getConnection()) {
+        boolean allRead = true;
+        for (String db : byDatabase.keySet()) {
+            allRead &= read(
+                    db,
+                    current.stream()
+                            .filter(p -> Objects.equals(db, p.database()))
+                            .toList(),
+                    now);
+        }
+        if (allRead) {
+            lastSuccess = now;
+        } else {
+            refreshFailures.increment();
+        }
+    }
+
+    private DataSource dataSourceOf(String database) {
+        return database == null || fleet == null ? dataSource : fleet.apply(database);
+    }
+
+    /** The tables of one database: pattern entries ({@code tenant_*.events}) matched, as the survey matches them. */
+    private List<TablePolicy> tablesOf(String database, List<TablePolicy> policies) {
+        if (!TablePatterns.any(policies)) {
+            return policies;
+        }
+        try {
+            List<TablePolicy> found = TablePatterns.expand(dataSourceOf(database), policies).stream()
+                    .map(TablePatterns.Match::policy)
+                    .toList();
+            matched.put(database, found);
+            return found;
+        } catch (SQLException | RuntimeException e) {
+            // the database is down: its tables as last matched, which read as unreadable below
+            return matched.getOrDefault(
+                    database,
+                    policies.stream()
+                            .filter(p -> !TablePattern.isPattern(p.table()))
+                            .toList());
+        }
+    }
+
+    /** Reads one database's tables; false when any could not be read. */
+    private boolean read(String database, List<TablePolicy> policies, Instant now) {
+        if (policies.isEmpty()) {
+            return true;
+        }
+        try (Connection c = dataSourceOf(database).getConnection()) {
             boolean allRead = true;
-            for (TablePolicy p : current) {
+            for (TablePolicy p : policies) {
                 try {
-                    holder(p.table()).state = reader.read(c, p, now);
+                    holder(p.qualifiedName()).state = reader.read(c, p, now);
                 } catch (SQLException e) {
                     allRead = false;
                     markUnreadable(p, e.getMessage(), now);
@@ -184,22 +267,21 @@ final class DatabaseGauges implements AutoCloseable {
                     }
                 }
             }
-            if (allRead) {
-                lastSuccess = now;
-            } else {
-                refreshFailures.increment();
-            }
-        } catch (SQLException e) {
-            refreshFailures.increment();
-            for (TablePolicy p : current) {
+            return allRead;
+        } catch (SQLException | RuntimeException e) {
+            for (TablePolicy p : policies) {
                 markUnreadable(p, e.getMessage(), now);
             }
-            log.warn("could not read partition gauges from PostgreSQL: {}", e.getMessage());
+            log.warn(
+                    "could not read partition gauges from PostgreSQL{}: {}",
+                    database == null ? "" : " (database " + database + ")",
+                    e.getMessage());
+            return false;
         }
     }
 
     private void markUnreadable(TablePolicy p, String why, Instant now) {
-        Holder h = holder(p.table());
+        Holder h = holder(p.qualifiedName());
         TableState old = h.state;
         h.state = old == null
                 ? TableState.unreadable(why, p.premake(), 0, null, null, now)
@@ -223,16 +305,17 @@ final class DatabaseGauges implements AutoCloseable {
         return lastPolicy;
     }
 
-    private Holder holder(TableName t) {
+    private Holder holder(String qualifiedName) {
         synchronized (tables) {
-            return tables.get(t);
+            return tables.get(qualifiedName);
         }
     }
 
     /** Registers gauges for tables new to the policy and removes those of tables that left it. */
     private void syncMeters(List<TablePolicy> current) {
         synchronized (tables) {
-            List<TableName> wanted = current.stream().map(TablePolicy::table).toList();
+            Set<String> wanted =
+                    current.stream().map(TablePolicy::qualifiedName).collect(Collectors.toSet());
             for (var it = tables.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 if (!wanted.contains(e.getKey())) {
@@ -240,87 +323,91 @@ final class DatabaseGauges implements AutoCloseable {
                     it.remove();
                 }
             }
-            for (TableName t : wanted) {
-                if (!tables.containsKey(t)) {
+            for (TablePolicy p : current) {
+                if (!tables.containsKey(p.qualifiedName())) {
                     Holder h = new Holder();
-                    register(h, t);
-                    tables.put(t, h);
-                    onNewTable.accept(t);
+                    register(h, p);
+                    tables.put(p.qualifiedName(), h);
+                    onNewTable.accept(p);
                 }
             }
         }
     }
 
-    private void register(Holder h, TableName t) {
+    private void register(Holder h, TablePolicy p) {
         gauge(
                 h,
-                t,
+                p,
                 MetricNames.RUNWAY_SECONDS,
                 "Seconds until the last partition of the contiguous runway ends",
                 s -> s.readable() ? s.runwaySeconds(clock.instant()) : Double.NaN);
         gauge(
                 h,
-                t,
+                p,
                 MetricNames.RUNWAY_PARTITIONS,
                 "Future periods covered by partitions after the current one",
                 s -> s.readable() ? s.runwayPartitions() : Double.NaN);
         gauge(
                 h,
-                t,
+                p,
                 MetricNames.PREMAKE_PARTITIONS,
                 "The policy's premake: future partitions wanted",
                 TableState::premake);
         gauge(
                 h,
-                t,
+                p,
                 MetricNames.DEFAULT_PARTITION_ROWS,
                 "Rows in the default partition",
                 s -> s.readable() ? s.defaultRows() : Double.NaN);
         gauge(
                 h,
-                t,
+                p,
                 MetricNames.LAYOUT_PROBLEMS,
                 "Problems the layout check finds (runway, gaps, default rows)",
                 s -> s.readable() ? s.layoutProblems() : Double.NaN);
         gauge(
                 h,
-                t,
+                p,
                 MetricNames.DETACHED_UNVERIFIED,
                 "Detached partitions whose archive is not verified yet",
                 TableState::detachedUnverified);
         gauge(
                 h,
-                t,
+                p,
                 MetricNames.DETACHED_UNVERIFIED_OLDEST_AGE,
                 "Seconds since the oldest detached-but-unverified partition was detached (0 when none)",
                 s -> s.oldestUnverifiedAgeSeconds(clock.instant()));
         gauge(
                 h,
-                t,
+                p,
                 MetricNames.LAST_PASS_TIMESTAMP,
                 "When a pass over the table last completed (Unix seconds)",
                 s -> s.lastPassAt() == null ? Double.NaN : s.lastPassAt().toEpochMilli() / 1000.0);
         gauge(
                 h,
-                t,
+                p,
                 MetricNames.LAST_PASS_AGE,
                 "Seconds since a pass over the table last completed (+Inf: never)",
                 s -> s.lastPassAgeSeconds(clock.instant()));
         gauge(
                 h,
-                t,
+                p,
                 MetricNames.TABLE_READABLE,
                 "1 when the table's catalog could be read at the last refresh",
                 s -> s.readable() ? 1 : 0);
     }
 
-    private void gauge(Holder h, TableName t, String name, String description, ToDoubleFunction<TableState> f) {
+    private void gauge(Holder h, TablePolicy p, String name, String description, ToDoubleFunction<TableState> f) {
+        Tags tags = Tags.of(MetricNames.TAG_TABLE, p.table().toString());
+        if (p.database() != null) {
+            tags = tags.and(MetricNames.TAG_DATABASE, p.database());
+        }
         h.meters.add(Gauge.builder(name, h, holder -> {
                     TableState s = holder.state;
                     return s == null ? Double.NaN : f.applyAsDouble(s);
                 })
                 .description(description)
-                .tag(MetricNames.TAG_TABLE, t.toString())
+                .tags(tags)
                 .strongReference(true)
                 .register(registry));
     }

@@ -7,8 +7,12 @@ import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -27,11 +31,55 @@ public final class MaintenanceMetrics implements MaintenanceListener {
             Pattern.compile("(?:(\\d+)\\s*bytes\\b(?!\\s*[=:])|\\bbytes\\s*[=:]\\s*(\\d+))");
 
     private final MeterRegistry registry;
+    /** The fleet database whose steps this instance counts ({@link #forDatabase}); null for {@code postgres:}. */
+    private final String database;
+    /** The instance {@link #forDatabase} was called on; null for that one. */
+    private final MaintenanceMetrics root;
+
+    private final Map<String, MaintenanceMetrics> fleet = new ConcurrentHashMap<>();
+    private final Map<String, PassRecorder> fleetRecorder = new ConcurrentHashMap<>();
+    private volatile Function<String, PassRecorder> fleetRecorders;
+
     private volatile PassRecorder passRecorder;
     private volatile Runnable onChange = () -> {};
 
     public MaintenanceMetrics(MeterRegistry registry) {
+        this(registry, null, null);
+    }
+
+    private MaintenanceMetrics(MeterRegistry registry, String database, MaintenanceMetrics root) {
         this.registry = registry;
+        this.database = database;
+        this.root = root;
+    }
+
+    /**
+     * The listener of one fleet database's steps: the same meters with a {@code database} label. A worker with a
+     * fleet counts only through these (every one of its tables is in a database), so each meter name keeps one
+     * set of labels, as Prometheus requires. Its table passes are recorded in that database's bookkeeping
+     * ({@link #recordFleetPassesWith}), not in the {@code postgres:} database's.
+     */
+    public MaintenanceMetrics forDatabase(String db) {
+        return fleet.computeIfAbsent(db, d -> new MaintenanceMetrics(registry, d, this));
+    }
+
+    /** From now on, a fleet database's completed table passes are written to its own bookkeeping schema. */
+    void recordFleetPassesWith(Function<String, PassRecorder> recorders) {
+        this.fleetRecorders = recorders;
+    }
+
+    private PassRecorder recorder() {
+        if (root == null) {
+            return passRecorder;
+        }
+        Function<String, PassRecorder> f = root.fleetRecorders;
+        return f == null ? null : root.fleetRecorder.computeIfAbsent(database, f);
+    }
+
+    /** The table's label, and the database's in a fleet. */
+    private Tags tableTags(TableName table) {
+        Tags t = Tags.of(MetricNames.TAG_TABLE, table.toString());
+        return database == null ? t : t.and(MetricNames.TAG_DATABASE, database);
     }
 
     /** From now on, completed table passes are written to the bookkeeping schema. */
@@ -57,7 +105,7 @@ public final class MaintenanceMetrics implements MaintenanceListener {
             boolean done = ActionResult.DONE.equals(result.outcome());
             Timer.builder(MetricNames.STEP_DURATION)
                     .description("How long each maintenance step took, retries inside the activity included")
-                    .tag(MetricNames.TAG_TABLE, table.toString())
+                    .tags(tableTags(table))
                     .tag(MetricNames.TAG_STEP, step)
                     .tag(MetricNames.TAG_OUTCOME, result.outcome())
                     .register(registry)
@@ -103,7 +151,7 @@ public final class MaintenanceMetrics implements MaintenanceListener {
             String type = failureType == null ? "unknown" : failureType;
             Counter.builder(MetricNames.STEP_FAILURES)
                     .description("Failed step attempts by failure type; Temporal retries the retryable ones")
-                    .tag(MetricNames.TAG_TABLE, table.toString())
+                    .tags(tableTags(table))
                     .tag(MetricNames.TAG_STEP, step)
                     .tag(MetricNames.TAG_TYPE, type)
                     .register(registry)
@@ -121,15 +169,15 @@ public final class MaintenanceMetrics implements MaintenanceListener {
         try {
             Counter.builder(MetricNames.TABLE_PASSES)
                     .description("Table passes that reached their final layout check")
-                    .tag(MetricNames.TAG_TABLE, table.toString())
+                    .tags(tableTags(table))
                     .tag(MetricNames.TAG_LAYOUT, report.ok() ? "ok" : "attention")
                     .register(registry)
                     .increment();
-            PassRecorder r = passRecorder;
+            PassRecorder r = recorder();
             if (r != null) {
                 r.record(table, report);
             }
-            onChange.run();
+            (root == null ? onChange : root.onChange).run();
         } catch (RuntimeException e) {
             log.warn("could not record the pass over {}: {}", table, e.toString());
         }
@@ -138,7 +186,7 @@ public final class MaintenanceMetrics implements MaintenanceListener {
     private Counter counter(String name, TableName table) {
         return Counter.builder(name)
                 .description(description(name))
-                .tag(MetricNames.TAG_TABLE, table.toString())
+                .tags(tableTags(table))
                 .register(registry);
     }
 

@@ -13,6 +13,8 @@ import java.util.List;
 public final class MetricNames {
     /** The table a meter is about, e.g. {@code public.transactions}. */
     public static final String TAG_TABLE = "table";
+    /** The database of a fleet's table ({@code databases:}); absent for the single database of {@code postgres:}. */
+    public static final String TAG_DATABASE = "database";
     /** The step: create, create_default, detach, finalize_detach, plan, verify_layout, export, verify, drop. */
     public static final String TAG_STEP = "step";
     /** done, already done, or failed. */

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -112,11 +113,30 @@ public final class Observability implements AutoCloseable {
             Supplier<List<TablePolicy>> policy,
             BooleanSupplier workerPolling,
             BooleanSupplier temporalReachable) {
+        return start(dataSource, null, policy, workerPolling, temporalReachable);
+    }
+
+    /**
+     * As {@link #start(DataSource, Supplier, BooleanSupplier, BooleanSupplier)} for a fleet: {@code policy} gives the
+     * tables of every database ({@link TablePolicy#database()}), {@code fleet} the connections of one; the gauges
+     * of a fleet table carry its database as a label, and its passes are recorded in its own database.
+     *
+     * @param fleet null without a fleet
+     */
+    public synchronized Observability start(
+            DataSource dataSource,
+            Function<String, DataSource> fleet,
+            Supplier<List<TablePolicy>> policy,
+            BooleanSupplier workerPolling,
+            BooleanSupplier temporalReachable) {
         if (health != null) {
             throw new IllegalStateException("Observability already started");
         }
-        metrics.recordPassesWith(new PassRecorder(
-                dataSource, bookkeepingSchema == null ? Bookkeeping.DEFAULT_SCHEMA : bookkeepingSchema));
+        String schema = bookkeepingSchema == null ? Bookkeeping.DEFAULT_SCHEMA : bookkeepingSchema;
+        metrics.recordPassesWith(new PassRecorder(dataSource, schema));
+        if (fleet != null) {
+            metrics.recordFleetPassesWith(db -> new PassRecorder(fleet.apply(db), schema));
+        }
         health = new HealthChecks(workerPolling, temporalReachable, dataSource, HealthChecks.DEFAULT_TIMEOUT);
         if (!settings.enabled()) {
             log.info("metrics disabled (metrics.enabled: false): no /metrics or /health endpoint");
@@ -125,11 +145,12 @@ public final class Observability implements AutoCloseable {
         gauges = new DatabaseGauges(
                 registry,
                 dataSource,
-                new TableStateReader(bookkeepingSchema == null ? Bookkeeping.DEFAULT_SCHEMA : bookkeepingSchema),
+                fleet,
+                new TableStateReader(schema),
                 policy,
                 settings,
                 clock,
-                metrics::register);
+                p -> (p.database() == null ? metrics : metrics.forDatabase(p.database())).register(p.table()));
         metrics.onChange(gauges::invalidate);
         server = new MetricsHttpServer(settings.address(), settings.port(), registry, gauges, health);
         gauges.start();

@@ -90,7 +90,7 @@ class AlertRulesTest {
                 () -> List.of(TablePolicy.of(t, PartitionInterval.DAILY)),
                 MetricsSettings.defaults(),
                 Clock.systemUTC(),
-                m::register)) {
+                p -> m.register(p.table()))) {
             g.refresh();
         }
         Set<String> names = new TreeSet<>();

@@ -58,6 +58,12 @@ class ConfigurationDocTest {
                 }
             }
         }
+        String databases = chapter(md, "## `databases:`");
+        for (String key : ConfigKeys.databaseKeys()) {
+            if (databases == null || !databases.contains("\n| `" + key + "` |")) {
+                missing.add("databases[]." + key);
+            }
+        }
         String tables = chapter(md, "## `tables:`");
         for (String key : ConfigKeys.tableKeys()) {
             if (tables == null || !tables.contains("\n| `" + key + "` |")) {
@@ -65,6 +71,16 @@ class ConfigurationDocTest {
             }
         }
         assertEquals(List.of(), missing, "keys without a row in docs/configuration.md");
+    }
+
+    @Test
+    void theFleetExampleParses() throws Exception {
+        String databases = chapter(Files.readString(AlertRulesTest.docs("configuration.md")), "## `databases:`");
+        Matcher m = Pattern.compile("```\\n(databases:.*?)```", Pattern.DOTALL).matcher(databases);
+        assertTrue(m.find(), "the databases: chapter has an example");
+        WorkerConfig cfg = WorkerConfig.parse("configuration.md", m.group(1), Map.of());
+        assertEquals(3, cfg.fleet().databases().size());
+        assertEquals("tenant_%", cfg.tables().get(1).database());
     }
 
     private static String chapter(String md, String heading) {

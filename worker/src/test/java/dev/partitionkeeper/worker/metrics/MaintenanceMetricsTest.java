@@ -28,6 +28,26 @@ class MaintenanceMetricsTest {
     }
 
     @Test
+    void aFleetDatabasesStepsCarryTheDatabaseAsALabel() {
+        PrometheusMeterRegistry r = registry();
+        MaintenanceMetrics m = new MaintenanceMetrics(r);
+        m.forDatabase("tenant_1").actionDone(T, "create", done(0, ""), 10);
+        m.forDatabase("tenant_2").actionDone(T, "create", done(0, ""), 10);
+        m.forDatabase("tenant_2").actionFailed(T, "detach", "LockBusy");
+        String text = r.scrape();
+        assertSample(
+                text,
+                "partition_keeper_created_partitions_total{database=\"tenant_1\",table=\"public.transactions\"} 1.0");
+        assertSample(
+                text,
+                "partition_keeper_created_partitions_total{database=\"tenant_2\",table=\"public.transactions\"} 1.0");
+        assertSample(
+                text,
+                "partition_keeper_step_failures_total{database=\"tenant_2\",step=\"detach\","
+                        + "table=\"public.transactions\",type=\"LockBusy\"} 1.0");
+    }
+
+    @Test
     void countsEachStepOnceAndNotReRunsThatFoundItDone() {
         PrometheusMeterRegistry r = registry();
         MaintenanceMetrics m = new MaintenanceMetrics(r);

@@ -181,6 +181,35 @@ class HistoryRecorder {
                                 .toList());
             }
 
+            // a pass whose only work is catalog changes: the newest (empty, future) partition is gone, so the pass
+            // creates it again, in the table's one applyDdl activity
+            String newest = PgTestSupport.queryString(
+                    fx.url,
+                    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                            + " WHERE i.inhparent = 'public.transactions'::regclass"
+                            + " AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'"
+                            + " ORDER BY pg_get_expr(c.relpartbound, c.oid) DESC LIMIT 1");
+            PgTestSupport.exec(
+                    fx.url,
+                    "ALTER TABLE public.transactions DETACH PARTITION public.\"" + newest + "\"",
+                    "DROP TABLE public.\"" + newest + "\"");
+            CliRun creates = fx.cli("maintain", "--wait", "--reason", "runway only");
+            assertEquals(Main.OK, creates.exitCode(), creates::toString);
+            WorkflowExecutionHistory pass3 = history(latest(MaintenanceWorkflow.WORKFLOW_ID));
+            List<WorkflowExecution> tables3 = children(pass3);
+            assertEquals(1, tables3.size(), "one table had work");
+            WorkflowExecutionHistory runway = history(tables3.get(0));
+            assertEquals(
+                    List.of("PartitionApplyDdl"),
+                    runway.getEvents().stream()
+                            .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+                            .map(e -> e.getActivityTaskScheduledEventAttributes()
+                                    .getActivityType()
+                                    .getName())
+                            .toList(),
+                    "catalog changes only: one activity");
+            save("one-ddl-activity-table-runway-only", runway);
+
             // restore the partition the pass dropped, from its archive
             String location;
             try (var files = Files.list(fx.archive.resolve("public").resolve("transactions"))) {

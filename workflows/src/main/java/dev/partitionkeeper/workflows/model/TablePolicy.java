@@ -21,6 +21,9 @@ import java.time.ZoneId;
  *     null for a key partitioned by its own type
  * @param retentionColumn for an integer key with a time retention: the timestamp column whose newest value in a
  *     partition decides when the partition has aged out ({@code retention_column}); null otherwise
+ * @param database the database of a fleet ({@code databases:}) the table is in; null (the default) for the one
+ *     database of {@code postgres:}. Before the fleet is resolved (in the file as written) it may be a
+ *     {@code LIKE} pattern over database names such as {@code tenant_%}.
  * @param archiveRetention how long an archived and dropped partition stays in the archive, counted from its upper
  *     bound ({@code archive_retention}, compliance); null keeps archives forever
  */
@@ -36,6 +39,7 @@ public record TablePolicy(
         String partitionName,
         KeyEncoding keyEncoding,
         String retentionColumn,
+        String database,
         Retention archiveRetention) {
 
     public static final int DEFAULT_PREMAKE = 4;
@@ -84,6 +88,9 @@ public record TablePolicy(
         if (retentionColumn != null && retentionColumn.isBlank()) {
             retentionColumn = null;
         }
+        if (database != null && database.isBlank()) {
+            throw new IllegalArgumentException("database must be a database name for " + table + ", got: \"\"");
+        }
         if (interval.isValueStep()) {
             checkValueStep(table, interval, retention, partitionName, keyEncoding, retentionColumn);
         } else {
@@ -116,7 +123,8 @@ public record TablePolicy(
             int dropGraceDays,
             String partitionName,
             KeyEncoding keyEncoding,
-            String retentionColumn) {
+            String retentionColumn,
+            String database) {
         this(
                 table,
                 interval,
@@ -129,6 +137,7 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
+                database,
                 null);
     }
 
@@ -182,6 +191,35 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 null,
+                null,
+                null);
+    }
+
+    /** A policy of the single database ({@code postgres:}). */
+    public TablePolicy(
+            TableName table,
+            PartitionInterval interval,
+            int premake,
+            Retention retention,
+            String timezone,
+            DefaultPartitionMode defaultPartition,
+            RetentionAction retentionAction,
+            int dropGraceDays,
+            String partitionName,
+            KeyEncoding keyEncoding,
+            String retentionColumn) {
+        this(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn,
                 null);
     }
 
@@ -305,6 +343,7 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
+                database,
                 archiveRetention);
     }
 
@@ -321,6 +360,7 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
+                database,
                 archiveRetention);
     }
 
@@ -337,6 +377,7 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
+                database,
                 archiveRetention);
     }
 
@@ -353,6 +394,7 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
+                database,
                 archiveRetention);
     }
 
@@ -369,6 +411,7 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
+                database,
                 archiveRetention);
     }
 
@@ -385,6 +428,7 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
+                database,
                 archiveRetention);
     }
 
@@ -401,6 +445,7 @@ public record TablePolicy(
                 v,
                 keyEncoding,
                 retentionColumn,
+                database,
                 archiveRetention);
     }
 
@@ -417,6 +462,7 @@ public record TablePolicy(
                 partitionName,
                 v,
                 retentionColumn,
+                database,
                 archiveRetention);
     }
 
@@ -432,6 +478,24 @@ public record TablePolicy(
                 dropGraceDays,
                 partitionName,
                 keyEncoding,
+                v,
+                database,
+                archiveRetention);
+    }
+
+    public TablePolicy withDatabase(String v) {
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn,
                 v,
                 archiveRetention);
     }
@@ -449,6 +513,15 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
+                database,
                 v);
+    }
+
+    /**
+     * The table as reports, status and workflow IDs name it: {@code public.events} in the single database,
+     * {@code tenant_1/public.events} in a fleet.
+     */
+    public String qualifiedName() {
+        return database == null ? table.toString() : database + "/" + table;
     }
 }

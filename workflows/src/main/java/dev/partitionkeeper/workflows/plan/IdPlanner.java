@@ -26,6 +26,8 @@ import java.util.Map;
  */
 final class IdPlanner {
 
+    private static final long DAY_MICROS = 86_400_000_000L;
+
     private IdPlanner() {}
 
     static MaintenancePlan plan(CatalogSnapshot snap, TablePolicy policy, Instant now, List<ArchiveState> detached) {
@@ -123,6 +125,11 @@ final class IdPlanner {
         ZoneId zone = policy.zone();
         LocalDateTime nowWall = KeyAxis.wallClock(KeyAxis.now(now, zone, colType), zone, colType);
         long cutoff = KeyAxis.of(policy.retention().subtractFrom(nowWall), zone, colType);
+        if (colType == KeyType.DATE) {
+            // a date is its whole day: a row of 2025-12-01 may be from 23:59 that day, so that day ages only once
+            // it ends before the cutoff (n + 1 day <= cutoff), as a date key's partition [d, d + 1) would
+            cutoff = cutoff - DAY_MICROS + 1;
+        }
         Map<String, Long> newest = stats.newestRetention();
         int last = -1;
         for (int i = 0; i < ranged.size(); i++) {

@@ -181,6 +181,7 @@ class MaintenancePlannerArchiveRetentionTest {
                         null,
                         null,
                         "created_at",
+                        null,
                         Retention.parse("7 years")));
         assertTrue(
                 e.getMessage()

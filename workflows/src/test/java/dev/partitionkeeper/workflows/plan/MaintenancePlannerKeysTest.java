@@ -244,6 +244,30 @@ class MaintenancePlannerKeysTest {
                         .size());
     }
 
+    @Test
+    void retentionByADateColumnAgesAPartitionOnlyOnceItsNewestDayIsWhollyPast() {
+        // a date column's 2025-12-01 is that whole day: a row of 23:00 that day is still inside 90 days at
+        // 2026-03-01 12:00 (the cutoff is 2025-12-01 12:00)
+        Map<String, Long> newest = Map.of("transactions_p0", Snapshots.at("2025-12-01T00:00:00Z"));
+        CatalogSnapshot snap =
+                idSnapshot(KeyType.BIGINT, millions(0, 3), new KeyStats(1_500_000L, KeyType.DATE, newest, 0));
+
+        assertEquals(List.of(), detaches(MaintenancePlanner.plan(snap, byColumn("90 days"), NOW)));
+        // a day later 2025-12-01 is wholly older than the window
+        assertEquals(
+                1,
+                detaches(MaintenancePlanner.plan(snap, byColumn("90 days"), NOW.plusSeconds(86_400)))
+                        .size());
+        // the day 2025-11-30 ends at the cutoff exactly (2026-03-01 00:00 minus 90 days): wholly older
+        Map<String, Long> older = Map.of("transactions_p0", Snapshots.at("2025-11-30T00:00:00Z"));
+        CatalogSnapshot olderSnap =
+                idSnapshot(KeyType.BIGINT, millions(0, 3), new KeyStats(1_500_000L, KeyType.DATE, older, 0));
+        assertEquals(
+                1,
+                detaches(MaintenancePlanner.plan(olderSnap, byColumn("90 days"), Instant.parse("2026-03-01T00:00:00Z")))
+                        .size());
+    }
+
     static TablePolicy epoch(String interval, KeyEncoding encoding, int premake) {
         return TablePolicy.of(TRANSACTIONS, PartitionInterval.parse(interval))
                 .withPremake(premake)

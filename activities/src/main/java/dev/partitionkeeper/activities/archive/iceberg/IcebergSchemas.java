@@ -72,6 +72,17 @@ final class IcebergSchemas {
      */
     static PartitionSpec spec(Schema schema, String key, ValueKind kind, TablePolicy policy) {
         PartitionSpec.Builder b = PartitionSpec.builderFor(schema);
+        if (policy.interval().unit() == PartitionInterval.Unit.VALUES) {
+            // integer ids in steps of key values: partitions start at multiples of the step, as truncate's do
+            long step = policy.interval().step();
+            boolean whole = kind == ValueKind.INT16
+                    || kind == ValueKind.INT32
+                    || kind == ValueKind.INT64
+                    || kind == ValueKind.DECIMAL;
+            return whole && step > 0 && step <= Integer.MAX_VALUE
+                    ? b.truncate(key, (int) step).build()
+                    : PartitionSpec.unpartitioned();
+        }
         String transform = transform(kind, policy.interval(), policy.timezone());
         return switch (transform) {
             case "hour" -> b.hour(key).build();
@@ -96,8 +107,7 @@ final class IcebergSchemas {
             case WEEKS -> "none";
             case MONTHS -> n == 1 ? "month" : 12 % n == 0 ? "year" : "none";
             case YEARS -> n == 1 ? "year" : "none";
-            // a step of key values is refused on a time column by the policy: nothing to mirror
-            case VALUES -> "none";
+            case VALUES -> "none"; // a step of key values: see spec
         };
         if (kind == ValueKind.DATE && t.equals("hour")) {
             return "none";

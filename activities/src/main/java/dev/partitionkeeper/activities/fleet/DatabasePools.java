@@ -1,0 +1,394 @@
+package dev.partitionkeeper.activities.fleet;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.partitionkeeper.activities.postgres.PgDataSources;
+import dev.partitionkeeper.workflows.activity.Failures;
+import io.temporal.failure.ApplicationFailure;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection pools of a fleet's databases: a pool is opened when a step first needs its database and
+ * closed once nobody borrowed from it for {@link PoolLimits#idleClose()}. The pools open at once never hold more
+ * than {@link PoolLimits#maxConnectionsTotal()} connections together (each pool counts with its full size), and
+ * at most {@link PoolLimits#maxDatabasesPerServer()} databases of one server have a pool open, so a fleet pass
+ * never floods one PostgreSQL server. A step that needs a database without room waits (an idle pool is closed
+ * for it first) up to {@link PoolLimits#connectTimeout()}, then fails with a retryable error that says why.
+ */
+public final class DatabasePools implements AutoCloseable {
+    private static final org.slf4j.Logger log = LoggerFactory.getLogger(DatabasePools.class);
+
+    /** How long a closed pool still counts against the bounds: its backends' time to end on the server. */
+    static final Duration EVICTED_BACKEND_EXIT = Duration.ofMillis(100);
+
+    private final Function<String, DatabaseTarget> targets;
+    private final PoolLimits limits;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** Open pools by database, guarded by {@link #lock}. */
+    private final Map<String, Pool> open = new LinkedHashMap<>();
+    /** Pools closed or being closed whose backends may not have ended yet, guarded by {@link #lock}. */
+    private final List<Pool> closing = new ArrayList<>();
+
+    private final Map<String, DataSource> facades = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper;
+    private int peakConnections;
+
+    private static final class Pool {
+        final DatabaseTarget target;
+        final HikariDataSource dataSource;
+        final int size;
+        int leases;
+        long lastUsedNanos = System.nanoTime();
+
+        Pool(DatabaseTarget target, HikariDataSource dataSource, int size) {
+            this.target = target;
+            this.dataSource = dataSource;
+            this.size = size;
+        }
+    }
+
+    /** @param targets the connection of a database by name; null for a database the fleet does not have */
+    public DatabasePools(Function<String, DatabaseTarget> targets, PoolLimits limits) {
+        this.targets = targets;
+        this.limits = limits;
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "partition-keeper-pool-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(200, Math.min(5_000, limits.idleClose().toMillis() / 2));
+        sweeper.scheduleWithFixedDelay(this::closeIdle, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** A data source of one database: each connection borrowed through the bounded pools. */
+    public DataSource dataSource(String database) {
+        return facades.computeIfAbsent(database, Facade::new);
+    }
+
+    /** Databases with a pool open now. */
+    public List<String> openDatabases() {
+        lock.lock();
+        try {
+            return List.copyOf(open.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The most connections the open pools could hold at any moment so far (their sizes summed). */
+    public int peakConnections() {
+        lock.lock();
+        try {
+            return peakConnections;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Connection connect(String database) throws SQLException {
+        Pool pool = lease(database);
+        Connection c;
+        try {
+            c = pool.dataSource.getConnection();
+        } catch (SQLException e) {
+            release(pool);
+            throw cannotConnect(pool.target, e);
+        } catch (RuntimeException e) {
+            release(pool);
+            throw e;
+        }
+        return wrap(c, pool);
+    }
+
+    /**
+     * The pool's timeout, with the server's reason it gives as its cause ({@code FATAL: database "tenant_2" is
+     * not currently accepting connections}, a refused password): what a failed step and the pass's report show.
+     */
+    private static SQLException cannotConnect(DatabaseTarget t, SQLException e) {
+        Throwable why = e.getCause() instanceof SQLException cause ? cause : e;
+        String state =
+                e.getSQLState() != null ? e.getSQLState() : why instanceof SQLException se ? se.getSQLState() : null;
+        return new SQLTransientConnectionException(
+                "cannot connect to database " + t.name() + " on " + t.server() + ": " + why.getMessage(), state, e);
+    }
+
+    private Pool lease(String database) throws SQLException {
+        long deadline = System.nanoTime() + limits.connectTimeout().toNanos();
+        // outside the lock: an unknown database makes the fleet list its databases again (I/O)
+        DatabaseTarget target = targets.apply(database);
+        if (target == null) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "database " + database + " is not in the fleet (databases: of the configuration)",
+                    Failures.INVALID_POLICY);
+        }
+        while (true) {
+            List<Pool> evicted;
+            lock.lock();
+            try {
+                Pool p = open.get(database);
+                if (p != null) {
+                    p.leases++;
+                    p.lastUsedNanos = System.nanoTime();
+                    return p;
+                }
+                int size = Math.min(limits.poolSize(), limits.maxConnectionsTotal());
+                if (roomFor(target, size)) {
+                    Pool created = new Pool(target, create(target, size), size);
+                    open.put(database, created);
+                    peakConnections = Math.max(peakConnections, connections());
+                    created.leases++;
+                    log.debug("opened the pool of {} ({} pools open)", database, open.size());
+                    return created;
+                }
+                evicted = evictFor(target, size);
+                if (evicted.isEmpty()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SQLTransientConnectionException("no room for a pool of database " + database
+                                + " after " + limits.connectTimeout().toMillis() + " ms: " + open.size()
+                                + " pools open holding up to " + connections() + " of postgres.max_connections_total "
+                                + limits.maxConnectionsTotal() + ", " + onServer(target.server())
+                                + " of postgres.max_databases_per_server " + limits.maxDatabasesPerServer()
+                                + " on server " + target.server() + ", all busy; the step is retried");
+                    }
+                    changed.awaitNanos(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLTransientConnectionException("interrupted waiting for a pool of database " + database, e);
+            } finally {
+                lock.unlock();
+            }
+            retire(evicted);
+        }
+    }
+
+    /**
+     * Closes pools taken out of {@link #open}. They count against the bounds (in {@link #closing}) until their
+     * backends had a moment to end: a pool's close returns once its connections are closed on this side, and the
+     * server ends their backends a little later. So the server's count (max_connections, pg_stat_activity) stays
+     * within the bounds too, not only this worker's.
+     */
+    private void retire(List<Pool> pools) {
+        if (pools.isEmpty()) {
+            return;
+        }
+        for (Pool p : pools) {
+            log.debug("closing the idle pool of {}", p.target.name());
+            p.dataSource.close();
+        }
+        pause(EVICTED_BACKEND_EXIT);
+        lock.lock();
+        try {
+            closing.removeAll(pools);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private HikariDataSource create(DatabaseTarget t, int size) {
+        return PgDataSources.create(
+                "partition-keeper/" + t.name(), t.jdbcUrl(), t.user(), t.password(), size, 0, limits.connectTimeout());
+    }
+
+    private boolean roomFor(DatabaseTarget target, int size) {
+        return connections() + size <= limits.maxConnectionsTotal()
+                && onServer(target.server()) < limits.maxDatabasesPerServer();
+    }
+
+    /** Takes idle pools out (least recently used first) until {@code target} would fit; retired by the caller. */
+    private List<Pool> evictFor(DatabaseTarget target, int size) {
+        List<Pool> toClose = new ArrayList<>();
+        List<Pool> idle = open.values().stream()
+                .filter(p -> p.leases == 0)
+                .sorted(Comparator.comparingLong(p -> p.lastUsedNanos))
+                .toList();
+        int connections = connections();
+        int onServer = onServer(target.server());
+        for (Pool p : idle) {
+            if (connections + size <= limits.maxConnectionsTotal() && onServer < limits.maxDatabasesPerServer()) {
+                break;
+            }
+            boolean sameServer = p.target.server().equals(target.server());
+            if (connections + size > limits.maxConnectionsTotal() || sameServer) {
+                open.remove(p.target.name());
+                closing.add(p);
+                toClose.add(p);
+                connections -= p.size;
+                onServer -= sameServer ? 1 : 0;
+            }
+        }
+        return toClose;
+    }
+
+    /** Connections the open and closing pools may hold. */
+    private int connections() {
+        return open.values().stream().mapToInt(p -> p.size).sum()
+                + closing.stream().mapToInt(p -> p.size).sum();
+    }
+
+    private int onServer(String server) {
+        return (int) (open.values().stream()
+                        .filter(p -> p.target.server().equals(server))
+                        .count()
+                + closing.stream().filter(p -> p.target.server().equals(server)).count());
+    }
+
+    private void release(Pool pool) {
+        lock.lock();
+        try {
+            pool.leases--;
+            pool.lastUsedNanos = System.nanoTime();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the pools idle for {@link PoolLimits#idleClose()}. */
+    void closeIdle() {
+        List<Pool> toClose = new ArrayList<>();
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            for (var it = open.values().iterator(); it.hasNext(); ) {
+                Pool p = it.next();
+                if (p.leases == 0 && now - p.lastUsedNanos >= limits.idleClose().toNanos()) {
+                    it.remove();
+                    closing.add(p);
+                    toClose.add(p);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        retire(toClose);
+    }
+
+    /** The connection, which on close goes back to its pool and frees the lease (the pool may then close). */
+    private Connection wrap(Connection c, Pool pool) {
+        boolean[] closed = {false};
+        return (Connection) Proxy.newProxyInstance(
+                Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                        if (!closed[0]) {
+                            closed[0] = true;
+                            try {
+                                c.close();
+                            } finally {
+                                release(pool);
+                            }
+                        }
+                        return null;
+                    }
+                    if (method.getName().equals("isClosed") && method.getParameterCount() == 0) {
+                        return closed[0] || c.isClosed();
+                    }
+                    try {
+                        return method.invoke(c, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        List<Pool> all;
+        lock.lock();
+        try {
+            all = new ArrayList<>(open.values());
+            open.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (Pool p : all) {
+            p.dataSource.close();
+        }
+    }
+
+    /** What the activities of one database see: a data source whose connections come through the bounds. */
+    private final class Facade implements DataSource {
+        private final String database;
+
+        Facade(String database) {
+            this.database = database;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            return connect(database);
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            throw new SQLFeatureNotSupportedException("the fleet's pools connect as the configured role");
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {}
+
+        @Override
+        public void setLoginTimeout(int seconds) {}
+
+        @Override
+        public int getLoginTimeout() {
+            return (int) limits.connectTimeout().toSeconds();
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            if (iface.isInstance(this)) {
+                return iface.cast(this);
+            }
+            throw new SQLException("not a wrapper of " + iface.getName());
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return iface.isInstance(this);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.partitionkeeper.activities.fleet;
+
+import dev.partitionkeeper.workflows.activity.ActionResult;
+import dev.partitionkeeper.workflows.activity.ArchiveActivities;
+import dev.partitionkeeper.workflows.activity.Failures;
+import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.PlannedAction;
+import io.temporal.failure.ApplicationFailure;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The archive steps of every database, as {@link RoutedPartitionActivities} routes the partition steps. A fleet
+ * database's archives live under its own folder of the location ({@link DatabaseArchiveStore}): two databases
+ * may both hold a {@code public.events}.
+ */
+public final class RoutedArchiveActivities implements ArchiveActivities {
+    private final ArchiveActivities single;
+    private final Function<String, ArchiveActivities> forDatabase;
+    private final Map<String, ArchiveActivities> byDatabase = new ConcurrentHashMap<>();
+
+    public RoutedArchiveActivities(ArchiveActivities single, Function<String, ArchiveActivities> forDatabase) {
+        this.single = single;
+        this.forDatabase = forDatabase;
+    }
+
+    private ArchiveActivities of(String database) {
+        if (database == null) {
+            return single;
+        }
+        if (forDatabase == null) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "an archive step for database " + database + " reached a worker without databases: in its"
+                            + " configuration; every worker of the task queue needs the same configuration",
+                    Failures.INVALID_POLICY);
+        }
+        return byDatabase.computeIfAbsent(database, forDatabase);
+    }
+
+    @Override
+    public ActionResult export(TablePolicy policy, PlannedAction.ExportPartition action) {
+        return of(policy.database()).export(policy, action);
+    }
+
+    @Override
+    public ActionResult verify(TablePolicy policy, PlannedAction.VerifyArchive action) {
+        return of(policy.database()).verify(policy, action);
+    }
+
+    @Override
+    public ActionResult drop(TablePolicy policy, PlannedAction.DropPartition action) {
+        return of(policy.database()).drop(policy, action);
+    }
+
+    @Override
+    public ActionResult expire(TablePolicy policy, PlannedAction.ExpireArchive action) {
+        return of(policy.database()).expire(policy, action);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.partitionkeeper.activities.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.partitionkeeper.activities.testing.PgTestSupport;
+import dev.partitionkeeper.workflows.activity.Failures;
+import io.temporal.failure.ApplicationFailure;
+import java.sql.Connection;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** The fleet's pools on a real server: opened on use, within the bounds, idle ones closed to make room or on time. */
+@Tag("postgres")
+class DatabasePoolsTest {
+    private static List<String> databases(int n) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String url = PgTestSupport.newDatabase("pools");
+            names.add(url.substring(url.lastIndexOf('/') + 1, url.indexOf('?') < 0 ? url.length() : url.indexOf('?')));
+        }
+        return names;
+    }
+
+    private static DatabasePools pools(List<String> dbs, PoolLimits limits) {
+        Map<String, DatabaseTarget> targets = new HashMap<>();
+        for (int i = 0; i < dbs.size(); i++) {
+            String db = dbs.get(i);
+            // the first two on "server a", the rest on "server b": the same PostgreSQL, counted apart
+            targets.put(
+                    db,
+                    new DatabaseTarget(
+                            db,
+                            PgTestSupport.withDatabase(PgTestSupport.adminUrl(), db),
+                            null,
+                            null,
+                            i < 2 ? "a" : "b"));
+        }
+        return new DatabasePools(targets::get, limits);
+    }
+
+    @Test
+    void aDatabaseWithoutRoomWaitsThenFailsSayingWhyAndAnIdlePoolIsClosedForIt() throws Exception {
+        List<String> dbs = databases(3);
+        // room for three pools of 2 in total, one database per server: the per-server bound binds
+        PoolLimits limits = new PoolLimits(2, 6, 1, Duration.ofMinutes(5), Duration.ofMillis(500));
+        try (DatabasePools pools = pools(dbs, limits)) {
+            try (Connection a = pools.dataSource(dbs.get(0)).getConnection();
+                    Connection c = pools.dataSource(dbs.get(2)).getConnection()) {
+                assertEquals(List.of(dbs.get(0), dbs.get(2)), pools.openDatabases());
+                // server a has its one database busy: the second waits, then fails, retryable, saying why
+                SQLTransientConnectionException busy = assertThrows(
+                        SQLTransientConnectionException.class,
+                        () -> pools.dataSource(dbs.get(1)).getConnection());
+                assertTrue(
+                        busy.getMessage().contains("no room for a pool of database " + dbs.get(1))
+                                && busy.getMessage().contains("of postgres.max_databases_per_server 1 on server a"),
+                        busy::getMessage);
+                assertTrue(a.isValid(1) && c.isValid(1));
+            }
+            // both idle now: the pool of server a's first database is closed to make room for its second
+            try (Connection b = pools.dataSource(dbs.get(1)).getConnection()) {
+                assertTrue(b.isValid(1));
+                assertEquals(List.of(dbs.get(2), dbs.get(1)), pools.openDatabases());
+            }
+            assertTrue(pools.peakConnections() <= 4, "never more than two pools: " + pools.peakConnections());
+        }
+    }
+
+    @Test
+    void theTotalBindsAcrossServers() throws Exception {
+        List<String> dbs = databases(3);
+        // two pools of 2 in all, two databases per server: the total binds
+        PoolLimits limits = new PoolLimits(2, 4, 2, Duration.ofMinutes(5), Duration.ofMillis(500));
+        try (DatabasePools pools = pools(dbs, limits)) {
+            try (Connection a = pools.dataSource(dbs.get(0)).getConnection();
+                    Connection c = pools.dataSource(dbs.get(2)).getConnection()) {
+                SQLTransientConnectionException full = assertThrows(
+                        SQLTransientConnectionException.class,
+                        () -> pools.dataSource(dbs.get(1)).getConnection());
+                assertTrue(
+                        full.getMessage().contains("holding up to 4 of postgres.max_connections_total 4"),
+                        full::getMessage);
+            }
+            try (Connection b = pools.dataSource(dbs.get(1)).getConnection()) {
+                assertEquals(
+                        2, pools.openDatabases().size(), "one idle pool closed to make room: " + pools.openDatabases());
+            }
+            assertEquals(4, pools.peakConnections());
+        }
+    }
+
+    @Test
+    void idlePoolsCloseOnTheirOwnAndAnUnknownDatabaseIsRefused() throws Exception {
+        List<String> dbs = databases(1);
+        PoolLimits limits = new PoolLimits(2, 4, 2, Duration.ofMillis(300), Duration.ofSeconds(2));
+        try (DatabasePools pools = pools(dbs, limits)) {
+            try (Connection c = pools.dataSource(dbs.get(0)).getConnection()) {
+                assertTrue(c.isValid(1));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!pools.openDatabases().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(List.of(), pools.openDatabases(), "the idle pool was closed");
+            assertEquals(
+                    0,
+                    PgTestSupport.queryLong(
+                            PgTestSupport.adminUrl(),
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + dbs.get(0) + "'"),
+                    "and its connections with it");
+            ApplicationFailure unknown = assertThrows(
+                    ApplicationFailure.class, () -> pools.dataSource("nope").getConnection());
+            assertEquals(Failures.INVALID_POLICY, unknown.getType());
+            assertTrue(unknown.getOriginalMessage().contains("database nope is not in the fleet"));
+        }
+    }
+}
