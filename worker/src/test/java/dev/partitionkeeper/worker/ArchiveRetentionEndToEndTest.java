@@ -316,6 +316,7 @@ class ArchiveRetentionEndToEndTest {
         var err = new StringWriter();
         assertNotEquals(0, restore(dir, url, "iceberg", "iceberg:public.events/" + EXPIRED.get(0), "public.gone", err));
         assertTrue(err.toString().contains("archives partition " + EXPIRED.get(0)), err::toString);
+        assertTrue(err.toString().contains("deleted by archive_retention"), err::toString);
         String status = status(dir, url, "iceberg");
         assertTrue(status.contains(EXPIRED.size() + " expired"), status);
         assertFalse(status.contains("Exception"), status);
