@@ -31,4 +31,9 @@ final class UnconfiguredArchiveActivities implements ArchiveActivities {
     public ActionResult drop(TablePolicy policy, PlannedAction.DropPartition action) {
         throw fail(policy);
     }
+
+    @Override
+    public ActionResult expire(TablePolicy policy, PlannedAction.ExpireArchive action) {
+        throw fail(policy);
+    }
 }

@@ -74,6 +74,8 @@ public class TableMaintenanceWorkflowImpl implements TableMaintenanceWorkflow {
                     r = archive.verify(policy, a);
                 } else if (action instanceof PlannedAction.DropPartition a) {
                     r = archive.drop(policy, a);
+                } else if (action instanceof PlannedAction.ExpireArchive a) {
+                    r = archive.expire(policy, a);
                 } else {
                     throw new IllegalStateException("unknown action " + action);
                 }

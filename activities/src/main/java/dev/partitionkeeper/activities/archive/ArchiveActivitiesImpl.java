@@ -15,6 +15,7 @@ import dev.partitionkeeper.activities.postgres.LockBusyException;
 import dev.partitionkeeper.activities.postgres.LockGate;
 import dev.partitionkeeper.activities.postgres.LockSettings;
 import dev.partitionkeeper.activities.postgres.PolicyException;
+import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl.MaintenanceListener;
 import dev.partitionkeeper.activities.postgres.Privileges;
 import dev.partitionkeeper.activities.postgres.Refusals;
@@ -25,8 +26,11 @@ import dev.partitionkeeper.workflows.activity.ArchiveActivities;
 import dev.partitionkeeper.workflows.activity.ExportResult;
 import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.activity.VerifyResult;
+import dev.partitionkeeper.workflows.model.KeyEncoding;
+import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
+import dev.partitionkeeper.workflows.plan.MaintenancePlanner;
 import dev.partitionkeeper.workflows.plan.PlannedAction;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
@@ -245,6 +249,64 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
         });
     }
 
+    @Override
+    public ActionResult expire(TablePolicy policy, PlannedAction.ExpireArchive action) {
+        return run(policy, "expire_archive", action.partition(), action.summary(), c -> {
+            Bookkeeping.Lifecycle rec = detachedRecord(c, policy, action.partition());
+            String what = "the archive of " + action.partition() + " of " + policy.table();
+            if (rec.archiveExpiredAt() != null) {
+                return new ActionResult(
+                        action.summary(),
+                        ActionResult.ALREADY_DONE,
+                        0,
+                        0,
+                        "archive expired at " + rec.archiveExpiredAt() + " by " + rec.archiveExpiredBy());
+            }
+            // Check everything again: only an archive that was verified and then dropped from PostgreSQL goes,
+            // and only past the window, on the database's clock.
+            if (rec.verifiedAt() == null || rec.droppedAt() == null) {
+                throw new ArchiveStateException("refusing to expire " + what + ": only an archive that was verified"
+                        + " and whose detached table was then dropped is deleted (verified at " + rec.verifiedAt()
+                        + ", dropped at " + rec.droppedAt() + ")");
+            }
+            if (CatalogReader.oid(c, rec.detachedTable()) != 0) {
+                throw new ArchiveStateException("refusing to expire " + what + ": table " + rec.detachedTable()
+                        + " exists again (restored?); drop or rename it first");
+            }
+            CatalogReader.Parent parent = CatalogReader.parent(c, policy.table());
+            KeyType type = KeyEncoding.apply(
+                    policy.keyEncoding(), parent.keyType(), policy.table().toString(), parent.keyColumn());
+            Instant dbNow = Instant.ofEpochMilli(Sql.queryLong(c, "SELECT (extract(epoch FROM now()) * 1000)::bigint"));
+            if (!MaintenancePlanner.pastArchiveRetention(
+                    policy, type, PostgresPartitionActivitiesImpl.upperAxis(rec.rangeTo(), type), dbNow)) {
+                throw new ArchiveStateException("refusing to expire " + what + ": its upper bound " + rec.rangeTo()
+                        + " is not older than now minus archive_retention "
+                        + (policy.archiveRetention() == null ? "(none set)" : policy.archiveRetention()));
+            }
+            ArchiveFormat.Expired e = format.expire(policy.table(), action.partition());
+            books.update(
+                    c,
+                    policy.table(),
+                    action.partition(),
+                    "archive_expired_at = now(), archive_expired_by = ?",
+                    executedBy());
+            return new ActionResult(
+                    action.summary(),
+                    e.files() == 0 ? ActionResult.ALREADY_DONE : ActionResult.DONE,
+                    Math.max(0, e.rows()),
+                    1,
+                    e.detail());
+        });
+    }
+
+    /** {@code <workflow id>/<activity id>} of the running activity, or {@code local} outside Temporal. */
+    private static String executedBy() {
+        ActivityExecutionContext ctx = context();
+        return ctx == null
+                ? "local"
+                : ctx.getInfo().getWorkflowId() + "/" + ctx.getInfo().getActivityId();
+    }
+
     private Bookkeeping.Lifecycle detachedRecord(Connection c, TablePolicy policy, String partition)
             throws SQLException {
         books.ensure(c);
@@ -286,7 +348,17 @@ public class ArchiveActivitiesImpl implements ArchiveActivities {
         long t0 = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             ActionResult r = body.run(c);
-            books.log(c, policy.table(), partition, step, r.outcome(), r.rowsMoved(), r.detail(), null, null);
+            ActivityExecutionContext ctx = context();
+            books.log(
+                    c,
+                    policy.table(),
+                    partition,
+                    step,
+                    r.outcome(),
+                    r.rowsMoved(),
+                    r.detail(),
+                    ctx == null ? null : ctx.getInfo().getWorkflowId(),
+                    ctx == null ? null : ctx.getInfo().getActivityId());
             listener.actionDone(policy.table(), step, r, (System.nanoTime() - t0) / 1_000_000);
             log.info("{} {}: {} {}", step, partition, r.outcome(), r.detail());
             return r;

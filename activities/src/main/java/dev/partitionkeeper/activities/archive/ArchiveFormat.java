@@ -33,6 +33,22 @@ public interface ArchiveFormat extends AutoCloseable {
     /** The row count and content checksum the archive says it holds, checked again just before a drop. */
     Archived archived(TableName parent, String partition) throws IOException;
 
+    /**
+     * Deletes the partition's archive for {@code archive_retention}, touching nothing of any other partition.
+     * Idempotent: killed at any point and called again it deletes what is left, and an archive already gone
+     * answers with no files deleted.
+     */
+    Expired expire(TableName parent, String partition) throws IOException;
+
+    /**
+     * What {@link #expire} deleted.
+     *
+     * @param files data and metadata files deleted by this call (0 when the archive was already gone)
+     * @param rows rows the archive held per its own record, -1 when it was already gone
+     * @param detail for the report: what was deleted and where
+     */
+    record Expired(int files, long rows, String detail) {}
+
     /** What an archive holds, per its own record (the manifest, or the Iceberg snapshot's summary). */
     record Archived(long rows, String contentChecksum) {}
 

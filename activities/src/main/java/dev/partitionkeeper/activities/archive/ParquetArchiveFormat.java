@@ -7,6 +7,7 @@ import dev.partitionkeeper.activities.archive.export.ProgressListener;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveManifest;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveManifests;
+import dev.partitionkeeper.activities.archive.manifest.InvalidManifestException;
 import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
 import dev.partitionkeeper.workflows.activity.ExportResult;
@@ -15,6 +16,7 @@ import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import java.io.IOException;
 import java.sql.SQLException;
+import java.util.List;
 import javax.sql.DataSource;
 
 /** {@code archive.format: parquet} (the default): a folder of Parquet files plus manifest.json per partition. */
@@ -58,5 +60,40 @@ public final class ParquetArchiveFormat implements ArchiveFormat {
     public Archived archived(TableName parent, String partition) throws IOException {
         ArchiveManifest m = ArchiveManifests.require(store, ArchiveLayout.of(parent, partition));
         return new Archived(m.rowCount(), m.contentChecksum());
+    }
+
+    /** The partition's folder: data files first, the manifest last, so a re-run after a kill still finds the folder. */
+    @Override
+    public Expired expire(TableName parent, String partition) throws IOException {
+        ArchiveLayout layout = ArchiveLayout.of(parent, partition);
+        String where = layout.locationIn(store);
+        boolean manifest = store.exists(layout.manifestKey());
+        long rows = -1;
+        if (manifest) {
+            try {
+                rows = ArchiveManifests.require(store, layout).rowCount();
+            } catch (InvalidManifestException e) {
+                // a corrupt manifest does not keep an expired archive alive: its row count is only for the report
+            }
+        }
+        List<String> keys = store.list(layout.dir());
+        int deleted = 0;
+        for (String key : keys) {
+            if (!key.equals(layout.manifestKey())) {
+                store.delete(key);
+                deleted++;
+            }
+        }
+        if (manifest) {
+            store.delete(layout.manifestKey());
+            deleted++;
+        }
+        return new Expired(
+                deleted,
+                rows,
+                deleted == 0
+                        ? "archive " + where + " was already deleted"
+                        : "deleted archive " + where + " (" + deleted + " file(s)"
+                                + (rows >= 0 ? ", " + rows + " rows" : "") + ")");
     }
 }

@@ -52,4 +52,9 @@ public final class RoutedArchiveActivities implements ArchiveActivities {
     public ActionResult drop(TablePolicy policy, PlannedAction.DropPartition action) {
         return of(policy.database()).drop(policy, action);
     }
+
+    @Override
+    public ActionResult expire(TablePolicy policy, PlannedAction.ExpireArchive action) {
+        return of(policy.database()).expire(policy, action);
+    }
 }

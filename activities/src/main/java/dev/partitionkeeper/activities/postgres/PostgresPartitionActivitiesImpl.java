@@ -7,11 +7,13 @@ import dev.partitionkeeper.workflows.activity.PartitionActivities;
 import dev.partitionkeeper.workflows.activity.TableDdl;
 import dev.partitionkeeper.workflows.activity.TableDdlResult;
 import dev.partitionkeeper.workflows.activity.TableSurvey;
+import dev.partitionkeeper.workflows.model.KeyType;
 import dev.partitionkeeper.workflows.model.RetentionAction;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.ArchiveState;
 import dev.partitionkeeper.workflows.plan.CatalogSnapshot;
+import dev.partitionkeeper.workflows.plan.KeyAxis;
 import dev.partitionkeeper.workflows.plan.LayoutReport;
 import dev.partitionkeeper.workflows.plan.LayoutVerifier;
 import dev.partitionkeeper.workflows.plan.MaintenancePlan;
@@ -83,7 +85,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
             // refuses a key the policy does not fit (a time interval on an integer key, ...) before planning
             snap = KeyStatsReader.withStats(c, snap, policy);
             MaintenancePlan plan = MaintenancePlanner.plan(
-                    snap, policy, Instant.ofEpochMilli(nowMillis), archiveStates(c, policy, books.exists(c)));
+                    snap, policy, Instant.ofEpochMilli(nowMillis), archiveStates(c, policy, books.exists(c), snap));
             listener.planned(policy.table(), plan);
             return plan;
         });
@@ -154,8 +156,8 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
         try {
             CatalogSnapshot snap = KeyStatsReader.withStats(c, read.get(), policy);
             List<ArchiveState> archived = lifecycles == null
-                    ? archiveStates(c, policy, booked)
-                    : archiveStates(policy, booked, lifecycles.getOrDefault(policy.table(), List.of()));
+                    ? archiveStates(c, policy, booked, snap)
+                    : archiveStates(policy, booked, lifecycles.getOrDefault(policy.table(), List.of()), snap);
             MaintenancePlan plan = MaintenancePlanner.plan(snap, policy, now, archived);
             listener.planned(policy.table(), plan);
             if (!plan.actions().isEmpty()) {
@@ -179,18 +181,30 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
     }
 
     /** Detached partitions of the table and how far each got in the archive chain. */
-    private List<ArchiveState> archiveStates(Connection c, TablePolicy policy, boolean booked) throws SQLException {
+    private List<ArchiveState> archiveStates(Connection c, TablePolicy policy, boolean booked, CatalogSnapshot snap)
+            throws SQLException {
         if (policy.retentionAction() == RetentionAction.DETACH_ONLY || !booked) {
             return List.of();
         }
-        return archiveStates(policy, booked, books.forParent(c, policy.table()));
+        return archiveStates(policy, booked, books.forParent(c, policy.table()), snap);
     }
 
-    /** {@link #archiveStates(Connection, TablePolicy, boolean)} on lifecycle rows already read. */
+    /**
+     * {@link #archiveStates(Connection, TablePolicy, boolean, CatalogSnapshot)} on lifecycle rows already read;
+     * {@code snap} gives the key type the upper bounds are read in (for {@code archive_retention}).
+     */
     private static List<ArchiveState> archiveStates(
-            TablePolicy policy, boolean booked, List<Bookkeeping.Lifecycle> lifecycles) {
+            TablePolicy policy, boolean booked, List<Bookkeeping.Lifecycle> lifecycles, CatalogSnapshot snap) {
         if (policy.retentionAction() == RetentionAction.DETACH_ONLY || !booked) {
             return List.of();
+        }
+        KeyType type = null;
+        if (policy.archiveRetention() != null) {
+            try {
+                type = MaintenancePlanner.keyed(snap, policy).keyType();
+            } catch (IllegalArgumentException e) {
+                // the planner refuses the same key_encoding, naming it; no archive expires meanwhile
+            }
         }
         List<ArchiveState> out = new ArrayList<>();
         for (Bookkeeping.Lifecycle l : lifecycles) {
@@ -204,9 +218,23 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
                     l.exportedAt() != null,
                     l.verifiedAt() != null,
                     l.dropAfter() == null ? 0 : l.dropAfter().toEpochMilli(),
-                    l.droppedAt() != null));
+                    l.droppedAt() != null,
+                    l.archiveExpiredAt() != null,
+                    type == null ? KeyAxis.MAX : upperAxis(l.rangeTo(), type)));
         }
         return out;
+    }
+
+    /** An upper bound as the bookkeeping keeps it, on the key's axis; {@link KeyAxis#MAX} when it is not a time. */
+    public static long upperAxis(String rangeTo, KeyType type) {
+        if (rangeTo == null || !type.isTimed()) {
+            return KeyAxis.MAX;
+        }
+        try {
+            return KeyAxis.parseBound(rangeTo, type);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            return KeyAxis.MAX;
+        }
     }
 
     /**

@@ -49,6 +49,40 @@ class BookkeepingTest {
     }
 
     @Test
+    void aVersion1LifecycleTableIsReadAsItIsAndGainsTheArchiveRetentionColumnsOnEnsure() throws Exception {
+        String url = PgTestSupport.newDatabase("books_v1");
+        // the lifecycle table as a worker before archive_retention created it
+        PgTestSupport.exec(
+                url,
+                "CREATE SCHEMA partition_keeper",
+                "CREATE TABLE partition_keeper.partition_lifecycle (parent_schema text NOT NULL, parent_table text NOT"
+                        + " NULL, partition_name text NOT NULL, range_from text NOT NULL, range_to text NOT NULL,"
+                        + " detached_schema text, detached_at timestamptz, estimated_rows bigint, archive_location"
+                        + " text, archived_rows bigint, archive_checksum text, exported_at timestamptz, verified_at"
+                        + " timestamptz, drop_after timestamptz, dropped_at timestamptz, last_error text, updated_at"
+                        + " timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (parent_schema, parent_table,"
+                        + " partition_name))",
+                "INSERT INTO partition_keeper.partition_lifecycle (parent_schema, parent_table, partition_name,"
+                        + " range_from, range_to, detached_at) VALUES ('public', 'events', 'events_p2024_01', 'a', 'b',"
+                        + " now())");
+        Bookkeeping books = new Bookkeeping(Bookkeeping.DEFAULT_SCHEMA);
+        try (Connection c = connect(url)) {
+            Bookkeeping.Lifecycle before = books.forParent(c, EVENTS).get(0);
+            assertNull(before.archiveExpiredAt(), "read before ensure: the columns are not there yet");
+            books.ensure(c);
+            books.ensure(c);
+            books.update(c, EVENTS, "events_p2024_01", "archive_expired_at = now(), archive_expired_by = ?", "wf/1");
+            Bookkeeping.Lifecycle after = books.forParent(c, EVENTS).get(0);
+            assertNotNull(after.archiveExpiredAt());
+            assertEquals("wf/1", after.archiveExpiredBy());
+            assertNotNull(after.detachedAt(), "the row is kept");
+        }
+        assertEquals(
+                1,
+                PgTestSupport.queryLong(url, "SELECT count(*) FROM partition_keeper.schema_version WHERE version = 2"));
+    }
+
+    @Test
     void ensureIsSafeWhenFourWorkersStartAtOnce() throws Exception {
         // a fresh database each round: the race is on the first creation
         for (int round = 0; round < 3; round++) {

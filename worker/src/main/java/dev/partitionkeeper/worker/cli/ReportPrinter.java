@@ -30,6 +30,8 @@ public final class ReportPrinter {
                 range = "[" + c.fromText() + ", " + c.toText() + ")";
             } else if (a instanceof PlannedAction.DetachPartition d) {
                 range = "[" + d.fromText() + ", " + d.toText() + ")";
+            } else if (a instanceof PlannedAction.ExpireArchive e) {
+                range = "[" + e.fromText() + ", " + e.toText() + ")";
             }
             t.row(i++, kind, a.partition(), range);
         }

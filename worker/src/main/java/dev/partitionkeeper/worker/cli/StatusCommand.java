@@ -160,7 +160,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         TableStatus.Counts n = s.counts();
         out.println("Archive: " + n.detached() + " detached, " + n.exported() + " exported, " + n.verified()
-                + " verified, " + n.dropped() + " dropped");
+                + " verified, " + n.dropped() + " dropped" + (n.expired() > 0 ? ", " + n.expired() + " expired" : ""));
         if (!s.archived().isEmpty()) {
             AsciiTable a = new AsciiTable(
                     List.of(
@@ -188,7 +188,10 @@ final class StatusCommand implements Callable<Integer> {
                                             ? "kept (retention_action: " + s.retentionAction() + ")"
                                             : x.dropAfter() == null ? "" : "after " + x.dropAfter(),
                             x.rows(),
-                            x.archive()));
+                            x.archiveExpiredAt() == null
+                                    ? x.archive()
+                                    : "deleted at " + x.archiveExpiredAt() + " by " + x.archiveExpiredBy()
+                                            + " (archive_retention; was " + x.archive() + ")"));
             out.print(a.render());
         }
         if (!s.recentActions().isEmpty()) {

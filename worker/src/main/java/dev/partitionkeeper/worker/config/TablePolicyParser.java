@@ -38,7 +38,8 @@ final class TablePolicyParser {
             "partition_name",
             "key_encoding",
             "retention_column",
-            "database");
+            "database",
+            "archive_retention");
 
     private static final String EXAMPLE = "tables: [{table: public.events, interval: monthly}]";
     private static final long DAY_MILLIS = 86_400_000;
@@ -102,6 +103,8 @@ final class TablePolicyParser {
         int premake = premake(t, where);
         String rt = text(t, "retention");
         Retention retention = rt == null ? null : parsed(where, () -> Retention.parse(rt), null);
+        String art = text(t, "archive_retention");
+        Retention archiveRetention = art == null ? null : parsed(where, () -> archiveRetention(art), null);
         String tz = timezone(t, where);
         DefaultPartitionMode dpm = !t.has("default_partition")
                 ? DefaultPartitionMode.KEEP
@@ -151,9 +154,20 @@ final class TablePolicyParser {
                         text(t, "partition_name"),
                         encoding,
                         text(t, "retention_column"),
-                        database),
+                        database,
+                        archiveRetention),
                 null);
         return clean ? policy : null;
+    }
+
+    /** {@code archive_retention} is read as retention is; its errors name archive_retention. */
+    private static Retention archiveRetention(String text) {
+        try {
+            return Retention.parse(text);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new IllegalArgumentException(m.startsWith("retention") ? "archive_" + m : m, e);
+        }
     }
 
     private TableName name(JsonNode t, String where) {

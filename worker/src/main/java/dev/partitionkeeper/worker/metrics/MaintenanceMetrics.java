@@ -131,6 +131,8 @@ public final class MaintenanceMetrics implements MaintenanceListener {
                 }
                 case "verify" -> counter(MetricNames.PARTITIONS_VERIFIED, table).increment();
                 case "drop" -> counter(MetricNames.PARTITIONS_DROPPED, table).increment();
+                case "expire_archive" ->
+                    counter(MetricNames.ARCHIVES_EXPIRED, table).increment();
                 default -> {} // finalize_detach completes a detach counted when it began
             }
         } catch (RuntimeException e) {

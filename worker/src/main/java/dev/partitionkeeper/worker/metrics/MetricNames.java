@@ -30,6 +30,9 @@ public final class MetricNames {
     public static final String PARTITIONS_EXPORTED = "partition_keeper.exported.partitions";
     public static final String PARTITIONS_VERIFIED = "partition_keeper.verified.partitions";
     public static final String PARTITIONS_DROPPED = "partition_keeper.dropped.partitions";
+    /** Archives deleted by archive_retention. */
+    public static final String ARCHIVES_EXPIRED = "partition_keeper.archive_expired.partitions";
+
     public static final String DEFAULT_ROWS_MOVED = "partition_keeper.default_rows.moved";
     public static final String EXPORTED_ROWS = "partition_keeper.exported.rows";
     public static final String EXPORTED_BYTES = "partition_keeper.exported.bytes";
@@ -60,6 +63,7 @@ public final class MetricNames {
             PARTITIONS_EXPORTED,
             PARTITIONS_VERIFIED,
             PARTITIONS_DROPPED,
+            ARCHIVES_EXPIRED,
             VERIFICATION_FAILURES);
 
     private MetricNames() {}

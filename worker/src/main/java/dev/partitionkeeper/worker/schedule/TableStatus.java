@@ -64,9 +64,12 @@ public record TableStatus(
             String droppedAt,
             Long rows,
             String archive,
-            String lastError) {}
+            String lastError,
+            String archiveExpiredAt,
+            String archiveExpiredBy) {}
 
-    public record Counts(int detached, int exported, int verified, int dropped) {}
+    /** {@code expired}: archives deleted by archive_retention. */
+    public record Counts(int detached, int exported, int verified, int dropped, int expired) {}
 
     public record Action(String at, String partition, String action, String outcome, String detail) {}
 }

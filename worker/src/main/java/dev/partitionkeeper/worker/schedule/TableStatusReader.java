@@ -48,11 +48,15 @@ public final class TableStatusReader {
         boolean drops = policy.retentionAction() == RetentionAction.ARCHIVE_AND_DROP;
         String action = policy.retentionAction().label();
         for (Bookkeeping.Lifecycle l : books.lifecycles(c, policy.table())) {
-            String state = l.droppedAt() != null
-                    ? "dropped"
-                    : l.verifiedAt() != null
-                            ? "verified"
-                            : l.exportedAt() != null ? "exported" : l.detachedAt() != null ? "detached" : "detaching";
+            String state = l.archiveExpiredAt() != null
+                    ? "expired"
+                    : l.droppedAt() != null
+                            ? "dropped"
+                            : l.verifiedAt() != null
+                                    ? "verified"
+                                    : l.exportedAt() != null
+                                            ? "exported"
+                                            : l.detachedAt() != null ? "detached" : "detaching";
             archived.add(new TableStatus.Archived(
                     l.partition(),
                     l.rangeFrom(),
@@ -65,7 +69,9 @@ public final class TableStatusReader {
                     text(l.droppedAt()),
                     l.archivedRows() != null ? l.archivedRows() : l.estimatedRows(),
                     l.archiveLocation(),
-                    l.lastError()));
+                    l.lastError(),
+                    text(l.archiveExpiredAt()),
+                    l.archiveExpiredBy()));
             if (l.lastError() != null && l.droppedAt() == null) {
                 problems.add(l.partition() + ": " + l.lastError());
             }
@@ -77,7 +83,10 @@ public final class TableStatusReader {
                 (int) archived.stream().filter(a -> a.detachedAt() != null).count(),
                 (int) archived.stream().filter(a -> a.exportedAt() != null).count(),
                 (int) archived.stream().filter(a -> a.verifiedAt() != null).count(),
-                (int) archived.stream().filter(a -> a.droppedAt() != null).count());
+                (int) archived.stream().filter(a -> a.droppedAt() != null).count(),
+                (int) archived.stream()
+                        .filter(a -> a.archiveExpiredAt() != null)
+                        .count());
         CatalogSnapshot snap;
         try {
             snap = MaintenancePlanner.keyed(

@@ -62,6 +62,7 @@ class MaintenanceMetricsTest {
                 900);
         m.actionDone(T, "verify", done(1000, ""), 400);
         m.actionDone(T, "drop", done(0, ""), 30);
+        m.actionDone(T, "expire_archive", done(1000, "deleted archive"), 20);
         String text = r.scrape();
         assertSample(text, "partition_keeper_created_partitions_total{table=\"public.transactions\"} 2.0");
         assertSample(text, "partition_keeper_default_rows_moved_total{table=\"public.transactions\"} 3.0");
@@ -71,6 +72,7 @@ class MaintenanceMetricsTest {
         assertSample(text, "partition_keeper_exported_bytes_total{table=\"public.transactions\"} 52345.0");
         assertSample(text, "partition_keeper_verified_partitions_total{table=\"public.transactions\"} 1.0");
         assertSample(text, "partition_keeper_dropped_partitions_total{table=\"public.transactions\"} 1.0");
+        assertSample(text, "partition_keeper_archive_expired_partitions_total{table=\"public.transactions\"} 1.0");
         assertSample(
                 text,
                 "partition_keeper_step_duration_seconds_count{outcome=\"done\",step=\"create\",table=\"public.transactions\"} 2");

@@ -24,4 +24,11 @@ public interface ArchiveActivities {
     /** Drops the detached table after checking again: verified, grace over, not attached, archive present. */
     @ActivityMethod
     ActionResult drop(TablePolicy policy, PlannedAction.DropPartition action);
+
+    /**
+     * Deletes a dropped partition's archive past {@code archive_retention}, after checking again: verified,
+     * dropped, past the window. Records when and by which workflow and activity; a second call finds it done.
+     */
+    @ActivityMethod
+    ActionResult expire(TablePolicy policy, PlannedAction.ExpireArchive action);
 }

@@ -100,6 +100,40 @@ public record Retention(long amount, Unit unit) {
         return amount * unit.minDays;
     }
 
+    /**
+     * Whether this time is longer than {@code other} whatever the calendar: months and years compare in months,
+     * days and weeks in days, and a mix compares this one's shortest length against the other's longest (a month
+     * is 28 to 31 days, a year 365 or 366).
+     */
+    public boolean longerThan(Retention other) {
+        if (isValues() || other.isValues()) {
+            throw new IllegalStateException("retention " + this + " or " + other + " counts key values, not time");
+        }
+        if (monthBased() && other.monthBased()) {
+            return months() > other.months();
+        }
+        if (!monthBased() && !other.monthBased()) {
+            return minimumDays() > other.minimumDays();
+        }
+        return minimumDays() > other.maximumDays();
+    }
+
+    private boolean monthBased() {
+        return unit == Unit.MONTHS || unit == Unit.YEARS;
+    }
+
+    private long months() {
+        return unit == Unit.YEARS ? 12 * amount : amount;
+    }
+
+    private long maximumDays() {
+        return switch (unit) {
+            case MONTHS -> 31 * amount;
+            case YEARS -> 366 * amount;
+            default -> minimumDays();
+        };
+    }
+
     /** Whether this counts key values of an integer key rather than time. Not a JSON property. */
     @JsonIgnore
     public boolean isValues() {

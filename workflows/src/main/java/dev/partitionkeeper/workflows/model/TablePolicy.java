@@ -24,6 +24,8 @@ import java.time.ZoneId;
  * @param database the database of a fleet ({@code databases:}) the table is in; null (the default) for the one
  *     database of {@code postgres:}. Before the fleet is resolved (in the file as written) it may be a
  *     {@code LIKE} pattern over database names such as {@code tenant_%}.
+ * @param archiveRetention how long an archived and dropped partition stays in the archive, counted from its upper
+ *     bound ({@code archive_retention}, compliance); null keeps archives forever
  */
 public record TablePolicy(
         TableName table,
@@ -37,7 +39,8 @@ public record TablePolicy(
         String partitionName,
         KeyEncoding keyEncoding,
         String retentionColumn,
-        String database) {
+        String database,
+        Retention archiveRetention) {
 
     public static final int DEFAULT_PREMAKE = 4;
     /**
@@ -102,6 +105,67 @@ public record TablePolicy(
                 && shorterThanOne(retention, interval)) {
             throw new IllegalArgumentException("retention " + retention + " for " + table + " is shorter than one "
                     + interval.label() + " partition; use at least one interval");
+        }
+        if (archiveRetention != null) {
+            checkArchiveRetention(table, interval, retention, retentionAction, archiveRetention);
+        }
+    }
+
+    /** A policy without an archive retention (archives are kept forever). */
+    public TablePolicy(
+            TableName table,
+            PartitionInterval interval,
+            int premake,
+            Retention retention,
+            String timezone,
+            DefaultPartitionMode defaultPartition,
+            RetentionAction retentionAction,
+            int dropGraceDays,
+            String partitionName,
+            KeyEncoding keyEncoding,
+            String retentionColumn,
+            String database) {
+        this(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn,
+                database,
+                null);
+    }
+
+    private static void checkArchiveRetention(
+            TableName table,
+            PartitionInterval interval,
+            Retention retention,
+            RetentionAction retentionAction,
+            Retention archiveRetention) {
+        if (archiveRetention.isValues()) {
+            throw new IllegalArgumentException("archive_retention " + archiveRetention + " for " + table
+                    + " must be a time such as \"7 years\" or \"90 days\", not a number of key values");
+        }
+        if (retentionAction == RetentionAction.DETACH_ONLY) {
+            throw new IllegalArgumentException("archive_retention " + archiveRetention + " for " + table
+                    + " deletes old partitions from the archive, but retention_action detach_only archives nothing;"
+                    + " use retention_action archive or archive_and_drop, or remove archive_retention");
+        }
+        if (interval.isValueStep()) {
+            throw new IllegalArgumentException("archive_retention " + archiveRetention + " for " + table
+                    + " ages archives by the time of their key's upper bound, but the key is partitioned by a step of"
+                    + " key values (interval " + interval.label() + "); archive_retention is for time keys only,"
+                    + " so remove it");
+        }
+        if (retention == null || retention.isValues() || !archiveRetention.longerThan(retention)) {
+            throw new IllegalArgumentException("archive_retention " + archiveRetention + " for " + table
+                    + " must be longer than retention " + retention + ": a partition is deleted from the archive only"
+                    + " after it left the database (e.g. retention: 12 months, archive_retention: 7 years)");
         }
     }
 
@@ -279,7 +343,8 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
-                database);
+                database,
+                archiveRetention);
     }
 
     public TablePolicy withPremake(int v) {
@@ -295,7 +360,8 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
-                database);
+                database,
+                archiveRetention);
     }
 
     public TablePolicy withRetention(Retention v) {
@@ -311,7 +377,8 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
-                database);
+                database,
+                archiveRetention);
     }
 
     public TablePolicy withTimezone(String v) {
@@ -327,7 +394,8 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
-                database);
+                database,
+                archiveRetention);
     }
 
     public TablePolicy withDefaultPartition(DefaultPartitionMode v) {
@@ -343,7 +411,8 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
-                database);
+                database,
+                archiveRetention);
     }
 
     public TablePolicy withRetentionAction(RetentionAction v) {
@@ -359,7 +428,8 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
-                database);
+                database,
+                archiveRetention);
     }
 
     public TablePolicy withPartitionName(String v) {
@@ -375,7 +445,8 @@ public record TablePolicy(
                 v,
                 keyEncoding,
                 retentionColumn,
-                database);
+                database,
+                archiveRetention);
     }
 
     public TablePolicy withKeyEncoding(KeyEncoding v) {
@@ -391,7 +462,8 @@ public record TablePolicy(
                 partitionName,
                 v,
                 retentionColumn,
-                database);
+                database,
+                archiveRetention);
     }
 
     public TablePolicy withRetentionColumn(String v) {
@@ -407,7 +479,8 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 v,
-                database);
+                database,
+                archiveRetention);
     }
 
     public TablePolicy withDatabase(String v) {
@@ -423,6 +496,24 @@ public record TablePolicy(
                 partitionName,
                 keyEncoding,
                 retentionColumn,
+                v,
+                archiveRetention);
+    }
+
+    public TablePolicy withArchiveRetention(Retention v) {
+        return new TablePolicy(
+                table,
+                interval,
+                premake,
+                retention,
+                timezone,
+                defaultPartition,
+                retentionAction,
+                dropGraceDays,
+                partitionName,
+                keyEncoding,
+                retentionColumn,
+                database,
                 v);
     }
 

@@ -103,6 +103,7 @@ public final class MaintenancePlanner {
         }
 
         planArchive(actions, policy, now, detached);
+        actions.addAll(ArchiveExpiry.plan(policy, type, now, detached));
         findings.addAll(gaps(ranged, planned, type, zone));
         return new MaintenancePlan(
                 snap.table(), snap.keyColumn(), type, nowAxis, List.copyOf(actions), List.copyOf(findings), runway);
@@ -293,6 +294,18 @@ public final class MaintenancePlanner {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a partition whose upper bound is {@code toAxis} (on the axis of {@code type}, the key as the policy
+     * reads it) is past the policy's {@code archive_retention} at {@code now}; false without one, for a key not
+     * partitioned by time, and for {@link KeyAxis#MAX}.
+     */
+    public static boolean pastArchiveRetention(TablePolicy policy, KeyType type, long toAxis, Instant now) {
+        return policy.archiveRetention() != null
+                && type.isTimed()
+                && toAxis != KeyAxis.MAX
+                && toAxis <= ArchiveExpiry.cutoff(policy, type, now);
     }
 
     /** The name of an integer key's partition starting at {@code from}: {@code <table>_p1000000}. */

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = PlannedAction.ExportPartition.class, name = "export"),
     @JsonSubTypes.Type(value = PlannedAction.VerifyArchive.class, name = "verify"),
     @JsonSubTypes.Type(value = PlannedAction.DropPartition.class, name = "drop"),
+    @JsonSubTypes.Type(value = PlannedAction.ExpireArchive.class, name = "expire_archive"),
 })
 public sealed interface PlannedAction {
 
@@ -80,6 +81,18 @@ public sealed interface PlannedAction {
         @Override
         public String summary() {
             return "drop detached " + partition;
+        }
+    }
+
+    /**
+     * Delete a dropped partition's archive past {@code archive_retention} (compliance): its Iceberg rows and then
+     * the snapshots that still hold its files, or its Parquet folder. Only for an archive that was verified and
+     * whose detached table was dropped, checked again at run time.
+     */
+    record ExpireArchive(String partition, String fromText, String toText) implements PlannedAction {
+        @Override
+        public String summary() {
+            return "expire archive of " + partition + " [" + fromText + ", " + toText + ")";
         }
     }
 }

@@ -18,6 +18,12 @@ import org.apache.iceberg.util.SnapshotUtil;
  * What one archived partition's snapshot says about itself, in its summary: the source partition, its
  * bounds, row count, content checksum and the columns as exported. This is how a retried export recognises
  * its own commit and how verify, drop and restore find the partition's files.
+ *
+ * <p>{@code archive_retention} expires old snapshots, and with them the snapshots of younger partitions that
+ * are still archived: before that, each such snapshot's summary and data files are carried into a table
+ * property ({@link #CARRIED} + partition), where {@link #find} looks when the snapshot is gone ({@code files}
+ * is then set; null while the snapshot itself names them). An expired partition is marked ({@link #EXPIRED} +
+ * partition) and never found again.
  */
 record ArchivedPartition(
         long snapshotId,
@@ -32,7 +38,8 @@ record ArchivedPartition(
         String keyMax,
         Long keyLow,
         Long keyHigh,
-        List<ArchiveColumn> columns) {
+        List<ArchiveColumn> columns,
+        List<String> files) {
 
     static final String PREFIX = "partition-keeper.";
     static final String TABLE = PREFIX + "table";
@@ -50,6 +57,13 @@ record ArchivedPartition(
     static final String KEY_LOW = PREFIX + "key-low";
 
     static final String KEY_HIGH = PREFIX + "key-high";
+    /** Table property prefix: a partition's summary and files, kept when its snapshot is expired. */
+    static final String CARRIED = PREFIX + "archived.";
+    /** Table property prefix: the partition's archive was deleted by archive_retention (value: when). */
+    static final String EXPIRED = PREFIX + "expired.";
+
+    static final String SNAPSHOT_ID = PREFIX + "snapshot-id";
+    static final String FILES = PREFIX + "files";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -83,11 +97,42 @@ record ArchivedPartition(
     }
 
     static ArchivedPartition of(Snapshot s) {
-        Map<String, String> m = s.summary();
+        return of(s.snapshotId(), s.summary(), null);
+    }
+
+    /** The table property that keeps this partition when its snapshot {@code s} is expired. */
+    static String carried(Snapshot s, List<String> files) {
+        Map<String, String> m = new HashMap<>();
+        s.summary().forEach((k, v) -> {
+            if (k.startsWith(PREFIX)) {
+                m.put(k, v);
+            }
+        });
+        m.put(SNAPSHOT_ID, Long.toString(s.snapshotId()));
+        try {
+            m.put(FILES, JSON.writeValueAsString(files));
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ArchivedPartition ofCarried(String property, String json) {
+        try {
+            Map<String, String> m = JSON.readValue(json, new TypeReference<Map<String, String>>() {});
+            List<String> files = JSON.readValue(m.get(FILES), new TypeReference<List<String>>() {});
+            return of(Long.parseLong(m.get(SNAPSHOT_ID)), m, files);
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw new IllegalStateException(
+                    "table property " + property + " cannot be read as an archived partition: " + e.getMessage(), e);
+        }
+    }
+
+    private static ArchivedPartition of(long snapshotId, Map<String, String> m, List<String> files) {
         try {
             List<ArchiveColumn> columns = JSON.readValue(m.get(COLUMNS), new TypeReference<List<ArchiveColumn>>() {});
             return new ArchivedPartition(
-                    s.snapshotId(),
+                    snapshotId,
                     TableName.parse(m.get(TABLE), "public"),
                     m.get(PARTITION),
                     m.get(BOUND_FROM),
@@ -99,10 +144,11 @@ record ArchivedPartition(
                     m.get(KEY_MAX),
                     m.containsKey(KEY_LOW) ? Long.valueOf(m.get(KEY_LOW)) : null,
                     m.containsKey(KEY_HIGH) ? Long.valueOf(m.get(KEY_HIGH)) : null,
-                    columns);
+                    columns,
+                    files);
         } catch (JsonProcessingException | RuntimeException e) {
             throw new IllegalStateException(
-                    "snapshot " + s.snapshotId() + " names partition " + m.get(PARTITION)
+                    "snapshot " + snapshotId + " names partition " + m.get(PARTITION)
                             + " but its summary cannot be read: " + e.getMessage(),
                     e);
         }
@@ -141,11 +187,53 @@ record ArchivedPartition(
         if (table.currentSnapshot() == null) {
             return Optional.empty();
         }
+        Map<String, String> props = table.properties();
         for (Snapshot s : SnapshotUtil.currentAncestors(table)) {
-            if (s.summary() != null && s.summary().containsKey(PARTITION) && test.test(s.summary())) {
+            Map<String, String> m = s.summary();
+            if (m != null
+                    && m.containsKey(PARTITION)
+                    && !props.containsKey(EXPIRED + m.get(PARTITION))
+                    && test.test(m)) {
                 return Optional.of(of(s));
             }
         }
+        for (Map.Entry<String, String> e : props.entrySet()) {
+            if (e.getKey().startsWith(CARRIED)) {
+                ArchivedPartition p = ofCarried(e.getKey(), e.getValue());
+                if (!props.containsKey(EXPIRED + p.partition()) && test.test(p.summary())) {
+                    return Optional.of(p);
+                }
+            }
+        }
         return Optional.empty();
+    }
+
+    /** The value of the {@link #EXPIRED} property: when, and the data files to delete (kept for a re-run). */
+    static String expiredValue(String at, List<String> files) {
+        try {
+            return JSON.writeValueAsString(Map.of("at", at, "files", files));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The data files recorded when {@code partition} was marked expired; empty when none (or not expired). */
+    static List<String> expiredFiles(Table table, String partition) {
+        String v = table.properties().get(EXPIRED + partition);
+        if (v == null || !v.startsWith("{")) {
+            return List.of();
+        }
+        try {
+            Map<String, Object> m = JSON.readValue(v, new TypeReference<Map<String, Object>>() {});
+            Object files = m.get("files");
+            return files instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("table property " + EXPIRED + partition + " cannot be read: " + v, e);
+        }
+    }
+
+    /** Whether {@code partition}'s archive was deleted by archive_retention. */
+    static boolean expired(Table table, String partition) {
+        return table.properties().containsKey(EXPIRED + partition);
     }
 }

@@ -52,7 +52,10 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
     public interface Stages {
         Stages NONE = stage -> {};
 
-        /** {@code files-written} (stored, not committed) and {@code committed}. */
+        /**
+         * {@code files-written} (stored, not committed) and {@code committed}; for archive_retention
+         * {@code expire-deleted} (rows deleted, snapshots not expired yet).
+         */
         void reached(String stage);
     }
 
@@ -216,7 +219,8 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
                     written.summary().keyMax(),
                     written.keyLow(),
                     written.keyHigh(),
-                    columns);
+                    columns,
+                    null);
             // look again just before the commit: another attempt may have committed while this one wrote
             table.refresh();
             Optional<ArchivedPartition> meanwhile =
@@ -424,6 +428,30 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
                         "no snapshot of Iceberg table " + IcebergTables.id(settings, parent) + " archives partition "
                                 + partition + "; nothing is dropped"));
         return new Archived(p.rows(), p.contentChecksum());
+    }
+
+    /** The partition's rows deleted from the table, then expire snapshots; see {@link IcebergExpiry}. */
+    @Override
+    public Expired expire(TableName parent, String partition) throws IOException {
+        try {
+            return guarded(() -> expireUnguarded(parent, partition));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Expired expireUnguarded(TableName parent, String partition) {
+        String where = location(parent, partition);
+        Optional<Table> table = tables().find(parent);
+        if (table.isEmpty()) {
+            return new Expired(
+                    0,
+                    -1,
+                    where + " was already deleted (no Iceberg table " + IcebergTables.id(settings, parent) + ")");
+        }
+        ArchivedPartition p =
+                ArchivedPartition.find(table.get(), parent, partition).orElse(null);
+        return IcebergExpiry.expire(table.get(), p, partition, where, stages);
     }
 
     /** Restores by partition name; see {@link IcebergRestorer}. */

@@ -33,9 +33,7 @@ final class IcebergReadback {
         List<String> mismatches = new ArrayList<>();
         List<ArchiveColumn> columns = p.columns();
         RowSummary summary = new RowSummary(columns, p.keyColumn());
-        Snapshot s = table.snapshot(p.snapshotId());
-        List<DataFile> files = new ArrayList<>();
-        s.addedDataFiles(table.io()).forEach(files::add);
+        List<DataFile> files = files(table, p);
         long metaRows = files.stream().mapToLong(DataFile::recordCount).sum();
         checkLive(table, p, files, mismatches);
         Schema projection =
@@ -62,6 +60,30 @@ final class IcebergReadback {
             }
         }
         return new Readback(summary, metaRows, mismatches, complete);
+    }
+
+    /**
+     * The data files that archive the partition: those its snapshot added, or, once that snapshot was expired
+     * (archive_retention), the files carried with it that are live in the current snapshot.
+     */
+    static List<DataFile> files(Table table, ArchivedPartition p) {
+        List<DataFile> files = new ArrayList<>();
+        Snapshot s = table.snapshot(p.snapshotId());
+        if (s != null) {
+            s.addedDataFiles(table.io()).forEach(files::add);
+            return files;
+        }
+        Set<String> carried = new HashSet<>(p.files() == null ? List.of() : p.files());
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+            for (FileScanTask t : tasks) {
+                if (carried.remove(t.file().location())) {
+                    files.add(t.file());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return files;
     }
 
     /**

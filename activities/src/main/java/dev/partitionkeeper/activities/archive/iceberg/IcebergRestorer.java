@@ -99,9 +99,8 @@ public final class IcebergRestorer {
             TableName parent = TableName.parse(rest.substring(0, slash), "public");
             String partition = rest.substring(slash + 1);
             Table t = table(parent);
-            ArchivedPartition p = ArchivedPartition.find(t, parent, partition)
-                    .orElseThrow(() -> new IllegalArgumentException("no snapshot of Iceberg table " + t.name()
-                            + " archives partition " + partition + " of " + parent));
+            ArchivedPartition p =
+                    ArchivedPartition.find(t, parent, partition).orElseThrow(() -> notArchived(t, parent, partition));
             return new Resolved(t, p);
         }
         throw new IllegalArgumentException("Iceberg archive location \"" + location + "\" names no partition" + help);
@@ -135,13 +134,21 @@ public final class IcebergRestorer {
         return restore(r.table, r.p, target, false);
     }
 
+    private static IllegalArgumentException notArchived(Table t, TableName parent, String partition) {
+        return new IllegalArgumentException("no snapshot of Iceberg table " + t.name() + " archives partition "
+                + partition + " of " + parent
+                + (ArchivedPartition.expired(t, partition)
+                        ? ": its archive was deleted by archive_retention (table property " + ArchivedPartition.EXPIRED
+                                + partition + ")"
+                        : ""));
+    }
+
     /** The partition's archive, by name. */
     public RestoreResult restore(TableName parent, String partition, TableName into, boolean attach)
             throws IOException, SQLException {
         Table t = table(parent);
-        ArchivedPartition p = ArchivedPartition.find(t, parent, partition)
-                .orElseThrow(() -> new IllegalArgumentException("no snapshot of Iceberg table " + t.name()
-                        + " archives partition " + partition + " of " + parent));
+        ArchivedPartition p =
+                ArchivedPartition.find(t, parent, partition).orElseThrow(() -> notArchived(t, parent, partition));
         return restore(t, p, into, attach);
     }
 

@@ -21,7 +21,14 @@ import java.util.Optional;
 public final class Bookkeeping {
     public static final String DEFAULT_SCHEMA = "partition_keeper";
     /** Bumped when the tables below change; {@link #ensure} applies what is missing. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
+
+    /**
+     * Columns added after version 1, each {@code name type}: added by {@link #ensure} when missing, so a
+     * bookkeeping schema of an older worker gains them without a migration step (version 2: archive_retention).
+     */
+    private static final List<String[]> ADDED_COLUMNS = List.<String[]>of(
+            new String[] {"archive_expired_at", "timestamptz"}, new String[] {"archive_expired_by", "text"});
 
     private final String schema;
     /** Set once ensure() succeeded: the schema is created once per worker, not once per step. */
@@ -100,9 +107,12 @@ public final class Bookkeeping {
             drop_after       timestamptz,
             dropped_at       timestamptz,
             last_error       text,
+            archive_expired_at timestamptz,
+            archive_expired_by text,
             updated_at       timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (parent_schema, parent_table, partition_name)
           )""");
+            addMissingColumns(c);
             Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + t(BookkeepingTable.ACTION_LOG) + """
            (
             id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -128,6 +138,34 @@ public final class Bookkeeping {
             }
         });
         ensured = true;
+    }
+
+    /**
+     * Adds the {@link #ADDED_COLUMNS} a lifecycle table of an older version lacks. Looks first: a table another
+     * role created (and granted us only SELECT, INSERT, UPDATE on) needs no ALTER once it has them.
+     */
+    private void addMissingColumns(Connection c) throws SQLException {
+        for (String[] col : ADDED_COLUMNS) {
+            if (!hasColumn(c, col[0])) {
+                Sql.exec(
+                        c,
+                        "ALTER TABLE " + t(BookkeepingTable.LIFECYCLE) + " ADD COLUMN IF NOT EXISTS " + col[0] + " "
+                                + col[1]);
+            }
+        }
+    }
+
+    /** Whether the lifecycle table has {@code column} (a read before {@link #ensure} may find an older table). */
+    boolean hasColumn(Connection c, String column) throws SQLException {
+        return Sql.queryLong(
+                        c,
+                        "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+                                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                + " WHERE n.nspname = ? AND c.relname = ? AND a.attname = ? AND NOT a.attisdropped",
+                        schema,
+                        BookkeepingTable.LIFECYCLE.tableName(),
+                        column)
+                > 0;
     }
 
     /** Statements that create bookkeeping objects. */
@@ -177,7 +215,9 @@ public final class Bookkeeping {
             Instant verifiedAt,
             Instant dropAfter,
             Instant droppedAt,
-            String lastError) {
+            String lastError,
+            Instant archiveExpiredAt,
+            String archiveExpiredBy) {
 
         public TableName detachedTable() {
             return new TableName(detachedSchema, partition);
@@ -319,7 +359,20 @@ public final class Bookkeeping {
                 instant(rs.getTimestamp("verified_at")),
                 instant(rs.getTimestamp("drop_after")),
                 instant(rs.getTimestamp("dropped_at")),
-                rs.getString("last_error"));
+                rs.getString("last_error"),
+                has(rs, "archive_expired_at") ? instant(rs.getTimestamp("archive_expired_at")) : null,
+                has(rs, "archive_expired_by") ? rs.getString("archive_expired_by") : null);
+    }
+
+    /** Whether a {@code SELECT *} has the column: a reader may see a table of an older version. */
+    private static boolean has(ResultSet rs, String column) throws SQLException {
+        var md = rs.getMetaData();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            if (md.getColumnName(i).equals(column)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Updates named columns of one lifecycle row ({@code column = ?} pairs; names are ours, not input). */
