@@ -68,6 +68,70 @@ public final class PartitionNameTemplate {
         return t;
     }
 
+    /**
+     * Parses and validates {@code template} for {@code table} partitioned by a step of integer key values: its
+     * fields are {@code %t} (the table), {@code %k} (the partition's lower bound, {@code m} before the digits of a
+     * negative one, which every template must hold: it tells the partitions apart) and {@code %%}.
+     *
+     * @throws IllegalArgumentException naming the problem, the template and an example that works
+     */
+    public static PartitionNameTemplate ofValues(String template, TableName table) {
+        if (template == null || template.isBlank()) {
+            throw new IllegalArgumentException("partition_name must be a template such as \"%t_p%k\" for " + table
+                    + ", got: \"" + template + "\"");
+        }
+        boolean bound = false;
+        for (int i = 0; i < template.length(); i++) {
+            if (template.charAt(i) == '%') {
+                char f = i + 1 == template.length() ? 0 : template.charAt(i + 1);
+                if ("tk%".indexOf(f) < 0 || f == 0) {
+                    throw new IllegalArgumentException("partition_name \"" + template + "\" for " + table
+                            + " has the field " + (f == 0 ? "%" : "%" + f) + ", but " + table + " is partitioned by"
+                            + " a step of key values: its fields are %t (table), %k (the partition's lower bound)"
+                            + " and %% (a percent sign), e.g. \"%t_p%k\"");
+                }
+                bound |= f == 'k';
+                i++;
+            }
+        }
+        if (!bound) {
+            throw new IllegalArgumentException("partition_name \"" + template + "\" for " + table + " names every"
+                    + " partition alike: include %k (the partition's lower bound), e.g. \"%t_p%k\"");
+        }
+        PartitionNameTemplate t = new PartitionNameTemplate(template);
+        for (long from : new long[] {Long.MIN_VALUE + 1, Long.MAX_VALUE}) {
+            String name = t.expandValues(table, from);
+            int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_NAME_BYTES) {
+                throw new IllegalArgumentException("partition_name \"" + template + "\" for " + table
+                        + " gives names of up to " + bytes + " bytes (\"" + name + "\"); PostgreSQL allows "
+                        + MAX_NAME_BYTES + ": shorten the template");
+            }
+        }
+        return t;
+    }
+
+    /** The name of the partition of an integer key whose lower bound is {@code from} ({@link #ofValues}). */
+    public String expandValues(TableName table, long from) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            if (c != '%') {
+                out.append(c);
+                continue;
+            }
+            char f = template.charAt(++i);
+            switch (f) {
+                case 't' -> out.append(table.table());
+                case 'k' ->
+                    out.append(from >= 0 ? Long.toString(from) : from == Long.MIN_VALUE ? "minf" : "m" + (-from));
+                case '%' -> out.append('%');
+                default -> throw new IllegalStateException("unchecked field %" + f);
+            }
+        }
+        return out.toString();
+    }
+
     private void check(TableName table, PartitionInterval interval, Map<String, LocalDateTime> seen, LocalDateTime p) {
         String name = expand(table, p);
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;

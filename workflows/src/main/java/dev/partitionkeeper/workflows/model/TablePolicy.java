@@ -236,9 +236,7 @@ public record TablePolicy(
                     + " a time interval such as \"1 day\" or \"1 hour\", or remove key_encoding");
         }
         if (partitionName != null) {
-            throw new IllegalArgumentException("partition_name templates name time periods, but " + table
-                    + " is partitioned by a step of key values (interval " + interval.label() + "); remove"
-                    + " partition_name: its partitions are named <table>_p<lower bound>");
+            PartitionNameTemplate.ofValues(partitionName, table);
         }
         if (retention == null) {
             if (retentionColumn != null) {

@@ -1,6 +1,7 @@
 package dev.partitionkeeper.workflows.plan;
 
 import dev.partitionkeeper.workflows.model.KeyType;
+import dev.partitionkeeper.workflows.model.PartitionNameTemplate;
 import dev.partitionkeeper.workflows.model.Retention;
 import dev.partitionkeeper.workflows.model.TableName;
 import dev.partitionkeeper.workflows.model.TablePolicy;
@@ -60,12 +61,17 @@ final class IdPlanner {
         }
 
         List<long[]> planned = new ArrayList<>();
+        PartitionNameTemplate names = policy.partitionName() == null
+                ? null
+                : PartitionNameTemplate.ofValues(policy.partitionName(), policy.table());
         long a = current;
         for (int i = 0; i <= policy.premake() && a <= maxValue(type); i++) {
             long b = a > maxValue(type) - step ? KeyAxis.MAX : a + step;
             if (MaintenancePlanner.wanted(snap, a, b, policy.interval(), findings, zone)) {
                 actions.add(new PlannedAction.CreatePartition(
-                        MaintenancePlanner.partitionName(snap.table(), suffix(a)),
+                        names == null
+                                ? MaintenancePlanner.partitionName(snap.table(), suffix(a))
+                                : names.expandValues(snap.table(), a),
                         a,
                         b,
                         KeyAxis.display(a, type, zone),

@@ -134,10 +134,29 @@ class KeyPolicyTest {
     }
 
     @Test
-    void partitionNameTemplatesAreForTimeKeys() {
-        IllegalArgumentException e = assertThrows(
+    void anIdTablesPartitionNameTemplateNamesTheLowerBoundWithK() {
+        IllegalArgumentException time = assertThrows(
                 IllegalArgumentException.class,
                 () -> TablePolicy.of(T, PartitionInterval.steps(1000)).withPartitionName("%t_%Y"));
-        assertTrue(e.getMessage().startsWith("partition_name templates name time periods"), e.getMessage());
+        assertTrue(time.getMessage().contains("has the field %Y"), time.getMessage());
+        assertTrue(time.getMessage().contains("%k (the partition's lower bound)"), time.getMessage());
+        IllegalArgumentException alike = assertThrows(
+                IllegalArgumentException.class,
+                () -> TablePolicy.of(T, PartitionInterval.steps(1000)).withPartitionName("%t_ids"));
+        assertTrue(alike.getMessage().contains("names every partition alike: include %k"), alike.getMessage());
+        IllegalArgumentException onTime = assertThrows(
+                IllegalArgumentException.class,
+                () -> TablePolicy.of(T, PartitionInterval.DAILY).withPartitionName("%t_%k"));
+        assertTrue(onTime.getMessage().contains("unknown field %k"), onTime.getMessage());
+
+        PartitionNameTemplate names = PartitionNameTemplate.ofValues("%t_%k", T);
+
+        assertEquals(T.table() + "_2000000", names.expandValues(T, 2_000_000));
+        assertEquals(T.table() + "_m1000", names.expandValues(T, -1000));
+        assertEquals(
+                "%t_%k",
+                TablePolicy.of(T, PartitionInterval.steps(1000))
+                        .withPartitionName("%t_%k")
+                        .partitionName());
     }
 }

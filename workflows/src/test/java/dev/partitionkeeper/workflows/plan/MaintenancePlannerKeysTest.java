@@ -76,6 +76,18 @@ class MaintenancePlannerKeysTest {
     }
 
     @Test
+    void newIdPartitionsFollowThePartitionNameTemplate() {
+        MaintenancePlan plan = MaintenancePlanner.plan(
+                idSnapshot(KeyType.BIGINT, millions(0, 4), max(2_500_000)), ids(4).withPartitionName("%t_ids_%k"), NOW);
+
+        assertEquals(
+                List.of("transactions_ids_4000000", "transactions_ids_5000000", "transactions_ids_6000000"),
+                creates(plan).stream()
+                        .map(PlannedAction.CreatePartition::partition)
+                        .toList());
+    }
+
+    @Test
     void anUnindexedIntegerKeyIsReported() {
         MaintenancePlan plan = MaintenancePlanner.plan(
                 idSnapshot(KeyType.BIGINT, millions(0, 7), new KeyStats(2_500_000L, null, Map.of(), 0, true)),
