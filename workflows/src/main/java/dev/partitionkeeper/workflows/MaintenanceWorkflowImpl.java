@@ -391,7 +391,7 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
         touchedTables.addAll(names);
         if (searchAttributes) {
             Workflow.upsertTypedSearchAttributes(
-                    SearchAttributeUpdate.valueSet(Visibility.TABLES, List.copyOf(touchedTables)));
+                    SearchAttributeUpdate.valueSet(Visibility.TABLES, Visibility.tables(List.copyOf(touchedTables))));
         }
         log.info("pass {}: {} table(s), dry run {}, reason \"{}\"", passes, names.size(), dryRun, reason);
         List<TableReport> reports = new ArrayList<>(

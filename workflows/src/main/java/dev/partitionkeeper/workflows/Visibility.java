@@ -3,6 +3,8 @@ package dev.partitionkeeper.workflows;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributes;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +70,34 @@ public final class Visibility {
     }
 
     /** Whether the run's starter set our search attributes, i.e. they are registered and may be upserted. */
+    /**
+     * Bytes of table names {@link #tables} keeps: Temporal refuses a search attribute value over 2 KB (the default
+     * {@code limit.searchAttributeSizeLimit}) by failing the workflow task, which fails the whole pass.
+     */
+    static final int TABLES_BUDGET_BYTES = 1_500;
+
+    /**
+     * The value of {@link #TABLES} for a run that touched {@code tables}: all of them while they fit in
+     * {@link #TABLES_BUDGET_BYTES} (as JSON, as the server measures it), else the first that fit. A run over more
+     * tables than that is found by the tables' own runs (each child carries its table) and by its memo.
+     */
+    static List<String> tables(List<String> tables) {
+        int bytes = 2; // []
+        List<String> kept = new ArrayList<>();
+        for (String t : tables) {
+            // a quoted JSON string and its comma; quotes and backslashes in names take an escape each
+            int size = t.getBytes(StandardCharsets.UTF_8).length
+                    + 3
+                    + (int) t.chars().filter(c -> c == '"' || c == '\\').count();
+            if (bytes + size > TABLES_BUDGET_BYTES) {
+                break;
+            }
+            bytes += size;
+            kept.add(t);
+        }
+        return kept.size() == tables.size() ? tables : List.copyOf(kept);
+    }
+
     static boolean enabledAtStart(SearchAttributes atStart) {
         return atStart != null && atStart.containsKey(OUTCOME);
     }
