@@ -158,6 +158,22 @@ class IcebergEndToEndTest {
                 cfg.toString());
         assertEquals(0, byBounds, () -> out + "\n" + err);
         assertEquals(oldRows, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_copy"));
+        // and by the id of the snapshot that archived it, as status and the bookkeeping show it
+        String snapshot = PgTestSupport.queryString(
+                url,
+                "SELECT substring(archive_location from ' snapshot ([0-9]+)') FROM partition_keeper.partition_lifecycle"
+                        + " WHERE partition_name = '" + OLD + "'");
+        int bySnapshot = Main.run(
+                new PrintWriter(out),
+                new PrintWriter(err),
+                "restore",
+                "iceberg:public.transactions#" + snapshot,
+                "--into",
+                "public.snapshot_copy",
+                "-c",
+                cfg.toString());
+        assertEquals(0, bySnapshot, () -> out + "\n" + err);
+        assertEquals(oldRows, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.snapshot_copy"));
 
         // status shows each archived partition's Iceberg table and snapshot
         var status = new StringWriter();

@@ -35,8 +35,9 @@ final class RestoreCommand implements Callable<Integer>, LogOption.Holder {
             paramLabel = "LOCATION",
             description =
                     "The archive's directory: s3://bucket/prefix/<schema>/<table>/<partition>/, file:///path or a path;"
-                            + " or, with archive.format iceberg, iceberg:<schema>.<table>/<partition> or"
-                            + " iceberg:<schema>.<table>@<from>..<to> (the partition's bounds).")
+                            + " or, with archive.format iceberg, iceberg:<schema>.<table>/<partition>,"
+                            + " iceberg:<schema>.<table>@<from>..<to> (the partition's bounds) or"
+                            + " iceberg:<schema>.<table>#<snapshot id> (as status shows it).")
     String location;
 
     @Option(

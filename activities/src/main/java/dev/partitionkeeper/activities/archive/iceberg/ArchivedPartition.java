@@ -168,6 +168,34 @@ record ArchivedPartition(
                         && unquote(to).equals(unquote(s.get(BOUND_TO))));
     }
 
+    /** The same, found by the id of the snapshot that archived it (restore by snapshot id). */
+    static Optional<ArchivedPartition> findBySnapshot(Table table, TableName parent, long snapshotId) {
+        Map<String, String> props = table.properties();
+        if (table.currentSnapshot() != null) {
+            for (Snapshot s : SnapshotUtil.currentAncestors(table)) {
+                Map<String, String> m = s.summary();
+                if (s.snapshotId() == snapshotId
+                        && m != null
+                        && m.containsKey(PARTITION)
+                        && parent.toString().equals(m.get(TABLE))
+                        && !props.containsKey(EXPIRED + m.get(PARTITION))) {
+                    return Optional.of(of(s));
+                }
+            }
+        }
+        for (Map.Entry<String, String> e : props.entrySet()) {
+            if (e.getKey().startsWith(CARRIED)) {
+                ArchivedPartition p = ofCarried(e.getKey(), e.getValue());
+                if (p.snapshotId() == snapshotId
+                        && parent.toString().equals(p.parent().toString())
+                        && !props.containsKey(EXPIRED + p.partition())) {
+                    return Optional.of(p);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** A bound as recorded, without the quotes PostgreSQL's literal form may carry. */
     static String unquote(String bound) {
         if (bound == null) {

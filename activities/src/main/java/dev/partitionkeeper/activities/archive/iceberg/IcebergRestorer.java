@@ -49,9 +49,10 @@ public final class IcebergRestorer {
     public static final String SCHEME = "iceberg:";
 
     /**
-     * {@code iceberg:<schema>.<table>/<partition>} (by name) or {@code iceberg:<schema>.<table>@<from>..<to>} (by
+     * {@code iceberg:<schema>.<table>/<partition>} (by name), {@code iceberg:<schema>.<table>@<from>..<to>} (by
      * the bounds as PostgreSQL printed them, e.g. {@code iceberg:public.events@2024-01-01 00:00:00+00..2024-02-01
-     * 00:00:00+00}).
+     * 00:00:00+00}) or {@code iceberg:<schema>.<table>#<snapshot id>} (by the snapshot that archived it, as
+     * {@code status} shows it).
      */
     public static boolean isIcebergLocation(String location) {
         return location != null && location.startsWith(SCHEME);
@@ -77,8 +78,25 @@ public final class IcebergRestorer {
         String rest = location.substring(SCHEME.length());
         int at = rest.indexOf('@');
         int slash = rest.indexOf('/');
-        String help = "; write iceberg:<schema>.<table>/<partition> or iceberg:<schema>.<table>@<from>..<to>,"
-                + " e.g. iceberg:public.events/events_p2024_01";
+        int hash = rest.indexOf('#');
+        String help = "; write iceberg:<schema>.<table>/<partition>, iceberg:<schema>.<table>@<from>..<to> or"
+                + " iceberg:<schema>.<table>#<snapshot id>, e.g. iceberg:public.events/events_p2024_01";
+        if (hash > 0 && (at < 0 || hash < at) && (slash < 0 || hash < slash)) {
+            TableName parent = TableName.parse(rest.substring(0, hash), "public");
+            long id;
+            try {
+                id = Long.parseLong(rest.substring(hash + 1).trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "Iceberg archive location \"" + location + "\" has no snapshot id" + " after #" + help);
+            }
+            Table t = table(parent);
+            ArchivedPartition p = ArchivedPartition.findBySnapshot(t, parent, id)
+                    .orElseThrow(() -> new IllegalArgumentException("snapshot " + id + " of Iceberg table " + t.name()
+                            + " archives no partition of " + parent + " (or its archive was deleted by"
+                            + " archive_retention)"));
+            return new Resolved(t, p);
+        }
         if (at > 0 && (slash < 0 || at < slash)) {
             TableName parent = TableName.parse(rest.substring(0, at), "public");
             String bounds = rest.substring(at + 1);
