@@ -4,13 +4,12 @@ import dev.partitionkeeper.activities.archive.ArchiveFormat;
 import dev.partitionkeeper.activities.archive.column.ArchiveColumn;
 import dev.partitionkeeper.activities.archive.column.CatalogColumns;
 import dev.partitionkeeper.activities.archive.column.ValueKind;
-import dev.partitionkeeper.activities.archive.copy.TableScan;
-import dev.partitionkeeper.activities.archive.copy.Transactions;
 import dev.partitionkeeper.activities.archive.export.ExportOptions;
 import dev.partitionkeeper.activities.archive.export.ExportRequest;
 import dev.partitionkeeper.activities.archive.export.ProgressListener;
 import dev.partitionkeeper.activities.archive.store.ArchiveStore;
 import dev.partitionkeeper.activities.archive.summary.RowSummary;
+import dev.partitionkeeper.activities.archive.verify.ArchiveVerifier;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ExportResult;
 import dev.partitionkeeper.workflows.activity.Failures;
@@ -24,7 +23,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -312,21 +310,21 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
         IcebergReadback.Readback a = IcebergReadback.read(table.get(), p, null);
         List<String> mismatches = new ArrayList<>(a.mismatches());
         if (a.complete()) {
-            compare(
+            ArchiveVerifier.compare(
                     mismatches,
                     "row count",
                     "snapshot summary",
                     p.rows(),
                     "Iceberg read",
                     a.summary().rows());
-            compare(
+            ArchiveVerifier.compare(
                     mismatches,
                     "row count",
                     "data file metadata",
                     a.rowsInMetadata(),
                     "Iceberg read",
                     a.summary().rows());
-            compare(
+            ArchiveVerifier.compare(
                     mismatches,
                     "content checksum",
                     "snapshot summary",
@@ -336,17 +334,17 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
         }
         long sourceRows = -1;
         try (Connection c = dataSource.getConnection()) {
-            RowSummary s = readSource(c, source, p, mismatches);
+            RowSummary s = ArchiveVerifier.readSource(c, source, p.columns(), p.keyColumn(), mismatches);
             if (s != null) {
                 sourceRows = s.rows();
-                compare(
+                ArchiveVerifier.compare(
                         mismatches,
                         "row count",
                         "source",
                         s.rows(),
                         "Iceberg read",
                         a.complete() ? a.summary().rows() : -1);
-                compare(
+                ArchiveVerifier.compare(
                         mismatches,
                         "content checksum",
                         "source",
@@ -368,47 +366,6 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
             log.warn("{}", result.summary());
         }
         return result;
-    }
-
-    private static RowSummary readSource(Connection c, TableName source, ArchivedPartition p, List<String> mismatches)
-            throws SQLException, IOException {
-        List<ArchiveColumn> now;
-        try {
-            now = CatalogColumns.read(c, source);
-        } catch (IllegalArgumentException e) {
-            mismatches.add("source: " + e.getMessage());
-            return null;
-        }
-        String columnsNow = describe(now);
-        String columnsArchived = describe(p.columns());
-        if (!columnsNow.equals(columnsArchived)) {
-            mismatches.add("columns: source has (" + columnsNow + "), archive has (" + columnsArchived + ")");
-            return null;
-        }
-        RowSummary summary = new RowSummary(p.columns(), p.keyColumn());
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            TableScan.scan(c, source, p.columns(), summary::add);
-        } finally {
-            Transactions.end(c, autoCommit);
-        }
-        return summary;
-    }
-
-    private static String describe(List<ArchiveColumn> columns) {
-        return String.join(
-                ", ",
-                columns.stream()
-                        .map(col -> TableName.quoteIdent(col.name()) + " " + col.pgType())
-                        .toList());
-    }
-
-    private static void compare(
-            List<String> out, String what, String leftName, Object left, String rightName, Object right) {
-        if (!Objects.equals(left, right)) {
-            out.add(what + ": " + leftName + " " + left + ", " + rightName + " " + right);
-        }
     }
 
     @Override

@@ -147,6 +147,17 @@ public final class ArchiveVerifier {
     /** The source's summary, or null (with a mismatch line) when its columns no longer match the archive's. */
     private static RowSummary readSource(Connection c, TableName source, ArchiveManifest m, List<String> mismatches)
             throws SQLException, IOException {
+        return readSource(c, source, m.columns(), m.partitionKey(), mismatches);
+    }
+
+    /**
+     * The source's row count and content checksum, read with the archive's {@code columns} (keyed by {@code key}),
+     * or null (with a mismatch line) when the source's columns no longer match them: the source side of every
+     * archive format's verify.
+     */
+    public static RowSummary readSource(
+            Connection c, TableName source, List<ArchiveColumn> columns, String key, List<String> mismatches)
+            throws SQLException, IOException {
         List<ArchiveColumn> now;
         try {
             now = CatalogColumns.read(c, source);
@@ -155,17 +166,17 @@ public final class ArchiveVerifier {
             return null;
         }
         String columnsNow = describe(now);
-        String columnsArchived = describe(m.columns());
+        String columnsArchived = describe(columns);
         if (!columnsNow.equals(columnsArchived)) {
             mismatches.add("columns: source has (" + columnsNow + "), archive has (" + columnsArchived + ")");
             return null;
         }
-        RowSummary summary = new RowSummary(m.columns(), m.partitionKey());
+        RowSummary summary = new RowSummary(columns, key);
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
             // the archive's columns, not the catalog's: a column exported in its text form is read the same way
-            TableScan.scan(c, source, m.columns(), summary::add);
+            TableScan.scan(c, source, columns, summary::add);
         } finally {
             Transactions.end(c, autoCommit);
         }
@@ -180,7 +191,8 @@ public final class ArchiveVerifier {
                         .toList());
     }
 
-    private static void compare(
+    /** Adds a mismatch line to {@code out} when {@code left} and {@code right} differ. */
+    public static void compare(
             List<String> out, String what, String leftName, Object left, String rightName, Object right) {
         if (!Objects.equals(left, right)) {
             out.add(what + ": " + leftName + " " + left + ", " + rightName + " " + right);
