@@ -2,12 +2,8 @@ package dev.partitionkeeper.activities.fleet;
 
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ArchiveActivities;
-import dev.partitionkeeper.workflows.activity.Failures;
 import dev.partitionkeeper.workflows.model.TablePolicy;
 import dev.partitionkeeper.workflows.plan.PlannedAction;
-import io.temporal.failure.ApplicationFailure;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -16,26 +12,14 @@ import java.util.function.Function;
  * may both hold a {@code public.events}.
  */
 public final class RoutedArchiveActivities implements ArchiveActivities {
-    private final ArchiveActivities single;
-    private final Function<String, ArchiveActivities> forDatabase;
-    private final Map<String, ArchiveActivities> byDatabase = new ConcurrentHashMap<>();
+    private final PerDatabase<ArchiveActivities> databases;
 
     public RoutedArchiveActivities(ArchiveActivities single, Function<String, ArchiveActivities> forDatabase) {
-        this.single = single;
-        this.forDatabase = forDatabase;
+        this.databases = new PerDatabase<>("an archive step", single, forDatabase);
     }
 
     private ArchiveActivities of(String database) {
-        if (database == null) {
-            return single;
-        }
-        if (forDatabase == null) {
-            throw ApplicationFailure.newNonRetryableFailure(
-                    "an archive step for database " + database + " reached a worker without databases: in its"
-                            + " configuration; every worker of the task queue needs the same configuration",
-                    Failures.INVALID_POLICY);
-        }
-        return byDatabase.computeIfAbsent(database, forDatabase);
+        return databases.of(database);
     }
 
     @Override

@@ -14,8 +14,6 @@ import io.temporal.failure.ApplicationFailure;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
@@ -25,10 +23,8 @@ import javax.sql.DataSource;
  * made on first use over that database's pool ({@link DatabasePools#dataSource}).
  */
 public final class RoutedPartitionActivities implements PartitionActivities {
-    private final PartitionActivities single;
-    private final Function<String, PartitionActivities> forDatabase;
+    private final PerDatabase<PartitionActivities> databases;
     private final Function<String, DataSource> dataSources;
-    private final Map<String, PartitionActivities> byDatabase = new ConcurrentHashMap<>();
 
     /**
      * @param single the activities of the {@code postgres:} database
@@ -40,22 +36,12 @@ public final class RoutedPartitionActivities implements PartitionActivities {
             PartitionActivities single,
             Function<String, PartitionActivities> forDatabase,
             Function<String, DataSource> dataSources) {
-        this.single = single;
-        this.forDatabase = forDatabase;
+        this.databases = new PerDatabase<>("a step", single, forDatabase);
         this.dataSources = dataSources;
     }
 
     PartitionActivities of(String database) {
-        if (database == null) {
-            return single;
-        }
-        if (forDatabase == null) {
-            throw ApplicationFailure.newNonRetryableFailure(
-                    "a step for database " + database + " reached a worker without databases: in its configuration;"
-                            + " every worker of the task queue needs the same configuration",
-                    Failures.INVALID_POLICY);
-        }
-        return byDatabase.computeIfAbsent(database, forDatabase);
+        return databases.of(database);
     }
 
     /** The one database of {@code policies}: a survey covers one database. */

@@ -2,6 +2,7 @@ package dev.partitionkeeper.workflows.model;
 
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.function.Consumer;
 
 /**
  * One table under management, already validated (no database needed for that). Field names follow
@@ -329,190 +330,100 @@ public record TablePolicy(
     }
 
     public TablePolicy withInterval(PartitionInterval v) {
-        return new TablePolicy(
-                table,
-                v,
-                premake,
-                retention,
-                timezone,
-                defaultPartition,
-                retentionAction,
-                dropGraceDays,
-                partitionName,
-                keyEncoding,
-                retentionColumn,
-                database,
-                archiveRetention);
+        return with(c -> c.interval = v);
     }
 
     public TablePolicy withPremake(int v) {
-        return new TablePolicy(
-                table,
-                interval,
-                v,
-                retention,
-                timezone,
-                defaultPartition,
-                retentionAction,
-                dropGraceDays,
-                partitionName,
-                keyEncoding,
-                retentionColumn,
-                database,
-                archiveRetention);
+        return with(c -> c.premake = v);
     }
 
     public TablePolicy withRetention(Retention v) {
-        return new TablePolicy(
-                table,
-                interval,
-                premake,
-                v,
-                timezone,
-                defaultPartition,
-                retentionAction,
-                dropGraceDays,
-                partitionName,
-                keyEncoding,
-                retentionColumn,
-                database,
-                archiveRetention);
+        return with(c -> c.retention = v);
     }
 
     public TablePolicy withTimezone(String v) {
-        return new TablePolicy(
-                table,
-                interval,
-                premake,
-                retention,
-                v,
-                defaultPartition,
-                retentionAction,
-                dropGraceDays,
-                partitionName,
-                keyEncoding,
-                retentionColumn,
-                database,
-                archiveRetention);
+        return with(c -> c.timezone = v);
     }
 
     public TablePolicy withDefaultPartition(DefaultPartitionMode v) {
-        return new TablePolicy(
-                table,
-                interval,
-                premake,
-                retention,
-                timezone,
-                v,
-                retentionAction,
-                dropGraceDays,
-                partitionName,
-                keyEncoding,
-                retentionColumn,
-                database,
-                archiveRetention);
+        return with(c -> c.defaultPartition = v);
     }
 
     public TablePolicy withRetentionAction(RetentionAction v) {
-        return new TablePolicy(
-                table,
-                interval,
-                premake,
-                retention,
-                timezone,
-                defaultPartition,
-                v,
-                dropGraceDays,
-                partitionName,
-                keyEncoding,
-                retentionColumn,
-                database,
-                archiveRetention);
+        return with(c -> c.retentionAction = v);
     }
 
     public TablePolicy withPartitionName(String v) {
-        return new TablePolicy(
-                table,
-                interval,
-                premake,
-                retention,
-                timezone,
-                defaultPartition,
-                retentionAction,
-                dropGraceDays,
-                v,
-                keyEncoding,
-                retentionColumn,
-                database,
-                archiveRetention);
+        return with(c -> c.partitionName = v);
     }
 
     public TablePolicy withKeyEncoding(KeyEncoding v) {
-        return new TablePolicy(
-                table,
-                interval,
-                premake,
-                retention,
-                timezone,
-                defaultPartition,
-                retentionAction,
-                dropGraceDays,
-                partitionName,
-                v,
-                retentionColumn,
-                database,
-                archiveRetention);
+        return with(c -> c.keyEncoding = v);
     }
 
     public TablePolicy withRetentionColumn(String v) {
-        return new TablePolicy(
-                table,
-                interval,
-                premake,
-                retention,
-                timezone,
-                defaultPartition,
-                retentionAction,
-                dropGraceDays,
-                partitionName,
-                keyEncoding,
-                v,
-                database,
-                archiveRetention);
+        return with(c -> c.retentionColumn = v);
     }
 
     public TablePolicy withDatabase(String v) {
-        return new TablePolicy(
-                table,
-                interval,
-                premake,
-                retention,
-                timezone,
-                defaultPartition,
-                retentionAction,
-                dropGraceDays,
-                partitionName,
-                keyEncoding,
-                retentionColumn,
-                v,
-                archiveRetention);
+        return with(c -> c.database = v);
     }
 
     public TablePolicy withArchiveRetention(Retention v) {
+        return with(c -> c.archiveRetention = v);
+    }
+
+    /** This policy with some components changed, validated again by the canonical constructor. */
+    private TablePolicy with(Consumer<Components> change) {
+        Components c = new Components(this);
+        change.accept(c);
         return new TablePolicy(
-                table,
-                interval,
-                premake,
-                retention,
-                timezone,
-                defaultPartition,
-                retentionAction,
-                dropGraceDays,
-                partitionName,
-                keyEncoding,
-                retentionColumn,
-                database,
-                v);
+                c.table,
+                c.interval,
+                c.premake,
+                c.retention,
+                c.timezone,
+                c.defaultPartition,
+                c.retentionAction,
+                c.dropGraceDays,
+                c.partitionName,
+                c.keyEncoding,
+                c.retentionColumn,
+                c.database,
+                c.archiveRetention);
+    }
+
+    /** The components of a policy, for {@link #with}: the one place besides the record header that lists them. */
+    private static final class Components {
+        TableName table;
+        PartitionInterval interval;
+        int premake;
+        Retention retention;
+        String timezone;
+        DefaultPartitionMode defaultPartition;
+        RetentionAction retentionAction;
+        int dropGraceDays;
+        String partitionName;
+        KeyEncoding keyEncoding;
+        String retentionColumn;
+        String database;
+        Retention archiveRetention;
+
+        Components(TablePolicy p) {
+            table = p.table;
+            interval = p.interval;
+            premake = p.premake;
+            retention = p.retention;
+            timezone = p.timezone;
+            defaultPartition = p.defaultPartition;
+            retentionAction = p.retentionAction;
+            dropGraceDays = p.dropGraceDays;
+            partitionName = p.partitionName;
+            keyEncoding = p.keyEncoding;
+            retentionColumn = p.retentionColumn;
+            database = p.database;
+            archiveRetention = p.archiveRetention;
+        }
     }
 
     /**
