@@ -14,7 +14,10 @@ public enum ValueKind {
     INT32,
     /** bigint: Long; Parquet INT64. */
     INT64,
-    /** numeric(p,s): BigDecimal of scale s; Parquet DECIMAL(p,s) in INT32, INT64 or FIXED_LEN_BYTE_ARRAY. */
+    /**
+     * numeric(p,s): BigDecimal of scale s; Parquet DECIMAL(p,s) in INT32, INT64 or FIXED_LEN_BYTE_ARRAY. NaN
+     * and the infinities are a {@link PgTextValue}.
+     */
     DECIMAL,
     /** real: Float; Parquet FLOAT. NaN and infinities kept. */
     FLOAT32,
@@ -31,7 +34,10 @@ public enum ValueKind {
      * {@code -infinity} are Integer.MAX_VALUE and Integer.MIN_VALUE.
      */
     DATE,
-    /** timestamp: Long microseconds since 1970-01-01 00:00 local; Parquet TIMESTAMP(MICROS, false). */
+    /**
+     * timestamp: Long microseconds since 1970-01-01 00:00 local; Parquet TIMESTAMP(MICROS, false). A timestamp
+     * after year 294246 (beyond a long's microseconds) is a {@link PgTextValue}.
+     */
     TIMESTAMP,
     /**
      * timestamptz: Long microseconds since 1970-01-01 00:00 UTC; Parquet TIMESTAMP(MICROS, true). Infinities

@@ -1,6 +1,7 @@
 package dev.partitionkeeper.activities.archive.copy;
 
 import dev.partitionkeeper.activities.archive.column.ArchiveColumn;
+import dev.partitionkeeper.activities.archive.column.PgTextValue;
 import dev.partitionkeeper.activities.archive.column.ValueKind;
 import java.io.EOFException;
 import java.io.IOException;
@@ -12,8 +13,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Decodes {@code COPY ... TO STDOUT (FORMAT binary)} into rows of {@link ValueKind} Java values. Reads
- * through its own buffer so memory stays constant whatever the table's size.
+ * Decodes {@code COPY ... TO STDOUT (FORMAT binary)} into rows of {@link ValueKind} Java values, or a {@link
+ * PgTextValue} for a value the kind has no Java form for (numeric NaN and infinities, timestamps after year
+ * 294246). Reads through its own buffer so memory stays constant whatever the table's size.
  */
 final class PgCopyBinaryReader {
 
@@ -96,7 +98,7 @@ final class PgCopyBinaryReader {
             case FLOAT64 -> Double.longBitsToDouble(getLong(pos));
             case BOOLEAN -> buf[pos] != 0;
             case DATE -> date(getInt(pos));
-            case TIMESTAMP, TIMESTAMPTZ -> timestamp(i, getLong(pos));
+            case TIMESTAMP, TIMESTAMPTZ -> timestamp(getLong(pos), kind == ValueKind.TIMESTAMPTZ);
             case DECIMAL -> decimal(i, length);
             case STRING, JSON, TEXT_FORM, UUID, BYTES -> Arrays.copyOfRange(buf, pos, pos + length);
         };
@@ -111,27 +113,27 @@ final class PgCopyBinaryReader {
         return pgDays + PG_EPOCH_DAYS; // cannot overflow: PostgreSQL dates end in 5874897 AD
     }
 
-    private long timestamp(int i, long pgMicros) {
+    private static Object timestamp(long pgMicros, boolean utc) {
         if (pgMicros == Long.MAX_VALUE || pgMicros == Long.MIN_VALUE) {
             return pgMicros; // infinity, -infinity
         }
         if (pgMicros >= Long.MAX_VALUE - PG_EPOCH_MICROS) {
-            throw new UnrepresentableValueException(
-                    columns.get(i).name(),
-                    "a timestamp after year 294246 does not fit Parquet's 64-bit microseconds since 1970");
+            // after year 294246: no microseconds since 1970 in a long, but PostgreSQL goes on to 294276
+            return new PgTextValue(PgText.timestampSincePgEpoch(pgMicros, utc));
         }
         return pgMicros + PG_EPOCH_MICROS;
     }
 
-    private BigDecimal decimal(int i, int length) {
+    private Object decimal(int i, int length) {
         int ndigits = getShort(pos) & 0xffff;
         int weight = getShort(pos + 2);
         int sign = getShort(pos + 4) & 0xffff;
         int dscale = getShort(pos + 6) & 0xffff;
-        if (sign == NUMERIC_NAN || sign == NUMERIC_PINF || sign == NUMERIC_NINF) {
-            throw new UnrepresentableValueException(
-                    columns.get(i).name(),
-                    "numeric " + (sign == NUMERIC_NAN ? "NaN" : "Infinity") + " has no Parquet DECIMAL form");
+        if (sign == NUMERIC_NAN) {
+            return new PgTextValue("NaN");
+        }
+        if (sign == NUMERIC_PINF || sign == NUMERIC_NINF) {
+            return new PgTextValue(sign == NUMERIC_PINF ? "Infinity" : "-Infinity");
         }
         if (sign != NUMERIC_POS && sign != NUMERIC_NEG || length != 8 + 2 * ndigits) {
             throw new IllegalStateException(

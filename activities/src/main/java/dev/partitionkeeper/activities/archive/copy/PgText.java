@@ -1,5 +1,6 @@
 package dev.partitionkeeper.activities.archive.copy;
 
+import dev.partitionkeeper.activities.archive.column.PgTextValue;
 import dev.partitionkeeper.activities.archive.column.ValueKind;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,9 @@ public final class PgText {
     public static String render(ValueKind kind, Object v) {
         if (v == null) {
             return null;
+        }
+        if (v instanceof PgTextValue t) {
+            return t.text();
         }
         return switch (kind) {
             case INT16, INT32, INT64, BOOLEAN -> kind == ValueKind.BOOLEAN ? ((Boolean) v ? "t" : "f") : v.toString();
@@ -87,8 +91,19 @@ public final class PgText {
         if (micros == Long.MIN_VALUE) {
             return "-infinity";
         }
-        long seconds = Math.floorDiv(micros, 1_000_000L);
-        int fraction = (int) Math.floorMod(micros, 1_000_000L);
+        return timestamp(Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L), utc);
+    }
+
+    /**
+     * A timestamp given as PostgreSQL stores it, microseconds since 2000-01-01, which reaches past what
+     * microseconds since 1970 hold in a long (after year 294246, up to PostgreSQL's 294276).
+     */
+    static String timestampSincePgEpoch(long pgMicros, boolean utc) {
+        long seconds = Math.floorDiv(pgMicros, 1_000_000L) + PgCopyBinaryReader.PG_EPOCH_DAYS * 86_400L;
+        return timestamp(seconds, (int) Math.floorMod(pgMicros, 1_000_000L), utc);
+    }
+
+    private static String timestamp(long seconds, int fraction, boolean utc) {
         LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, fraction * 1000, ZoneOffset.UTC);
         StringBuilder s = new StringBuilder(40);
         appendDate(s, t.getYear(), t.getMonthValue(), t.getDayOfMonth());

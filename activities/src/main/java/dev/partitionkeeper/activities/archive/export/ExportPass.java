@@ -1,8 +1,10 @@
 package dev.partitionkeeper.activities.archive.export;
 
 import dev.partitionkeeper.activities.archive.column.ArchiveColumn;
+import dev.partitionkeeper.activities.archive.column.PgTextValue;
 import dev.partitionkeeper.activities.archive.copy.TableScan;
 import dev.partitionkeeper.activities.archive.copy.Transactions;
+import dev.partitionkeeper.activities.archive.copy.UnrepresentableValueException;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveFile;
 import dev.partitionkeeper.activities.archive.manifest.ArchiveLayout;
 import dev.partitionkeeper.activities.archive.parquet.HashedOutputFile;
@@ -26,6 +28,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * One pass over the source table: COPY rows into Parquet files of at most {@code maxFileBytes}, storing
@@ -67,6 +70,8 @@ final class ExportPass {
     private final ProgressListener listener;
     private final Map<String, String> footerMetadata;
     private final RowSummary summary;
+    /** Indexes of the columns whose values can be a {@link PgTextValue}. */
+    private final int[] mayHoldText;
 
     // hand-off between the two threads
     private final BlockingQueue<Batch> full = new ArrayBlockingQueue<>(QUEUED_BATCHES + 1);
@@ -115,6 +120,9 @@ final class ExportPass {
         this.listener = listener;
         this.footerMetadata = footerMetadata;
         this.summary = new RowSummary(columns, keyColumn);
+        this.mayHoldText = IntStream.range(0, columns.size())
+                .filter(i -> PgTextValue.possibleIn(columns.get(i).kind()))
+                .toArray();
         for (int i = 0; i < QUEUED_BATCHES + 2; i++) {
             free.add(new Batch(BATCH_ROWS, columns.size()));
         }
@@ -170,6 +178,12 @@ final class ExportPass {
     // ------------------------------------------------------------------ the calling thread
 
     private void accept(Object[] row) throws IOException {
+        for (int i : mayHoldText) {
+            if (row[i] instanceof PgTextValue t) {
+                // the column's Parquet type cannot hold it: ParquetExporter starts over with the column as text
+                throw UnrepresentableValueException.of(columns.get(i), t);
+            }
+        }
         summary.add(row);
         Batch b = filling;
         if (b == null) {

@@ -57,6 +57,11 @@ record ArchivedPartition(
     static final String KEY_LOW = PREFIX + "key-low";
 
     static final String KEY_HIGH = PREFIX + "key-high";
+    /**
+     * The companion columns ({@link PgTextColumns}) the partition's files wrote, a JSON array; absent when
+     * none. For people: readers find the companions in the schema.
+     */
+    static final String PG_TEXT_COLUMNS = PREFIX + "pg-text-columns";
     /** Table property prefix: a partition's summary and files, kept when its snapshot is expired. */
     static final String CARRIED = PREFIX + "archived.";
     /** Table property prefix: the partition's archive was deleted by archive_retention (value: when). */
@@ -88,6 +93,14 @@ record ArchivedPartition(
             throw new IllegalStateException(e);
         }
         return s;
+    }
+
+    static String json(List<String> names) {
+        try {
+            return JSON.writeValueAsString(names);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void putIf(Map<String, String> m, String k, String v) {

@@ -25,13 +25,18 @@ import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.LocalInputFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves a pass's local files to the table's data directory, {@code data/<partition>/<attempt>-NNNNN.parquet}
  * (a new attempt id each time, so no attempt ever overwrites a file another may have committed), and
- * describes each as an Iceberg {@link DataFile} with the column metrics read from its footer.
+ * describes each as an Iceberg {@link DataFile} with the column metrics read from its footer. Before an
+ * attempt writes, {@link #deleteLeftovers} empties the directory of what an interrupted one stored.
  */
 final class DataFileStore {
+
+    private static final Logger log = LoggerFactory.getLogger(DataFileStore.class);
 
     List<DataFile> store(Table table, String partition, PartitionFiles.Result written) throws IOException {
         String attempt = UUID.randomUUID().toString();
@@ -100,13 +105,21 @@ final class DataFileStore {
     }
 
     /**
-     * Deletes the partition's data directory when it is on the local filesystem; called only when no snapshot
-     * names the partition, under the export's advisory lock. Elsewhere (S3) an orphan stays until Iceberg's
-     * orphan-file removal, harmless: no snapshot names it.
+     * Deletes the partition's data directory: what is there is an interrupted attempt's (uncommitted files).
+     * Called only when no snapshot names the partition, under the export's advisory lock, so no other attempt
+     * of this partition is writing; a partition whose name extends this one's has a directory of its own.
      */
     void deleteLeftovers(Table table, String partition) throws IOException {
         String dir = dir(table, partition);
+        if (table.io() instanceof StoreFileIO store) {
+            for (String f : store.deleteUnder(dir)) {
+                log.info("deleted leftover {} of an interrupted export", f);
+            }
+            return;
+        }
         if (!IcebergCatalogs.isLocal(dir)) {
+            // another FileIO (none is configured so today): its orphans stay, named by no snapshot
+            log.warn("cannot list {} to delete an interrupted export's files; they stay as orphans", dir);
             return;
         }
         Path p = LocalFileIO.file(dir).toPath();

@@ -199,7 +199,9 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
                             "partition_keeper.table",
                             request.parent().toString(),
                             "partition_keeper.partition",
-                            request.partition()));
+                            request.partition()),
+                    (column, example) -> PgTextColumns.fieldId(
+                            table, columns, column, example, request.source().toString()));
             log.info("exporting {} to Iceberg table {}", request.source(), table.name());
             PartitionFiles.Result written = writer.write(c, request.source(), listener);
             List<DataFile> dataFiles = files.store(table, request.partition(), written);
@@ -235,6 +237,11 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
             // fails the commit if files in this key range were added since the first look
             op.conflictDetectionFilter(IcebergReadback.keyRange(p)).validateNoConflictingData();
             p.summary().forEach(op::set);
+            if (!written.pgTextColumns().isEmpty()) {
+                op.set(ArchivedPartition.PG_TEXT_COLUMNS, ArchivedPartition.json(written.pgTextColumns()));
+                log.info(
+                        "{}: values Iceberg's types cannot hold went to {}", request.source(), written.pgTextColumns());
+            }
             op.commit();
             stages.reached("committed");
             ArchivedPartition committed = ArchivedPartition.find(table, request.parent(), request.partition())

@@ -21,7 +21,7 @@ import org.apache.iceberg.io.CloseableIterable;
 /**
  * Reads one archived partition back through Iceberg: the data files its snapshot added, which must still be
  * the table's only live files in the partition's key range, each read with Iceberg's Parquet reader in the
- * current table schema.
+ * current table schema, with the columns' {@link PgTextColumns companions}.
  */
 final class IcebergReadback {
 
@@ -36,15 +36,22 @@ final class IcebergReadback {
         List<DataFile> files = files(table, p);
         long metaRows = files.stream().mapToLong(DataFile::recordCount).sum();
         checkLive(table, p, files, mismatches);
-        Schema projection =
-                table.schema().select(columns.stream().map(ArchiveColumn::name).toList());
+        String[] pgText = PgTextColumns.find(table.schema(), columns);
+        List<String> names =
+                new ArrayList<>(columns.stream().map(ArchiveColumn::name).toList());
+        for (String t : pgText) {
+            if (t != null) {
+                names.add(t);
+            }
+        }
+        Schema projection = table.schema().select(names);
         Object[] row = new Object[columns.size()];
         boolean complete = true;
         for (DataFile f : files) {
             String path = f.location();
             try {
                 IcebergFileReader.read(table.io(), path, projection, r -> {
-                    IcebergValues.toRow(r, columns, row);
+                    IcebergValues.toRow(r, columns, pgText, row);
                     summary.add(row);
                     if (sink != null) {
                         try {

@@ -136,6 +136,7 @@ final class IcebergSchemas {
                 update.addColumn(c.name(), want, c.pgType());
                 continue;
             }
+            PgTextColumns.refuseReal(f, c, source, table);
             if (f.type().equals(want)) {
                 continue;
             }
@@ -150,7 +151,7 @@ final class IcebergSchemas {
                             + ") but " + f.type() + " in Iceberg table " + table.name()
                             + "; Iceberg can only widen int to long, float to double and decimal(P,S) to a larger P."
                             + " The partition stays detached: change the column back, or archive the table under"
-                            + " another Iceberg name (archive.iceberg.table)");
+                            + " another Iceberg name (archive.iceberg_table)");
         }
         if (update == null) {
             return false;

@@ -20,10 +20,20 @@ final class IcebergValues {
 
     private IcebergValues() {}
 
-    /** {@code record}'s fields in {@code columns}' order, by name, into {@code row}. */
-    static void toRow(Record record, List<ArchiveColumn> columns, Object[] row) {
+    /**
+     * {@code record}'s fields in {@code columns}' order, by name, into {@code row}; where a column is NULL and
+     * its companion ({@code pgText[i]}, null for none) is not, the value is the companion's.
+     */
+    static void toRow(Record record, List<ArchiveColumn> columns, String[] pgText, Object[] row) {
         for (int i = 0; i < row.length; i++) {
-            row[i] = value(columns.get(i), record.getField(columns.get(i).name()));
+            ArchiveColumn c = columns.get(i);
+            Object v = record.getField(c.name());
+            if (v == null && pgText[i] != null) {
+                Object text = record.getField(pgText[i]);
+                row[i] = text == null ? null : PgTextColumns.value(c.kind(), text.toString());
+            } else {
+                row[i] = value(c, v);
+            }
         }
     }
 

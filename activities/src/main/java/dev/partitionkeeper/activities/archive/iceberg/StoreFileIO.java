@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
@@ -55,6 +57,27 @@ public final class StoreFileIO implements FileIO {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + location + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Deletes every object under {@code dir} (a location ending in {@code /}, so a sibling whose name extends the
+     * directory's is not under it).
+     *
+     * @return the locations deleted
+     */
+    List<String> deleteUnder(String dir) throws IOException {
+        if (!dir.endsWith("/")) {
+            throw new IllegalArgumentException("not a directory location (no trailing /): " + dir);
+        }
+        String root = dir.substring(0, dir.length() - key(dir).length());
+        List<String> deleted = new ArrayList<>();
+        for (String k : store.list(key(dir))) {
+            if (!k.endsWith("/")) { // a directory marker (S3Proxy's filesystem backend lists them) is no object
+                store.delete(k);
+                deleted.add(root + k);
+            }
+        }
+        return deleted;
     }
 
     /** Stores a finished local file at {@code location} (the data files: no second local copy). */

@@ -1,8 +1,10 @@
 package dev.partitionkeeper.activities.archive.summary;
 
+import dev.partitionkeeper.activities.archive.column.PgTextValue;
 import dev.partitionkeeper.activities.archive.column.ValueKind;
 import dev.partitionkeeper.activities.archive.store.Sha256;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -17,8 +19,10 @@ import java.util.Arrays;
  * ({@link Float#floatToIntBits}, so all NaNs are equal, 4); {@code 4} Double ({@link
  * Double#doubleToLongBits}, 8); {@code 5} Boolean (1 byte, 0 or 1); {@code 6} byte[] (4-byte length, then
  * the bytes); {@code 7} BigDecimal (4-byte scale, 4-byte length, the unscaled value in two's complement).
- * The Java values are those of {@link ValueKind}: text is its UTF-8 bytes, dates are days and timestamps
- * microseconds since 1970.
+ * {@code 8} {@link PgTextValue} (4-byte length, then its text's UTF-8 bytes; no checksum made before it
+ * existed can hold one, since such values stopped the export or went into a text-form column, so the
+ * algorithm's name stays). The Java values are those of {@link ValueKind}: text is its UTF-8 bytes, dates are
+ * days and timestamps microseconds since 1970.
  */
 public final class ContentChecksum {
 
@@ -111,6 +115,11 @@ public final class ContentChecksum {
                 putInt(bytes.length);
                 putBytes(bytes);
             }
+        } else if (v instanceof PgTextValue t) {
+            put((byte) 8);
+            byte[] bytes = t.text().getBytes(StandardCharsets.UTF_8);
+            putInt(bytes.length);
+            putBytes(bytes);
         } else {
             throw new IllegalArgumentException(
                     "no checksum encoding for " + v.getClass().getName());

@@ -2,6 +2,7 @@ package dev.partitionkeeper.activities.archive.copy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.partitionkeeper.activities.archive.column.PgTextValue;
 import dev.partitionkeeper.activities.archive.column.ValueKind;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -32,6 +33,13 @@ class PgTextTest {
         assertEquals(
                 "0044-03-15 12:00:00+00 BC",
                 PgText.timestamp(LocalDate.of(-43, 3, 15).toEpochDay() * 86_400_000_000L + 12 * 3_600_000_000L, true));
+        // after year 294246 only PostgreSQL's own epoch (2000-01-01) holds the microseconds in a long
+        long pgEpochMicros = PgCopyBinaryReader.PG_EPOCH_MICROS;
+        assertEquals("294247-01-10 04:00:54.775806", PgText.timestamp(Long.MAX_VALUE - 1, false));
+        assertEquals(
+                "294247-01-10 04:00:54.775807+00", PgText.timestampSincePgEpoch(Long.MAX_VALUE - pgEpochMicros, true));
+        assertEquals("1970-01-01 00:00:00", PgText.timestampSincePgEpoch(-pgEpochMicros, false));
+        assertEquals("NaN", PgText.render(ValueKind.DECIMAL, new PgTextValue("NaN")));
         assertEquals("infinity", PgText.timestamp(Long.MAX_VALUE, true));
         assertEquals("-infinity", PgText.timestamp(Long.MIN_VALUE, false));
     }

@@ -285,7 +285,10 @@ class IcebergArchiveTest {
         return n;
     }
 
-    /** Every type the export supports, with values Iceberg can hold (no NaN in numeric(p,s), no year 294276). */
+    /**
+     * Every type the export supports, with their extremes; the infinities of date and timestamps go to their
+     * columns' companions ({@link IcebergPgTextTest} has NaN in numeric(p,s) and year 294276 as well).
+     */
     static void createAllTypesTable(String url) {
         exec(
                 url,

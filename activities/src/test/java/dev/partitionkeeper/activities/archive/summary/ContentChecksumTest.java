@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.partitionkeeper.activities.archive.column.PgTextValue;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +84,19 @@ class ContentChecksumTest {
         assertNotEquals(
                 checksum(List.<Object[]>of(row(utf8("ab"), utf8("")))),
                 checksum(List.<Object[]>of(row(utf8("a"), utf8("b")))));
+    }
+
+    @Test
+    void aPgTextValueIsNotTheSameTextAsBytes() {
+        assertNotEquals(
+                checksum(List.<Object[]>of(row(new PgTextValue("NaN")))),
+                checksum(List.<Object[]>of(row(utf8("NaN")))));
+        assertEquals(
+                checksum(List.<Object[]>of(row(new PgTextValue("NaN")))),
+                checksum(List.<Object[]>of(row(new PgTextValue("NaN")))));
+        assertNotEquals(
+                checksum(List.<Object[]>of(row(new PgTextValue("NaN")))),
+                checksum(List.<Object[]>of(row((Object) null))));
     }
 
     @Test
