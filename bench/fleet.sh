@@ -53,7 +53,6 @@ PK_POOL=${PK_POOL:-3}
 PK_DB_PARALLELISM=${PK_DB_PARALLELISM:-8}
 PK_PARALLELISM=${PK_PARALLELISM:-4}
 WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--Xmx256m}
-TEMPORAL_CLI=${TEMPORAL_CLI:-$HOME/.cache/partition-keeper/temporal/bin/temporal}
 if [ -z "${SERVER:-}" ]; then
   if [ -x "$TEMPORAL_CLI" ]; then SERVER=dev; else SERVER=test; fi
 fi
@@ -78,35 +77,15 @@ db() { printf '%s_%03d' "$1" "$2"; } # db fleet_pm 7 -> fleet_pm_007
 premake=$((PARTS / 2)); back=$((PARTS - premake))
 # ------------------------------------------------------------------ the databases, once
 log "creating the template: $TABLES tables x ~$PARTS daily partitions with pg_partman"
-"${PSQL[@]}" -c "CREATE DATABASE fleet_tpl"
-"${PSQL[@]}" -d fleet_tpl -c "CREATE SCHEMA partman" -c "CREATE EXTENSION pg_partman SCHEMA partman"
-for i in $(seq 1 "$TABLES"); do
-  "${PSQL[@]}" -d fleet_tpl \
-    -c "CREATE TABLE ev$i (id bigint, at timestamptz NOT NULL, v text) PARTITION BY RANGE (at)" \
-    -c "SELECT partman.create_parent('public.ev$i', 'at', 'native', 'daily', p_premake := $premake,
-          p_start_partition := to_char(now() - interval '$back days', 'YYYY-MM-DD'))" >/dev/null
-done
-"${PSQL[@]}" -d fleet_tpl -c "UPDATE partman.part_config SET retention = '$back days', retention_keep_table = true,
-                              infinite_time_partitions = true"
-"${PSQL[@]}" -d fleet_tpl -c "CALL partman.run_maintenance_proc()" # settles, as in scale.sh
-"${PSQL[@]}" -c "CREATE DATABASE fleet_tpl_pk TEMPLATE fleet_tpl"
-"${PSQL[@]}" -d fleet_tpl_pk -c "DROP EXTENSION pg_partman" -c "DROP SCHEMA partman CASCADE"
+partman_tables fleet_tpl "$TABLES" "$premake" "$back"
+copy_without_partman fleet_tpl fleet_tpl_pk
 log "copying the template to $DBS pg_partman and $DBS partition-keeper databases"
 for n in $(seq 1 "$DBS"); do
   "${PSQL[@]}" -c "CREATE DATABASE $(db fleet_pm "$n") TEMPLATE fleet_tpl" \
     -c "CREATE DATABASE $(db fleet_pk "$n") TEMPLATE fleet_tpl_pk"
 done
 
-# attached ranged partitions / tables in partition_archive / loose ev tables in public, over all tables of one db
-counts() { # $1 db
-  "${PSQL[@]}" -d "$1" -Atc "
-    SELECT (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-             WHERE c.relkind = 'r' AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT') || ' ' ||
-           (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'partition_archive' AND c.relkind = 'r') || ' ' ||
-           (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relispartition AND c.relname ~ '^ev[0-9]+_p')"
-}
+counts() { layout_counts "$1"; }
 # the three counts summed over the databases of a prefix
 fleet_counts() { # $1 prefix (fleet_pm or fleet_pk)
   local n a=0 b=0 c=0 x y z
@@ -161,14 +140,8 @@ YAML
 
 # starts Temporal and $WORKERS workers; sets TS_PID, WK_PIDS
 start_deployment() {
-  local w deadline
-  if [ "$SERVER" = dev ]; then
-    "$TEMPORAL_CLI" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --headless --log-level warn \
-      --dynamic-config-value frontend.enableServerVersionCheck=false >"$OUT/temporal.log" 2>&1 &
-  else
-    java -cp "$JAR" io.temporal.testserver.TestServer "$TEMPORAL_PORT" >"$OUT/temporal.log" 2>&1 &
-  fi
-  TS_PID=$!; BG_PIDS+=("$TS_PID")
+  local w
+  start_temporal "$SERVER" "$TEMPORAL_PORT" "$OUT/temporal.log"
   WK_PIDS=()
   for w in $(seq 1 "$WORKERS"); do
     # shellcheck disable=SC2086 # WORKER_JAVA_OPTS is a list of JVM options
@@ -176,14 +149,7 @@ start_deployment() {
       java $WORKER_JAVA_OPTS -jar "$JAR" worker --config "$CFG" >"$OUT/worker_$w.log" 2>&1 &
     WK_PIDS+=("$!"); BG_PIDS+=("$!")
   done
-  deadline=$((SECONDS + 180))
-  for w in $(seq 1 "$WORKERS"); do
-    until grep -q "worker started on task queue" "$OUT/worker_$w.log"; do
-      [ $SECONDS -lt $deadline ] && kill -0 "${WK_PIDS[$((w - 1))]}" 2>/dev/null ||
-        { log "worker $w did not start: $(tail -3 "$OUT/worker_$w.log")"; exit 1; }
-      sleep 0.2
-    done
-  done
+  for w in $(seq 1 "$WORKERS"); do await_worker "${WK_PIDS[$((w - 1))]}" "$OUT/worker_$w.log"; done
 }
 stop_deployment() {
   local p

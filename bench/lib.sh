@@ -148,3 +148,68 @@ bench_cleanup() {
   stop_cluster "$BASE"
   rm -rf "$BASE"
 }
+
+# The pass benchmarks (scale.sh, fleet.sh) --------------------------------------------------------------
+# The Temporal CLI that .ci/temporal-cli.sh installs; the pass benchmarks run the dev server from it.
+TEMPORAL_CLI=${TEMPORAL_CLI:-$HOME/.cache/partition-keeper/temporal/bin/temporal}
+
+# partman_tables DB TABLES PREMAKE BACK: TABLES tables public.ev1.. in the new database DB, each made daily by
+# pg_partman from BACK days ago to PREMAKE days ahead, with a retention that expires nothing yet, settled by one
+# run_maintenance_proc so that every later pass without changes is a no-op.
+partman_tables() {
+  local db=$1 tables=$2 premake=$3 back=$4 i
+  "${PSQL[@]}" -c "CREATE DATABASE $db"
+  "${PSQL[@]}" -d "$db" -c "CREATE SCHEMA partman" -c "CREATE EXTENSION pg_partman SCHEMA partman"
+  for i in $(seq 1 "$tables"); do
+    "${PSQL[@]}" -d "$db" \
+      -c "CREATE TABLE ev$i (id bigint, at timestamptz NOT NULL, v text) PARTITION BY RANGE (at)" \
+      -c "SELECT partman.create_parent('public.ev$i', 'at', 'native', 'daily', p_premake := $premake,
+            p_start_partition := to_char(now() - interval '$back days', 'YYYY-MM-DD'))" >/dev/null
+  done
+  # retention = BACK days: nothing expired yet (pg_partman 4.7, like partition-keeper, detaches a partition
+  # once its upper bound is older than now - retention). infinite_time_partitions: create premake
+  # partitions ahead of now even though the tables hold no rows (4.7's default would create none).
+  "${PSQL[@]}" -d "$db" -c "UPDATE partman.part_config SET retention = '$back days', retention_keep_table = true,
+                             infinite_time_partitions = true"
+  # one settling pass before any copy (4.7 then adds a couple of partitions ahead), so that copies start from
+  # the same layout
+  "${PSQL[@]}" -d "$db" -c "CALL partman.run_maintenance_proc()"
+}
+
+# copy_without_partman FROM TO: a copy of database FROM with pg_partman's extension and schema gone
+copy_without_partman() {
+  "${PSQL[@]}" -c "CREATE DATABASE $2 TEMPLATE $1"
+  "${PSQL[@]}" -d "$2" -c "DROP EXTENSION pg_partman" -c "DROP SCHEMA partman CASCADE"
+}
+
+# layout_counts DB: attached ranged partitions, tables in partition_archive, and detached ev tables left in public
+layout_counts() {
+  "${PSQL[@]}" -d "$1" -Atc "
+    SELECT (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE c.relkind = 'r' AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT') || ' ' ||
+           (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'partition_archive' AND c.relkind = 'r') || ' ' ||
+           (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relispartition AND c.relname ~ '^ev[0-9]+_p')"
+}
+
+# start_temporal dev|test PORT LOG: the Temporal dev server (TEMPORAL_CLI) or the SDK's test server from $JAR on
+# 127.0.0.1:PORT in the background; sets TS_PID (also in BG_PIDS)
+start_temporal() {
+  if [ "$1" = dev ]; then
+    "$TEMPORAL_CLI" server start-dev --ip 127.0.0.1 --port "$2" --headless --log-level warn \
+      --dynamic-config-value frontend.enableServerVersionCheck=false >"$3" 2>&1 &
+  else
+    java -cp "$JAR" io.temporal.testserver.TestServer "$2" >"$3" 2>&1 &
+  fi
+  TS_PID=$!; BG_PIDS+=("$TS_PID")
+}
+
+# await_worker PID LOG: wait (up to 180 s) until the worker PID logs that it polls its task queue
+await_worker() {
+  local deadline=$((SECONDS + 180))
+  until grep -q "worker started on task queue" "$2"; do
+    [ $SECONDS -lt $deadline ] && kill -0 "$1" 2>/dev/null || { log "worker did not start: $(tail -3 "$2")"; exit 1; }
+    sleep 0.2
+  done
+}

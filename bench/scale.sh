@@ -45,7 +45,6 @@ BASE=/tmp/pk-bench-scale
 TEMPORAL_PORT=${TEMPORAL_PORT:-57233}
 PK_PARALLELISM=${PK_PARALLELISM:-4}
 PK_POOL=${PK_POOL:-8}
-TEMPORAL_CLI=${TEMPORAL_CLI:-$HOME/.cache/partition-keeper/temporal/bin/temporal}
 if [ -z "${SERVERS:-}" ]; then
   if [ -x "$TEMPORAL_CLI" ]; then SERVERS="dev test"; else SERVERS="test"; fi
 fi
@@ -68,36 +67,11 @@ javac -nowarn -d "$BASE/classes" -cp "$JAR" "$BENCH_DIR/PassStats.java"
 premake=$((PARTS / 2)); back=$((PARTS - premake))
 # ------------------------------------------------------------------ the tables, once
 log "creating $TABLES tables x ~$PARTS daily partitions with pg_partman"
-"${PSQL[@]}" -c "CREATE DATABASE scale_partman"
-"${PSQL[@]}" -d scale_partman -c "CREATE SCHEMA partman" -c "CREATE EXTENSION pg_partman SCHEMA partman"
-for i in $(seq 1 "$TABLES"); do
-  "${PSQL[@]}" -d scale_partman \
-    -c "CREATE TABLE ev$i (id bigint, at timestamptz NOT NULL, v text) PARTITION BY RANGE (at)" \
-    -c "SELECT partman.create_parent('public.ev$i', 'at', 'native', 'daily', p_premake := $premake,
-          p_start_partition := to_char(now() - interval '$back days', 'YYYY-MM-DD'))" >/dev/null
-done
-# retention = $back days: nothing expired yet (pg_partman 4.7, like partition-keeper, detaches a partition
-# once its upper bound is older than now - retention). infinite_time_partitions: create premake
-# partitions ahead of now even though the tables hold no rows (4.7's default would create none).
-"${PSQL[@]}" -d scale_partman -c "UPDATE partman.part_config SET retention = '$back days', retention_keep_table = true,
-                                  infinite_time_partitions = true"
-# one settling pass before the copy (4.7 then adds a couple of partitions ahead), so that both
-# databases start from the same layout and every later pg_partman pass without changes is a no-op
-"${PSQL[@]}" -d scale_partman -c "CALL partman.run_maintenance_proc()"
-"${PSQL[@]}" -c "CREATE DATABASE scale_pk TEMPLATE scale_partman"
-"${PSQL[@]}" -d scale_pk -c "DROP EXTENSION pg_partman" -c "DROP SCHEMA partman CASCADE"
+partman_tables scale_partman "$TABLES" "$premake" "$back"
+copy_without_partman scale_partman scale_pk
 "${PSQL[@]}" -c "ALTER DATABASE scale_pk SET log_statement = 'all'"
 
-# attached ranged partitions / tables in partition_archive / default partitions, over all tables
-counts() { # $1 db
-  "${PSQL[@]}" -d "$1" -Atc "
-    SELECT (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-             WHERE c.relkind = 'r' AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT') || ' ' ||
-           (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'partition_archive' AND c.relkind = 'r') || ' ' ||
-           (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relispartition AND c.relname ~ '^ev[0-9]+_p')"
-}
+counts() { layout_counts "$1"; }
 
 CFG=$BASE/pk.yaml
 # writes the policy to $CFG, which the running worker reads again for every pass
@@ -122,22 +96,12 @@ pk_config() { # $1 premake, $2 retention days
 
 # starts Temporal ($1: dev or test) and the worker; sets TS_PID, WK_PID
 start_deployment() {
-  local server=$1 deadline
-  if [ "$server" = dev ]; then
-    "$TEMPORAL_CLI" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --headless --log-level warn \
-      --dynamic-config-value frontend.enableServerVersionCheck=false >"$OUT/temporal_$server.log" 2>&1 &
-  else
-    java -cp "$JAR" io.temporal.testserver.TestServer "$TEMPORAL_PORT" >"$OUT/temporal_$server.log" 2>&1 &
-  fi
-  TS_PID=$!; BG_PIDS+=("$TS_PID")
+  local server=$1
+  start_temporal "$server" "$TEMPORAL_PORT" "$OUT/temporal_$server.log"
   TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT PK_METRICS_ENABLED=false \
     java -jar "$JAR" worker --config "$CFG" >"$OUT/worker_$server.log" 2>&1 &
   WK_PID=$!; BG_PIDS+=("$WK_PID")
-  deadline=$((SECONDS + 180))
-  until grep -q "worker started on task queue" "$OUT/worker_$server.log"; do
-    [ $SECONDS -lt $deadline ] && kill -0 "$WK_PID" 2>/dev/null || { log "worker did not start: $(tail -3 "$OUT/worker_$server.log")"; exit 1; }
-    sleep 0.2
-  done
+  await_worker "$WK_PID" "$OUT/worker_$server.log"
 }
 stop_deployment() {
   kill_tree "$WK_PID" || true
