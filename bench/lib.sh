@@ -102,6 +102,10 @@ host_busy_pct() {
   read -r b0 t0 < <(host_ticks); sleep 1; read -r b1 t1 < <(host_ticks)
   awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN{ printf "%.0f", (t > 0 ? 100 * b / t : 0) }'
 }
+# QUIET_WAIT / QUIET_BELOW: how long the benchmarks wait for a quiet machine before a measurement, and below
+# what busy percentage it counts as quiet (every script's default)
+QUIET_WAIT=${QUIET_WAIT:-30}
+QUIET_BELOW=${QUIET_BELOW:-25}
 # wait_quiet MAX_SECONDS THRESHOLD_PCT: wait (up to MAX) until the machine is below THRESHOLD busy;
 # prints the last busy percentage. Other work on a 2-core box shows up directly in insert latency.
 wait_quiet() {
