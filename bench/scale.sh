@@ -25,6 +25,7 @@
 #         SERVERS ("dev test" when the Temporal CLI is installed, else "test"), TEMPORAL_PORT (57233),
 #         PK_PARALLELISM (4: temporal.table_parallelism, tables with work maintained at once),
 #         PK_POOL (8: postgres.pool_size; the worker runs pool_size - 1 steps at once),
+#         WORKER_JAVA_OPTS (none: JVM options of the worker, e.g. a flight recording),
 #         MAX_SECONDS (900, hard cap), OUT (bench/out/scale), PK_JAR, BUILD=1, QUIET_WAIT/QUIET_BELOW,
 #         BENCH_NICE (see lib.sh).
 # Throwaway cluster on 127.0.0.1:$PORT under /tmp/pk-bench-scale; removed on exit.
@@ -43,6 +44,7 @@ BASE=/tmp/pk-bench-scale
 TEMPORAL_PORT=${TEMPORAL_PORT:-57233}
 PK_PARALLELISM=${PK_PARALLELISM:-4}
 PK_POOL=${PK_POOL:-8}
+WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:-}
 if [ -z "${SERVERS:-}" ]; then
   if [ -x "$TEMPORAL_CLI" ]; then SERVERS="dev test"; else SERVERS="test"; fi
 fi
@@ -96,8 +98,9 @@ pk_config() { # $1 premake, $2 retention days
 start_deployment() {
   local server=$1
   start_temporal "$server" "$TEMPORAL_PORT" "$OUT/temporal_$server.log"
+  # shellcheck disable=SC2086 # WORKER_JAVA_OPTS is a list of JVM options
   TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT PK_METRICS_ENABLED=false \
-    java -jar "$JAR" worker --config "$CFG" >"$OUT/worker_$server.log" 2>&1 &
+    java $WORKER_JAVA_OPTS -jar "$JAR" worker --config "$CFG" >"$OUT/worker_$server.log" 2>&1 &
   WK_PID=$!; BG_PIDS+=("$WK_PID")
   await_worker "$WK_PID" "$OUT/worker_$server.log"
 }
