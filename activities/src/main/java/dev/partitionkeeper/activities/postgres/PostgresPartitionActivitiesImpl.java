@@ -26,6 +26,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -61,6 +62,14 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
         default void planned(TableName table, MaintenancePlan plan) {}
 
         default void layoutChecked(TableName table, LayoutReport report) {}
+
+        /**
+         * The layout checks of a survey's tables with nothing to do, once the survey has checked them all (in the
+         * order of its policies): one call per survey, so a listener that writes them somewhere can do it at once.
+         */
+        default void layoutsChecked(Map<TableName, LayoutReport> reports) {
+            reports.forEach(this::layoutChecked);
+        }
     }
 
     public PostgresPartitionActivitiesImpl(
@@ -106,10 +115,18 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
                     c, policies.stream().map(TablePolicy::table).toList());
             Map<TableName, List<Bookkeeping.Lifecycle>> lifecycles = lifecycles(c, policies, reads, booked);
             List<TableSurvey> out = new ArrayList<>(policies.size());
+            Map<TableName, LayoutReport> checked = new LinkedHashMap<>();
             for (int i = 0; i < policies.size(); i++) {
                 TablePolicy policy = policies.get(i);
                 MDC.put("table", policy.table().toString());
-                out.add(surveyOne(c, policy, reads.get(i), now, booked, lifecycles));
+                TableSurvey survey = surveyOne(c, policy, reads.get(i), now, booked, lifecycles);
+                if (survey.layout() != null) {
+                    checked.put(policy.table(), survey.layout());
+                }
+                out.add(survey);
+            }
+            if (!checked.isEmpty()) {
+                listener.layoutsChecked(checked);
             }
             return out;
         });
@@ -163,9 +180,7 @@ public class PostgresPartitionActivitiesImpl implements PartitionActivities {
             if (!plan.actions().isEmpty()) {
                 return new TableSurvey(table, plan, null, null);
             }
-            LayoutReport layout = LayoutVerifier.verify(snap, policy, now);
-            listener.layoutChecked(policy.table(), layout);
-            return new TableSurvey(table, plan, layout, null);
+            return new TableSurvey(table, plan, LayoutVerifier.verify(snap, policy, now), null);
         } catch (PolicyException | CatalogConflictException | LockBusyException | PrivilegeException e) {
             // one table's refusal must not hide the other tables' plans; LockBusy cannot come from reads
             ApplicationFailure f = Refusals.failure(e);

@@ -168,20 +168,26 @@ public final class MaintenanceMetrics implements MaintenanceListener {
 
     @Override
     public void layoutChecked(TableName table, LayoutReport report) {
+        layoutsChecked(Map.of(table, report));
+    }
+
+    /** Counts each table's pass and writes them all to the action log in one batch ({@link PassRecorder}). */
+    @Override
+    public void layoutsChecked(Map<TableName, LayoutReport> reports) {
         try {
-            Counter.builder(MetricNames.TABLE_PASSES)
+            reports.forEach((table, report) -> Counter.builder(MetricNames.TABLE_PASSES)
                     .description("Table passes that reached their final layout check")
                     .tags(tableTags(table))
                     .tag(MetricNames.TAG_LAYOUT, report.ok() ? "ok" : "attention")
                     .register(registry)
-                    .increment();
+                    .increment());
             PassRecorder r = recorder();
             if (r != null) {
-                r.record(table, report);
+                r.recordAll(reports);
             }
             (root == null ? onChange : root.onChange).run();
         } catch (RuntimeException e) {
-            log.warn("could not record the pass over {}: {}", table, e.toString());
+            log.warn("could not record the pass over {}: {}", reports.keySet(), e.toString());
         }
     }
 

@@ -7,6 +7,9 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -38,26 +41,41 @@ final class PassRecorder {
     }
 
     void record(TableName table, LayoutReport report) {
+        recordAll(Map.of(table, report));
+    }
+
+    /** One row per table, written in one batch on one connection (a survey's tables with nothing to do). */
+    void recordAll(Map<TableName, LayoutReport> reports) {
         String[] ids = activityIds();
-        String detail = String.join("; ", report.problems());
-        if (detail.length() > MAX_DETAIL) {
-            detail = detail.substring(0, MAX_DETAIL) + "...";
-        }
+        List<Bookkeeping.ActionLogEntry> rows = new ArrayList<>(reports.size());
+        reports.forEach((table, report) -> rows.add(new Bookkeeping.ActionLogEntry(
+                table,
+                null,
+                ACTION,
+                report.ok() ? OK : ATTENTION,
+                report.defaultRows(),
+                detail(report),
+                ids[0],
+                ids[1])));
         try (Connection c = dataSource.getConnection()) {
             if (ensured.compareAndSet(false, true)) {
                 books.ensure(c); // plan is read-only: a pass with nothing to do may be the first to write here
             }
-            books.log(
-                    c, table, null, ACTION, report.ok() ? OK : ATTENTION, report.defaultRows(), detail, ids[0], ids[1]);
+            books.log(c, rows);
         } catch (SQLException | RuntimeException e) {
             ensured.set(false);
             // The pass itself succeeded; only the gauge will look older than it is until the next pass.
             log.warn(
                     "could not record the completed pass over {} in {}: {}",
-                    table,
+                    reports.size() == 1 ? reports.keySet().iterator().next() : reports.size() + " tables",
                     books.actionLogTableName(),
                     e.getMessage());
         }
+    }
+
+    private static String detail(LayoutReport report) {
+        String detail = String.join("; ", report.problems());
+        return detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) + "..." : detail;
     }
 
     private static String[] activityIds() {

@@ -391,6 +391,17 @@ public final class Bookkeeping {
         }
     }
 
+    /** One row of the action log. */
+    public record ActionLogEntry(
+            TableName parent,
+            String partition,
+            String action,
+            String outcome,
+            long rows,
+            String detail,
+            String workflowId,
+            String activityId) {}
+
     /** Appends to the action log. */
     public void log(
             Connection c,
@@ -403,19 +414,33 @@ public final class Bookkeeping {
             String workflowId,
             String activityId)
             throws SQLException {
+        log(c, List.of(new ActionLogEntry(parent, partition, action, outcome, rows, detail, workflowId, activityId)));
+    }
+
+    /** Appends {@code entries} to the action log in one batch (a survey's many tables: one round trip). */
+    public void log(Connection c, List<ActionLogEntry> entries) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t(BookkeepingTable.ACTION_LOG)
                 + " (parent_schema, parent_table, partition_name, action, outcome, rows, detail, workflow_id, activity_id)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, parent.schema());
-            ps.setString(2, parent.table());
-            ps.setString(3, partition);
-            ps.setString(4, action);
-            ps.setString(5, outcome);
-            ps.setLong(6, rows);
-            ps.setString(7, detail);
-            ps.setString(8, workflowId);
-            ps.setString(9, activityId);
-            ps.executeUpdate();
+            for (ActionLogEntry e : entries) {
+                ps.setString(1, e.parent().schema());
+                ps.setString(2, e.parent().table());
+                ps.setString(3, e.partition());
+                ps.setString(4, e.action());
+                ps.setString(5, e.outcome());
+                ps.setLong(6, e.rows());
+                ps.setString(7, e.detail());
+                ps.setString(8, e.workflowId());
+                ps.setString(9, e.activityId());
+                if (entries.size() == 1) {
+                    ps.executeUpdate();
+                } else {
+                    ps.addBatch();
+                }
+            }
+            if (entries.size() > 1) {
+                ps.executeBatch();
+            }
         }
     }
 
