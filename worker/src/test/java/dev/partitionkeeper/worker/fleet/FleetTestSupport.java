@@ -24,7 +24,11 @@ import java.util.Map;
 final class FleetTestSupport {
     private FleetTestSupport() {}
 
-    /** {@code n} new databases, each with the partitioned tables {@code public.events} and {@code public.visits}. */
+    /**
+     * {@code n} new databases, each with the partitioned table {@code public.events} (and {@code public.visits}),
+     * in name order: the order a pass and a pattern visit them. That is not always the order they were created in
+     * ({@code pk_fleet…_10_} sorts before {@code pk_fleet…_8_}).
+     */
     static List<String> databases(String hint, int n, boolean twoTables) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -40,6 +44,7 @@ final class FleetTestSupport {
             }
             names.add(url.substring(url.lastIndexOf('/') + 1, url.contains("?") ? url.indexOf('?') : url.length()));
         }
+        names.sort(null);
         return names;
     }
 
