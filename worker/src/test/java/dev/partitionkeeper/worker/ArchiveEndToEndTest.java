@@ -6,33 +6,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.worker.cli.Main;
-import dev.partitionkeeper.worker.config.PostgresSettings;
+import dev.partitionkeeper.worker.config.ArchiveFormatSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
 import dev.partitionkeeper.worker.dev.DemoData;
-import dev.partitionkeeper.worker.dev.EmbeddedTemporal;
+import dev.partitionkeeper.worker.testing.EmbeddedTemporalExtension;
 import dev.partitionkeeper.workflows.MaintenanceReport;
-import dev.partitionkeeper.workflows.MaintenanceRequest;
 import dev.partitionkeeper.workflows.TableReport;
 import io.temporal.client.WorkflowFailedException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole chain through Temporal: detach, export, verify, drop, and the refusals that keep rows safe. */
+/**
+ * The whole chain through Temporal: detach, export, verify, drop, and the refusals that keep rows safe.
+ * {@link IcebergEndToEndTest} runs the chain with {@code format: iceberg} through the helpers here.
+ */
 @Tag("postgres")
 class ArchiveEndToEndTest {
-    static EmbeddedTemporal temporal;
+    @RegisterExtension
+    static final EmbeddedTemporalExtension temporal = new EmbeddedTemporalExtension();
+
     static final String OLD = "transactions_p"
             + LocalDate.now(ZoneOffset.UTC)
                     .withDayOfMonth(1)
@@ -41,20 +46,16 @@ class ArchiveEndToEndTest {
                     .substring(0, 7)
                     .replace('-', '_');
 
-    @BeforeAll
-    static void startTemporal() {
-        temporal = EmbeddedTemporal.start();
-    }
-
-    @AfterAll
-    static void stopTemporal() {
-        temporal.close();
-    }
-
     private static WorkerConfig config(Path archive, String action, String grace) {
+        return config(archive, ArchiveFormatSettings.PARQUET, action, grace);
+    }
+
+    /** {@code public.transactions}, monthly, with 12 months' retention, archived in {@code format}. */
+    static WorkerConfig config(Path archive, String format, String action, String grace) {
         return WorkerConfig.parse("test", """
         archive:
           location: %s
+          format: %s
         tables:
           - table: public.transactions
             interval: monthly
@@ -62,16 +63,8 @@ class ArchiveEndToEndTest {
             retention: 12 months
             retention_action: %s
             drop_grace: %s
-        """.formatted(archive, action, grace), Map.of())
-                .withTaskQueue("archive-e2e-" + System.nanoTime());
-    }
-
-    private static MaintenanceReport pass(String url, WorkerConfig cfg) {
-        try (WorkerRuntime rt = new WorkerRuntime(
-                temporal.connection().client(), cfg, new PostgresSettings(url, null, null, 4), cfg::tables, null)) {
-            rt.start();
-            return PassRunner.run(temporal.connection().client(), cfg.taskQueue(), MaintenanceRequest.all("test"));
-        }
+        """.formatted(archive, format, action, grace), Map.of())
+                .withTaskQueue(format + "-e2e-" + System.nanoTime());
     }
 
     @Test
@@ -80,29 +73,14 @@ class ArchiveEndToEndTest {
         DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
         long oldRows = PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD);
 
-        MaintenanceReport r = pass(url, config(dir, "archive_and_drop", "0d"));
-        TableReport t = r.tables().get(0);
-        assertEquals(
-                List.of("create", "create", "detach", "export", "verify", "drop"),
-                t.actions().stream().map(a -> a.action().split(" ")[0]).toList(),
-                () -> t.actions().toString());
+        assertArchivedVerifiedAndDropped(url, temporal.pass(url, config(dir, "archive_and_drop", "0d")), oldRows);
         Path partDir = dir.resolve("public/transactions/" + OLD);
         assertTrue(Files.exists(partDir.resolve("manifest.json")), "manifest written");
         try (Stream<Path> files = Files.list(partDir)) {
             assertEquals(1, files.filter(p -> p.toString().endsWith(".parquet")).count());
         }
-        assertEquals(
-                0,
-                PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'"),
-                "detached table dropped");
-        assertEquals(
-                oldRows,
-                PgTestSupport.queryLong(
-                        url,
-                        "SELECT archived_rows FROM partition_keeper.partition_lifecycle" + " WHERE partition_name = '"
-                                + OLD + "' AND verified_at IS NOT NULL AND dropped_at IS NOT NULL"));
 
-        MaintenanceReport again = pass(url, config(dir, "archive_and_drop", "0d"));
+        MaintenanceReport again = temporal.pass(url, config(dir, "archive_and_drop", "0d"));
         assertEquals(0, again.tables().get(0).actions().size(), () -> again.toString());
     }
 
@@ -110,7 +88,7 @@ class ArchiveEndToEndTest {
     void aRowDeletedAfterVerificationStopsTheDropAndKeepsTheTable(@TempDir Path dir) throws Exception {
         String url = PgTestSupport.newDatabase("archive_e2e_refuse");
         DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
-        MaintenanceReport first = pass(url, config(dir, "archive_and_drop", "1d"));
+        MaintenanceReport first = temporal.pass(url, config(dir, "archive_and_drop", "1d"));
         assertEquals(5, first.tables().get(0).actions().size(), () -> first.toString()); // no drop: grace running
         // the source changes after verification, and the grace period is over
         PgTestSupport.exec(
@@ -118,8 +96,8 @@ class ArchiveEndToEndTest {
                 "DELETE FROM partition_archive." + OLD + " WHERE ctid = (SELECT min(ctid) FROM partition_archive." + OLD
                         + ")",
                 "UPDATE partition_keeper.partition_lifecycle SET drop_after = now() - interval '1 minute'");
-        WorkflowFailedException e =
-                assertThrows(WorkflowFailedException.class, () -> pass(url, config(dir, "archive_and_drop", "1d")));
+        WorkflowFailedException e = assertThrows(
+                WorkflowFailedException.class, () -> temporal.pass(url, config(dir, "archive_and_drop", "1d")));
         TableReport failed = PassRunner.reportOf(e).orElseThrow().tables().get(0);
         assertEquals(TableReport.FAILED, failed.status());
         assertTrue(failed.error().contains("refusing to drop"), failed.error());
@@ -133,15 +111,15 @@ class ArchiveEndToEndTest {
     void aCorruptedArchiveFailsVerificationAndNothingIsDropped(@TempDir Path dir) throws Exception {
         String url = PgTestSupport.newDatabase("archive_e2e_corrupt");
         DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
-        pass(url, config(dir, "archive", "0d")); // export + verify, never drop
+        temporal.pass(url, config(dir, "archive", "0d")); // export + verify, never drop
         Path parquet = dir.resolve("public/transactions/" + OLD + "/part-00000.parquet");
         byte[] bytes = Files.readAllBytes(parquet);
         bytes[bytes.length / 2] ^= 0x5a;
         Files.write(parquet, bytes);
         PgTestSupport.exec(
                 url, "UPDATE partition_keeper.partition_lifecycle SET verified_at = NULL, drop_after = NULL");
-        WorkflowFailedException e =
-                assertThrows(WorkflowFailedException.class, () -> pass(url, config(dir, "archive_and_drop", "0d")));
+        WorkflowFailedException e = assertThrows(
+                WorkflowFailedException.class, () -> temporal.pass(url, config(dir, "archive_and_drop", "0d")));
         TableReport failed = PassRunner.reportOf(e).orElseThrow().tables().get(0);
         assertTrue(failed.error().contains("does not match"), failed.error());
         assertEquals(
@@ -158,26 +136,12 @@ class ArchiveEndToEndTest {
         String url = PgTestSupport.newDatabase("archive_e2e_restore");
         DemoData.create(url, LocalDate.now(ZoneOffset.UTC), 40);
         long before = PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD);
-        pass(url, config(dir, "archive_and_drop", "0d"));
+        temporal.pass(url, config(dir, "archive_and_drop", "0d"));
         assertEquals(0, PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_tables WHERE tablename = '" + OLD + "'"));
 
-        Path cfg = dir.resolve("restore.yaml");
-        Files.writeString(
-                cfg,
-                "postgres:\n  url: " + url + "\ntemporal:\n  task_queue: restore-" + System.nanoTime()
-                        + "\ntables:\n  - table: public.transactions\n    interval: monthly\n");
-        var out = new StringWriter();
-        var err = new StringWriter();
-        int code = Main.run(
-                new PrintWriter(out),
-                new PrintWriter(err),
-                "restore",
-                dir.resolve("public/transactions/" + OLD).toString(),
-                "--attach",
-                "-c",
-                cfg.toString());
-        assertEquals(0, code, () -> out + "\n" + err);
-        assertTrue(out.toString().contains(String.valueOf(before)), out::toString);
+        Path cfg = restoreConfig(dir, url, "");
+        String out = restore(cfg, dir.resolve("public/transactions/" + OLD).toString(), "--attach");
+        assertTrue(out.contains(String.valueOf(before)), out);
         assertEquals(
                 "transactions",
                 PgTestSupport.queryLong(
@@ -190,16 +154,52 @@ class ArchiveEndToEndTest {
         assertEquals(before, PgTestSupport.queryLong(url, "SELECT count(*) FROM public." + OLD));
 
         // restoring again into another name gives an independent, verified copy
-        int again = Main.run(
-                new PrintWriter(new StringWriter()),
-                new PrintWriter(new StringWriter()),
-                "restore",
-                dir.resolve("public/transactions/" + OLD).toString(),
-                "--into",
-                "public.restored_copy",
-                "-c",
-                cfg.toString());
-        assertEquals(0, again);
+        restore(cfg, dir.resolve("public/transactions/" + OLD).toString(), "--into", "public.restored_copy");
         assertEquals(before, PgTestSupport.queryLong(url, "SELECT count(*) FROM public.restored_copy"));
+    }
+
+    /**
+     * A pass that archives and drops without grace: it created two partitions, detached, exported, verified and
+     * dropped {@link #OLD}, whose {@code rows} the bookkeeping records as archived; no detached table is left.
+     */
+    static TableReport assertArchivedVerifiedAndDropped(String url, MaintenanceReport pass, long rows) {
+        TableReport t = pass.tables().get(0);
+        assertEquals(
+                List.of("create", "create", "detach", "export", "verify", "drop"),
+                t.actions().stream().map(a -> a.action().split(" ")[0]).toList(),
+                () -> t.actions().toString());
+        assertEquals(
+                0,
+                PgTestSupport.queryLong(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'partition_archive'"),
+                "detached table dropped");
+        assertEquals(
+                rows,
+                PgTestSupport.queryLong(
+                        url,
+                        "SELECT archived_rows FROM partition_keeper.partition_lifecycle WHERE partition_name = '" + OLD
+                                + "' AND verified_at IS NOT NULL AND dropped_at IS NOT NULL"));
+        return t;
+    }
+
+    /** {@code restore.yaml} in {@code dir} for the CLI: {@code url}'s database, a task queue of its own, {@code more}. */
+    static Path restoreConfig(Path dir, String url, String more) throws IOException {
+        Path cfg = dir.resolve("restore.yaml");
+        Files.writeString(
+                cfg,
+                "postgres:\n  url: " + url + "\ntemporal:\n  task_queue: restore-" + System.nanoTime() + more
+                        + "\ntables:\n  - table: public.transactions\n    interval: monthly\n");
+        return cfg;
+    }
+
+    /** {@code partition-keeper restore <args> -c <cfg>}, which must exit 0; what it printed. */
+    static String restore(Path cfg, String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("restore"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("-c", cfg.toString()));
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
+        assertEquals(0, code, () -> out + "\n" + err);
+        return out.toString();
     }
 }

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.worker.PassRunner;
 import dev.partitionkeeper.worker.WorkerRuntime;
-import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
-import dev.partitionkeeper.worker.dev.EmbeddedTemporal;
+import dev.partitionkeeper.worker.testing.EmbeddedTemporalExtension;
 import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.workflows.MaintenanceRequest;
 import dev.partitionkeeper.workflows.TableReport;
@@ -18,13 +17,11 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A pass over 50 databases with room for few pools: {@code pg_stat_activity}, sampled every few milliseconds
@@ -37,23 +34,14 @@ class FleetConnectionCapTest {
     static final int CAP = 6;
     static final int PER_SERVER = 3;
 
-    static EmbeddedTemporal temporal;
-
-    @BeforeAll
-    static void startTemporal() {
-        temporal = EmbeddedTemporal.start();
-    }
-
-    @AfterAll
-    static void stopTemporal() {
-        temporal.close();
-    }
+    @RegisterExtension
+    static final EmbeddedTemporalExtension temporal = new EmbeddedTemporalExtension();
 
     @Test
     void aFiftyDatabasePassStaysUnderTheConnectionCap() throws Exception {
         String hint = "cap" + Long.toHexString(System.nanoTime() & 0xffffff);
         List<String> dbs = FleetTestSupport.databases(hint, DATABASES, false);
-        String prefix = FleetPassTest.commonPrefix(dbs);
+        String prefix = FleetTestSupport.commonPrefix(dbs);
         String yaml = FleetTestSupport.yaml(
                         "  pool_size: 2\n  max_connections_total: " + CAP + "\n  max_databases_per_server: "
                                 + PER_SERVER + "\n  connect_timeout: 20s\n  pool_idle_close: 1s\n",
@@ -61,21 +49,14 @@ class FleetConnectionCapTest {
                         "  - table: public.events\n    interval: daily\n    premake: 1\n")
                 .replace("temporal:\n", "temporal:\n  database_parallelism: 10\n  max_concurrent_activities: 16\n");
         String queue = "fleet-cap-" + System.nanoTime();
-        WorkerConfig cfg = WorkerConfig.parse("fleet.yaml", yaml, Map.of()).withTaskQueue(queue);
-        WorkflowClient client = temporal.connection().client();
+        WorkerConfig cfg = FleetTestSupport.config(yaml, queue);
+        WorkflowClient client = temporal.client();
         AtomicBoolean sampling = new AtomicBoolean(true);
         AtomicInteger maxConnections = new AtomicInteger();
         AtomicInteger maxDatabases = new AtomicInteger();
         AtomicInteger samples = new AtomicInteger();
         Thread sampler = new Thread(() -> sample(prefix, sampling, maxConnections, maxDatabases, samples));
-        try (WorkerRuntime rt = new WorkerRuntime(
-                client,
-                cfg,
-                new PostgresSettings(PgTestSupport.adminUrl(), null, null, 2),
-                cfg::tables,
-                null,
-                true,
-                FleetTestSupport.quickSteps())) {
+        try (WorkerRuntime rt = FleetTestSupport.worker(client, cfg, null)) {
             rt.start();
             sampler.start();
             MaintenanceReport report = PassRunner.run(client, queue, MaintenanceRequest.all("fifty databases"));

@@ -8,9 +8,8 @@ import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.worker.PassRunner;
 import dev.partitionkeeper.worker.WorkerRuntime;
-import dev.partitionkeeper.worker.config.PostgresSettings;
 import dev.partitionkeeper.worker.config.WorkerConfig;
-import dev.partitionkeeper.worker.dev.EmbeddedTemporal;
+import dev.partitionkeeper.worker.testing.EmbeddedTemporalExtension;
 import dev.partitionkeeper.workflows.DatabasePassWorkflow;
 import dev.partitionkeeper.workflows.MaintenanceReport;
 import dev.partitionkeeper.workflows.MaintenanceRequest;
@@ -26,10 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A pass over a fleet of three databases, through the real worker and the SDK's test server: one database stops
@@ -39,32 +37,22 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("postgres")
 class FleetPassTest {
-    static EmbeddedTemporal temporal;
-
-    @BeforeAll
-    static void startTemporal() {
-        temporal = EmbeddedTemporal.start();
-    }
-
-    @AfterAll
-    static void stopTemporal() {
-        temporal.close();
-    }
+    @RegisterExtension
+    static final EmbeddedTemporalExtension temporal = new EmbeddedTemporalExtension();
 
     @Test
     void aDatabaseStoppedMidPassFailsAloneAndTheNextPassCatchesUp() throws Exception {
         String hint = "fleet" + Long.toHexString(System.nanoTime() & 0xffffff);
         List<String> dbs = FleetTestSupport.databases(hint, 3, true);
-        String prefix = commonPrefix(dbs);
+        String prefix = FleetTestSupport.commonPrefix(dbs);
         String yaml = FleetTestSupport.yaml(
                 "  pool_size: 2\n  max_connections_total: 8\n  connect_timeout: 1s\n  pool_idle_close: 2s\n",
                 "  - pattern: '" + prefix + "%'\n",
                 "  - table: public.events\n    interval: daily\n    premake: 2\n"
                         + "  - table: public.visits\n    interval: daily\n    premake: 2\n");
         String queue = "fleet-" + System.nanoTime();
-        WorkerConfig cfg = WorkerConfig.parse(
-                        "fleet.yaml", yaml.replace("temporal:\n", "temporal:\n  database_parallelism: 1\n"), Map.of())
-                .withTaskQueue(queue);
+        WorkerConfig cfg =
+                FleetTestSupport.config(yaml.replace("temporal:\n", "temporal:\n  database_parallelism: 1\n"), queue);
         // one database at a time, in name order: the second database goes down after its first action
         AtomicInteger actions = new AtomicInteger();
         PostgresPartitionActivitiesImpl.MaintenanceListener stopSecond =
@@ -77,16 +65,8 @@ class FleetPassTest {
                         }
                     }
                 };
-        WorkflowClient client = temporal.connection().client();
-        WorkerConfig config = cfg;
-        try (WorkerRuntime rt = new WorkerRuntime(
-                client,
-                config,
-                new PostgresSettings(PgTestSupport.adminUrl(), null, null, 2),
-                config::tables,
-                stopSecond,
-                true,
-                FleetTestSupport.quickSteps())) {
+        WorkflowClient client = temporal.client();
+        try (WorkerRuntime rt = FleetTestSupport.worker(client, cfg, stopSecond)) {
             rt.start();
             WorkflowFailedException failed = assertThrows(
                     WorkflowFailedException.class,
@@ -179,16 +159,9 @@ class FleetPassTest {
                         + "    premake: 1\n"
                         + "  - table: public.audit\n    database: " + dbs.get(1) + "\n    interval: daily\n");
         String queue = "fleet-pat-" + System.nanoTime();
-        WorkerConfig cfg = WorkerConfig.parse("fleet.yaml", yaml, Map.of()).withTaskQueue(queue);
-        WorkflowClient client = temporal.connection().client();
-        try (WorkerRuntime rt = new WorkerRuntime(
-                client,
-                cfg,
-                new PostgresSettings(PgTestSupport.adminUrl(), null, null, 2),
-                cfg::tables,
-                null,
-                true,
-                FleetTestSupport.quickSteps())) {
+        WorkerConfig cfg = FleetTestSupport.config(yaml, queue);
+        WorkflowClient client = temporal.client();
+        try (WorkerRuntime rt = FleetTestSupport.worker(client, cfg, null)) {
             rt.start();
             WorkflowFailedException failed = assertThrows(
                     WorkflowFailedException.class,
@@ -225,16 +198,5 @@ class FleetPassTest {
     private static long count(WorkflowClient client, String workflowId, EventType type) {
         List<HistoryEvent> events = client.fetchHistory(workflowId).getEvents();
         return events.stream().filter(e -> e.getEventType() == type).count();
-    }
-
-    /** The databases' names up to their counter: {@code pk_fleet1a2b_<pid>_}. */
-    static String commonPrefix(List<String> names) {
-        String p = names.get(0);
-        for (String n : names) {
-            while (!n.startsWith(p)) {
-                p = p.substring(0, p.length() - 1);
-            }
-        }
-        return p.replace("_", "\\_");
     }
 }

@@ -48,7 +48,7 @@ class FleetResolverTest {
     @Test
     void aPatternIsListedThroughALibpqServiceAndAListFileIsRead() throws Exception {
         List<String> dbs = FleetTestSupport.databases("resolve", 2, false);
-        String prefix = FleetPassTest.commonPrefix(dbs);
+        String prefix = FleetTestSupport.commonPrefix(dbs);
         Path list = dir.resolve("shards.txt");
         Files.writeString(list, "# shards\n\nbilling_eu\n  billing_us  \n");
         Map<String, String> env = serviceFile();
@@ -92,7 +92,7 @@ class FleetResolverTest {
         Files.writeString(list, dbs.get(0) + "\n");
         FleetResolver r = resolver(
                 "postgres:\n  url: '" + PgTestSupport.adminUrl() + "'\ndatabases:\n  - pattern: '"
-                        + FleetPassTest.commonPrefix(dbs) + "%'\n  - list_file: " + list
+                        + FleetTestSupport.commonPrefix(dbs) + "%'\n  - list_file: " + list
                         + "\ntables: [{table: public.events, interval: daily}]\n",
                 Map.of());
         ConfigException e = assertThrows(ConfigException.class, r::databases);

@@ -1,10 +1,15 @@
 package dev.partitionkeeper.worker.fleet;
 
+import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
 import dev.partitionkeeper.activities.testing.PgTestSupport;
+import dev.partitionkeeper.worker.WorkerRuntime;
+import dev.partitionkeeper.worker.config.PostgresSettings;
+import dev.partitionkeeper.worker.config.WorkerConfig;
 import dev.partitionkeeper.workflows.StepOptions;
 import dev.partitionkeeper.workflows.activity.PartitionActivities;
 import dev.partitionkeeper.workflows.activity.PolicyActivities;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.client.WorkflowClient;
 import io.temporal.common.RetryOptions;
 import io.temporal.common.metadata.POJOActivityInterfaceMetadata;
 import io.temporal.common.metadata.POJOActivityMethodMetadata;
@@ -19,7 +24,11 @@ import java.util.Map;
 final class FleetTestSupport {
     private FleetTestSupport() {}
 
-    /** {@code n} new databases, each with the partitioned tables {@code public.events} and {@code public.visits}. */
+    /**
+     * {@code n} new databases, each with the partitioned table {@code public.events} (and {@code public.visits}),
+     * in name order: the order a pass and a pattern visit them. That is not always the order they were created in
+     * ({@code pk_fleet…_10_} sorts before {@code pk_fleet…_8_}).
+     */
     static List<String> databases(String hint, int n, boolean twoTables) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -35,6 +44,7 @@ final class FleetTestSupport {
             }
             names.add(url.substring(url.lastIndexOf('/') + 1, url.contains("?") ? url.indexOf('?') : url.length()));
         }
+        names.sort(null);
         return names;
     }
 
@@ -86,5 +96,37 @@ final class FleetTestSupport {
     static String yaml(String postgresExtra, String databases, String tables) {
         return "postgres:\n  url: \"" + PgTestSupport.adminUrl() + "\"\n" + postgresExtra + "temporal:\n"
                 + "  table_parallelism: 1\n" + "databases:\n" + databases + "tables:\n" + tables;
+    }
+
+    /** {@code yaml} parsed as {@code fleet.yaml}, on the task queue {@code queue}. */
+    static WorkerConfig config(String yaml, String queue) {
+        return WorkerConfig.parse("fleet.yaml", yaml, Map.of()).withTaskQueue(queue);
+    }
+
+    /**
+     * A worker for the fleet on the test server: pools of 2, non-sticky, the {@link #quickSteps}, and
+     * {@code listener} (null for none) told of every action.
+     */
+    static WorkerRuntime worker(
+            WorkflowClient client, WorkerConfig cfg, PostgresPartitionActivitiesImpl.MaintenanceListener listener) {
+        return new WorkerRuntime(
+                client,
+                cfg,
+                new PostgresSettings(PgTestSupport.adminUrl(), null, null, 2),
+                cfg::tables,
+                listener,
+                true,
+                quickSteps());
+    }
+
+    /** The databases' names up to their counter: {@code pk_fleet1a2b_<pid>_}. */
+    static String commonPrefix(List<String> names) {
+        String p = names.get(0);
+        for (String n : names) {
+            while (!n.startsWith(p)) {
+                p = p.substring(0, p.length() - 1);
+            }
+        }
+        return p.replace("_", "\\_");
     }
 }

@@ -131,6 +131,19 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
         }
     }
 
+    /** {@link #guarded} for a call that asks the catalog only: no JDBC, no checked exception. */
+    private <T> T guardedCatalogCall(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (NotAuthorizedException | ForbiddenException e) {
+            throw refusedCredentials(e);
+        }
+    }
+
+    private Optional<ArchivedPartition> find(TableName parent, String partition) {
+        return tables().find(parent).flatMap(t -> ArchivedPartition.find(t, parent, partition));
+    }
+
     public IcebergSettings settings() {
         return settings;
     }
@@ -152,17 +165,7 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
 
     @Override
     public boolean isComplete(TableName parent, String partition) throws IOException {
-        try {
-            return guarded(() -> isCompleteUnguarded(parent, partition));
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private boolean isCompleteUnguarded(TableName parent, String partition) {
-        return tables().find(parent)
-                .flatMap(t -> ArchivedPartition.find(t, parent, partition))
-                .isPresent();
+        return guardedCatalogCall(() -> find(parent, partition).isPresent());
     }
 
     @Override
@@ -377,16 +380,11 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
 
     @Override
     public Archived archived(TableName parent, String partition) throws IOException {
-        try {
-            return guarded(() -> archivedUnguarded(parent, partition));
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return guardedCatalogCall(() -> archivedUnguarded(parent, partition));
     }
 
     private Archived archivedUnguarded(TableName parent, String partition) {
-        ArchivedPartition p = tables().find(parent)
-                .flatMap(t -> ArchivedPartition.find(t, parent, partition))
+        ArchivedPartition p = find(parent, partition)
                 .orElseThrow(() -> new ArchiveFormat.Refused(
                         Failures.VERIFICATION_FAILED,
                         "no snapshot of Iceberg table " + IcebergTables.id(settings, parent) + " archives partition "
@@ -397,11 +395,7 @@ public final class IcebergArchiveFormat implements ArchiveFormat {
     /** The partition's rows deleted from the table, then expire snapshots; see {@link IcebergExpiry}. */
     @Override
     public Expired expire(TableName parent, String partition) throws IOException {
-        try {
-            return guarded(() -> expireUnguarded(parent, partition));
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return guardedCatalogCall(() -> expireUnguarded(parent, partition));
     }
 
     private Expired expireUnguarded(TableName parent, String partition) {

@@ -1,12 +1,9 @@
 package dev.partitionkeeper.activities.archive.iceberg;
 
-import dev.partitionkeeper.activities.archive.column.ArchiveColumn;
 import dev.partitionkeeper.activities.archive.column.CatalogColumns;
-import dev.partitionkeeper.activities.archive.copy.CopyTextEncoder;
 import dev.partitionkeeper.activities.archive.copy.TableScan;
-import dev.partitionkeeper.activities.archive.copy.TextFormSettings;
 import dev.partitionkeeper.activities.archive.copy.Transactions;
-import dev.partitionkeeper.activities.archive.restore.DdlBuilder;
+import dev.partitionkeeper.activities.archive.restore.RestoreTransaction;
 import dev.partitionkeeper.activities.archive.summary.RowSummary;
 import dev.partitionkeeper.workflows.activity.RestoreResult;
 import dev.partitionkeeper.workflows.model.TableName;
@@ -14,17 +11,10 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.apache.iceberg.Table;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-import org.postgresql.copy.PGCopyOutputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Loads one archived partition back from Iceberg (found by name or by its bounds) into a new table, reading
@@ -32,9 +22,6 @@ import org.slf4j.LoggerFactory;
  * count and content checksum equal the snapshot's. Optionally attaches it to the parent again.
  */
 public final class IcebergRestorer {
-
-    private static final Logger log = LoggerFactory.getLogger(IcebergRestorer.class);
-    private static final int COPY_BUFFER_BYTES = 256 * 1024;
 
     private final DataSource dataSource;
     private final Supplier<IcebergTables> catalog;
@@ -190,67 +177,26 @@ public final class IcebergRestorer {
 
     private RestoreResult restore(Table table, ArchivedPartition p, TableName into, boolean attach)
             throws IOException, SQLException {
-        List<ArchiveColumn> columns = p.columns();
-        int[] loaded = IntStream.range(0, columns.size())
-                .filter(i -> !columns.get(i).isGenerated())
-                .toArray();
-        String where = table.name() + " snapshot " + p.snapshotId();
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            boolean committed = false;
-            try {
-                if (CatalogColumns.relationOid(c, into) >= 0) {
-                    throw new IllegalArgumentException("table " + into + " already exists: restore into another name"
-                            + " (--into schema.table) or drop it first");
-                }
-                TextFormSettings.applyLocal(c);
-                try (Statement st = c.createStatement()) {
-                    st.execute(DdlBuilder.createTable(into, columns));
-                }
-                IcebergReadback.Readback readback = load(c, table, p, into, loaded);
-                List<String> mismatches = new ArrayList<>(readback.mismatches());
-                long rows = -1;
-                String checksum = null;
-                if (mismatches.isEmpty()) {
-                    RowSummary restored = new RowSummary(columns, p.keyColumn());
-                    TableScan.scan(c, into, columns, restored::add);
-                    rows = restored.rows();
-                    checksum = restored.checksum();
-                    if (rows != p.rows()) {
-                        mismatches.add("row count: snapshot " + p.rows() + ", restored " + rows);
-                    }
-                    if (!checksum.equals(p.contentChecksum())) {
-                        mismatches.add("content checksum: snapshot " + p.contentChecksum() + ", restored " + checksum);
-                    }
-                }
-                if (mismatches.isEmpty() && attach) {
-                    if (p.boundFrom() == null || p.boundTo() == null) {
-                        mismatches.add("the snapshot does not record the partition's bounds: attach it by hand");
-                    } else {
-                        try (Statement st = c.createStatement()) {
-                            st.execute("ALTER TABLE " + p.parent().quoted() + " ATTACH PARTITION " + into.quoted()
-                                    + " FOR VALUES FROM (" + literal(p.boundFrom()) + ") TO (" + literal(p.boundTo())
-                                    + ")");
-                        }
-                    }
-                }
-                if (mismatches.isEmpty()) {
-                    c.commit();
-                    committed = true;
-                    log.info("restored {} rows from {} into {}", rows, where, into);
-                } else {
-                    log.warn("restore of {} into {} rolled back: {}", where, into, mismatches);
-                }
-                return new RestoreResult(committed, where, into.toString(), rows, checksum, mismatches);
-            } finally {
-                if (!committed) {
-                    Transactions.end(c, autoCommit);
-                } else {
-                    c.setAutoCommit(autoCommit);
-                }
-            }
+        RestoreTransaction.Recorded recorded =
+                new RestoreTransaction.Recorded("snapshot", p.columns(), p.keyColumn(), p.rows(), p.contentChecksum());
+        return RestoreTransaction.run(
+                dataSource,
+                table.name() + " snapshot " + p.snapshotId(),
+                into,
+                recorded,
+                sink -> IcebergReadback.read(table, p, sink).mismatches(),
+                attach ? c -> attach(c, p, into) : null);
+    }
+
+    private static List<String> attach(Connection c, ArchivedPartition p, TableName into) throws SQLException {
+        if (p.boundFrom() == null || p.boundTo() == null) {
+            return List.of("the snapshot does not record the partition's bounds: attach it by hand");
         }
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + p.parent().quoted() + " ATTACH PARTITION " + into.quoted()
+                    + " FOR VALUES FROM (" + literal(p.boundFrom()) + ") TO (" + literal(p.boundTo()) + ")");
+        }
+        return List.of();
     }
 
     /** A bound as PostgreSQL printed it ({@code '2024-01-01 00:00:00+00'}, {@code 100}, {@code MINVALUE}). */
@@ -263,29 +209,5 @@ public final class IcebergRestorer {
             return b;
         }
         return "'" + b.replace("'", "''") + "'";
-    }
-
-    private static IcebergReadback.Readback load(
-            Connection c, Table table, ArchivedPartition p, TableName into, int[] loaded)
-            throws SQLException, IOException {
-        List<ArchiveColumn> columns = p.columns();
-        StringBuilder sql = new StringBuilder("COPY ").append(into.quoted()).append(" (");
-        for (int j = 0; j < loaded.length; j++) {
-            sql.append(j == 0 ? "" : ", ")
-                    .append(TableName.quoteIdent(columns.get(loaded[j]).name()));
-        }
-        sql.append(") FROM STDIN (FORMAT text)");
-        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString());
-        CopyTextEncoder encoder = new CopyTextEncoder(columns, loaded);
-        PGCopyOutputStream out = new PGCopyOutputStream(copy, COPY_BUFFER_BYTES);
-        try {
-            IcebergReadback.Readback r = IcebergReadback.read(table, p, row -> encoder.write(row, out));
-            out.endCopy();
-            return r;
-        } finally {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
-        }
     }
 }

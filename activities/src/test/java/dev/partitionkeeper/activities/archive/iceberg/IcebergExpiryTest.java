@@ -75,14 +75,14 @@ class IcebergExpiryTest {
         DataSource ds = dataSource(url);
         Path work = Files.createDirectories(dir.resolve("work"));
         Path warehouse = dir.resolve("wh");
-        IcebergSettings s = IcebergArchiveTest.settings(url, warehouse);
+        IcebergSettings s = IcebergFixture.settings(url, warehouse);
         try (IcebergArchiveFormat format = new IcebergArchiveFormat(ds, s, smallFiles(work))) {
             for (String m : MONTHS) {
                 format.export(
-                        IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
+                        IcebergFixture.policy(IcebergFixture.PARENT),
                         new ExportRequest(
                                 source(m),
-                                IcebergArchiveTest.PARENT,
+                                IcebergFixture.PARENT,
                                 partition(m),
                                 "'" + m + "-01 00:00:00+00'",
                                 "'" + next(m) + "-01 00:00:00+00'",
@@ -98,50 +98,47 @@ class IcebergExpiryTest {
                 throw new IllegalStateException("killed at " + at);
             }
         })) {
-            assertThrows(IllegalStateException.class, () -> killed.expire(IcebergArchiveTest.PARENT, january));
+            assertThrows(IllegalStateException.class, () -> killed.expire(IcebergFixture.PARENT, january));
         }
         try (IcebergArchiveFormat rerun = new IcebergArchiveFormat(ds, s, smallFiles(work))) {
-            Table table = rerun.catalog().loadTable(IcebergTables.id(s, IcebergArchiveTest.PARENT));
-            assertFalse(rerun.isComplete(IcebergArchiveTest.PARENT, january), "marked expired by the delete commit");
+            Table table = rerun.catalog().loadTable(IcebergTables.id(s, IcebergFixture.PARENT));
+            assertFalse(rerun.isComplete(IcebergFixture.PARENT, january), "marked expired by the delete commit");
             assertEquals(1, parquetFiles(warehouse, january), "still on disk: its snapshots are not expired yet");
             // and killed again inside expire snapshots: its metadata committed, none of its deletes run
             ExpireSnapshots half = table.expireSnapshots().cleanExpiredFiles(false);
-            for (Snapshot old : IcebergArchiveTest.snapshots(table)) {
+            for (Snapshot old : IcebergFixture.snapshots(table)) {
                 if (old.snapshotId() != table.currentSnapshot().snapshotId()) {
                     half.expireSnapshotId(old.snapshotId());
                 }
             }
             half.commit();
             table.refresh();
-            assertEquals(1, IcebergArchiveTest.snapshots(table).size());
+            assertEquals(1, IcebergFixture.snapshots(table).size());
             assertEquals(1, parquetFiles(warehouse, january), "an orphan now: no snapshot is left to expire");
 
-            ArchiveFormat.Expired e = rerun.expire(IcebergArchiveTest.PARENT, january);
+            ArchiveFormat.Expired e = rerun.expire(IcebergFixture.PARENT, january);
             assertTrue(e.files() > 0, e::detail);
             assertEquals(0, parquetFiles(warehouse, january), "deleted by the re-run, from the files it recorded");
             table.refresh();
-            assertEquals(1, IcebergArchiveTest.snapshots(table).size());
-            assertEquals(
-                    11 + 12, IcebergArchiveTest.countThroughGenerics(table), "a scan reads February and March only");
+            assertEquals(1, IcebergFixture.snapshots(table).size());
+            assertEquals(11 + 12, IcebergFixture.countThroughGenerics(table), "a scan reads February and March only");
 
             // the younger partitions' snapshots went with January's: carried, they still verify against the source
             for (String m : List.of("2024-02", "2024-03")) {
-                VerifyResult v =
-                        rerun.verify(IcebergArchiveTest.policy(IcebergArchiveTest.PARENT), partition(m), source(m));
+                VerifyResult v = rerun.verify(IcebergFixture.policy(IcebergFixture.PARENT), partition(m), source(m));
                 assertTrue(v.ok(), m + ": " + v.mismatches());
             }
 
-            assertEquals(
-                    0, rerun.expire(IcebergArchiveTest.PARENT, january).files(), "a second expiry has nothing to do");
+            assertEquals(0, rerun.expire(IcebergFixture.PARENT, january).files(), "a second expiry has nothing to do");
 
             // expiring February too, after the carry: March still verifies, February is gone
-            rerun.expire(IcebergArchiveTest.PARENT, partition("2024-02"));
+            rerun.expire(IcebergFixture.PARENT, partition("2024-02"));
             assertEquals(0, parquetFiles(warehouse, partition("2024-02")));
-            VerifyResult march = rerun.verify(
-                    IcebergArchiveTest.policy(IcebergArchiveTest.PARENT), partition("2024-03"), source("2024-03"));
+            VerifyResult march =
+                    rerun.verify(IcebergFixture.policy(IcebergFixture.PARENT), partition("2024-03"), source("2024-03"));
             assertTrue(march.ok(), march::summary);
-            VerifyResult february = rerun.verify(
-                    IcebergArchiveTest.policy(IcebergArchiveTest.PARENT), partition("2024-02"), source("2024-02"));
+            VerifyResult february =
+                    rerun.verify(IcebergFixture.policy(IcebergFixture.PARENT), partition("2024-02"), source("2024-02"));
             assertFalse(february.ok(), "an expired partition is no longer in the archive");
         }
     }

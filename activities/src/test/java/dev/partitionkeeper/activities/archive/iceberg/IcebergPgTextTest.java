@@ -64,7 +64,7 @@ class IcebergPgTextTest {
     Path dir;
 
     static ExportRequest request(TableName source, String month, String next) {
-        return IcebergArchiveTest.request(
+        return IcebergFixture.request(
                 source, source.table(), "'2024-" + month + "-01 00:00:00+00'", "'2024-" + next + "-01 00:00:00+00'");
     }
 
@@ -103,19 +103,19 @@ class IcebergPgTextTest {
         DataSource ds = dataSource(url);
         Path work = Files.createDirectories(dir.resolve("work"));
         IcebergArchiveFormat format =
-                new IcebergArchiveFormat(ds, IcebergArchiveTest.settings(url, dir.resolve("wh")), smallFiles(work));
-        TableName parent = IcebergArchiveTest.PARENT;
+                new IcebergArchiveFormat(ds, IcebergFixture.settings(url, dir.resolve("wh")), smallFiles(work));
+        TableName parent = IcebergFixture.PARENT;
 
         // a partition without such values: no companion column
         ExportResult feb =
-                format.export(IcebergArchiveTest.policy(parent), request(FEB, "02", "03"), ProgressListener.NONE);
+                format.export(IcebergFixture.policy(parent), request(FEB, "02", "03"), ProgressListener.NONE);
         assertEquals(ActionResult.DONE, feb.outcome());
         Table table = format.catalog().loadTable(IcebergTables.id(format.settings(), parent));
         assertEquals(List.of(), companions(table), table.schema().toString());
         assertFalse(table.currentSnapshot().summary().containsKey(ArchivedPartition.PG_TEXT_COLUMNS));
 
         ExportResult jan =
-                format.export(IcebergArchiveTest.policy(parent), request(JAN, "01", "02"), ProgressListener.NONE);
+                format.export(IcebergFixture.policy(parent), request(JAN, "01", "02"), ProgressListener.NONE);
         assertEquals(ActionResult.DONE, jan.outcome());
         assertTrue(jan.files() > 1, jan.toString());
         long sourceRows = queryLong(url, "SELECT count(*) FROM " + JAN.quoted());
@@ -159,10 +159,10 @@ class IcebergPgTextTest {
         assertNull(byId.get(1003).getField("n__pg_text"));
         assertNull(byId.get(7).getField("n__pg_text"), "an ordinary row's companion is NULL");
 
-        VerifyResult verified = format.verify(IcebergArchiveTest.policy(parent), JAN.table(), JAN);
+        VerifyResult verified = format.verify(IcebergFixture.policy(parent), JAN.table(), JAN);
         assertTrue(verified.ok(), verified.mismatches().toString());
         assertEquals(sourceRows, verified.archiveRows());
-        VerifyResult older = format.verify(IcebergArchiveTest.policy(parent), FEB.table(), FEB);
+        VerifyResult older = format.verify(IcebergFixture.policy(parent), FEB.table(), FEB);
         assertTrue(older.ok(), "files without the companion read it as NULL: " + older.mismatches());
 
         exec(url, "CREATE SCHEMA restored");
@@ -193,7 +193,7 @@ class IcebergPgTextTest {
 
         // exported again: already done, the same checksum
         ExportResult again =
-                format.export(IcebergArchiveTest.policy(parent), request(JAN, "01", "02"), ProgressListener.NONE);
+                format.export(IcebergFixture.policy(parent), request(JAN, "01", "02"), ProgressListener.NONE);
         assertEquals(ActionResult.ALREADY_DONE, again.outcome());
         assertEquals(jan.contentChecksum(), again.contentChecksum());
         format.close();
@@ -212,14 +212,13 @@ class IcebergPgTextTest {
         DataSource ds = dataSource(url);
         Path work = Files.createDirectories(dir.resolve("work"));
         IcebergArchiveFormat format =
-                new IcebergArchiveFormat(ds, IcebergArchiveTest.settings(url, dir.resolve("wh")), smallFiles(work));
-        TableName parent = IcebergArchiveTest.PARENT;
+                new IcebergArchiveFormat(ds, IcebergFixture.settings(url, dir.resolve("wh")), smallFiles(work));
+        TableName parent = IcebergFixture.PARENT;
 
         // the source has a real column of the companion's name
         UnexportableValueException taken = assertThrows(
                 UnexportableValueException.class,
-                () -> format.export(
-                        IcebergArchiveTest.policy(parent), request(JAN, "01", "02"), ProgressListener.NONE));
+                () -> format.export(IcebergFixture.policy(parent), request(JAN, "01", "02"), ProgressListener.NONE));
         assertEquals("n", taken.column());
         assertEquals(
                 "column \"n\" of archive.events_p2024_01 holds NaN, which its Iceberg type decimal(10, 2) cannot"
@@ -235,8 +234,7 @@ class IcebergPgTextTest {
         exec(url, "ALTER TABLE archive.events_p2024_01 RENAME COLUMN n__pg_text TO note");
         UnexportableValueException archived = assertThrows(
                 UnexportableValueException.class,
-                () -> format.export(
-                        IcebergArchiveTest.policy(parent), request(JAN, "01", "02"), ProgressListener.NONE));
+                () -> format.export(IcebergFixture.policy(parent), request(JAN, "01", "02"), ProgressListener.NONE));
         assertTrue(
                 archived.getMessage().contains("but partition_keeper.public.events has a column of that name"),
                 archived.getMessage());
@@ -246,15 +244,14 @@ class IcebergPgTextTest {
         TableName other = new TableName("public", "others");
         exec(url, "CREATE TABLE public.others (LIKE archive.events_p2024_01) PARTITION BY RANGE (tstz)");
         IcebergArchiveFormat second =
-                new IcebergArchiveFormat(ds, IcebergArchiveTest.settings(url, dir.resolve("wh")), smallFiles(work));
+                new IcebergArchiveFormat(ds, IcebergFixture.settings(url, dir.resolve("wh")), smallFiles(work));
         ExportRequest jan = new ExportRequest(
                 JAN, other, JAN.table(), "'2024-01-01 00:00:00+00'", "'2024-02-01 00:00:00+00'", "tstz");
         assertEquals(
                 ActionResult.DONE,
-                second.export(IcebergArchiveTest.policy(other), jan, ProgressListener.NONE)
+                second.export(IcebergFixture.policy(other), jan, ProgressListener.NONE)
                         .outcome());
-        assertTrue(second.verify(IcebergArchiveTest.policy(other), JAN.table(), JAN)
-                .ok());
+        assertTrue(second.verify(IcebergFixture.policy(other), JAN.table(), JAN).ok());
         exec(
                 url,
                 "CREATE TABLE archive.events_p2024_02 (LIKE archive.events_p2024_01)",
@@ -264,7 +261,7 @@ class IcebergPgTextTest {
                 FEB, other, FEB.table(), "'2024-02-01 00:00:00+00'", "'2024-03-01 00:00:00+00'", "tstz");
         ArchiveFormat.Refused refused = assertThrows(
                 ArchiveFormat.Refused.class,
-                () -> second.export(IcebergArchiveTest.policy(other), feb, ProgressListener.NONE));
+                () -> second.export(IcebergFixture.policy(other), feb, ProgressListener.NONE));
         assertEquals(IcebergSchemas.SCHEMA_CHANGE, refused.failureType());
         assertTrue(
                 refused.getMessage()
@@ -289,15 +286,14 @@ class IcebergPgTextTest {
         DataSource ds = dataSource(url);
         Path work = Files.createDirectories(dir.resolve("work"));
         IcebergArchiveFormat format =
-                new IcebergArchiveFormat(ds, IcebergArchiveTest.settings(url, dir.resolve("wh")), smallFiles(work));
+                new IcebergArchiveFormat(ds, IcebergFixture.settings(url, dir.resolve("wh")), smallFiles(work));
 
         // month(tstz): the row would have no partition value
         ExportRequest monthly = new ExportRequest(
-                source, IcebergArchiveTest.PARENT, "events_last", "'2030-01-01 00:00:00+00'", "MAXVALUE", "tstz");
+                source, IcebergFixture.PARENT, "events_last", "'2030-01-01 00:00:00+00'", "MAXVALUE", "tstz");
         UnexportableValueException e = assertThrows(
                 UnexportableValueException.class,
-                () -> format.export(
-                        IcebergArchiveTest.policy(IcebergArchiveTest.PARENT), monthly, ProgressListener.NONE));
+                () -> format.export(IcebergFixture.policy(IcebergFixture.PARENT), monthly, ProgressListener.NONE));
         assertTrue(
                 e.getMessage()
                         .startsWith("the partition key \"tstz\" of archive.events_last holds infinity, which its"

@@ -87,7 +87,7 @@ class IcebergPyicebergReadTest {
 
         DataSource ds = dataSource(url);
         Path work = Files.createDirectories(dir.resolve("work"));
-        IcebergSettings s = IcebergArchiveTest.settings(url, dir.resolve("wh"));
+        IcebergSettings s = IcebergFixture.settings(url, dir.resolve("wh"));
         for (String m : MONTHS) {
             ExportRequest r = request(m);
             String kill = m.equals("01") ? "committed" : m.equals("02") ? "files-written" : null;
@@ -99,15 +99,13 @@ class IcebergPyicebergReadTest {
                 });
                 assertThrows(
                         IllegalStateException.class,
-                        () -> killed.export(
-                                IcebergArchiveTest.policy(IcebergArchiveTest.PARENT), r, ProgressListener.NONE));
+                        () -> killed.export(IcebergFixture.policy(IcebergFixture.PARENT), r, ProgressListener.NONE));
                 killed.close();
             }
             try (IcebergArchiveFormat f = new IcebergArchiveFormat(ds, s, smallFiles(work))) {
-                f.export(IcebergArchiveTest.policy(IcebergArchiveTest.PARENT), r, ProgressListener.NONE);
-                assertTrue(
-                        f.verify(IcebergArchiveTest.policy(IcebergArchiveTest.PARENT), "events_p2024_" + m, r.source())
-                                .ok());
+                f.export(IcebergFixture.policy(IcebergFixture.PARENT), r, ProgressListener.NONE);
+                assertTrue(f.verify(IcebergFixture.policy(IcebergFixture.PARENT), "events_p2024_" + m, r.source())
+                        .ok());
             }
         }
 
@@ -154,7 +152,7 @@ class IcebergPyicebergReadTest {
 
     private static ExportRequest request(String m) {
         String next = m.equals("03") ? "04" : "0" + (Integer.parseInt(m) + 1);
-        return IcebergArchiveTest.request(
+        return IcebergFixture.request(
                 new TableName("archive", "events_p2024_" + m),
                 "events_p2024_" + m,
                 "'2024-" + m + "-01 00:00:00+00'",

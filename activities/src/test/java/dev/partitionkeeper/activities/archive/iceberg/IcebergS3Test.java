@@ -1,22 +1,25 @@
 package dev.partitionkeeper.activities.archive.iceberg;
 
 import static dev.partitionkeeper.activities.archive.ArchiveTestSupport.dataSource;
-import static dev.partitionkeeper.activities.archive.ArchiveTestSupport.rowsDiffering;
 import static dev.partitionkeeper.activities.archive.ArchiveTestSupport.smallFiles;
-import static dev.partitionkeeper.activities.testing.PgTestSupport.exec;
+import static dev.partitionkeeper.activities.archive.iceberg.IcebergFixture.PARENT;
+import static dev.partitionkeeper.activities.archive.iceberg.IcebergFixture.SOURCE;
+import static dev.partitionkeeper.activities.archive.iceberg.IcebergFixture.allTypesDatabase;
+import static dev.partitionkeeper.activities.archive.iceberg.IcebergFixture.assertJanuaryRestores;
+import static dev.partitionkeeper.activities.archive.iceberg.IcebergFixture.exportJanuary;
+import static dev.partitionkeeper.activities.archive.iceberg.IcebergFixture.settings;
+import static dev.partitionkeeper.activities.archive.iceberg.IcebergFixture.settingsIn;
+import static dev.partitionkeeper.activities.archive.iceberg.IcebergFixture.verifyJanuary;
 import static dev.partitionkeeper.activities.testing.PgTestSupport.queryLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.partitionkeeper.activities.archive.export.ProgressListener;
 import dev.partitionkeeper.activities.archive.store.S3ArchiveStore;
 import dev.partitionkeeper.activities.archive.store.S3ProxyFixture;
-import dev.partitionkeeper.activities.testing.PgTestSupport;
 import dev.partitionkeeper.workflows.activity.ActionResult;
 import dev.partitionkeeper.workflows.activity.ExportResult;
-import dev.partitionkeeper.workflows.activity.RestoreResult;
 import dev.partitionkeeper.workflows.activity.VerifyResult;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -27,6 +30,8 @@ import javax.sql.DataSource;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,40 +43,49 @@ class IcebergS3Test {
     @TempDir
     Path dir;
 
+    private String url;
+    private DataSource ds;
+    private Path work;
+    private S3ProxyFixture s3;
+
+    /** Each test: a new database with the all-types table, its data source, the work folder and S3Proxy. */
+    @BeforeEach
+    void allTypesTableAndS3() throws Exception {
+        url = allTypesDatabase("iceberg_s3");
+        ds = dataSource(url);
+        work = Files.createDirectories(dir.resolve("work"));
+        s3 = new S3ProxyFixture(dir.resolve("s3"));
+    }
+
+    @AfterEach
+    void stopS3() {
+        s3.close();
+    }
+
+    private S3ArchiveStore store(String prefix) {
+        return new S3ArchiveStore(s3.settings().build(), S3ProxyFixture.BUCKET, prefix);
+    }
+
+    private IcebergArchiveFormat format(IcebergSettings settings, S3ArchiveStore store) {
+        return new IcebergArchiveFormat(ds, settings, smallFiles(work), IcebergArchiveFormat.Stages.NONE, store);
+    }
+
     @Test
     void exportVerifyAndRestoreWithTheWarehouseOnS3AndACorruptedObjectFailsVerify() throws Exception {
-        String url = PgTestSupport.newDatabase("iceberg_s3");
-        IcebergArchiveTest.createAllTypesTable(url);
-        DataSource ds = dataSource(url);
-        Path work = Files.createDirectories(dir.resolve("work"));
-        try (S3ProxyFixture s3 = new S3ProxyFixture(dir.resolve("s3"));
-                S3ArchiveStore store = new S3ArchiveStore(s3.settings().build(), S3ProxyFixture.BUCKET, "iceberg")) {
-            exec(url, "CREATE SCHEMA partition_keeper");
-            IcebergSettings settings =
-                    IcebergSettings.jdbcInSchema(url, null, null, "partition_keeper", store.location());
-            try (IcebergArchiveFormat format =
-                    new IcebergArchiveFormat(ds, settings, smallFiles(work), IcebergArchiveFormat.Stages.NONE, store)) {
-                ExportResult exported = format.export(
-                        IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
-                        IcebergArchiveTest.JANUARY,
-                        ProgressListener.NONE);
+        try (S3ArchiveStore store = store("iceberg")) {
+            IcebergSettings settings = settingsIn(url, store.location());
+            try (IcebergArchiveFormat format = format(settings, store)) {
+                ExportResult exported = exportJanuary(format);
                 assertEquals(ActionResult.DONE, exported.outcome());
-                Table table = format.catalog().loadTable(IcebergTables.id(settings, IcebergArchiveTest.PARENT));
+                Table table = format.catalog().loadTable(IcebergTables.id(settings, PARENT));
                 assertTrue(
                         table.location().startsWith("s3://" + S3ProxyFixture.BUCKET + "/iceberg/"), table.location());
                 assertTrue(store.list("").stream().anyMatch(k -> k.endsWith(".metadata.json")), "metadata on S3");
 
-                VerifyResult verified = format.verify(
-                        IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
-                        "events_p2024_01",
-                        IcebergArchiveTest.SOURCE);
+                VerifyResult verified = verifyJanuary(format);
                 assertTrue(verified.ok(), verified.mismatches().toString());
 
-                exec(url, "CREATE SCHEMA restored");
-                RestoreResult restored = format.restorer()
-                        .restore(IcebergArchiveTest.PARENT, "events_p2024_01", IcebergArchiveTest.RESTORED, false);
-                assertTrue(restored.ok(), restored.mismatches().toString());
-                assertEquals(0, rowsDiffering(url, IcebergArchiveTest.SOURCE, IcebergArchiveTest.RESTORED));
+                assertJanuaryRestores(url, format);
 
                 DataFile first = table.currentSnapshot()
                         .addedDataFiles(table.io())
@@ -79,29 +93,19 @@ class IcebergS3Test {
                         .next();
                 String key = new StoreFileIO(store, work).key(first.location());
                 store.put(key, new ByteArrayInputStream("not a parquet file".getBytes()));
-                VerifyResult corrupt = format.verify(
-                        IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
-                        "events_p2024_01",
-                        IcebergArchiveTest.SOURCE);
+                VerifyResult corrupt = verifyJanuary(format);
                 assertFalse(corrupt.ok(), corrupt.toString());
                 assertTrue(corrupt.summary().contains(first.location()), corrupt.summary());
             }
             assertEquals(0, Files.list(work).count(), "no local copies left behind");
-            assertTrue(queryLong(url, "SELECT count(*) FROM " + IcebergArchiveTest.SOURCE.quoted()) > 0);
+            assertTrue(queryLong(url, "SELECT count(*) FROM " + SOURCE.quoted()) > 0);
         }
     }
 
     @Test
     void anExportKilledAfterStoringItsFilesLeavesNoOrphanOnS3() throws Exception {
-        String url = PgTestSupport.newDatabase("iceberg_s3_orphans");
-        IcebergArchiveTest.createAllTypesTable(url);
-        DataSource ds = dataSource(url);
-        Path work = Files.createDirectories(dir.resolve("work"));
-        try (S3ProxyFixture s3 = new S3ProxyFixture(dir.resolve("s3"));
-                S3ArchiveStore store = new S3ArchiveStore(s3.settings().build(), S3ProxyFixture.BUCKET, "iceberg")) {
-            exec(url, "CREATE SCHEMA partition_keeper");
-            IcebergSettings settings =
-                    IcebergSettings.jdbcInSchema(url, null, null, "partition_keeper", store.location());
+        try (S3ArchiveStore store = store("iceberg")) {
+            IcebergSettings settings = settingsIn(url, store.location());
             try (IcebergArchiveFormat killed = new IcebergArchiveFormat(
                     ds,
                     settings,
@@ -112,12 +116,7 @@ class IcebergS3Test {
                         }
                     },
                     store)) {
-                assertThrows(
-                        IllegalStateException.class,
-                        () -> killed.export(
-                                IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
-                                IcebergArchiveTest.JANUARY,
-                                ProgressListener.NONE));
+                assertThrows(IllegalStateException.class, () -> exportJanuary(killed));
             }
             List<String> left = dataKeys(store);
             assertTrue(left.size() > 1, "the killed attempt stored its files: " + left);
@@ -126,16 +125,9 @@ class IcebergS3Test {
             assertFalse(sibling.equals(left.get(0)), sibling);
             store.put(sibling, new ByteArrayInputStream("another partition's".getBytes()));
 
-            try (IcebergArchiveFormat rerun =
-                    new IcebergArchiveFormat(ds, settings, smallFiles(work), IcebergArchiveFormat.Stages.NONE, store)) {
-                assertEquals(
-                        ActionResult.DONE,
-                        rerun.export(
-                                        IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
-                                        IcebergArchiveTest.JANUARY,
-                                        ProgressListener.NONE)
-                                .outcome());
-                Table table = rerun.catalog().loadTable(IcebergTables.id(settings, IcebergArchiveTest.PARENT));
+            try (IcebergArchiveFormat rerun = format(settings, store)) {
+                assertEquals(ActionResult.DONE, exportJanuary(rerun).outcome());
+                Table table = rerun.catalog().loadTable(IcebergTables.id(settings, PARENT));
                 StoreFileIO io = new StoreFileIO(store, work);
                 List<String> committed = new ArrayList<>();
                 for (DataFile f : table.currentSnapshot().addedDataFiles(table.io())) {
@@ -146,10 +138,7 @@ class IcebergS3Test {
                 expected.add(sibling);
                 expected.sort(null);
                 assertEquals(expected, dataKeys(store), "on S3 are the committed snapshot's files only");
-                VerifyResult v = rerun.verify(
-                        IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
-                        "events_p2024_01",
-                        IcebergArchiveTest.SOURCE);
+                VerifyResult v = verifyJanuary(rerun);
                 assertTrue(v.ok(), v.mismatches().toString());
             }
             assertEquals(0, Files.list(work).count(), "no local copies left behind");
@@ -166,30 +155,13 @@ class IcebergS3Test {
 
     @Test
     void aRestCatalogWithTheWarehouseOnS3() throws Exception {
-        String url = PgTestSupport.newDatabase("iceberg_rest_s3");
-        IcebergArchiveTest.createAllTypesTable(url);
-        DataSource ds = dataSource(url);
-        Path work = Files.createDirectories(dir.resolve("work"));
-        try (S3ProxyFixture s3 = new S3ProxyFixture(dir.resolve("s3"));
-                S3ArchiveStore store = new S3ArchiveStore(s3.settings().build(), S3ProxyFixture.BUCKET, "lake")) {
-            Catalog backing = IcebergCatalogs.open(
-                    IcebergArchiveTest.settingsIn(url, store.location()), new StoreFileIO(store, work));
+        try (S3ArchiveStore store = store("lake")) {
+            Catalog backing = IcebergCatalogs.open(settingsIn(url, store.location()), new StoreFileIO(store, work));
             try (RestCatalogServer server = new RestCatalogServer(backing, "tok", "id:secret")) {
-                IcebergSettings rest = new IcebergSettings(
-                        IcebergSettings.REST, server.uri(), null, "tok", store.location(), null, null, null);
-                try (IcebergArchiveFormat format =
-                        new IcebergArchiveFormat(ds, rest, smallFiles(work), IcebergArchiveFormat.Stages.NONE, store)) {
-                    assertEquals(
-                            ActionResult.DONE,
-                            format.export(
-                                            IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
-                                            IcebergArchiveTest.JANUARY,
-                                            ProgressListener.NONE)
-                                    .outcome());
-                    VerifyResult v = format.verify(
-                            IcebergArchiveTest.policy(IcebergArchiveTest.PARENT),
-                            "events_p2024_01",
-                            IcebergArchiveTest.SOURCE);
+                IcebergSettings rest = server.settings(store.location(), "tok", null);
+                try (IcebergArchiveFormat format = format(rest, store)) {
+                    assertEquals(ActionResult.DONE, exportJanuary(format).outcome());
+                    VerifyResult v = verifyJanuary(format);
                     assertTrue(v.ok(), v.mismatches().toString());
                 }
                 assertTrue(store.list("").stream().anyMatch(k -> k.endsWith(".parquet")), "data on S3");

@@ -75,6 +75,11 @@ final class RestCatalogServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
+    /** Settings that reach this server with the bearer {@code token} or the OAuth2 client {@code credential}. */
+    IcebergSettings settings(String warehouse, String token, String credential) {
+        return new IcebergSettings(IcebergSettings.REST, uri(), null, token, warehouse, null, null, credential);
+    }
+
     private void handle(HttpExchange x) throws IOException {
         try {
             if (x.getRequestURI().getPath().equals("/v1/oauth/tokens")) {
