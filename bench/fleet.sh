@@ -26,7 +26,7 @@
 #         SERVER ("dev" when the Temporal CLI is installed, else "test"), TEMPORAL_PORT (57234), WORKERS (2),
 #         PK_CAP (postgres.max_connections_total, 24), PK_PER_SERVER (postgres.max_databases_per_server, 8),
 #         PK_POOL (postgres.pool_size, 3), PK_DB_PARALLELISM (temporal.database_parallelism, 8),
-#         PK_PARALLELISM (temporal.table_parallelism, 4), WORKER_JAVA_OPTS ("-Xmx256m"),
+#         PK_PARALLELISM (temporal.table_parallelism, 4), WORKER_JAVA_OPTS ("-Xmx128m"),
 #         MAX_SECONDS (3600, hard cap), OUT (bench/out/fleet), PK_JAR, BUILD=1, QUIET_WAIT/QUIET_BELOW,
 #         BENCH_NICE (see lib.sh).
 # Throwaway cluster on 127.0.0.1:$PORT under /tmp/pk-bench-fleet; removed on exit.
@@ -50,7 +50,8 @@ PK_PER_SERVER=${PK_PER_SERVER:-8}
 PK_POOL=${PK_POOL:-3}
 PK_DB_PARALLELISM=${PK_DB_PARALLELISM:-8}
 PK_PARALLELISM=${PK_PARALLELISM:-4}
-WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--Xmx256m}
+# a worker's live heap after a collection is ~25 MB (50 tables); at -Xmx256m the JVM lets it grow to 256 MB first
+WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--Xmx128m}
 if [ -z "${SERVER:-}" ]; then
   if [ -x "$TEMPORAL_CLI" ]; then SERVER=dev; else SERVER=test; fi
 fi
