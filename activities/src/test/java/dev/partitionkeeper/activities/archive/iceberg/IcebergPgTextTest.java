@@ -35,7 +35,6 @@ import java.time.LocalDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
@@ -332,8 +331,8 @@ class IcebergPgTextTest {
         return table.schema().columns().stream()
                 .filter(PgTextColumns::isCompanion)
                 .map(Types.NestedField::name)
-                .collect(java.util.stream.Collectors.toCollection(TreeSet::new))
-                .stream()
+                .sorted()
+                .distinct()
                 .toList();
     }
 
