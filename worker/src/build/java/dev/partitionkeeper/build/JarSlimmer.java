@@ -41,8 +41,9 @@ import java.util.zip.ZipFile;
  */
 public final class JarSlimmer {
 
-    private final Map<String, List<String>> entriesByClass = new HashMap<>();
-    private final Map<String, Long> sizeByClass = new HashMap<>();
+    /** Every class of the jar: its entries (a multi-release jar may hold several), their bytes and size. */
+    private final Map<String, ClassEntries> classes = new HashMap<>();
+
     private final Set<String> kept = new HashSet<>();
     private final Deque<String> pending = new ArrayDeque<>();
 
@@ -73,17 +74,14 @@ public final class JarSlimmer {
 
     void slim(Path jar, List<String> keepPrefixes, List<Path> rootJars, Path report) throws IOException {
         long before = Files.size(jar);
-        Map<String, List<byte[]>> classFiles = new HashMap<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
-            for (ZipEntry e : iterable(zip)) {
+            for (ZipEntry e : entries(zip)) {
                 String cls = className(e.getName());
                 if (cls != null) {
-                    entriesByClass.computeIfAbsent(cls, k -> new ArrayList<>()).add(e.getName());
-                    sizeByClass.merge(cls, e.getCompressedSize(), Long::sum);
-                    classFiles.computeIfAbsent(cls, k -> new ArrayList<>()).add(read(zip, e));
+                    classes.computeIfAbsent(cls, k -> new ClassEntries()).add(e, read(zip, e));
                 }
             }
-            for (String cls : entriesByClass.keySet()) {
+            for (String cls : classes.keySet()) {
                 if (keepPrefixes.stream().anyMatch(cls::startsWith)) {
                     keep(cls);
                 }
@@ -93,7 +91,7 @@ public final class JarSlimmer {
         for (Path other : rootJars) {
             try (ZipFile zip = new ZipFile(other.toFile())) {
                 keepNamedByResources(zip);
-                for (ZipEntry e : iterable(zip)) {
+                for (ZipEntry e : entries(zip)) {
                     if (className(e.getName()) != null) {
                         keepNamedBy(classNames(read(zip, e)));
                     }
@@ -101,7 +99,7 @@ public final class JarSlimmer {
             }
         }
         while (!pending.isEmpty()) {
-            for (byte[] classFile : classFiles.get(pending.pop())) {
+            for (byte[] classFile : classes.get(pending.pop()).files) {
                 keepNamedBy(classNames(classFile));
             }
         }
@@ -109,12 +107,11 @@ public final class JarSlimmer {
         Map<String, Long> removedByPackage = new TreeMap<>();
         List<String> removedEntries = new ArrayList<>();
         long removedBytes = 0;
-        for (var e : entriesByClass.entrySet()) {
+        for (var e : classes.entrySet()) {
             if (!kept.contains(e.getKey())) {
-                removedEntries.addAll(e.getValue());
-                long size = sizeByClass.get(e.getKey());
-                removedBytes += size;
-                removedByPackage.merge(packageOf(e.getKey()), size, Long::sum);
+                removedEntries.addAll(e.getValue().names);
+                removedBytes += e.getValue().compressedSize;
+                removedByPackage.merge(packageOf(e.getKey()), e.getValue().compressedSize, Long::sum);
             }
         }
         removedEntries.sort(null);
@@ -134,15 +131,15 @@ public final class JarSlimmer {
         System.out.printf(
                 "JarSlimmer: %s: left out %,d of %,d classes (%.1f MB compressed); %.1f MB -> %.1f MB%n",
                 jar.getFileName(),
-                entriesByClass.size() - kept.size(),
-                entriesByClass.size(),
+                classes.size() - kept.size(),
+                classes.size(),
                 removedBytes / 1e6,
                 before / 1e6,
                 Files.size(jar) / 1e6);
     }
 
     private void keepNamedByResources(ZipFile zip) throws IOException {
-        for (ZipEntry e : iterable(zip)) {
+        for (ZipEntry e : entries(zip)) {
             if (!e.isDirectory() && className(e.getName()) == null) {
                 List<String> names = new ArrayList<>();
                 tokens(new String(read(zip, e), StandardCharsets.ISO_8859_1), names);
@@ -153,7 +150,7 @@ public final class JarSlimmer {
 
     private void keepNamedBy(List<String> names) {
         for (String n : names) {
-            if (entriesByClass.containsKey(n)) {
+            if (classes.containsKey(n)) {
                 keep(n);
             }
         }
@@ -258,7 +255,19 @@ public final class JarSlimmer {
         }
     }
 
-    private static List<? extends ZipEntry> iterable(ZipFile zip) {
+    private static final class ClassEntries {
+        final List<String> names = new ArrayList<>();
+        final List<byte[]> files = new ArrayList<>();
+        long compressedSize;
+
+        void add(ZipEntry e, byte[] bytes) {
+            names.add(e.getName());
+            files.add(bytes);
+            compressedSize += e.getCompressedSize();
+        }
+    }
+
+    private static List<? extends ZipEntry> entries(ZipFile zip) {
         return zip.stream().toList();
     }
 }

@@ -18,27 +18,23 @@ public final class RoutedArchiveActivities implements ArchiveActivities {
         this.databases = new PerDatabase<>("an archive step", single, forDatabase);
     }
 
-    private ArchiveActivities of(String database) {
-        return databases.of(database);
-    }
-
     @Override
     public ActionResult export(TablePolicy policy, PlannedAction.ExportPartition action) {
-        return of(policy.database()).export(policy, action);
+        return databases.of(policy.database()).export(policy, action);
     }
 
     @Override
     public ActionResult verify(TablePolicy policy, PlannedAction.VerifyArchive action) {
-        return of(policy.database()).verify(policy, action);
+        return databases.of(policy.database()).verify(policy, action);
     }
 
     @Override
     public ActionResult drop(TablePolicy policy, PlannedAction.DropPartition action) {
-        return of(policy.database()).drop(policy, action);
+        return databases.of(policy.database()).drop(policy, action);
     }
 
     @Override
     public ActionResult expire(TablePolicy policy, PlannedAction.ExpireArchive action) {
-        return of(policy.database()).expire(policy, action);
+        return databases.of(policy.database()).expire(policy, action);
     }
 }

@@ -40,10 +40,6 @@ public final class RoutedPartitionActivities implements PartitionActivities {
         this.dataSources = dataSources;
     }
 
-    PartitionActivities of(String database) {
-        return databases.of(database);
-    }
-
     /** The one database of {@code policies}: a survey covers one database. */
     static String databaseOf(List<TablePolicy> policies) {
         String db = policies.isEmpty() ? null : policies.get(0).database();
@@ -60,7 +56,7 @@ public final class RoutedPartitionActivities implements PartitionActivities {
 
     @Override
     public MaintenancePlan plan(TablePolicy policy, long nowMillis) {
-        return of(policy.database()).plan(policy, nowMillis);
+        return databases.of(policy.database()).plan(policy, nowMillis);
     }
 
     /**
@@ -71,7 +67,7 @@ public final class RoutedPartitionActivities implements PartitionActivities {
     @Override
     public List<TableSurvey> survey(List<TablePolicy> policies, long nowMillis) {
         String db = databaseOf(policies);
-        PartitionActivities activities = of(db);
+        PartitionActivities activities = databases.of(db);
         if (!TablePatterns.any(policies)) {
             return activities.survey(policies, nowMillis);
         }
@@ -103,31 +99,31 @@ public final class RoutedPartitionActivities implements PartitionActivities {
 
     @Override
     public ActionResult finalizeDetach(TablePolicy policy, PlannedAction.FinalizeDetach action) {
-        return of(policy.database()).finalizeDetach(policy, action);
+        return databases.of(policy.database()).finalizeDetach(policy, action);
     }
 
     @Override
     public ActionResult createPartition(TablePolicy policy, PlannedAction.CreatePartition action) {
-        return of(policy.database()).createPartition(policy, action);
+        return databases.of(policy.database()).createPartition(policy, action);
     }
 
     @Override
     public ActionResult createDefaultPartition(TablePolicy policy, PlannedAction.CreateDefaultPartition action) {
-        return of(policy.database()).createDefaultPartition(policy, action);
+        return databases.of(policy.database()).createDefaultPartition(policy, action);
     }
 
     @Override
     public ActionResult detachPartition(TablePolicy policy, PlannedAction.DetachPartition action) {
-        return of(policy.database()).detachPartition(policy, action);
+        return databases.of(policy.database()).detachPartition(policy, action);
     }
 
     @Override
     public TableDdlResult applyDdl(TableDdl table, long nowMillis) {
-        return of(table.policy().database()).applyDdl(table, nowMillis);
+        return databases.of(table.policy().database()).applyDdl(table, nowMillis);
     }
 
     @Override
     public LayoutReport verifyLayout(TablePolicy policy, long nowMillis) {
-        return of(policy.database()).verifyLayout(policy, nowMillis);
+        return databases.of(policy.database()).verifyLayout(policy, nowMillis);
     }
 }

@@ -40,10 +40,6 @@ final class PassRecorder {
         this.books = new Bookkeeping(bookkeepingSchema);
     }
 
-    void record(TableName table, LayoutReport report) {
-        recordAll(Map.of(table, report));
-    }
-
     /** One row per table, written in one batch on one connection (a survey's tables with nothing to do). */
     void recordAll(Map<TableName, LayoutReport> reports) {
         String[] ids = activityIds();
@@ -67,7 +63,7 @@ final class PassRecorder {
             // The pass itself succeeded; only the gauge will look older than it is until the next pass.
             log.warn(
                     "could not record the completed pass over {} in {}: {}",
-                    reports.size() == 1 ? reports.keySet().iterator().next() : reports.size() + " tables",
+                    reports.keySet(),
                     books.actionLogTableName(),
                     e.getMessage());
         }

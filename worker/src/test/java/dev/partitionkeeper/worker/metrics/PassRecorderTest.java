@@ -30,8 +30,8 @@ class PassRecorderTest {
         reports.put(TableName.parse("public.c", "public"), new LayoutReport(true, 3, "2026-09-01", 15, 0, List.of()));
 
         recorder.recordAll(reports);
-        recorder.record(
-                TableName.parse("public.d", "public"), new LayoutReport(true, 3, "2026-09-01", 15, 0, List.of()));
+        recorder.recordAll(Map.of(
+                TableName.parse("public.d", "public"), new LayoutReport(true, 3, "2026-09-01", 15, 0, List.of())));
 
         assertEquals(
                 "a:ok:, b:attention:runway is 1 partition, c:ok:, d:ok:",

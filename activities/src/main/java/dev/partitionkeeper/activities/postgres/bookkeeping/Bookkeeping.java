@@ -432,15 +432,9 @@ public final class Bookkeeping {
                 ps.setString(7, e.detail());
                 ps.setString(8, e.workflowId());
                 ps.setString(9, e.activityId());
-                if (entries.size() == 1) {
-                    ps.executeUpdate();
-                } else {
-                    ps.addBatch();
-                }
+                ps.addBatch();
             }
-            if (entries.size() > 1) {
-                ps.executeBatch();
-            }
+            ps.executeBatch();
         }
     }
 
