@@ -13,10 +13,11 @@ import java.util.Random;
 /**
  * Keeps one worker process running and SIGKILLs it on a seeded schedule: each kill comes at a random delay
  * (0 to 300 ms) after the worker is seen making progress (a new row in {@code action_log}: a step just
- * finished, the next is starting), or at the latest 0.3 to 1.5 s after it started, and always while a step
- * is running on it (the server lists an activity started), so every kill interrupts a step: a pass takes
- * under a second once the worker is warm, and a kill that came after its last step would test nothing. A
- * killed worker is restarted at once.
+ * finished, the next is starting), or at the latest 0.1 to 1 s after it started (or the pass was planned),
+ * and always while a step is running on it (the server lists an activity started), so every kill
+ * interrupts a step. A warm pass takes under a second, so a planned kill may find no step left to
+ * interrupt: {@link #killsThisPass()} is then empty and the test runs another pass. A killed worker is
+ * restarted at once.
  */
 final class KillingSupervisor implements AutoCloseable {
     private final Path config;
@@ -100,7 +101,7 @@ final class KillingSupervisor implements AutoCloseable {
     }
 
     private void scheduleFallback() {
-        killAt = System.nanoTime() + (300 + rng.nextInt(1200)) * 1_000_000L;
+        killAt = System.nanoTime() + (100 + rng.nextInt(900)) * 1_000_000L;
     }
 
     private Connection connection;

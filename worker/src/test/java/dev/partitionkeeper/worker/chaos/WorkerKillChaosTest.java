@@ -21,8 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A seeded random schedule of SIGKILLs of the worker process during passes, while writers insert: after
- * every pass the no-loss invariant ({@link Invariant}) holds and the pass completed. Short form: 3 passes;
- * {@code -Pchaos}: 20.
+ * every pass the no-loss invariant ({@link Invariant}) holds and the pass completed. Short form: 3 passes
+ * with a kill; {@code -Pchaos}: 20. A warm pass lasts under a second, so a kill can come after its last step
+ * (the supervisor only kills while a step runs): such a pass is checked like the others but does not count,
+ * and another pass runs in its place (at most as many extra passes as planned ones).
  */
 @Tag("chaos")
 @Tag("postgres")
@@ -32,7 +34,8 @@ class WorkerKillChaosTest {
     void sigkilledWorkersLoseNoRowWriteNoArchiveTwiceAndEveryPassCompletes(@TempDir Path dir) throws Exception {
         ChaosSettings settings = ChaosSettings.fromSystemProperties();
         System.out.println(settings);
-        ChaosTables tables = ChaosTables.forPasses(settings.passes());
+        int maxPasses = 2 * settings.passes();
+        ChaosTables tables = ChaosTables.forPasses(maxPasses);
         String url = PgTestSupport.newDatabase("chaos_kill");
         tables.create(url);
         Path archive = dir.resolve("archive");
@@ -40,6 +43,7 @@ class WorkerKillChaosTest {
         String queue = "chaos-kill-" + System.nanoTime();
         Random schedule = new Random(settings.seed());
         List<String> kills = new ArrayList<>();
+        int passesWithKills = 0;
         try (EmbeddedTemporal temporal = EmbeddedTemporal.start();
                 ArchiveStore store = new FileSystemArchiveStore(archive);
                 Writers writers = new Writers(
@@ -57,7 +61,7 @@ class WorkerKillChaosTest {
                         schedule)) {
             ArchiveWatch watch = new ArchiveWatch(store);
             Invariant invariant = new Invariant(url, store, watch);
-            for (int pass = 0; pass < settings.passes(); pass++) {
+            for (int pass = 0; passesWithKills < settings.passes() && pass < maxPasses; pass++) {
                 Files.writeString(config, tables.config(url, queue, pass, "archive:\n  location: " + archive + "\n"));
                 workers.plan(
                         1 + schedule.nextInt(settings.maxKillsPerPass()),
@@ -88,6 +92,9 @@ class WorkerKillChaosTest {
                         + workers.killsThisPass() + ", writers " + writers + ", " + r.census();
                 System.out.println(line);
                 kills.addAll(workers.killsThisPass());
+                if (!workers.killsThisPass().isEmpty()) {
+                    passesWithKills++;
+                }
                 assertTrue(
                         r.problems().isEmpty(), () -> settings + "\n" + line + "\n" + String.join("\n", r.problems()));
                 // every pass finished its whole chain: two partitions of each table detached, archived and dropped
@@ -95,7 +102,10 @@ class WorkerKillChaosTest {
                         2L * ChaosTables.TABLES.size() * (pass + 1), r.census().droppedArchives(), () -> line);
             }
         }
-        assertTrue(kills.size() >= settings.passes(), () -> "every pass had a kill: " + kills);
+        int killed = passesWithKills;
+        assertTrue(
+                killed >= settings.passes(),
+                () -> killed + " of " + maxPasses + " passes had a kill, " + settings.passes() + " needed: " + kills);
         System.out.println("kills: " + kills);
     }
 }
