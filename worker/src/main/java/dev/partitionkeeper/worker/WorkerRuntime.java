@@ -15,6 +15,7 @@ import dev.partitionkeeper.activities.fleet.DatabaseArchiveStore;
 import dev.partitionkeeper.activities.fleet.DatabasePools;
 import dev.partitionkeeper.activities.fleet.RoutedArchiveActivities;
 import dev.partitionkeeper.activities.fleet.RoutedPartitionActivities;
+import dev.partitionkeeper.activities.fleet.SharedSlots;
 import dev.partitionkeeper.activities.postgres.PgDataSources;
 import dev.partitionkeeper.activities.postgres.PostgresPartitionActivitiesImpl;
 import dev.partitionkeeper.worker.config.ArchiveSettings;
@@ -138,7 +139,9 @@ public final class WorkerRuntime implements AutoCloseable {
         if (config.fleet() != null && config.fleet().isFleet()) {
             // the fleet's databases are listed again on every pass (patterns, list files); their pools open on use
             FleetResolver fleet = new FleetResolver(config, System.getenv());
-            this.fleetPools = new DatabasePools(fleet::target, config.fleet().limits());
+            // the bounds are shared by every worker of the deployment: slots in the database of postgres.url
+            this.fleetPools = new DatabasePools(
+                    fleet::target, config.fleet().limits(), new SharedSlots(pg.jdbcUrl(), pg.user(), pg.password()));
             tables = () -> fleet.resolve(policy.get());
             fleetPartitions = db -> new PostgresPartitionActivitiesImpl(
                     fleetPools.dataSource(db),

@@ -54,13 +54,23 @@ public final class DatabasePools implements AutoCloseable {
     private final Map<String, DataSource> facades = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper;
     private int peakConnections;
+    /** Null: the bounds hold for this process alone. */
+    private final SharedSlots shared;
+    /** The {@link SharedSlots#generation()} the open pools' slots were taken in, guarded by {@link #lock}. */
+    private int sharedGeneration;
 
     private static final class Pool {
         final DatabaseTarget target;
-        final HikariDataSource dataSource;
+        /** Set once its slots are taken. */
+        HikariDataSource dataSource;
+
         final int size;
         int leases;
         long lastUsedNanos = System.nanoTime();
+        /** Its slots of the total and of its server in {@link #shared}. */
+        int[] totalSlots = new int[0];
+
+        int[] serverSlot = new int[0];
 
         Pool(DatabaseTarget target, HikariDataSource dataSource, int size) {
             this.target = target;
@@ -71,8 +81,17 @@ public final class DatabasePools implements AutoCloseable {
 
     /** @param targets the connection of a database by name; null for a database the fleet does not have */
     public DatabasePools(Function<String, DatabaseTarget> targets, PoolLimits limits) {
+        this(targets, limits, null);
+    }
+
+    /**
+     * @param shared the slots the bounds take in a database every worker reaches, so they hold for all the workers
+     *     together (owned: closed with the pools); null for this process alone
+     */
+    public DatabasePools(Function<String, DatabaseTarget> targets, PoolLimits limits, SharedSlots shared) {
         this.targets = targets;
         this.limits = limits;
+        this.shared = shared;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "partition-keeper-pool-sweeper");
             t.setDaemon(true);
@@ -80,6 +99,9 @@ public final class DatabasePools implements AutoCloseable {
         });
         long every = Math.max(200, Math.min(5_000, limits.idleClose().toMillis() / 2));
         sweeper.scheduleWithFixedDelay(this::closeIdle, every, every, TimeUnit.MILLISECONDS);
+        if (shared != null) {
+            sweeper.scheduleWithFixedDelay(this::yieldToOthers, 100, 100, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** A data source of one database: each connection borrowed through the bounded pools. */
@@ -147,6 +169,7 @@ public final class DatabasePools implements AutoCloseable {
             List<Pool> evicted;
             lock.lock();
             try {
+                resyncShared();
                 Pool p = open.get(database);
                 if (p != null) {
                     p.leases++;
@@ -154,26 +177,48 @@ public final class DatabasePools implements AutoCloseable {
                     return p;
                 }
                 int size = Math.min(limits.poolSize(), limits.maxConnectionsTotal());
+                boolean sharedFull = false;
                 if (roomFor(target, size)) {
-                    Pool created = new Pool(target, create(target, size), size);
-                    open.put(database, created);
-                    peakConnections = Math.max(peakConnections, connections());
-                    created.leases++;
-                    log.debug("opened the pool of {} ({} pools open)", database, open.size());
-                    return created;
+                    Pool created = new Pool(target, null, size);
+                    if (takeShared(created)) {
+                        try {
+                            created.dataSource = create(target, size);
+                        } catch (RuntimeException e) {
+                            giveShared(created);
+                            throw e;
+                        }
+                        open.put(database, created);
+                        peakConnections = Math.max(peakConnections, connections());
+                        created.leases++;
+                        log.debug("opened the pool of {} ({} pools open)", database, open.size());
+                        demand(false);
+                        return created;
+                    }
+                    sharedFull = true;
                 }
-                evicted = evictFor(target, size);
+                evicted = sharedFull ? leastRecentlyUsedIdle() : evictFor(target, size);
                 if (evicted.isEmpty()) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
+                        demand(false);
                         throw new SQLTransientConnectionException("no room for a pool of database " + database
                                 + " after " + limits.connectTimeout().toMillis() + " ms: " + open.size()
                                 + " pools open holding up to " + connections() + " of postgres.max_connections_total "
                                 + limits.maxConnectionsTotal() + ", " + onServer(target.server())
                                 + " of postgres.max_databases_per_server " + limits.maxDatabasesPerServer()
-                                + " on server " + target.server() + ", all busy; the step is retried");
+                                + " on server " + target.server()
+                                + (sharedFull
+                                        ? " in this worker; the other workers sharing the bounds hold the rest"
+                                        : "")
+                                + ", all busy; the step is retried");
                     }
-                    changed.awaitNanos(left);
+                    if (sharedFull) {
+                        // the other workers' pools end on their side: ask, and look again soon
+                        demand(true);
+                        changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+                    } else {
+                        changed.awaitNanos(left);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -182,6 +227,110 @@ public final class DatabasePools implements AutoCloseable {
                 lock.unlock();
             }
             retire(evicted);
+        }
+    }
+
+    /** Takes the pool's slots of the total and of its server in {@link #shared}: both, or neither. */
+    private boolean takeShared(Pool pool) throws SQLException {
+        if (shared == null) {
+            return true;
+        }
+        int[] total = shared.take(SharedSlots.TOTAL, limits.maxConnectionsTotal(), pool.size);
+        if (total.length == 0) {
+            return false;
+        }
+        int space = SharedSlots.serverSpace(pool.target.server());
+        int[] server = shared.take(space, limits.maxDatabasesPerServer(), 1);
+        if (server.length == 0) {
+            shared.give(SharedSlots.TOTAL, total);
+            return false;
+        }
+        pool.totalSlots = total;
+        pool.serverSlot = server;
+        return true;
+    }
+
+    private void giveShared(Pool pool) throws SQLException {
+        if (shared == null) {
+            return;
+        }
+        shared.give(SharedSlots.TOTAL, pool.totalSlots);
+        shared.give(SharedSlots.serverSpace(pool.target.server()), pool.serverSlot);
+        pool.totalSlots = new int[0];
+        pool.serverSlot = new int[0];
+    }
+
+    private void demand(boolean on) throws SQLException {
+        if (shared != null) {
+            shared.demand(on);
+        }
+    }
+
+    /**
+     * After {@link #shared}'s session broke and was replaced (its locks freed by PostgreSQL): the open pools take
+     * their slots again; one that finds none (another worker took them meanwhile) is closed once idle.
+     */
+    private void resyncShared() throws SQLException {
+        if (shared == null || shared.generation() == sharedGeneration) {
+            return;
+        }
+        sharedGeneration = shared.generation();
+        for (Pool p : List.copyOf(open.values())) {
+            p.totalSlots = new int[0];
+            p.serverSlot = new int[0];
+            if (!takeShared(p)) {
+                log.warn(
+                        "the pool of {} lost its slots of postgres.max_connections_total (the session holding them"
+                                + " broke) and found none free again: closed once idle",
+                        p.target.name());
+                p.lastUsedNanos = Long.MIN_VALUE / 2;
+            }
+        }
+    }
+
+    /** The least recently used idle pool, taken out of {@link #open}: room under the shared bounds. */
+    private List<Pool> leastRecentlyUsedIdle() {
+        return open.values().stream()
+                .filter(p -> p.leases == 0)
+                .min(Comparator.comparingLong(p -> p.lastUsedNanos))
+                .map(p -> {
+                    open.remove(p.target.name());
+                    closing.add(p);
+                    return List.of(p);
+                })
+                .orElse(List.of());
+    }
+
+    /** Another worker waits for room under the shared bounds: this one's idle pools close now. */
+    private void yieldToOthers() {
+        try {
+            lock.lock();
+            boolean anyIdle;
+            try {
+                anyIdle = open.values().stream().anyMatch(p -> p.leases == 0);
+            } finally {
+                lock.unlock();
+            }
+            if (!anyIdle || !shared.othersWaiting()) {
+                return;
+            }
+            List<Pool> toClose = new ArrayList<>();
+            lock.lock();
+            try {
+                for (var it = open.values().iterator(); it.hasNext(); ) {
+                    Pool p = it.next();
+                    if (p.leases == 0) {
+                        it.remove();
+                        closing.add(p);
+                        toClose.add(p);
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            retire(toClose);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("could not look for workers waiting for room: {}", e.toString());
         }
     }
 
@@ -203,7 +352,12 @@ public final class DatabasePools implements AutoCloseable {
         lock.lock();
         try {
             closing.removeAll(pools);
+            for (Pool p : pools) {
+                giveShared(p);
+            }
             changed.signalAll();
+        } catch (SQLException e) {
+            log.warn("could not give back the slots of closed pools (freed when the session ends): {}", e.toString());
         } finally {
             lock.unlock();
         }
@@ -336,6 +490,13 @@ public final class DatabasePools implements AutoCloseable {
         }
         for (Pool p : all) {
             p.dataSource.close();
+        }
+        if (shared != null) {
+            try {
+                shared.close(); // its locks, the slots, end with its session
+            } catch (SQLException e) {
+                log.debug("closing the shared slots' session: {}", e.toString());
+            }
         }
     }
 

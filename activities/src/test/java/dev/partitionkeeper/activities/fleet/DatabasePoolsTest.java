@@ -30,6 +30,10 @@ class DatabasePoolsTest {
     }
 
     private static DatabasePools pools(List<String> dbs, PoolLimits limits) {
+        return pools(dbs, limits, null);
+    }
+
+    private static DatabasePools pools(List<String> dbs, PoolLimits limits, SharedSlots shared) {
         Map<String, DatabaseTarget> targets = new HashMap<>();
         for (int i = 0; i < dbs.size(); i++) {
             String db = dbs.get(i);
@@ -43,7 +47,60 @@ class DatabasePoolsTest {
                             null,
                             i < 2 ? "a" : "b"));
         }
-        return new DatabasePools(targets::get, limits);
+        return new DatabasePools(targets::get, limits, shared);
+    }
+
+    @Test
+    void workersSharingTheirSlotsHoldTheTotalTogetherAndAnIdlePoolClosesAtOnceForAnotherWorker() throws Exception {
+        List<String> dbs = databases(3);
+        String home = PgTestSupport.newDatabase("slots");
+        // two pools of 2 in all, for both workers together
+        PoolLimits limits = new PoolLimits(2, 4, 5, Duration.ofMinutes(5), Duration.ofMillis(800));
+        try (DatabasePools one = pools(dbs, limits, new SharedSlots(home, null, null));
+                DatabasePools two = pools(dbs, limits, new SharedSlots(home, null, null))) {
+            try (Connection a = one.dataSource(dbs.get(0)).getConnection();
+                    Connection c = one.dataSource(dbs.get(2)).getConnection()) {
+                SQLTransientConnectionException full = assertThrows(
+                        SQLTransientConnectionException.class,
+                        () -> two.dataSource(dbs.get(1)).getConnection());
+                assertTrue(
+                        full.getMessage().contains("the other workers sharing the bounds hold the rest"),
+                        full::getMessage);
+                assertEquals(List.of(), two.openDatabases());
+            }
+            // worker one's pools are idle now: it closes them for worker two at once, not after pool_idle_close
+            long t0 = System.nanoTime();
+            try (Connection b = two.dataSource(dbs.get(1)).getConnection()) {
+                assertTrue(b.isValid(1));
+                assertTrue(System.nanoTime() - t0 < Duration.ofMillis(800).toNanos());
+                assertTrue(
+                        one.openDatabases().size() + two.openDatabases().size() <= 2,
+                        () -> one.openDatabases() + " + " + two.openDatabases());
+            }
+            assertEquals(4, one.peakConnections());
+            assertEquals(2, two.peakConnections());
+        }
+    }
+
+    @Test
+    void workersSharingTheirSlotsHoldThePerServerBoundTogether() throws Exception {
+        List<String> dbs = databases(2);
+        String home = PgTestSupport.newDatabase("slots");
+        // one database of server a at once, for both workers together
+        PoolLimits limits = new PoolLimits(2, 8, 1, Duration.ofMinutes(5), Duration.ofMillis(500));
+        try (DatabasePools one = pools(dbs, limits, new SharedSlots(home, null, null));
+                DatabasePools two = pools(dbs, limits, new SharedSlots(home, null, null))) {
+            try (Connection a = one.dataSource(dbs.get(0)).getConnection()) {
+                assertThrows(
+                        SQLTransientConnectionException.class,
+                        () -> two.dataSource(dbs.get(1)).getConnection());
+                assertTrue(a.isValid(1));
+            }
+            try (Connection b = two.dataSource(dbs.get(1)).getConnection()) {
+                assertEquals(List.of(), one.openDatabases());
+                assertEquals(List.of(dbs.get(1)), two.openDatabases());
+            }
+        }
     }
 
     @Test

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A pass over 50 databases with room for few pools: {@code pg_stat_activity}, sampled every few milliseconds
- * through the pass, never shows more of the fleet's connections than {@code postgres.max_connections_total}, nor
- * more databases with a connection than {@code postgres.max_databases_per_server}; and every table is maintained.
+ * A pass over 50 databases with room for few pools, run by two workers on one task queue: {@code
+ * pg_stat_activity}, sampled every few milliseconds through the pass, never shows more of the fleet's connections
+ * than {@code postgres.max_connections_total}, nor more databases with a connection than {@code
+ * postgres.max_databases_per_server}, for both workers together; and every table is maintained.
  */
 @Tag("postgres")
 class FleetConnectionCapTest {
@@ -56,8 +57,12 @@ class FleetConnectionCapTest {
         AtomicInteger maxDatabases = new AtomicInteger();
         AtomicInteger samples = new AtomicInteger();
         Thread sampler = new Thread(() -> sample(prefix, sampling, maxConnections, maxDatabases, samples));
-        try (WorkerRuntime rt = FleetTestSupport.worker(client, cfg, null)) {
+        // two workers on the task queue: the bounds hold for both together (their slots in the database of
+        // postgres.url)
+        try (WorkerRuntime rt = FleetTestSupport.worker(client, cfg, null);
+                WorkerRuntime other = FleetTestSupport.worker(client, cfg, null)) {
             rt.start();
+            other.start();
             sampler.start();
             MaintenanceReport report = PassRunner.run(client, queue, MaintenanceRequest.all("fifty databases"));
             sampling.set(false);
@@ -75,7 +80,13 @@ class FleetConnectionCapTest {
             assertTrue(
                     maxDatabases.get() <= PER_SERVER,
                     () -> "at most " + PER_SERVER + " databases at once, showed " + maxDatabases.get());
-            assertTrue(rt.fleetPools().peakConnections() <= CAP, "the pools never reserved more than the cap");
+            assertTrue(
+                    rt.fleetPools().peakConnections() > 0 && other.fleetPools().peakConnections() > 0,
+                    "both workers had steps to run");
+            assertTrue(
+                    rt.fleetPools().peakConnections() <= CAP
+                            && other.fleetPools().peakConnections() <= CAP,
+                    "the pools never reserved more than the cap");
         } finally {
             sampling.set(false);
         }
