@@ -32,9 +32,10 @@ RUN groupadd --system --gid 10001 partition-keeper \
  && chown partition-keeper:partition-keeper /app
 WORKDIR /app
 COPY --from=build /partition-keeper.jar /app/partition-keeper.jar
-# Heap from the container's memory limit; die on OOM so the orchestrator restarts us (activities resume
+# Heap from the container's memory limit; the serial collector (G1's own structures cost ~40 MB for a worker
+# whose live heap is ~25 MB, docs/benchmarks.md); die on OOM so the orchestrator restarts us (activities resume
 # from Temporal). LOG_FORMAT=json: one JSON object per line for log collectors.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError" \
     LOG_FORMAT=json \
     PK_CONFIG=/etc/partition-keeper/partition-keeper.yaml
 USER 10001:10001

@@ -26,7 +26,8 @@
 #         SERVER ("dev" when the Temporal CLI is installed, else "test"), TEMPORAL_PORT (57234), WORKERS (2),
 #         PK_CAP (postgres.max_connections_total, 24), PK_PER_SERVER (postgres.max_databases_per_server, 8),
 #         PK_POOL (postgres.pool_size, 3), PK_DB_PARALLELISM (temporal.database_parallelism, 8),
-#         PK_PARALLELISM (temporal.table_parallelism, 4), WORKER_JAVA_OPTS ("-Xmx128m"),
+#         PK_PARALLELISM (temporal.table_parallelism, 4), WORKER_JAVA_OPTS ("-Xmx128m -XX:+UseSerialGC"; with
+#         -XX:NativeMemoryTracking=summary each worker's memory by area goes to $OUT/worker-<pid>-memory.txt),
 #         MAX_SECONDS (3600, hard cap), OUT (bench/out/fleet), PK_JAR, BUILD=1, QUIET_WAIT/QUIET_BELOW,
 #         BENCH_NICE (see lib.sh).
 # Throwaway cluster on 127.0.0.1:$PORT under /tmp/pk-bench-fleet; removed on exit.
@@ -50,8 +51,9 @@ PK_PER_SERVER=${PK_PER_SERVER:-8}
 PK_POOL=${PK_POOL:-3}
 PK_DB_PARALLELISM=${PK_DB_PARALLELISM:-8}
 PK_PARALLELISM=${PK_PARALLELISM:-4}
-# a worker's live heap after a collection is ~25 MB (50 tables); at -Xmx256m the JVM lets it grow to 256 MB first
-WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--Xmx128m}
+# a worker's live heap after a collection is ~25 MB (50 tables); at -Xmx256m the JVM lets it grow to 256 MB first,
+# and G1 (the default here) adds ~40 MB of its own structures: the serial collector has none (docs/benchmarks.md)
+WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC}
 if [ -z "${SERVER:-}" ]; then
   if [ -x "$TEMPORAL_CLI" ]; then SERVER=dev; else SERVER=test; fi
 fi
@@ -250,7 +252,13 @@ for r in $(seq 1 "$REPS"); do
   log "pass $r with work (busy before ${quiet}%): pg_partman loop ${PM_ACT[-1]}s (${PM_WORK[-1]}), partition-keeper run ${PK_RUN}s, maintain --wait ${PK_WALL}s (${WORK[-1]}); $PK_EVENTS events, $PK_ACTS activities; peak $PK_CONN connections"
 done
 RSS=()
-for p in "${WK_PIDS[@]}"; do RSS+=("$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$p/status")"); done
+for p in "${WK_PIDS[@]}"; do
+  RSS+=("$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$p/status")")
+  # where a worker's memory is, when its JVM tracks it (WORKER_JAVA_OPTS with -XX:NativeMemoryTracking=summary)
+  if [[ "$WORKER_JAVA_OPTS" == *NativeMemoryTracking* ]]; then
+    { grep -E 'VmHWM|VmRSS|Threads' "/proc/$p/status"; jcmd "$p" VM.native_memory summary; } >"$OUT/worker-$p-memory.txt" 2>&1 || true
+  fi
+done
 stop_deployment
 short=$(short_runway "$((ahead + step))")
 after_pm=$(fleet_counts fleet_pm); after_pk=$(fleet_counts fleet_pk)
@@ -269,7 +277,7 @@ tables_all=$((DBS * TABLES))
   printf '%-44s %12.2f %9.2f %7s %11.2f %8s %8s %9s %8s\n' 'nothing to do' "$m_pm0" "$m_nr" "$(ratio "$m_nr" "$m_pm0")" "$(median "${NW[@]}")" "$(median "${NE[@]}")" "$(median "${NA[@]}")" "$(median "${ND[@]}")" "$(median "${NT[@]}")"
   printf '%-44s %12.2f %9.2f %7s %11.2f %8s %8s %9s %8s\n' "1 create + 1 detach per table ($tables_all + $tables_all)" "$m_pm1" "$m_ar" "$(ratio "$m_ar" "$m_pm1")" "$(median "${AW[@]}")" "$(median "${AE[@]}")" "$(median "${AA[@]}")" "$(median "${AD[@]}")" "$(median "${AT[@]}")"
   echo "per database, nothing to do: $(awk -v e="$(median "${NE[@]}")" -v d="$DBS" 'BEGIN{printf "%.1f", e/d}') history events, $(awk -v a="$(median "${NA[@]}")" -v d="$DBS" 'BEGIN{printf "%.2f", a/d}') activities; with work: $(awk -v e="$(median "${AE[@]}")" -v t="$tables_all" 'BEGIN{printf "%.1f", e/t}') events, $(awk -v a="$(median "${AA[@]}")" -v t="$tables_all" 'BEGIN{printf "%.1f", a/t}') activities per table"
-  echo "peak connections of the fleet's databases (pg_stat_activity every 50 ms): $(max_of "${CONN[@]}") (cap $PK_CAP per worker, $((PK_CAP * WORKERS)) for the $WORKERS workers; per pass: ${CONN[*]})"
+  echo "peak connections of the fleet's databases (pg_stat_activity every 50 ms): $(max_of "${CONN[@]}") (cap $PK_CAP for the $WORKERS workers together; per pass: ${CONN[*]})"
   echo "worker peak RSS (MB): ${RSS[*]}"
   echo "tables whose runway is not premake after the last pass: $short of $tables_all"
   echo "work per pass (created/detached, from pg_inherits): pg_partman ${PM_WORK[*]}; partition-keeper ${WORK[*]}"

@@ -71,6 +71,8 @@ public final class DatabasePools implements AutoCloseable {
         int[] totalSlots = new int[0];
 
         int[] serverSlot = new int[0];
+        /** It lost its slots and found none again: closed by the sweeper once idle. */
+        boolean unslotted;
 
         Pool(DatabaseTarget target, HikariDataSource dataSource, int size) {
             this.target = target;
@@ -283,7 +285,7 @@ public final class DatabasePools implements AutoCloseable {
                         "the pool of {} lost its slots of postgres.max_connections_total (the session holding them"
                                 + " broke) and found none free again: closed once idle",
                         p.target.name());
-                p.lastUsedNanos = Long.MIN_VALUE / 2;
+                p.unslotted = true;
             }
         }
     }
@@ -301,7 +303,10 @@ public final class DatabasePools implements AutoCloseable {
                 .orElse(List.of());
     }
 
-    /** Another worker waits for room under the shared bounds: this one's idle pools close now. */
+    /**
+     * Another worker waits for room under the shared bounds: this one's least recently used idle pool closes now
+     * (one every 100 ms while the other waits, not all at once: a database between two steps is idle too).
+     */
     private void yieldToOthers() {
         try {
             lock.lock();
@@ -314,17 +319,10 @@ public final class DatabasePools implements AutoCloseable {
             if (!anyIdle || !shared.othersWaiting()) {
                 return;
             }
-            List<Pool> toClose = new ArrayList<>();
+            List<Pool> toClose;
             lock.lock();
             try {
-                for (var it = open.values().iterator(); it.hasNext(); ) {
-                    Pool p = it.next();
-                    if (p.leases == 0) {
-                        it.remove();
-                        closing.add(p);
-                        toClose.add(p);
-                    }
-                }
+                toClose = leastRecentlyUsedIdle();
             } finally {
                 lock.unlock();
             }
@@ -438,7 +436,9 @@ public final class DatabasePools implements AutoCloseable {
             long now = System.nanoTime();
             for (var it = open.values().iterator(); it.hasNext(); ) {
                 Pool p = it.next();
-                if (p.leases == 0 && now - p.lastUsedNanos >= limits.idleClose().toNanos()) {
+                if (p.leases == 0
+                        && (p.unslotted
+                                || now - p.lastUsedNanos >= limits.idleClose().toNanos())) {
                     it.remove();
                     closing.add(p);
                     toClose.add(p);

@@ -24,11 +24,11 @@ import java.util.Set;
  * slot)}): space {@link #TOTAL} for the total, {@link #serverSpace(String)} for a server.
  *
  * <p>A worker that waits for room holds a shared lock on {@link #DEMAND}: the others see it ({@link
- * #othersWaiting()}) and close their idle pools at once instead of after {@code postgres.pool_idle_close}.
+ * #othersWaiting()}) and close an idle pool for it instead of waiting for {@code postgres.pool_idle_close}.
  *
  * <p>If the session ends (the connection breaks), PostgreSQL frees its locks: {@link #generation()} changes and
- * {@link DatabasePools} takes slots again for the pools it still has. Not thread-safe on its own: {@link
- * DatabasePools} calls it under its lock, except {@link #othersWaiting()} (synchronized).
+ * {@link DatabasePools} takes slots again for the pools it still has. Its methods are synchronized: the session is
+ * one connection.
  */
 public final class SharedSlots implements AutoCloseable {
     /** Space of the total's slots ('PKCT'). */
