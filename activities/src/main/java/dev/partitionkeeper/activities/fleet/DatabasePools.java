@@ -56,8 +56,6 @@ public final class DatabasePools implements AutoCloseable {
     private int peakConnections;
     /** Null: the bounds hold for this process alone. */
     private final SharedSlots shared;
-    /** The {@link SharedSlots#generation()} the open pools' slots were taken in, guarded by {@link #lock}. */
-    private int sharedGeneration;
 
     private static final class Pool {
         final DatabaseTarget target;
@@ -68,9 +66,9 @@ public final class DatabasePools implements AutoCloseable {
         int leases;
         long lastUsedNanos = System.nanoTime();
         /** Its slots of the total and of its server in {@link #shared}. */
-        int[] totalSlots = new int[0];
+        SharedSlots.Taken totalSlots = SharedSlots.Taken.NONE;
 
-        int[] serverSlot = new int[0];
+        SharedSlots.Taken serverSlot = SharedSlots.Taken.NONE;
         /** It lost its slots and found none again: closed by the sweeper once idle. */
         boolean unslotted;
 
@@ -167,133 +165,171 @@ public final class DatabasePools implements AutoCloseable {
                     "database " + database + " is not in the fleet (databases: of the configuration)",
                     Failures.INVALID_POLICY);
         }
-        while (true) {
-            List<Pool> evicted;
-            lock.lock();
-            try {
-                resyncShared();
-                Pool p = open.get(database);
-                if (p != null) {
-                    p.leases++;
-                    p.lastUsedNanos = System.nanoTime();
-                    return p;
-                }
-                int size = Math.min(limits.poolSize(), limits.maxConnectionsTotal());
-                boolean sharedFull = false;
-                if (roomFor(target, size)) {
-                    Pool created = new Pool(target, null, size);
-                    if (takeShared(created)) {
-                        try {
-                            created.dataSource = create(target, size);
-                        } catch (RuntimeException e) {
-                            giveShared(created);
-                            throw e;
+        boolean demanded = false;
+        try {
+            while (true) {
+                List<Pool> evicted;
+                lock.lock();
+                try {
+                    Pool p = open.get(database);
+                    if (p != null) {
+                        // an open pool is borrowed from without the shared slots' session (no I/O under the lock)
+                        p.leases++;
+                        p.lastUsedNanos = System.nanoTime();
+                        return p;
+                    }
+                    int size = Math.min(limits.poolSize(), limits.maxConnectionsTotal());
+                    Room room = Room.LOCAL_FULL;
+                    if (roomFor(target, size)) {
+                        resyncShared(true);
+                        Pool created = new Pool(target, null, size);
+                        room = takeShared(created);
+                        if (room == Room.FREE) {
+                            try {
+                                created.dataSource = create(target, size);
+                            } catch (RuntimeException e) {
+                                giveShared(created);
+                                throw e;
+                            }
+                            open.put(database, created);
+                            resyncShared(false); // the take may have replaced a broken session
+                            peakConnections = Math.max(peakConnections, connections());
+                            created.leases++;
+                            log.debug("opened the pool of {} ({} pools open)", database, open.size());
+                            return created;
                         }
-                        open.put(database, created);
-                        peakConnections = Math.max(peakConnections, connections());
-                        created.leases++;
-                        log.debug("opened the pool of {} ({} pools open)", database, open.size());
-                        demand(false);
-                        return created;
                     }
-                    sharedFull = true;
+                    evicted = switch (room) {
+                        case TOTAL_FULL -> leastRecentlyUsedIdle(null);
+                        case SERVER_FULL -> leastRecentlyUsedIdle(target.server());
+                        default -> evictFor(target, size);
+                    };
+                    if (evicted.isEmpty()) {
+                        long left = deadline - System.nanoTime();
+                        boolean othersHold = room == Room.TOTAL_FULL || room == Room.SERVER_FULL;
+                        if (left <= 0) {
+                            throw new SQLTransientConnectionException("no room for a pool of database " + database
+                                    + " after " + limits.connectTimeout().toMillis() + " ms: " + open.size()
+                                    + " pools open holding up to " + connections()
+                                    + " of postgres.max_connections_total " + limits.maxConnectionsTotal() + ", "
+                                    + onServer(target.server()) + " of postgres.max_databases_per_server "
+                                    + limits.maxDatabasesPerServer() + " on server " + target.server()
+                                    + (othersHold
+                                            ? " in this worker; the other workers sharing the bounds hold the rest"
+                                            : "")
+                                    + ", all busy; the step is retried");
+                        }
+                        if (othersHold) {
+                            // the other workers' pools end on their side: ask, and look again soon
+                            shared.demand(true);
+                            demanded = true;
+                            changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+                        } else {
+                            changed.awaitNanos(left);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLTransientConnectionException(
+                            "interrupted waiting for a pool of database " + database, e);
+                } finally {
+                    lock.unlock();
                 }
-                evicted = sharedFull ? leastRecentlyUsedIdle() : evictFor(target, size);
-                if (evicted.isEmpty()) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        demand(false);
-                        throw new SQLTransientConnectionException("no room for a pool of database " + database
-                                + " after " + limits.connectTimeout().toMillis() + " ms: " + open.size()
-                                + " pools open holding up to " + connections() + " of postgres.max_connections_total "
-                                + limits.maxConnectionsTotal() + ", " + onServer(target.server())
-                                + " of postgres.max_databases_per_server " + limits.maxDatabasesPerServer()
-                                + " on server " + target.server()
-                                + (sharedFull
-                                        ? " in this worker; the other workers sharing the bounds hold the rest"
-                                        : "")
-                                + ", all busy; the step is retried");
-                    }
-                    if (sharedFull) {
-                        // the other workers' pools end on their side: ask, and look again soon
-                        demand(true);
-                        changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
-                    } else {
-                        changed.awaitNanos(left);
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLTransientConnectionException("interrupted waiting for a pool of database " + database, e);
-            } finally {
-                lock.unlock();
+                retire(evicted);
             }
-            retire(evicted);
+        } finally {
+            if (demanded) {
+                try {
+                    shared.demand(false);
+                } catch (SQLException e) {
+                    log.debug("could not withdraw the wait for room (it ends with the session): {}", e.toString());
+                }
+            }
         }
     }
 
+    /** Whether a pool fits: {@code FREE}, or which bound is full (this worker's own, or the shared ones). */
+    private enum Room {
+        FREE,
+        LOCAL_FULL,
+        TOTAL_FULL,
+        SERVER_FULL
+    }
+
     /** Takes the pool's slots of the total and of its server in {@link #shared}: both, or neither. */
-    private boolean takeShared(Pool pool) throws SQLException {
+    private Room takeShared(Pool pool) throws SQLException {
         if (shared == null) {
-            return true;
+            return Room.FREE;
         }
-        int[] total = shared.take(SharedSlots.TOTAL, limits.maxConnectionsTotal(), pool.size);
-        if (total.length == 0) {
-            return false;
+        SharedSlots.Taken total = shared.take(SharedSlots.TOTAL, limits.maxConnectionsTotal(), pool.size);
+        if (total.isEmpty()) {
+            return Room.TOTAL_FULL;
         }
-        int space = SharedSlots.serverSpace(pool.target.server());
-        int[] server = shared.take(space, limits.maxDatabasesPerServer(), 1);
-        if (server.length == 0) {
+        SharedSlots.Taken server =
+                shared.take(SharedSlots.serverSpace(pool.target.server()), limits.maxDatabasesPerServer(), 1);
+        if (server.isEmpty()) {
             shared.give(SharedSlots.TOTAL, total);
-            return false;
+            return Room.SERVER_FULL;
         }
         pool.totalSlots = total;
         pool.serverSlot = server;
-        return true;
+        return Room.FREE;
     }
 
     private void giveShared(Pool pool) throws SQLException {
         if (shared == null) {
             return;
         }
-        shared.give(SharedSlots.TOTAL, pool.totalSlots);
-        shared.give(SharedSlots.serverSpace(pool.target.server()), pool.serverSlot);
-        pool.totalSlots = new int[0];
-        pool.serverSlot = new int[0];
-    }
-
-    private void demand(boolean on) throws SQLException {
-        if (shared != null) {
-            shared.demand(on);
-        }
+        SharedSlots.Taken total = pool.totalSlots;
+        SharedSlots.Taken server = pool.serverSlot;
+        pool.totalSlots = SharedSlots.Taken.NONE;
+        pool.serverSlot = SharedSlots.Taken.NONE;
+        shared.give(SharedSlots.TOTAL, total);
+        shared.give(SharedSlots.serverSpace(pool.target.server()), server);
     }
 
     /**
-     * After {@link #shared}'s session broke and was replaced (its locks freed by PostgreSQL): the open pools take
-     * their slots again; one that finds none (another worker took them meanwhile) is closed once idle.
+     * After {@link #shared}'s session broke and was replaced (PostgreSQL freed its locks): each open pool whose slots
+     * were of an older session takes slots again; one that finds none (another worker took them meanwhile) is closed
+     * by the sweeper once idle. A pool whose slots are of the current session is left alone, so a session replaced
+     * in the middle of this is caught up by the next round.
+     *
+     * @param connect whether to open a new session first if the last one broke
      */
-    private void resyncShared() throws SQLException {
-        if (shared == null || shared.generation() == sharedGeneration) {
+    private void resyncShared(boolean connect) throws SQLException {
+        if (shared == null) {
             return;
         }
-        sharedGeneration = shared.generation();
-        for (Pool p : List.copyOf(open.values())) {
-            p.totalSlots = new int[0];
-            p.serverSlot = new int[0];
-            if (!takeShared(p)) {
-                log.warn(
-                        "the pool of {} lost its slots of postgres.max_connections_total (the session holding them"
-                                + " broke) and found none free again: closed once idle",
-                        p.target.name());
-                p.unslotted = true;
+        for (int round = 0; round < 3; round++) {
+            int now = connect ? shared.connectedGeneration() : shared.generation();
+            List<Pool> stale = open.values().stream()
+                    .filter(p -> !p.unslotted && p.totalSlots.generation() != now)
+                    .toList();
+            if (stale.isEmpty()) {
+                return;
+            }
+            for (Pool p : stale) {
+                p.totalSlots = SharedSlots.Taken.NONE;
+                p.serverSlot = SharedSlots.Taken.NONE;
+                if (takeShared(p) != Room.FREE) {
+                    log.warn(
+                            "the pool of {} lost its slots of postgres.max_connections_total (the session holding"
+                                    + " them broke) and found none free again: closed once idle",
+                            p.target.name());
+                    p.unslotted = true;
+                }
             }
         }
     }
 
-    /** The least recently used idle pool, taken out of {@link #open}: room under the shared bounds. */
-    private List<Pool> leastRecentlyUsedIdle() {
+    /**
+     * The least recently used idle pool ({@code server}'s, or any when null), taken out of {@link #open}: room under
+     * the shared bounds.
+     */
+    private List<Pool> leastRecentlyUsedIdle(String server) {
         return open.values().stream()
-                .filter(p -> p.leases == 0)
+                .filter(p ->
+                        p.leases == 0 && (server == null || p.target.server().equals(server)))
                 .min(Comparator.comparingLong(p -> p.lastUsedNanos))
                 .map(p -> {
                     open.remove(p.target.name());
@@ -312,6 +348,7 @@ public final class DatabasePools implements AutoCloseable {
             lock.lock();
             boolean anyIdle;
             try {
+                resyncShared(false); // after a session replaced by another thread; never connects under the lock here
                 anyIdle = open.values().stream().anyMatch(p -> p.leases == 0);
             } finally {
                 lock.unlock();
@@ -322,7 +359,7 @@ public final class DatabasePools implements AutoCloseable {
             List<Pool> toClose;
             lock.lock();
             try {
-                toClose = leastRecentlyUsedIdle();
+                toClose = leastRecentlyUsedIdle(null);
             } finally {
                 lock.unlock();
             }
@@ -351,12 +388,17 @@ public final class DatabasePools implements AutoCloseable {
         try {
             closing.removeAll(pools);
             for (Pool p : pools) {
-                giveShared(p);
+                try {
+                    giveShared(p);
+                } catch (SQLException e) {
+                    log.warn(
+                            "could not give back the slots of the pool of {} (freed when the session ends): {}",
+                            p.target.name(),
+                            e.toString());
+                }
             }
-            changed.signalAll();
-        } catch (SQLException e) {
-            log.warn("could not give back the slots of closed pools (freed when the session ends): {}", e.toString());
         } finally {
+            changed.signalAll();
             lock.unlock();
         }
     }

@@ -53,7 +53,18 @@ public final class SharedSlots implements AutoCloseable {
             props.setProperty("password", password);
         }
         props.setProperty("ApplicationName", "partition-keeper/slots");
-        props.setProperty("connectTimeout", "10");
+        // the pools' lock is held while this session connects or answers: never long
+        props.setProperty("connectTimeout", "3");
+        props.setProperty("socketTimeout", "10");
+    }
+
+    /** Slots taken in one session ({@code generation}): given back only while that session lasts. */
+    record Taken(int generation, int[] slots) {
+        static final Taken NONE = new Taken(-1, new int[0]);
+
+        boolean isEmpty() {
+            return slots.length == 0;
+        }
     }
 
     /** The space of a server's database slots: never {@link #TOTAL} or {@link #DEMAND}. */
@@ -62,97 +73,142 @@ public final class SharedSlots implements AutoCloseable {
         return h == TOTAL || h == DEMAND ? h + 1 : h;
     }
 
-    /** Changes each time a new session replaces a broken one: the slots taken before are gone. */
-    synchronized int generation() throws SQLException {
+    /**
+     * The session the slots are held in now, without connecting: it changes each time a new session replaces a
+     * broken one (the slots taken before are gone then).
+     */
+    synchronized int generation() {
+        return generation;
+    }
+
+    /** {@link #generation()} after opening a new session if the last one was closed (it broke). */
+    synchronized int connectedGeneration() throws SQLException {
         session();
         return generation;
     }
 
     /**
      * Takes {@code n} free slots of {@code space} (slots 0 to {@code capacity - 1}): all of them, or none (what
-     * was taken is given back) and an empty array.
+     * was taken is given back) and an empty {@link Taken}.
      */
-    synchronized int[] take(int space, int capacity, int n) throws SQLException {
-        Connection c = session();
-        Set<Integer> mine = held.computeIfAbsent(space, k -> new HashSet<>());
-        List<Integer> got = new ArrayList<>();
-        // CASE: our own slots are never locked again (the lock would stack and succeed); LIMIT stops at n
-        try (PreparedStatement s = c.prepareStatement("SELECT g FROM generate_series(0, ? - 1) g"
-                + " WHERE CASE WHEN g = ANY (?) THEN false ELSE pg_try_advisory_lock(?, g) END LIMIT ?")) {
-            s.setInt(1, capacity);
-            s.setArray(2, ints(mine));
-            s.setInt(3, space);
-            s.setInt(4, n);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    got.add(rs.getInt(1));
+    synchronized Taken take(int space, int capacity, int n) throws SQLException {
+        return call(c -> {
+            Set<Integer> mine = held.computeIfAbsent(space, k -> new HashSet<>());
+            List<Integer> got = new ArrayList<>();
+            // CASE: our own slots are never locked again (the lock would stack and succeed); LIMIT stops at n
+            try (PreparedStatement s = c.prepareStatement("SELECT g FROM generate_series(0, ? - 1) g"
+                    + " WHERE CASE WHEN g = ANY (?) THEN false ELSE pg_try_advisory_lock(?, g) END LIMIT ?")) {
+                s.setInt(1, capacity);
+                s.setArray(2, ints(c, mine));
+                s.setInt(3, space);
+                s.setInt(4, n);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        got.add(rs.getInt(1));
+                    }
                 }
             }
-        } catch (SQLException e) {
-            throw lost(e);
-        }
-        if (got.size() < n) {
-            unlock(space, got);
-            return new int[0];
-        }
-        mine.addAll(got);
-        return got.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** Gives slots back (those of an older session are gone already). */
-    synchronized void give(int space, int[] slots) throws SQLException {
-        Set<Integer> mine = held.computeIfAbsent(space, k -> new HashSet<>());
-        List<Integer> ours = new ArrayList<>();
-        for (int slot : slots) {
-            if (mine.remove(slot)) {
-                ours.add(slot);
+            if (got.size() < n) {
+                unlock(c, space, got);
+                return Taken.NONE;
             }
-        }
-        unlock(space, ours);
+            mine.addAll(got);
+            return new Taken(
+                    generation, got.stream().mapToInt(Integer::intValue).toArray());
+        });
     }
 
-    private void unlock(int space, List<Integer> slots) throws SQLException {
-        if (slots.isEmpty() || session == null) {
+    /**
+     * Gives slots back. Those of an older session are gone already, and their numbers may be another pool's now:
+     * they are left alone.
+     */
+    synchronized void give(int space, Taken taken) throws SQLException {
+        if (session == null) {
+            return;
+        }
+        call(c -> {
+            if (taken.generation() != generation) {
+                return null;
+            }
+            Set<Integer> mine = held.computeIfAbsent(space, k -> new HashSet<>());
+            List<Integer> ours = new ArrayList<>();
+            for (int slot : taken.slots()) {
+                if (mine.remove(slot)) {
+                    ours.add(slot);
+                }
+            }
+            unlock(c, space, ours);
+            return null;
+        });
+    }
+
+    private static void unlock(Connection c, int space, List<Integer> slots) throws SQLException {
+        if (slots.isEmpty()) {
             return;
         }
         try (PreparedStatement s =
-                session.prepareStatement("SELECT count(*) FROM unnest(?::int[]) g WHERE pg_advisory_unlock(?, g)")) {
-            s.setArray(1, ints(slots));
+                c.prepareStatement("SELECT count(*) FROM unnest(?::int[]) g WHERE pg_advisory_unlock(?, g)")) {
+            s.setArray(1, ints(c, slots));
             s.setInt(2, space);
             s.executeQuery().close();
-        } catch (SQLException e) {
-            throw lost(e);
         }
     }
 
     /** Whether this worker says it waits for room. */
     synchronized void demand(boolean on) throws SQLException {
-        if (on == demanding) {
-            return;
-        }
-        String sql = on ? "SELECT pg_advisory_lock_shared(?, 0)" : "SELECT pg_advisory_unlock_shared(?, 0)";
-        try (PreparedStatement s = session().prepareStatement(sql)) {
-            s.setInt(1, DEMAND);
-            s.executeQuery().close();
-            demanding = on;
-        } catch (SQLException e) {
-            throw lost(e);
-        }
+        call(c -> {
+            if (on == demanding) {
+                return null;
+            }
+            String sql = on ? "SELECT pg_advisory_lock_shared(?, 0)" : "SELECT pg_advisory_unlock_shared(?, 0)";
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setInt(1, DEMAND);
+                s.executeQuery().close();
+                demanding = on;
+            }
+            return null;
+        });
     }
 
     /** Whether another worker waits for room (holds the {@link #DEMAND} lock). */
     synchronized boolean othersWaiting() throws SQLException {
-        try (PreparedStatement s = session()
-                .prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
-                        + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                        + " AND classid = ?::oid AND objid = 0 AND objsubid = 2 AND pid <> pg_backend_pid())")) {
-            s.setLong(1, Integer.toUnsignedLong(DEMAND));
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
+        return call(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks"
+                    + " WHERE locktype = 'advisory'"
+                    + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                    + " AND classid = ?::oid AND objid = 0 AND objsubid = 2 AND pid <> pg_backend_pid())")) {
+                s.setLong(1, Integer.toUnsignedLong(DEMAND));
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
             }
+        });
+    }
+
+    private interface Call<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code call} on the session. If the session turns out broken (the server ended it, the network
+     * dropped), its locks are gone anyway: once more on a new session, so a step does not fail for it.
+     */
+    private <T> T call(Call<T> call) throws SQLException {
+        try {
+            return call.run(session());
+        } catch (SQLTransientConnectionException e) {
+            throw e; // no session could be opened
         } catch (SQLException e) {
-            throw lost(e);
+            SQLException why = lost(e);
+            if (session != null) {
+                throw why; // the session is fine: the statement failed
+            }
+            try {
+                return call.run(session());
+            } catch (SQLException again) {
+                throw lost(again);
+            }
         }
     }
 
@@ -181,9 +237,10 @@ public final class SharedSlots implements AutoCloseable {
         try {
             if (session != null && !session.isValid(2)) {
                 session.close();
+                session = null;
             }
         } catch (SQLException ignored) {
-            // closing a broken connection
+            session = null; // closing a broken connection
         }
         return new SQLTransientConnectionException(
                 "the slots of postgres.max_connections_total (in the database of postgres.url) could not be read: "
@@ -192,10 +249,10 @@ public final class SharedSlots implements AutoCloseable {
                 e);
     }
 
-    private Array ints(Iterable<Integer> values) throws SQLException {
+    private static Array ints(Connection c, Iterable<Integer> values) throws SQLException {
         List<Integer> list = new ArrayList<>();
         values.forEach(list::add);
-        return session().createArrayOf("int4", list.toArray());
+        return c.createArrayOf("int4", list.toArray());
     }
 
     @Override

@@ -83,6 +83,48 @@ class DatabasePoolsTest {
     }
 
     @Test
+    void aBrokenSlotsSessionIsReplacedAndTheOpenPoolsTakeTheirSlotsAgain() throws Exception {
+        List<String> dbs = databases(3);
+        String home = PgTestSupport.newDatabase("slots");
+        String homeDb =
+                home.substring(home.lastIndexOf('/') + 1, home.indexOf('?') < 0 ? home.length() : home.indexOf('?'));
+        PoolLimits limits = new PoolLimits(2, 4, 5, Duration.ofMinutes(5), Duration.ofMillis(500));
+        try (DatabasePools one = pools(dbs, limits, new SharedSlots(home, null, null));
+                DatabasePools two = pools(dbs, limits, new SharedSlots(home, null, null))) {
+            try (Connection a = one.dataSource(dbs.get(0)).getConnection()) {
+                // the server ends worker one's slots session (worker two has not opened one yet; waiting until it is
+                // gone):
+                // its locks, the slots, are gone
+                assertTrue(PgTestSupport.queryLong(
+                                PgTestSupport.adminUrl(),
+                                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname = '"
+                                        + homeDb + "' AND application_name = 'partition-keeper/slots'")
+                        >= 1);
+                // the next pool opens on a new session (the step does not fail), and the open pool takes its
+                // slots again in it: the total is full for the other worker
+                try (Connection b = one.dataSource(dbs.get(1)).getConnection()) {
+                    assertEquals(
+                            4,
+                            PgTestSupport.queryLong(
+                                    PgTestSupport.adminUrl(),
+                                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2"
+                                            + " AND classid = " + Integer.toUnsignedLong(SharedSlots.TOTAL)
+                                            + " AND database = (SELECT oid FROM pg_database WHERE datname = '"
+                                            + homeDb + "')"),
+                            "both open pools hold their two slots of the total in the new session");
+                    assertTrue(a.isValid(1) && b.isValid(1));
+                    SQLTransientConnectionException full = assertThrows(
+                            SQLTransientConnectionException.class,
+                            () -> two.dataSource(dbs.get(2)).getConnection());
+                    assertTrue(
+                            full.getMessage().contains("the other workers sharing the bounds hold the rest"),
+                            full::getMessage);
+                }
+            }
+        }
+    }
+
+    @Test
     void workersSharingTheirSlotsHoldThePerServerBoundTogether() throws Exception {
         List<String> dbs = databases(2);
         String home = PgTestSupport.newDatabase("slots");
