@@ -348,7 +348,7 @@ public final class DatabasePools implements AutoCloseable {
             lock.lock();
             boolean anyIdle;
             try {
-                resyncShared(false); // after a session replaced by another thread; never connects under the lock here
+                resyncShared(false); // after a session replaced by another thread (a re-take may reconnect)
                 anyIdle = open.values().stream().anyMatch(p -> p.leases == 0);
             } finally {
                 lock.unlock();
