@@ -56,6 +56,8 @@ public final class DatabasePools implements AutoCloseable {
     private int peakConnections;
     /** Null: the bounds hold for this process alone. */
     private final SharedSlots shared;
+    /** Threads of this worker waiting for room under the shared bounds, guarded by {@link #lock}. */
+    private int waitingForShared;
 
     private static final class Pool {
         final DatabaseTarget target;
@@ -221,8 +223,11 @@ public final class DatabasePools implements AutoCloseable {
                         }
                         if (othersHold) {
                             // the other workers' pools end on their side: ask, and look again soon
+                            if (!demanded) {
+                                demanded = true;
+                                waitingForShared++;
+                            }
                             shared.demand(true);
-                            demanded = true;
                             changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
                         } else {
                             changed.awaitNanos(left);
@@ -239,12 +244,22 @@ public final class DatabasePools implements AutoCloseable {
             }
         } finally {
             if (demanded) {
-                try {
-                    shared.demand(false);
-                } catch (SQLException e) {
-                    log.debug("could not withdraw the wait for room (it ends with the session): {}", e.toString());
-                }
+                withdrawWait();
             }
+        }
+    }
+
+    /** This thread no longer waits: the worker's wait for room ends with its last waiting thread. */
+    private void withdrawWait() {
+        lock.lock();
+        try {
+            if (--waitingForShared == 0) {
+                shared.demand(false);
+            }
+        } catch (SQLException e) {
+            log.debug("could not withdraw the wait for room (it ends with the session): {}", e.toString());
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -265,8 +280,13 @@ public final class DatabasePools implements AutoCloseable {
         if (total.isEmpty()) {
             return Room.TOTAL_FULL;
         }
-        SharedSlots.Taken server =
-                shared.take(SharedSlots.serverSpace(pool.target.server()), limits.maxDatabasesPerServer(), 1);
+        SharedSlots.Taken server;
+        try {
+            server = shared.take(SharedSlots.serverSpace(pool.target.server()), limits.maxDatabasesPerServer(), 1);
+        } catch (SQLException | RuntimeException e) {
+            shared.give(SharedSlots.TOTAL, total);
+            throw e;
+        }
         if (server.isEmpty()) {
             shared.give(SharedSlots.TOTAL, total);
             return Room.SERVER_FULL;
@@ -284,8 +304,11 @@ public final class DatabasePools implements AutoCloseable {
         SharedSlots.Taken server = pool.serverSlot;
         pool.totalSlots = SharedSlots.Taken.NONE;
         pool.serverSlot = SharedSlots.Taken.NONE;
-        shared.give(SharedSlots.TOTAL, total);
-        shared.give(SharedSlots.serverSpace(pool.target.server()), server);
+        try {
+            shared.give(SharedSlots.TOTAL, total);
+        } finally {
+            shared.give(SharedSlots.serverSpace(pool.target.server()), server);
+        }
     }
 
     /**
@@ -303,14 +326,14 @@ public final class DatabasePools implements AutoCloseable {
         for (int round = 0; round < 3; round++) {
             int now = connect ? shared.connectedGeneration() : shared.generation();
             List<Pool> stale = open.values().stream()
-                    .filter(p -> !p.unslotted && p.totalSlots.generation() != now)
+                    .filter(p -> !p.unslotted && (p.totalSlots.generation() != now || p.serverSlot.generation() != now))
                     .toList();
             if (stale.isEmpty()) {
                 return;
             }
             for (Pool p : stale) {
-                p.totalSlots = SharedSlots.Taken.NONE;
-                p.serverSlot = SharedSlots.Taken.NONE;
+                // a slot of the current session (the session broke between a pool's two takes) goes back first
+                giveShared(p);
                 if (takeShared(p) != Room.FREE) {
                     log.warn(
                             "the pool of {} lost its slots of postgres.max_connections_total (the session holding"
@@ -341,7 +364,8 @@ public final class DatabasePools implements AutoCloseable {
 
     /**
      * Another worker waits for room under the shared bounds: this one's least recently used idle pool closes now
-     * (one every 100 ms while the other waits, not all at once: a database between two steps is idle too).
+     * (one a tick while the other waits, each tick 100 ms after the last close ended, not all at once: a database
+     * between two steps is idle too).
      */
     private void yieldToOthers() {
         try {
