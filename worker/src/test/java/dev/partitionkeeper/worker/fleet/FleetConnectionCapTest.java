@@ -48,7 +48,8 @@ class FleetConnectionCapTest {
                                 + PER_SERVER + "\n  connect_timeout: 20s\n  pool_idle_close: 1s\n",
                         "  - pattern: '" + prefix + "%'\n",
                         "  - table: public.events\n    interval: daily\n    premake: 1\n")
-                .replace("temporal:\n", "temporal:\n  database_parallelism: 10\n  max_concurrent_activities: 16\n");
+                // each worker runs at most 4 steps at once: with 10 databases in flight, both workers have steps to run
+                .replace("temporal:\n", "temporal:\n  database_parallelism: 10\n  max_concurrent_activities: 4\n");
         String queue = "fleet-cap-" + System.nanoTime();
         WorkerConfig cfg = FleetTestSupport.config(yaml, queue);
         WorkflowClient client = temporal.client();
